@@ -1,0 +1,48 @@
+# The two commands a new user needs: `make run` and `make test`. Each sets itself up.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+export HOST PORT
+
+.PHONY: run test lint format bench clean translations
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+translations: $(VENV)/.runtime
+	$(BIN)/pybabel compile -q -d pos_app/translations
+
+## make run: install, migrate, load the demo on first start, serve on http://$(HOST):$(PORT)
+run: $(VENV)/.runtime translations
+	$(BIN)/flask --app pos_app pos migrate
+	$(BIN)/flask --app pos_app pos demo --if-empty
+	@$(BIN)/python -m pos_app.welcome
+	$(BIN)/python -m pos_app.server --host $(HOST) --port $(PORT)
+
+## make test: install what the tests need, lint, then the whole suite (see tests/README.md)
+test: $(VENV)/.dev translations
+	@sh tests/install_browser.sh
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	sh tests/run_suite.sh
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts

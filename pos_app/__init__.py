@@ -1,0 +1,96 @@
+"""The kernel of the restaurant POS: create_app() is the only place that wires the packages."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from pos_app.config import PROJECT_DIR, from_environment
+
+__version__ = "0.1.0"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: configuration, database, extensions, the API, pages and features."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_DIR / "templates"),
+        static_folder=str(PROJECT_DIR / "static"),
+        instance_relative_config=False,
+    )
+    app.config.update(from_environment())
+    app.config["POS_VERSION"] = __version__
+    if config:
+        app.config.update(config)
+    _init_database(app)
+    _init_extensions(app)
+    _init_features(app)
+    return app
+
+
+def _init_database(app: Flask) -> None:
+    from pos_app import db
+
+    engine = db.make_engine(app.config["POS_DATABASE_URL"])
+    app.extensions["pos_engine"] = engine
+    db.bind(engine)
+    app.teardown_appcontext(lambda _exc: db.session.remove())
+
+
+def _init_extensions(app: Flask) -> None:
+    from pos_app import csrf, i18n
+    from pos_app.errors import install_error_handlers
+    from pos_app.extensions import babel, socketio
+
+    install_error_handlers(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    socketio.init_app(
+        app,
+        async_mode=app.config.get("POS_ASYNC_MODE") or _async_mode(),
+        message_queue=app.config["POS_REDIS_URL"],
+        cors_allowed_origins=[],
+    )
+
+    from pos_app.money import format_minor
+
+    app.add_template_filter(format_minor, "money")
+
+    @app.context_processor
+    def _page_helpers():
+        from flask_babel import get_locale
+
+        locale = str(get_locale())
+        return {
+            "csrf_token": csrf.csrf_token,
+            "locale": locale,
+            "text_dir": i18n.text_direction(locale),
+            "languages": i18n.LANGUAGES,
+        }
+
+
+def _async_mode() -> str:
+    """gevent when wsgi.py monkey-patched the process, else threads (tests, the CLI)."""
+    from gevent import monkey
+
+    return "gevent" if monkey.is_module_patched("socket") else "threading"
+
+
+def _init_features(app: Flask) -> None:
+    import kds
+    import printers
+    import table_service
+    from pos_app import audit, cli, meta, outbox, pages  # noqa: F401  (models register on import)
+    from pos_app.api import Api
+    from pos_app.auth import views as auth_views
+    from pos_app.branch import views as branch_views
+    from pos_app.menu import views as menu_views
+
+    api = Api(app)
+    meta.register(api)
+    auth_views.register(api)
+    branch_views.register(api)
+    menu_views.register(api)
+    table_service.init_app(app)
+    printers.init_app(app)
+    kds.init_app(app)
+    pages.register(app)
+    cli.register(app)

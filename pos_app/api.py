@@ -1,0 +1,195 @@
+"""The /api/v1 surface: one way to declare an endpoint (roles, body, docs) and run it.
+
+Every endpoint is added with `Api.add()`, which wires the route on the app, authenticates the
+bearer token, checks the role, loads the body with its marshmallow schema, runs the handler in
+one transaction and records the endpoint for the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from flask import Flask, Response, jsonify, request
+from marshmallow import Schema, ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pos_app.auth.actor import Actor
+from pos_app.auth.models import Role
+from pos_app.auth.tokens import resolve_token
+from pos_app.db import unit_of_work
+from pos_app.errors import BadRequest, Conflict, Forbidden, ValidationFailed
+
+PREFIX = "/api/v1"
+PUBLIC: frozenset = frozenset()  # no token needed
+
+
+@dataclass
+class Call:
+    """What a handler gets: the session, the actor, the loaded body and query."""
+
+    session: Session
+    actor: Actor | None
+    body: dict | None
+    query: dict
+    token: str | None = None
+
+
+@dataclass
+class Endpoint:
+    """One documented endpoint."""
+
+    rule: str
+    method: str
+    handler: Callable
+    summary: str
+    tag: str
+    roles: frozenset
+    body: type[Schema] | None = None
+    partial: bool = False
+    query: type[Schema] | None = None
+    response: type[Schema] | None = None
+    many: bool = False
+    status: int = 200
+    strong_auth: bool = False
+    description: str = ""
+    errors: tuple[int, ...] = ()
+    prefix: str = PREFIX
+    html: bool = False  # a page, listed in the document but not served by Api
+
+    @property
+    def public(self) -> bool:
+        return not self.roles
+
+    @property
+    def full_rule(self) -> str:
+        return self.prefix + self.rule
+
+
+class Api:
+    """The registry of /api/v1 endpoints of one app."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.endpoints: list[Endpoint] = []
+        app.extensions["pos_api"] = self
+
+    def add(self, rule: str, method: str, handler: Callable, **options) -> Endpoint:
+        """Declare an endpoint at PREFIX + rule; options are Endpoint fields."""
+        if "summary" not in options:
+            options["summary"] = (handler.__doc__ or handler.__name__).strip().splitlines()[0]
+        endpoint = Endpoint(rule=rule, method=method, handler=handler, **options)
+        self.endpoints.append(endpoint)
+        name = f"api.{endpoint.tag}.{handler.__name__}.{method.lower()}"
+        self.app.add_url_rule(
+            endpoint.full_rule, endpoint=name, view_func=_view(endpoint), methods=[method]
+        )
+        return endpoint
+
+    def document_page(self, rule: str, method: str, summary: str) -> None:
+        """List a browser page (served by a blueprint) in the OpenAPI document."""
+        self.endpoints.append(
+            Endpoint(
+                rule=rule,
+                method=method,
+                handler=None,
+                summary=summary,
+                tag="pages",
+                roles=PUBLIC,
+                prefix="",
+                html=True,
+            )
+        )
+
+
+def roles(*names: Role | str) -> frozenset:
+    """A role set from names."""
+    return frozenset(Role(n) for n in names)
+
+
+def bearer_token() -> str | None:
+    """The raw bearer token of the request, if any."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+def authorize(actor: Actor, endpoint: Endpoint) -> None:
+    """Raise Forbidden if the actor may not call the endpoint."""
+    if actor.role not in endpoint.roles:
+        allowed = ", ".join(sorted(r.value for r in endpoint.roles))
+        raise Forbidden(
+            f"your role ({actor.role.value}) may not do this; it needs one of: {allowed}",
+            code="forbidden_role",
+        )
+    if endpoint.strong_auth and actor.method != "password":
+        raise Forbidden(
+            "sign in with email, password and two-factor code for this",
+            code="strong_auth_required",
+        )
+
+
+def load_json_body(schema: type[Schema], partial: bool = False) -> dict:
+    """The request's JSON object loaded with `schema`; 400 or 422 with field messages."""
+    if not request.is_json:
+        raise BadRequest(
+            "the body must be JSON (Content-Type: application/json)", code="invalid_json"
+        )
+    data = request.get_json(silent=True)
+    if data is None:
+        raise BadRequest("the body is not valid JSON", code="invalid_json")
+    if not isinstance(data, dict):
+        raise BadRequest("the body must be a JSON object", code="invalid_json")
+    return _load(schema, data, partial)
+
+
+def _load(schema: type[Schema], data, partial: bool) -> dict:
+    try:
+        return schema(partial=partial).load(data)
+    except ValidationError as err:
+        fields = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
+        names = ", ".join(sorted(fields))
+        raise ValidationFailed(f"some fields are not valid: {names}", fields) from err
+
+
+def _view(endpoint: Endpoint):
+    def view(**path):
+        token = bearer_token()
+        try:
+            with unit_of_work(write=endpoint.method != "GET") as session:
+                actor = None
+                if not endpoint.public:
+                    actor, _ = resolve_token(session, token)
+                    authorize(actor, endpoint)
+                body = load_json_body(endpoint.body, endpoint.partial) if endpoint.body else None
+                query = (
+                    _load(endpoint.query, request.args.to_dict(), False) if endpoint.query else {}
+                )
+                result = endpoint.handler(Call(session, actor, body, query, token), **path)
+        except IntegrityError as err:
+            raise Conflict(
+                "this conflicts with data already saved", code="integrity_error"
+            ) from err
+        return _respond(result, endpoint.status)
+
+    view.__name__ = endpoint.handler.__name__
+    view.__doc__ = endpoint.handler.__doc__
+    return view
+
+
+def _respond(result, status: int):
+    if isinstance(result, Response):
+        return result
+    if isinstance(result, tuple):
+        result, status = result
+    if status == 204:
+        return Response(status=204)
+    return jsonify(result), status
+
+
+def items(rows: Iterable) -> dict:
+    """The list envelope: {"items": [...]}."""
+    return {"items": list(rows)}

@@ -1,0 +1,1 @@
+"""Staff, login (PIN, password + TOTP), bearer tokens, roles and rate limits."""

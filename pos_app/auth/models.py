@@ -1,0 +1,81 @@
+"""Staff members, their bearer tokens and the login attempts that rate limiting counts."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pos_app.clock import utcnow
+from pos_app.db import Base, UTCDateTime
+
+
+class Role(enum.StrEnum):
+    """What a staff member may do; checked on every endpoint and socket event."""
+
+    owner = "owner"
+    manager = "manager"
+    cashier = "cashier"
+    waiter = "waiter"
+    kitchen = "kitchen"
+
+
+ALL_ROLES = frozenset(Role)
+BACK_OFFICE = frozenset({Role.owner, Role.manager})
+
+
+class Staff(Base):
+    """A person (or a kitchen screen's login) who acts in the system."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16))
+    # argon2 hash of the PIN, plus a short keyed tag of it so login need not verify every
+    # staff member's hash (docs/architecture.md, "PIN lookup").
+    pin_hash: Mapped[str | None] = mapped_column(String(255))
+    pin_tag: Mapped[str | None] = mapped_column(String(8), index=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def totp_enabled(self) -> bool:
+        """True once the staff member confirmed a TOTP code after enrolment."""
+        return self.totp_enabled_at is not None
+
+
+class AuthToken(Base):
+    """A bearer token (API, Socket.IO auth, browser session); only its SHA-256 is stored."""
+
+    __tablename__ = "auth_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    device: Mapped[str] = mapped_column(String(120), default="")
+    method: Mapped[str] = mapped_column(String(16), default="pin")  # 'pin' or 'password'
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    staff: Mapped[Staff] = relationship(lazy="joined")
+
+
+class LoginAttempt(Base):
+    """A failed login, counted per device and per account for the rate limit."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,72 @@
+"""Hashing and checking PINs and passwords with argon2; TOTP codes with pyotp.
+
+argon2 takes tens of milliseconds of CPU: under gevent it runs in the hub's thread pool so one
+login does not freeze every kitchen screen (argon2-cffi releases the GIL while it hashes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.profiles import CHEAPEST
+
+_HASHERS = {"standard": PasswordHasher(), "fast": PasswordHasher.from_parameters(CHEAPEST)}
+
+
+def _hasher(profile: str) -> PasswordHasher:
+    return _HASHERS.get(profile, _HASHERS["standard"])
+
+
+def _offload(fn, *args):
+    """Run CPU-heavy `fn` off the gevent hub when the process is monkey-patched."""
+    try:
+        from gevent import get_hub, monkey
+
+        if monkey.is_module_patched("socket"):
+            return get_hub().threadpool.apply(fn, args)
+    except ImportError:  # gevent is a dependency, but services also run without it
+        pass
+    return fn(*args)
+
+
+def hash_secret(secret: str, profile: str = "standard") -> str:
+    """argon2 hash of a PIN or password."""
+    return _offload(_hasher(profile).hash, secret)
+
+
+def verify_secret(stored_hash: str | None, secret: str, profile: str = "standard") -> bool:
+    """True if `secret` matches `stored_hash`."""
+    if not stored_hash:
+        return False
+    try:
+        return bool(_offload(_hasher(profile).verify, stored_hash, secret))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def pin_tag(pin: str, key: str) -> str:
+    """A short keyed tag of a PIN: narrows login to one or two argon2 checks, not one per staff."""
+    digest = hmac.new(key.encode(), b"pin:" + pin.encode(), hashlib.sha256).hexdigest()
+    return digest[:8]
+
+
+def new_totp_secret() -> str:
+    """A fresh base32 TOTP secret."""
+    return pyotp.random_base32()
+
+
+def totp_uri(secret: str, account: str, issuer: str) -> str:
+    """The otpauth:// URI an authenticator app scans."""
+    return pyotp.TOTP(secret).provisioning_uri(name=account, issuer_name=issuer)
+
+
+def verify_totp(secret: str | None, code: str | None, at=None) -> bool:
+    """True if `code` is the current TOTP code (one step of clock drift allowed)."""
+    if not secret or not code:
+        return False
+    code = code.strip().replace(" ", "")
+    return pyotp.TOTP(secret).verify(code, for_time=at, valid_window=1)

@@ -1,0 +1,68 @@
+"""Bearer tokens: issued at login, stored as SHA-256, expiring, revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from pos_app.auth.actor import Actor
+from pos_app.auth.models import AuthToken, Staff
+from pos_app.clock import utcnow
+from pos_app.errors import Unauthorized
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_token(session: Session, staff: Staff, ttl_hours: int, device: str, method: str) -> str:
+    """Create a token for `staff` and return its raw value (shown once, never stored)."""
+    raw = secrets.token_urlsafe(32)
+    session.add(
+        AuthToken(
+            staff_id=staff.id,
+            token_hash=_digest(raw),
+            device=device[:120],
+            method=method,
+            expires_at=utcnow() + timedelta(hours=ttl_hours),
+        )
+    )
+    return raw
+
+
+def resolve_token(session: Session, raw: str | None) -> tuple[Actor, AuthToken]:
+    """The Actor a raw token stands for; Unauthorized if missing, unknown, expired or revoked."""
+    if not raw:
+        raise Unauthorized("sign in first: no bearer token was given", code="token_missing")
+    token = session.scalar(select(AuthToken).where(AuthToken.token_hash == _digest(raw)))
+    if token is None:
+        raise Unauthorized("the token is not valid", code="token_invalid")
+    if token.revoked_at is not None:
+        raise Unauthorized("the token was revoked; sign in again", code="token_revoked")
+    if token.expires_at <= utcnow():
+        raise Unauthorized("the token has expired; sign in again", code="token_expired")
+    if not token.staff.active:
+        raise Unauthorized("this staff member is deactivated", code="staff_inactive")
+    return Actor.of(token.staff, token.method), token
+
+
+def revoke_token(session: Session, raw: str) -> None:
+    """Revoke one token (logout)."""
+    session.execute(
+        update(AuthToken)
+        .where(AuthToken.token_hash == _digest(raw), AuthToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def revoke_all_for(session: Session, staff_id: int) -> None:
+    """Revoke every live token of a staff member (deactivation, PIN or password change)."""
+    session.execute(
+        update(AuthToken)
+        .where(AuthToken.staff_id == staff_id, AuthToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )

@@ -1,0 +1,1 @@
+"""The branch: its identity, money, tax and time settings."""

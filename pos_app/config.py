@@ -1,0 +1,53 @@
+"""Configuration from POS_* environment variables; the one place that reads the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("POS_INSTANCE_DIR", PROJECT_DIR / "instance"))
+
+
+def _secret_key() -> str:
+    """POS_SECRET_KEY, or a random key kept in instance/secret_key so sessions survive restarts."""
+    if os.environ.get("POS_SECRET_KEY"):
+        return os.environ["POS_SECRET_KEY"]
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def from_environment() -> dict:
+    """Build the Flask config dict; every key here is documented in README.md."""
+    mode = os.environ.get("POS_MODE", "branch")
+    if mode not in ("branch", "cloud"):
+        raise ValueError(f"POS_MODE must be 'branch' or 'cloud', not {mode!r}")
+    return {
+        "POS_MODE": mode,
+        "POS_DATABASE_URL": os.environ.get(
+            "POS_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'pos.sqlite3'}"
+        ),
+        "POS_REDIS_URL": os.environ.get("POS_REDIS_URL") or None,
+        "SECRET_KEY": _secret_key(),
+        "POS_TOKEN_TTL_HOURS": _int("POS_TOKEN_TTL_HOURS", 16),
+        "POS_LOGIN_MAX_FAILURES": _int("POS_LOGIN_MAX_FAILURES", 5),
+        "POS_LOGIN_WINDOW_SECONDS": _int("POS_LOGIN_WINDOW_SECONDS", 60),
+        "POS_PASSWORD_HASHING": os.environ.get("POS_PASSWORD_HASHING", "standard"),
+        "POS_DEFAULT_LOCALE": os.environ.get("POS_DEFAULT_LOCALE", "en"),
+        "MAX_CONTENT_LENGTH": _int("POS_MAX_BODY_BYTES", 1024 * 1024),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("POS_SECURE_COOKIES", "0") == "1",
+        "JSON_SORT_KEYS": False,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+    }

@@ -1,0 +1,101 @@
+"""Engine, session and the one transaction boundary; SQLite is tuned here (WAL, FULL, IMMEDIATE).
+
+Services never commit: `unit_of_work()` commits once at the boundary (an HTTP view, a socket
+handler, a job, a CLI command) and rolls back on any exception.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import UTC
+
+from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every model; constraint names are stable for Alembic."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator):
+    """A UTC timestamp: stored naive-UTC (portable), returned timezone-aware."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use pos_app.clock.utcnow()")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+_session_factory = sessionmaker(expire_on_commit=False)
+session: scoped_session[Session] = scoped_session(_session_factory)
+
+
+def make_engine(url: str) -> Engine:
+    """Create the engine; on SQLite set WAL, synchronous=FULL, a busy timeout and foreign keys."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 10, "check_same_thread": False})
+        _tune_sqlite(engine)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return engine
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
+        cursor = dbapi_conn.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=FULL",  # an acknowledged order survives a power cut
+            "busy_timeout=10000",
+            "foreign_keys=ON",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        # A writer takes the lock up front: no deadlock-prone upgrade from a read lock later.
+        write = conn.get_execution_options().get("pos_write")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def bind(engine: Engine) -> None:
+    """Point the scoped session at `engine` (create_app does this once)."""
+    session.remove()
+    _session_factory.configure(bind=engine)
+
+
+@contextmanager
+def unit_of_work(write: bool = True):
+    """Run a block in one transaction: commit on success, roll back on any exception."""
+    s = session()
+    if write:
+        s.connection(execution_options={"pos_write": True})
+    try:
+        yield s
+        s.commit()
+    except BaseException:
+        s.rollback()
+        raise

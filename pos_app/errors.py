@@ -1,0 +1,105 @@
+"""Domain exceptions and their one mapping to the error envelope (HTTP) and error acks (sockets).
+
+Envelope: {"error": {"code": "...", "message": "...", "fields": {...}}}.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+
+class PosError(Exception):
+    """Base of every error a client may see; `status` is the HTTP status code."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, fields: dict | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+        if code:
+            self.code = code
+
+    def envelope(self) -> dict:
+        """The error as the JSON body (or ack) a client gets."""
+        return {"error": {"code": self.code, "message": self.message, "fields": self.fields}}
+
+
+class BadRequest(PosError):
+    status, code = 400, "bad_request"
+
+
+class Unauthorized(PosError):
+    status, code = 401, "unauthorized"
+
+
+class Forbidden(PosError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(PosError):
+    status, code = 404, "not_found"
+
+
+class Conflict(PosError):
+    status, code = 409, "conflict"
+
+
+class PayloadTooLarge(PosError):
+    status, code = 413, "payload_too_large"
+
+
+class ValidationFailed(PosError):
+    status, code = 422, "validation_failed"
+
+
+class RateLimited(PosError):
+    status, code = 429, "rate_limited"
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz" or request.is_json
+
+
+def error_response(err: PosError):
+    """The envelope of `err` as a Flask response with its status and headers."""
+    response = jsonify(err.envelope())
+    response.status_code = err.status
+    if isinstance(err, RateLimited):
+        response.headers["Retry-After"] = str(err.retry_after)
+    if isinstance(err, Unauthorized):
+        response.headers["WWW-Authenticate"] = 'Bearer realm="pos"'
+    return response
+
+
+def install_error_handlers(app: Flask) -> None:
+    """Map PosError and HTTP errors to the envelope for API clients."""
+    app.register_error_handler(PosError, error_response)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(err: HTTPException):
+        if not _wants_json():
+            return err
+        code = (err.name or "error").lower().replace(" ", "_")
+        if err.code == 413:
+            limit = app.config["MAX_CONTENT_LENGTH"]
+            message = f"request body is larger than {limit} bytes"
+        else:
+            message = err.description or err.name
+        response = jsonify({"error": {"code": code, "message": message, "fields": {}}})
+        response.status_code = err.code or 500
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        if not _wants_json():
+            return "Internal server error", 500
+        body = {"error": {"code": "internal_error", "message": "internal error", "fields": {}}}
+        return jsonify(body), 500

@@ -1,0 +1,21 @@
+"""Language of pages: English or Arabic (right to left), chosen per device and staff member."""
+
+from __future__ import annotations
+
+from flask import current_app, request, session
+
+LANGUAGES = {"en": {"dir": "ltr", "label": "English"}, "ar": {"dir": "rtl", "label": "العربية"}}
+
+
+def select_locale() -> str:
+    """?lang= on the URL, then the device's choice, then the staff member's, then the browser's."""
+    for candidate in (request.args.get("lang"), session.get("lang"), session.get("staff_locale")):
+        if candidate in LANGUAGES:
+            return candidate
+    best = request.accept_languages.best_match(list(LANGUAGES))
+    return best or current_app.config["POS_DEFAULT_LOCALE"]
+
+
+def text_direction(locale: str) -> str:
+    """'rtl' for Arabic, 'ltr' otherwise."""
+    return LANGUAGES.get(locale, LANGUAGES["en"])["dir"]

@@ -1,0 +1,152 @@
+"""The OpenAPI 3 document, built from the endpoints declared with `Api.add` (no I/O)."""
+
+from __future__ import annotations
+
+import re
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from marshmallow import Schema, fields
+
+from pos_app.api import Api, Endpoint
+
+_STATUS_TEXT = {
+    400: "bad request: the body is not a JSON object",
+    401: "no token, or an invalid, expired or revoked one",
+    403: "the role may not do this",
+    404: "no such thing",
+    409: "conflicts with what is saved (duplicate, stale)",
+    413: "the body is too large",
+    422: "a field is not valid; `fields` says which and why",
+    429: "too many tries; see Retry-After",
+}
+
+
+class ErrorDetailSchema(Schema):
+    """The inside of the error envelope."""
+
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    fields_ = fields.Dict(data_key="fields", metadata={"description": "field -> messages"})
+
+
+class ErrorSchema(Schema):
+    """The one error envelope of every endpoint."""
+
+    error = fields.Nested(ErrorDetailSchema, required=True)
+
+
+def _path(rule: str) -> tuple[str, list[dict]]:
+    params = []
+
+    def convert(match):
+        kind, name = match.group(1), match.group(2)
+        schema = {"type": "integer"} if kind == "int" else {"type": "string"}
+        params.append({"in": "path", "name": name, "required": True, "schema": schema})
+        return "{" + name + "}"
+
+    return re.sub(r"<(?:(\w+):)?(\w+)>", convert, rule), params
+
+
+def _operation(ep: Endpoint, version: str) -> dict:
+    op: dict = {"summary": ep.summary, "tags": [ep.tag], "operationId": _operation_id(ep)}
+    _, params = _path(ep.full_rule)
+    if ep.html:
+        if params:
+            op["parameters"] = params
+        op["security"] = []
+        op["responses"] = {
+            "200": {
+                "description": "an HTML page",
+                "content": {"text/html": {"schema": {"type": "string"}}},
+            }
+        }
+        return op
+    if ep.query:
+        params.append({"in": "query", "schema": ep.query})
+    if params:
+        op["parameters"] = params
+    if ep.public:
+        op["security"] = []
+    else:
+        allowed = ", ".join(sorted(r.value for r in ep.roles))
+        op["description"] = f"Roles: {allowed}." + (
+            " Needs a password sign-in." if ep.strong_auth else ""
+        )
+        op["x-roles"] = sorted(r.value for r in ep.roles)
+    if ep.body:
+        body_schema = ep.body(partial=True) if ep.partial else ep.body
+        op["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": body_schema}},
+        }
+    op["responses"] = _responses(ep)
+    return op
+
+
+def _responses(ep: Endpoint) -> dict:
+    if ep.status == 204:
+        ok = {"description": "done"}
+    elif ep.response:
+        schema = (
+            {"type": "object", "properties": {"items": {"type": "array", "items": ep.response}}}
+            if ep.many
+            else ep.response
+        )
+        ok = {"description": "ok", "content": {"application/json": {"schema": schema}}}
+    else:
+        ok = {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}}
+    codes = set(ep.errors)
+    if not ep.public:
+        codes |= {401, 403}
+    if ep.body:
+        codes |= {400, 413, 422}
+    if "{" in _path(ep.full_rule)[0]:
+        codes.add(404)
+    if ep.method in ("POST", "PATCH") and ep.body:
+        codes.add(409)
+    out = {str(ep.status): ok}
+    for code in sorted(codes):
+        out[str(code)] = {
+            "description": _STATUS_TEXT[code],
+            "content": {"application/json": {"schema": "Error"}},
+        }
+    return out
+
+
+def _operation_id(ep: Endpoint) -> str:
+    name = ep.handler.__name__ if ep.handler else ep.summary
+    return re.sub(r"\W+", "_", f"{ep.method.lower()}_{name}_{ep.full_rule}").strip("_")
+
+
+def _schema_name(schema) -> str:
+    cls = schema if isinstance(schema, type) else type(schema)
+    name = cls.__name__.removesuffix("Schema")
+    return name + "Patch" if getattr(schema, "partial", False) else name
+
+
+def build_openapi(api: Api, version: str) -> dict:
+    """The whole OpenAPI 3.0 document of the app."""
+    spec = APISpec(
+        title="Restaurant POS branch server",
+        version=version,
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
+        info={
+            "description": "Orders, kitchen, printers and back office of one branch. "
+            "Authenticate with `Authorization: Bearer <token>` from "
+            "POST /api/v1/auth/login."
+        },
+    )
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    spec.components.schema("Error", schema=ErrorSchema)
+    spec.options["security"] = [{"bearer": []}]
+    paths: dict[str, dict] = {}
+    for ep in api.endpoints:
+        path, _ = _path(ep.full_rule)
+        paths.setdefault(path, {})[ep.method.lower()] = _operation(ep, version)
+    for path, operations in paths.items():
+        spec.path(path=path, operations=operations)
+    document = spec.to_dict()
+    document["security"] = [{"bearer": []}]
+    return document

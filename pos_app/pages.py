@@ -1,0 +1,211 @@
+"""Browser pages of the kernel: PIN login, back-office login, the role's home, admin frame.
+
+Pages use a session cookie that carries the same kind of token as the API (so logout and
+deactivation revoke both), and every form is CSRF-checked.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlparse
+
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from pos_app.auth import services
+from pos_app.auth.models import BACK_OFFICE, Role, Staff
+from pos_app.auth.tokens import resolve_token, revoke_token
+from pos_app.auth.views import device_key, qr_svg, settings
+from pos_app.csrf import check_csrf
+from pos_app.db import unit_of_work
+from pos_app.errors import PosError, RateLimited
+from pos_app.i18n import LANGUAGES
+from pos_app.menu.services import menu_for_handhelds
+
+bp = Blueprint("pages", __name__)
+
+PAGES = (
+    ("/", "GET", "Start: the role's home, or the PIN login"),
+    ("/login", "GET", "PIN login page for handhelds and kitchen screens"),
+    ("/login", "POST", "PIN login form (CSRF-checked)"),
+    ("/backoffice/login", "GET", "Back-office login page (email, password, two-factor code)"),
+    ("/backoffice/login", "POST", "Back-office login form (CSRF-checked)"),
+    ("/logout", "POST", "Sign out (CSRF-checked)"),
+    ("/lang/<code>", "GET", "Switch the page language (en, ar)"),
+    ("/home", "GET", "The signed-in staff member's home"),
+    ("/admin/menu", "GET", "Back office: the menu in both languages"),
+    ("/admin/security", "GET", "Back office: two-factor enrolment"),
+    ("/admin/security", "POST", "Back office: start or confirm two-factor enrolment"),
+)
+
+
+def page_actor():
+    """The signed-in Actor of this browser session, or None."""
+    if "actor" not in g:
+        g.actor = None
+        if session.get("token"):
+            try:
+                with unit_of_work(write=False) as s:
+                    g.actor, _token = resolve_token(s, session["token"])
+            except PosError:
+                session.pop("token", None)
+    return g.actor
+
+
+def login_required(*roles: Role):
+    """Page decorator: redirect to the right login page, 403 for a role that may not see it."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(**kwargs):
+            actor = page_actor()
+            if actor is None:
+                target = (
+                    "pages.backoffice_login"
+                    if set(roles) <= BACK_OFFICE and roles
+                    else "pages.pin_login"
+                )
+                return redirect(url_for(target, next=request.full_path))
+            if roles and actor.role not in roles:
+                return render_template("pos_app/forbidden.html"), 403
+            return view(**kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def _safe_next(default: str) -> str:
+    target = request.values.get("next") or default
+    parsed = urlparse(target)
+    return target if not parsed.netloc and not parsed.scheme and target.startswith("/") else default
+
+
+def _start_session(token: str, staff: Staff) -> None:
+    session.clear()
+    session["token"] = token
+    session["staff_locale"] = staff.locale
+    session.permanent = False
+
+
+@bp.route("/")
+def index():
+    return redirect(url_for("pages.home" if page_actor() else "pages.pin_login"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def pin_login():
+    error = None
+    if request.method == "POST":
+        check_csrf()
+        error = _try_login(
+            lambda s: services.login_with_pin(
+                s, request.form.get("pin", ""), device_key(), settings()
+            )
+        )
+        if error is None:
+            return redirect(_safe_next(url_for("pages.home")))
+    return render_template("auth/pin_login.html", error=error), 401 if error else 200
+
+
+@bp.route("/backoffice/login", methods=["GET", "POST"])
+def backoffice_login():
+    error = None
+    if request.method == "POST":
+        check_csrf()
+        form = request.form
+        error = _try_login(
+            lambda s: services.login_with_password(
+                s,
+                form.get("email", ""),
+                form.get("password", ""),
+                form.get("otp") or None,
+                device_key(),
+                settings(),
+            )
+        )
+        if error is None:
+            return redirect(_safe_next(url_for("pages.admin_menu")))
+    status = 401 if error else 200
+    return render_template("auth/backoffice_login.html", error=error), status
+
+
+def _try_login(attempt) -> str | None:
+    """Run a login service; start the session and return None, or return the message to show."""
+    try:
+        with unit_of_work() as s:
+            result = attempt(s)
+            if result.error is None:
+                _start_session(result.token, result.staff)
+    except RateLimited as err:
+        return _("Too many wrong tries. Wait %(s)s seconds.", s=err.retry_after)
+    if result.error is None:
+        return None
+    if result.error.code == "otp_required":
+        return _("Enter the code from your authenticator app.")
+    return _("Wrong PIN.") if request.path == "/login" else _("Wrong email or password.")
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    check_csrf()
+    if session.get("token"):
+        with unit_of_work() as s:
+            revoke_token(s, session["token"])
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    return redirect(url_for("pages.pin_login"))
+
+
+@bp.route("/lang/<code>")
+def switch_language(code: str):
+    if code in LANGUAGES:
+        session["lang"] = code
+    return redirect(_safe_next(url_for("pages.index")))
+
+
+@bp.route("/home")
+@login_required()
+def home():
+    return render_template("pos_app/home.html", actor=page_actor())
+
+
+@bp.route("/admin/menu")
+@login_required(Role.owner, Role.manager)
+def admin_menu():
+    with unit_of_work(write=False) as s:
+        menu = menu_for_handhelds(s)
+    return render_template("admin/menu.html", menu=menu, actor=page_actor())
+
+
+@bp.route("/admin/security", methods=["GET", "POST"])
+@login_required(Role.owner, Role.manager)
+def admin_security():
+    actor, enrolment, error = page_actor(), None, None
+    if request.method == "POST":
+        check_csrf()
+        try:
+            with unit_of_work() as s:
+                if request.form.get("action") == "confirm":
+                    services.confirm_totp(s, actor, request.form.get("code", ""))
+                else:
+                    secret, uri = services.begin_totp_enrolment(s, actor, "Restaurant POS")
+                    enrolment = {"secret": secret, "qr_svg": qr_svg(uri)}
+        except PosError as err:
+            error = err.message
+    with unit_of_work(write=False) as s:
+        staff = s.get(Staff, actor.staff_id)
+        enabled = staff.totp_enabled
+    return render_template(
+        "admin/security.html", actor=actor, enrolment=enrolment, enabled=enabled, error=error
+    )
+
+
+def register(app) -> None:
+    """Add the pages and list them in the OpenAPI document."""
+    app.register_blueprint(bp)
+    api = app.extensions["pos_api"]
+    for rule, method, summary in PAGES:
+        api.document_page(rule, method, summary)

@@ -1,0 +1,67 @@
+"""Serve the app with gevent (HTTP, WebSocket) the way a branch runs it: `python -m pos_app.server`.
+
+Two fixes to gevent's pywsgi, both measured on these machines (docs/architecture.md):
+TCP_NODELAY on every accepted socket (without it a keep-alive request waits ~40 ms for the
+client's delayed ACK), and an explicit `Connection: close` when the server is about to close
+(without it keep-alive clients reuse a dead socket and every second request fails).
+"""
+
+from gevent import monkey
+
+monkey.patch_all()
+
+import argparse  # noqa: E402
+import contextlib  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+import socket  # noqa: E402
+
+from gevent.pywsgi import WSGIHandler, WSGIServer  # noqa: E402
+
+
+class ShopHandler(WSGIHandler):
+    """pywsgi handler with TCP_NODELAY and an honest Connection header."""
+
+    def handle(self):
+        with contextlib.suppress(OSError):  # not TCP (a Unix socket): nothing to tune
+            self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return super().handle()
+
+    def finalize_headers(self):
+        super().finalize_headers()
+        named = {name.lower() for name, _ in self.response_headers}
+        if self.close_connection and self.code != 101 and b"connection" not in named:
+            self.response_headers.append((b"Connection", b"close"))
+
+
+def build_server(app, host: str, port: int) -> WSGIServer:
+    """A gevent WSGI server for `app` with the shop handler."""
+    return WSGIServer(
+        (host, port),
+        app,
+        handler_class=ShopHandler,
+        log=None,
+        error_log=logging.getLogger("pos.server"),
+    )
+
+
+def main() -> None:
+    """Parse HOST/PORT (arguments or environment) and serve until stopped."""
+    parser = argparse.ArgumentParser(description="Serve the restaurant POS branch server.")
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "5000")))
+    args = parser.parse_args()
+    logging.basicConfig(
+        level=os.environ.get("POS_LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    from pos_app import create_app
+
+    app = create_app()
+    server = build_server(app, args.host, args.port)
+    logging.getLogger("pos.server").info("serving on http://%s:%s", args.host, args.port)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""What `make run` prints before serving: where to point each device, and the demo logins."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+from pos_app.demo import DEMO_STAFF
+
+
+def lan_address() -> str | None:
+    """This machine's address on the shop's network, as its host name resolves (no traffic)."""
+    try:
+        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+    except OSError:
+        return None
+    addresses = [info[4][0] for info in infos if not info[4][0].startswith("127.")]
+    return addresses[0] if addresses else None
+
+
+def main() -> None:
+    """Print the welcome."""
+    host, port = os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "5000")
+    base = f"http://{host}:{port}"
+    print(f"\n  Restaurant POS branch server — {base}\n")
+    print(f"  Handheld (waiters) and kitchen screens: {base}/login")
+    print(f"  Back office (owner, managers):          {base}/backoffice/login")
+    print(f"  Health / API document:                  {base}/healthz  {base}/api/v1/openapi.json")
+    if host in ("127.0.0.1", "localhost"):
+        lan = lan_address() or "<this-machine's-address>"
+        print(
+            f"\n  Phones and tablets on the shop's Wi-Fi: run `make run HOST=0.0.0.0`, then open "
+            f"http://{lan}:{port}/login"
+        )
+    print("\n  Demo logins:")
+    for name, role, pin, email, password, _locale in DEMO_STAFF:
+        how = f"PIN {pin}" if pin else ""
+        if email:
+            how += ("  or  " if how else "") + f"{email} / {password}"
+        print(f"    {role.value:8} {name:8} {how}")
+    print()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""Floor and table endpoints of the back office; everyone reads them (the waiter's floor map)."""
+
+from __future__ import annotations
+
+from pos_app.auth.models import ALL_ROLES, BACK_OFFICE
+from pos_app.crud import Resource, register_resource
+from table_service import schemas
+from table_service.models import DiningTable, Floor
+
+RESOURCES = (
+    Resource(
+        "floors",
+        "floor",
+        Floor,
+        schemas.FloorSchema,
+        "floors",
+        read_roles=ALL_ROLES,
+        write_roles=BACK_OFFICE,
+    ),
+    Resource(
+        "tables",
+        "dining_table",
+        DiningTable,
+        schemas.TableSchema,
+        "floors",
+        read_roles=ALL_ROLES,
+        write_roles=BACK_OFFICE,
+        unique=(("floor_id", "label"),),
+        refs={"floor_id": Floor},
+        query=schemas.TableFilter,
+    ),
+)
+
+
+def register(app) -> None:
+    """Add the floor and table endpoints to the app's API."""
+    api = app.extensions["pos_api"]
+    for resource in RESOURCES:
+        register_resource(api, resource)

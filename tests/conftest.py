@@ -1,0 +1,184 @@
+"""Fixtures in the flaskr style: app, client, runner; a real database; factories as fixtures.
+
+The database is SQLite in a temporary folder, or PostgreSQL when POS_TEST_DATABASE_URL is set.
+It is migrated once per run with the project's Alembic migrations and emptied after each test.
+POS_TEST_REQUIRE=postgres,redis,browser (set on CI) turns the skip of such a test into a failure.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from pos_app import clock, create_app, migrate
+from pos_app.auth import passwords
+from pos_app.auth.models import Role, Staff
+from pos_app.auth.tokens import issue_token
+from pos_app.db import Base, unit_of_work
+
+TEST_SECRET = "test-secret-key"
+REQUIRED = {k for k in os.environ.get("POS_TEST_REQUIRE", "").split(",") if k}
+
+
+def need(kind: str, reason: str) -> None:
+    """Skip with `reason`, or fail when CI requires this kind of test to run."""
+    if kind in REQUIRED:
+        pytest.fail(f"{kind} is required here (POS_TEST_REQUIRE) but: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """The test database, migrated from empty with the project's migrations."""
+    url = os.environ.get("POS_TEST_DATABASE_URL")
+    if not url:
+        if "postgres" in REQUIRED:
+            pytest.fail("POS_TEST_REQUIRE has postgres but POS_TEST_DATABASE_URL is not set")
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'pos-test.sqlite3'}"
+    else:
+        _reset_postgres(url)
+    migrate.upgrade(url)
+    return url
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    except Exception as err:  # noqa: BLE001 - any failure means no usable PostgreSQL
+        pytest.exit(f"POS_TEST_DATABASE_URL={url} is not usable: {err}", returncode=3)
+    finally:
+        engine.dispose()
+
+
+def app_config(url: str) -> dict:
+    """The app config every test app gets."""
+    return {
+        "TESTING": True,
+        "POS_DATABASE_URL": url,
+        "SECRET_KEY": TEST_SECRET,
+        "POS_PASSWORD_HASHING": "fast",
+        "POS_ASYNC_MODE": "threading",
+        "POS_REDIS_URL": None,
+    }
+
+
+@pytest.fixture
+def app(database_url):
+    """A fresh app on the migrated database; emptied afterwards."""
+    app = create_app(app_config(database_url))
+    yield app
+    clock.reset()
+    engine = app.extensions["pos_engine"]
+    wipe(engine)
+    engine.dispose()
+
+
+def wipe(engine) -> None:
+    """Empty every table, the append-only audit log included (its guards lifted meanwhile)."""
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            triggers = conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+            ).all()
+            for name, _sql in triggers:
+                conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+            for table in tables:
+                conn.exec_driver_sql(f'DELETE FROM "{table}"')
+            for _name, sql in triggers:
+                conn.exec_driver_sql(sql)
+        else:
+            conn.exec_driver_sql("ALTER TABLE audit_entry DISABLE TRIGGER USER")
+            names = ", ".join(f'"{t}"' for t in tables)
+            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            conn.exec_driver_sql("ALTER TABLE audit_entry ENABLE TRIGGER USER")
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):
+    """Run a block in one committed transaction: `with db() as s: ...`."""
+
+    def unit(write: bool = True):
+        return unit_of_work(write=write)
+
+    with app.app_context():
+        yield unit
+
+
+_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def make_staff(app):
+    """Factory: a staff member of `role`, with a PIN and (for back office) email and password."""
+
+    def make(role="waiter", pin=None, email=None, password=None, name=None, active=True):
+        n = next(_numbers)
+        pin = pin or f"{5000 + n:04d}"
+        with app.app_context(), unit_of_work() as s:
+            staff = Staff(
+                name=name or f"{role.title()} {n}",
+                role=Role(role),
+                active=active,
+                pin_hash=passwords.hash_secret(pin, "fast"),
+                pin_tag=passwords.pin_tag(pin, TEST_SECRET),
+                email=email,
+                password_hash=passwords.hash_secret(password, "fast") if password else None,
+            )
+            s.add(staff)
+            s.flush()
+            staff.test_pin = pin
+        return staff
+
+    return make
+
+
+@pytest.fixture
+def token_for(app, make_staff):
+    """Factory: a bearer token of a new staff member of `role` (method 'pin' or 'password')."""
+
+    def make(role="waiter", method="pin", **kw):
+        staff = make_staff(role, **kw)
+        with app.app_context(), unit_of_work() as s:
+            raw = issue_token(s, s.get(Staff, staff.id), 8, "test", method)
+        return raw
+
+    return make
+
+
+@pytest.fixture
+def auth(token_for):
+    """Factory: headers with a bearer token of a new staff member of `role`."""
+
+    def make(role="waiter", method=None, **kw):
+        if method is None:
+            method = "password" if role in ("owner", "manager") else "pin"
+        return {"Authorization": f"Bearer {token_for(role, method, **kw)}"}
+
+    return make
+
+
+@pytest.fixture
+def demo(app):
+    """The demo restaurant, loaded."""
+    from pos_app.demo import load_demo
+
+    with app.app_context(), unit_of_work() as s:
+        load_demo(s, TEST_SECRET, "fast")
+    return app

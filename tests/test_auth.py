@@ -1,0 +1,149 @@
+"""Login by PIN and by password with TOTP, bearer tokens, expiry, revocation, rate limits."""
+
+import pyotp
+import pytest
+from sqlalchemy import select
+
+from pos_app import clock
+from pos_app.auth.models import AuthToken, Staff
+from pos_app.db import session as db_session
+
+
+def login(client, body, addr="10.0.0.7"):
+    return client.post("/api/v1/auth/login", json=body, environ_base={"REMOTE_ADDR": addr})
+
+
+def test_pin_login_gives_a_token_that_opens_the_api(client, make_staff):
+    staff = make_staff("waiter", pin="1111", name="Sara")
+    response = login(client, {"pin": "1111"})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["staff"] == {"id": staff.id, "name": "Sara", "role": "waiter", "locale": None}
+    assert body["expires_in"] == 16 * 3600
+    me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {body['token']}"})
+    assert me.status_code == 200
+    assert me.get_json()["name"] == "Sara"
+
+
+def test_pins_and_passwords_are_stored_as_argon2_hashes(app, db, make_staff):
+    make_staff("owner", pin="4321", email="o@example.com", password="a long password")
+    with db(write=False) as s:
+        staff = s.scalar(select(Staff))
+        assert staff.pin_hash.startswith("$argon2id$") and "4321" not in staff.pin_hash
+        assert staff.password_hash.startswith("$argon2id$")
+        tokens = s.scalars(select(AuthToken.token_hash)).all()
+    assert tokens == []
+
+
+def test_wrong_pin_is_401_and_sixth_wrong_pin_in_a_minute_is_429(client, make_staff):
+    make_staff("waiter", pin="1111")
+    for _ in range(5):
+        response = login(client, {"pin": "9999"})
+        assert response.status_code == 401
+        assert response.get_json()["error"]["code"] == "wrong_credentials"
+    response = login(client, {"pin": "9999"})
+    assert response.status_code == 429
+    assert response.get_json()["error"]["code"] == "rate_limited"
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
+    # Even the right PIN waits: the device is locked for the rest of the minute.
+    assert login(client, {"pin": "1111"}).status_code == 429
+    # Another handheld is not affected.
+    assert login(client, {"pin": "1111"}, addr="10.0.0.8").status_code == 200
+    clock.advance(61)
+    assert login(client, {"pin": "1111"}).status_code == 200
+
+
+def test_failed_passwords_for_one_account_are_limited_across_devices(client, make_staff):
+    make_staff("owner", email="boss@example.com", password="correct horse battery")
+    for n in range(5):
+        bad = {"email": "boss@example.com", "password": "wrong password"}
+        assert login(client, bad, addr=f"10.0.1.{n}").status_code == 401
+    good = {"email": "boss@example.com", "password": "correct horse battery"}
+    assert login(client, good, addr="10.0.1.99").status_code == 429
+
+
+def test_password_login_needs_the_totp_code_once_enrolled(client, make_staff):
+    make_staff("manager", email="m@example.com", password="manager password")
+    body = {"email": "M@Example.com", "password": "manager password"}
+    first = login(client, body)
+    assert first.status_code == 200
+    headers = {"Authorization": f"Bearer {first.get_json()['token']}"}
+    enrolment = client.post("/api/v1/auth/totp/enroll", headers=headers).get_json()
+    assert enrolment["otpauth_uri"].startswith("otpauth://totp/")
+    assert "<svg" in enrolment["qr_svg"]
+    totp = pyotp.TOTP(enrolment["secret"])
+    wrong = client.post("/api/v1/auth/totp/confirm", headers=headers, json={"code": "000000"})
+    assert wrong.status_code == 401
+    ok = client.post("/api/v1/auth/totp/confirm", headers=headers, json={"code": totp.now()})
+    assert ok.status_code == 204
+
+    without = login(client, body, addr="10.0.2.1")
+    assert without.status_code == 401
+    assert without.get_json()["error"]["code"] == "otp_required"
+    assert login(client, {**body, "otp": totp.now()}, addr="10.0.2.2").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "header, code",
+    [
+        (None, "token_missing"),
+        ("Bearer not-a-real-token", "token_invalid"),
+        ("Basic dXNlcjpwYXNz", "token_missing"),
+    ],
+)
+def test_missing_or_bad_tokens_are_401(client, header, code):
+    headers = {"Authorization": header} if header else {}
+    response = client.get("/api/v1/menu", headers=headers)
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == code
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_tokens_expire(client, auth, app):
+    headers = auth("waiter")
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    clock.advance(8 * 3600 + 1)  # the factory's tokens live 8 hours
+    response = client.get("/api/v1/auth/me", headers=headers)
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "token_expired"
+
+
+def test_logout_revokes_the_token(client, auth):
+    headers = auth("waiter")
+    assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
+    response = client.get("/api/v1/auth/me", headers=headers)
+    assert response.get_json()["error"]["code"] == "token_revoked"
+
+
+def test_deactivating_staff_revokes_their_tokens(client, auth, make_staff, token_for):
+    waiter = make_staff("waiter", pin="2468")
+    token = login(client, {"pin": "2468"}).get_json()["token"]
+    response = client.delete(f"/api/v1/staff/{waiter.id}", headers=auth("manager"))
+    assert response.status_code == 200
+    assert response.get_json()["active"] is False
+    me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 401
+    assert login(client, {"pin": "2468"}, addr="10.0.3.1").status_code == 401
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({}, "pin"),
+        ({"pin": "12"}, "pin"),
+        ({"pin": 1111}, "pin"),
+        ({"email": "x@example.com"}, "password"),
+        ({"email": "not-an-email", "password": "x"}, "email"),
+        ({"pin": "1111", "email": "x@example.com", "password": "x"}, "pin"),
+    ],
+)
+def test_bad_login_bodies_are_422_with_the_field(client, body, field):
+    response = login(client, body)
+    assert response.status_code == 422
+    assert field in response.get_json()["error"]["fields"]
+
+
+def test_login_sessions_are_not_left_open(app, client, make_staff):
+    make_staff("waiter", pin="1111")
+    login(client, {"pin": "1111"})
+    assert not db_session.registry.has()

@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export HOST PORT
 
-.PHONY: run test lint format bench clean translations
+.PHONY: run test lint format bench clean translations messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,16 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $@ $(VENV)/.runtime
 
 translations: $(VENV)/.runtime
-	$(BIN)/pybabel compile -q -d pos_app/translations
+	$(BIN)/pybabel -q compile -d pos_app/translations
+
+## make messages: re-extract the text to translate (babel.cfg) and merge it into each .po
+messages: $(VENV)/.runtime
+	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext -k _l --sort-by-file \
+	  --project restaurant-pos --version $$($(BIN)/python -c 'import pos_app; print(pos_app.__version__)') \
+	  --add-comments TRANSLATORS: \
+	  -o pos_app/translations/messages.pot .
+	$(BIN)/pybabel -q update -i pos_app/translations/messages.pot -d pos_app/translations \
+	  --ignore-obsolete
 
 ## make run: install, migrate, load the demo on first start, serve on http://$(HOST):$(PORT)
 run: $(VENV)/.runtime translations

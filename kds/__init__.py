@@ -1,6 +1,15 @@
-"""Kitchen display: tickets per station, bump/recall, timers, expo (built in the orders issue)."""
+"""Kitchen display: tickets per station, start/bump/recall, timers, all-day counts, expo."""
 
 
 def init_app(app) -> None:
-    """Nothing to wire yet: stations live in the kernel's menu; tickets come with orders."""
-    del app
+    """Register models, signal receivers, the /kds namespace, endpoints and pages."""
+    from kds import models, namespace, pages, services, views  # noqa: F401
+    from pos_app.extensions import socketio
+    from pos_app.signals import course_fired, order_cancelled, order_fired
+
+    order_fired.connect(services.on_order_fired, weak=False)
+    course_fired.connect(services.on_course_fired, weak=False)
+    order_cancelled.connect(services.on_order_cancelled, weak=False)
+    socketio.on_namespace(namespace.KdsNamespace("/kds"))
+    views.register(app)
+    pages.register(app)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from alembic import context
 
+import kds.models  # noqa: F401
 import pos_app.audit  # noqa: F401  (each import registers its tables on Base.metadata)
 import pos_app.auth.models  # noqa: F401
 import pos_app.branch.models  # noqa: F401
+import pos_app.counters  # noqa: F401
 import pos_app.menu.models  # noqa: F401
+import pos_app.orders.models  # noqa: F401
 import pos_app.outbox  # noqa: F401
 import printers.models  # noqa: F401
 import table_service.models  # noqa: F401

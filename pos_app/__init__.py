@@ -78,17 +78,20 @@ def _init_features(app: Flask) -> None:
     import kds
     import printers
     import table_service
-    from pos_app import audit, cli, meta, outbox, pages  # noqa: F401  (models register on import)
+    from pos_app import audit, cli, counters, meta, outbox, pages  # noqa: F401  (models)
     from pos_app.api import Api
     from pos_app.auth import views as auth_views
     from pos_app.branch import views as branch_views
     from pos_app.menu import views as menu_views
+    from pos_app.orders import models as order_models  # noqa: F401
+    from pos_app.orders import views as order_views
 
     api = Api(app)
     meta.register(api)
     auth_views.register(api)
     branch_views.register(api)
     menu_views.register(api)
+    order_views.register(api)
     table_service.init_app(app)
     printers.init_app(app)
     kds.init_app(app)

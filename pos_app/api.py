@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
 from marshmallow import Schema, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -19,7 +19,7 @@ from pos_app.auth.actor import Actor
 from pos_app.auth.models import Role
 from pos_app.auth.tokens import resolve_token
 from pos_app.db import unit_of_work
-from pos_app.errors import BadRequest, Conflict, Forbidden, ValidationFailed
+from pos_app.errors import BadRequest, Conflict, Forbidden, PayloadTooLarge, ValidationFailed
 
 PREFIX = "/api/v1"
 PUBLIC: frozenset = frozenset()  # no token needed
@@ -134,6 +134,9 @@ def authorize(actor: Actor, endpoint: Endpoint) -> None:
 
 def load_json_body(schema: type[Schema], partial: bool = False) -> dict:
     """The request's JSON object loaded with `schema`; 400 or 422 with field messages."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and (request.content_length or 0) > limit:
+        raise PayloadTooLarge(f"request body is larger than {limit} bytes")
     if not request.is_json:
         raise BadRequest(
             "the body must be JSON (Content-Type: application/json)", code="invalid_json"

@@ -40,30 +40,47 @@ def demo_command(if_empty: bool):
 @pos.command("create-staff")
 @click.option("--name", required=True)
 @click.option(
-    "--role", required=True, type=click.Choice(["owner", "manager", "cashier", "waiter", "kitchen"])
+    "--role",
+    required=True,
+    type=click.Choice(["owner", "manager", "cashier", "waiter", "kitchen"]),
 )
 @click.option("--email")
 @click.option("--pin", help="4 to 8 digits")
 @click.option("--password", help="at least 10 characters (prompted for owners and managers)")
 def create_staff_command(name, role, email, pin, password):
     """Add a staff member (the first owner of a real restaurant, say)."""
-    from pos_app.auth import passwords
+    from marshmallow import ValidationError
+
+    from pos_app.audit import record_audit
+    from pos_app.auth.actor import Actor
     from pos_app.auth.models import Role, Staff
+    from pos_app.auth.schemas import StaffSchema
+    from pos_app.auth.services import AuthSettings
+    from pos_app.auth.staff import prepare_staff_change
+    from pos_app.errors import PosError
 
     if role in ("owner", "manager") and email and not password:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    config = current_app.config
-    with unit_of_work() as session:
-        session.add(
-            Staff(
-                name=name,
-                role=Role(role),
-                email=email.lower() if email else None,
-                pin_hash=passwords.hash_secret(pin) if pin else None,
-                pin_tag=passwords.pin_tag(pin, config["SECRET_KEY"]) if pin else None,
-                password_hash=passwords.hash_secret(password) if password else None,
+    given = {"name": name, "role": role, "email": email, "pin": pin, "password": password}
+    try:
+        data = StaffSchema().load({k: v for k, v in given.items() if v is not None})
+        with unit_of_work() as session:
+            staff = Staff()
+            # The machine's administrator acts with an owner's rights.
+            system = Actor(0, "command line", Role.owner, "password")
+            settings = AuthSettings.from_config(current_app.config)
+            prepare_staff_change(session, system, staff, data, True, settings)
+            for key, value in data.items():
+                setattr(staff, key, value)
+            session.add(staff)
+            session.flush()
+            record_audit(
+                session, None, "staff.created", "staff", staff.id, after=StaffSchema().dump(staff)
             )
-        )
+    except ValidationError as err:
+        raise click.ClickException(f"not valid: {err.messages}") from err
+    except PosError as err:
+        raise click.ClickException(err.message) from err
     click.echo(f"{role} {name} created")
 
 

@@ -91,6 +91,8 @@ def bind(engine: Engine) -> None:
 def unit_of_work(write: bool = True):
     """Run a block in one transaction: commit on success, roll back on any exception."""
     s = session()
+    if s.in_transaction():
+        raise RuntimeError("unit_of_work inside another: the outer one is the boundary")
     if write:
         s.connection(execution_options={"pos_write": True})
     try:

@@ -15,16 +15,24 @@ class PosError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, fields: dict | None = None, code: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        fields: dict | None = None,
+        code: str | None = None,
+        extra: dict | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.fields = fields or {}
+        self.extra = extra or {}  # more for the client, e.g. the current order on a 409
         if code:
             self.code = code
 
     def envelope(self) -> dict:
         """The error as the JSON body (or ack) a client gets."""
-        return {"error": {"code": self.code, "message": self.message, "fields": self.fields}}
+        error = {"code": self.code, "message": self.message, "fields": self.fields}
+        return {"error": {**error, **self.extra}}
 
 
 class BadRequest(PosError):
@@ -48,7 +56,7 @@ class Conflict(PosError):
 
 
 class PayloadTooLarge(PosError):
-    status, code = 413, "payload_too_large"
+    status, code = 413, "request_entity_too_large"
 
 
 class ValidationFailed(PosError):

@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 from flask import current_app, request, session
+from flask_babel import lazy_gettext as _l
 
 LANGUAGES = {"en": {"dir": "ltr", "label": "English"}, "ar": {"dir": "rtl", "label": "العربية"}}
+
+# base.html shows `_(actor.role.value|capitalize)`: a msgid made at run time, which pybabel
+# cannot see. Naming the role labels here puts them in messages.pot (`make messages`).
+ROLE_LABELS = {
+    "owner": _l("Owner"),
+    "manager": _l("Manager"),
+    "cashier": _l("Cashier"),
+    "waiter": _l("Waiter"),
+    # TRANSLATORS: the role of a cook or of a kitchen screen's login, not the room.
+    "kitchen": _l("Kitchen"),
+}
 
 
 def select_locale() -> str:

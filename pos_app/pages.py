@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from pos_app.auth import services
+from pos_app.auth import passwords, services
 from pos_app.auth.models import BACK_OFFICE, Role, Staff
 from pos_app.auth.tokens import resolve_token, revoke_token
 from pos_app.auth.views import device_key, qr_svg, settings
@@ -23,6 +23,7 @@ from pos_app.i18n import LANGUAGES
 from pos_app.menu.services import menu_for_handhelds
 
 bp = Blueprint("pages", __name__)
+TOTP_ISSUER = "Restaurant POS"  # the name authenticator apps show next to the code
 
 PAGES = (
     ("/", "GET", "Start: the role's home, or the PIN login"),
@@ -76,7 +77,12 @@ def login_required(*roles: Role):
 
 
 def _safe_next(default: str) -> str:
+    """`next` when it is a path on this server, else `default` (no open redirect)."""
     target = request.values.get("next") or default
+    # Browsers read a backslash as a slash and drop tabs and newlines: `/\evil.example`
+    # and `/\t/evil.example` would leave the site although urlparse sees no host in them.
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return default
     parsed = urlparse(target)
     return target if not parsed.netloc and not parsed.scheme and target.startswith("/") else default
 
@@ -142,6 +148,8 @@ def _try_login(attempt) -> str | None:
     if result.error is None:
         return None
     if result.error.code == "otp_required":
+        if request.form.get("otp"):
+            return _("Wrong two-factor code.")
         return _("Enter the code from your authenticator app.")
     return _("Wrong PIN.") if request.path == "/login" else _("Wrong email or password.")
 
@@ -183,7 +191,7 @@ def admin_menu():
 @bp.route("/admin/security", methods=["GET", "POST"])
 @login_required(Role.owner, Role.manager)
 def admin_security():
-    actor, enrolment, error = page_actor(), None, None
+    actor, enrolment, error, retry = page_actor(), None, None, False
     if request.method == "POST":
         check_csrf()
         try:
@@ -191,16 +199,31 @@ def admin_security():
                 if request.form.get("action") == "confirm":
                     services.confirm_totp(s, actor, request.form.get("code", ""))
                 else:
-                    secret, uri = services.begin_totp_enrolment(s, actor, "Restaurant POS")
+                    secret, uri = services.begin_totp_enrolment(s, actor, TOTP_ISSUER)
                     enrolment = {"secret": secret, "qr_svg": qr_svg(uri)}
         except PosError as err:
-            error = err.message
+            error, retry = _totp_error(err), err.code == "wrong_otp"
     with unit_of_work(write=False) as s:
         staff = s.get(Staff, actor.staff_id)
         enabled = staff.totp_enabled
+        if retry and not enabled and staff.totp_secret:
+            # A mistyped code keeps the secret the app has already scanned: show it again.
+            uri = passwords.totp_uri(staff.totp_secret, staff.email or staff.name, TOTP_ISSUER)
+            enrolment = {"secret": staff.totp_secret, "qr_svg": qr_svg(uri)}
     return render_template(
         "admin/security.html", actor=actor, enrolment=enrolment, enabled=enabled, error=error
     )
+
+
+def _totp_error(err: PosError) -> str:
+    """The enrolment error in the page's language (the services speak English to the API)."""
+    messages = {
+        "totp_enabled": _("Two-factor sign-in is already on."),
+        "totp_not_started": _("Start the set-up first."),
+        "wrong_otp": _("Wrong two-factor code."),
+        "forbidden_role": _("Two-factor sign-in is for owners and managers."),
+    }
+    return messages.get(err.code, err.message)
 
 
 def register(app) -> None:

@@ -60,3 +60,50 @@ def authenticate_socket(auth, allowed_roles) -> Actor:
         current_app.logger.info("socket refused: %s", err.message)
         raise ConnectionRefusedError(err.envelope()) from err
     return actor
+
+
+def socket_command(roles, schema=None):
+    """Wrap a namespace's `on_<command>`: fresh token check, role, body schema, one transaction,
+    and an ack `{"ok": true, ...}` or `{"ok": false, "error": {...}}`."""
+    from functools import wraps
+
+    from flask import session as socket_session
+    from marshmallow import ValidationError
+
+    from pos_app.errors import Forbidden, ValidationFailed
+
+    allowed = frozenset(roles)
+
+    def decorate(handler):
+        @wraps(handler)
+        def command(self, data=None):
+            try:
+                with unit_of_work() as session:
+                    actor, _ = resolve_token(session, socket_session.get("socket_token"))
+                    if actor.role not in allowed:
+                        raise Forbidden(
+                            f"your role ({actor.role.value}) may not do this", code="forbidden_role"
+                        )
+                    body = data if isinstance(data, dict) else {}
+                    if schema is not None:
+                        try:
+                            body = schema().load(body)
+                        except ValidationError as err:
+                            raise ValidationFailed(
+                                "some fields are not valid", err.messages
+                            ) from err
+                    result = handler(self, session, actor, body)
+                return {"ok": True, **(result or {})}
+            except PosError as err:
+                return {"ok": False, **err.envelope()}
+
+        return command
+
+    return decorate
+
+
+def remember_socket_token(auth) -> None:
+    """Keep the connect-time token with the connection; every command re-checks it."""
+    from flask import session as socket_session
+
+    socket_session["socket_token"] = auth.get("token") if isinstance(auth, dict) else None

@@ -27,6 +27,15 @@ class ShopHandler(WSGIHandler):
             self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return super().handle()
 
+    def run_application(self):
+        try:
+            super().run_application()
+        finally:
+            # simple-websocket answers the upgrade on the raw socket; once the WebSocket
+            # closes, the bytes left are frames, not a next HTTP request: stop reading.
+            if self.environ.get("HTTP_UPGRADE", "").lower() == "websocket":
+                self.close_connection = True
+
     def finalize_headers(self):
         super().finalize_headers()
         named = {name.lower() for name, _ in self.response_headers}
@@ -55,6 +64,7 @@ def main() -> None:
         level=os.environ.get("POS_LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     from pos_app import create_app
 
     app = create_app()

@@ -12,3 +12,24 @@ _signals = Namespace()
 # The demo restaurant is being loaded; kwargs: data (the demo JSON). Feature packages add
 # their part (floors and tables, printers).
 demo_loading = _signals.signal("demo-loading")
+
+# A dine-in order claims a table; kwargs: order, table_id. The floor package checks the table
+# exists and is active (raising a PosError otherwise) and sets order.table_label.
+table_claiming = _signals.signal("table-claiming")
+
+# An order changed in a way the floor shows (opened, fired, ready, moved, closed, cancelled);
+# kwargs: order, previous_table_id (set when the order left a table).
+order_changed = _signals.signal("order-changed")
+
+# Lines were sent to the kitchen; kwargs: order, deltas (routing.LineDelta list), stagger.
+# Receivers make tickets (kds) and print jobs (printers), in the same transaction.
+order_fired = _signals.signal("order-fired")
+
+# A held course was released; kwargs: order, course.
+course_fired = _signals.signal("course-fired")
+
+# Lines moved from one order to another (transfer, merge); kwargs: source, target, lines.
+lines_moved = _signals.signal("lines-moved")
+
+# The order was cancelled; kwargs: order, reason. The kitchen drops what is not cooked yet.
+order_cancelled = _signals.signal("order-cancelled")

@@ -37,6 +37,18 @@ class TableShape(enum.StrEnum):
     rectangle = "rectangle"
 
 
+class TableStatus(enum.StrEnum):
+    """What the floor map shows for a table."""
+
+    free = "free"
+    seated = "seated"  # an order is open, nothing sent to the kitchen yet
+    ordered = "ordered"  # food is being cooked
+    ready = "ready"  # food waits at the pass
+    served = "served"
+    bill_asked = "bill_asked"
+    dirty = "dirty"  # guests left; needs clearing
+
+
 class DiningTable(Base):
     """A table guests sit at; its label is unique on its floor."""
 
@@ -57,6 +69,11 @@ class DiningTable(Base):
     height: Mapped[int] = mapped_column(default=1)
     sort: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    status: Mapped[TableStatus] = mapped_column(
+        Enum(TableStatus, native_enum=False, length=16), default=TableStatus.free
+    )
+    order_id: Mapped[str | None] = mapped_column(String(36))  # the open order at the table
+    status_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     floor: Mapped[Floor] = relationship(back_populates="tables")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from pos_app.schemas import BaseSchema, arabic_field, count_field, name_field, ref_field
-from table_service.models import TableShape
+from table_service.models import TableShape, TableStatus
 
 
 class FloorSchema(BaseSchema):
@@ -28,6 +28,15 @@ class TableSchema(BaseSchema):
     width = count_field(1, 20)
     height = count_field(1, 20)
     sort = count_field()
+    status = fields.Enum(TableStatus, by_value=True, dump_only=True)
+    order_id = fields.String(dump_only=True, allow_none=True)
+    status_at = fields.DateTime(dump_only=True, allow_none=True)
+
+
+class TableStatusSchema(Schema):
+    """What staff may set by hand: the bill was asked for, the table needs or got clearing."""
+
+    status = fields.String(required=True, validate=validate.OneOf(("bill_asked", "dirty", "free")))
 
 
 class TableFilter(Schema):

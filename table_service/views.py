@@ -37,3 +37,28 @@ def register(app) -> None:
     api = app.extensions["pos_api"]
     for resource in RESOURCES:
         register_resource(api, resource)
+    register_actions(app)
+
+
+def mark_table(call, table_id: int):
+    """Mark a table: bill asked, dirty (guests left) or free (cleared)."""
+    from table_service.services import mark_table as mark
+    from table_service.services import table_dict
+
+    return table_dict(mark(call.session, call.actor, table_id, call.body["status"]))
+
+
+def register_actions(app) -> None:
+    """Add the table actions."""
+    from table_service.services import FLOOR_STAFF
+
+    api = app.extensions["pos_api"]
+    api.add(
+        "/tables/<int:table_id>/status",
+        "POST",
+        mark_table,
+        roles=frozenset(FLOOR_STAFF),
+        tag="tables",
+        body=schemas.TableStatusSchema,
+        response=schemas.TableSchema,
+    )

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import itertools
 import os
+from pathlib import Path
 
 import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from sqlalchemy import create_engine, text
 
 from pos_app import clock, create_app, migrate
@@ -20,6 +23,7 @@ from pos_app.auth.tokens import issue_token
 from pos_app.db import Base, unit_of_work
 
 TEST_SECRET = "test-secret-key"
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "pos_app" / "translations"
 REQUIRED = {k for k in os.environ.get("POS_TEST_REQUIRE", "").split(",") if k}
 
 
@@ -128,7 +132,9 @@ _numbers = itertools.count(1)
 def make_staff(app):
     """Factory: a staff member of `role`, with a PIN and (for back office) email and password."""
 
-    def make(role="waiter", pin=None, email=None, password=None, name=None, active=True):
+    def make(
+        role="waiter", pin=None, email=None, password=None, name=None, active=True, locale=None
+    ):
         n = next(_numbers)
         pin = pin or f"{5000 + n:04d}"
         with app.app_context(), unit_of_work() as s:
@@ -140,6 +146,7 @@ def make_staff(app):
                 pin_tag=passwords.pin_tag(pin, TEST_SECRET),
                 email=email,
                 password_hash=passwords.hash_secret(password, "fast") if password else None,
+                locale=locale,
             )
             s.add(staff)
             s.flush()
@@ -172,6 +179,24 @@ def auth(token_for):
         return {"Authorization": f"Bearer {token_for(role, method, **kw)}"}
 
     return make
+
+
+@pytest.fixture(scope="session")
+def arabic_catalog() -> Path:
+    """The compiled Arabic catalog the pages use; compiled here when `make` has not (or is stale).
+
+    `make translations` compiles it before the suite; this keeps a bare `pytest` honest too.
+    """
+    po = TRANSLATIONS_DIR / "ar" / "LC_MESSAGES" / "messages.po"
+    mo = po.with_suffix(".mo")
+    if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+        with po.open("rb") as f:
+            catalog = read_po(f, locale="ar")
+        partial = mo.with_name(f"messages.{os.getpid()}.partial.mo")  # gitignored
+        with partial.open("wb") as f:
+            write_mo(f, catalog)
+        partial.replace(mo)  # atomic: a server started meanwhile never reads half a file
+    return mo
 
 
 @pytest.fixture

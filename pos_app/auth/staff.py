@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pos_app.audit import record_audit
 from pos_app.auth import passwords
 from pos_app.auth.actor import Actor
 from pos_app.auth.models import BACK_OFFICE, Role, Staff
@@ -22,6 +23,7 @@ def prepare_staff_change(
     if data.get("email"):
         data["email"] = data["email"].strip().lower()
     secrets_changed = False
+    secrets_given = sorted(name for name in ("pin", "password") if name in data)
     if "pin" in data:
         secrets_changed |= _set_pin(session, staff, data.pop("pin"), settings)
     if "password" in data:
@@ -32,8 +34,25 @@ def prepare_staff_change(
         secrets_changed = True
     if data.get("active") is False and (is_new or staff.active):
         check_may_deactivate(session, actor, staff)
+    if (
+        not is_new
+        and data.get("active") is True
+        and not staff.active
+        and "pin" not in secrets_given
+    ):
+        _check_pin_still_free(session, staff)
     if not is_new and (secrets_changed or data.get("active") is False):
         revoke_all_for(session, staff.id)
+    if not is_new and secrets_given:
+        # Write-only fields never show in the before/after of "staff.updated": say what changed.
+        record_audit(
+            session,
+            actor,
+            "staff.secrets_changed",
+            "staff",
+            staff.id,
+            after={"changed": secrets_given},
+        )
 
 
 def _check_may_manage(actor: Actor, staff: Staff, new_role, is_new: bool) -> None:
@@ -58,10 +77,30 @@ def _set_pin(session: Session, staff: Staff, pin: str | None, settings: AuthSett
     return True
 
 
+def _check_pin_still_free(session: Session, staff: Staff) -> None:
+    """Reactivation: nobody active took this PIN meanwhile (else a login could pick either)."""
+    if not staff.pin_tag:
+        return
+    clash = session.scalar(
+        select(Staff.id)
+        .where(Staff.pin_tag == staff.pin_tag, Staff.active, Staff.id != staff.id)
+        .limit(1)
+    )
+    if clash is not None:
+        raise Conflict(
+            "another staff member now has this PIN: give a new PIN with the reactivation",
+            {"pin": ["already in use"]},
+            "duplicate",
+        )
+
+
 def check_may_deactivate(session: Session, actor: Actor, staff: Staff) -> None:
-    """Nobody deactivates themselves, and the last active owner stays."""
+    """Nobody deactivates themselves, only an owner deactivates owners and managers, and the
+    last active owner stays."""
     if staff.id is not None and staff.id == actor.staff_id:
         raise Conflict("you may not deactivate yourself", code="self_deactivation")
+    if staff.role in BACK_OFFICE and actor.role != Role.owner:
+        raise Forbidden("only an owner may manage owners and managers", code="forbidden_role")
     if staff.role == Role.owner:
         owners = session.scalar(
             select(func.count()).select_from(Staff).where(Staff.role == Role.owner, Staff.active)

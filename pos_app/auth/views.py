@@ -99,6 +99,7 @@ STAFF = Resource(
     query=schemas.StaffFilter,
     before_save=_staff_before_save,
     on_deactivate=_staff_on_deactivate,
+    strong_auth=True,
     order_by=("id",),
 )
 

@@ -1,0 +1,51 @@
+"""Numbered pushes to a station's screens: each push gets the station's next sequence number,
+is kept in kds_event, and leaves only after the commit; a reconnecting screen replays them."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kds.models import KdsEvent
+from pos_app.counters import current_value, next_value
+from pos_app.realtime import push_after_commit, station_room
+
+NAMESPACE = "/kds"
+REPLAY_LIMIT = 1000  # more missed than this: the screen takes a fresh snapshot instead
+
+
+def seq_counter(station_id: int) -> str:
+    """The counter name of a station's push sequence."""
+    return f"kds-seq:{station_id}"
+
+
+def push_station(session: Session, station_id: int, name: str, payload: dict) -> int:
+    """Number, store and (after commit) push an event to one station's screens."""
+    seq = next_value(session, seq_counter(station_id))
+    body = {**payload, "seq": seq, "station_id": station_id}
+    session.add(KdsEvent(station_id=station_id, seq=seq, name=name, payload=body))
+    push_after_commit(session, NAMESPACE, station_room(station_id), name, body)
+    return seq
+
+
+def last_seq(session: Session, station_id: int) -> int:
+    """The station's latest sequence number."""
+    return current_value(session, seq_counter(station_id))
+
+
+def events_after(session: Session, station_id: int, after: int) -> list[dict] | None:
+    """Events after `after` in order, or None when they are no longer all kept (take a snapshot)."""
+    first = session.scalar(select(func.min(KdsEvent.seq)).where(KdsEvent.station_id == station_id))
+    latest = last_seq(session, station_id)
+    if after > latest:
+        return None  # the screen knows a future: the database was reset; start over
+    if after < latest and (first is None or first > after + 1):
+        return None
+    if latest - after > REPLAY_LIMIT:
+        return None
+    rows = session.scalars(
+        select(KdsEvent)
+        .where(KdsEvent.station_id == station_id, KdsEvent.seq > after)
+        .order_by(KdsEvent.seq)
+    )
+    return [{"name": row.name, "payload": row.payload} for row in rows]

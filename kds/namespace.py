@@ -1,0 +1,86 @@
+"""The /kds Socket.IO namespace: kitchen screens join a station, replay what they missed,
+and start, bump and recall tickets."""
+
+from __future__ import annotations
+
+from flask_socketio import Namespace, join_room, leave_room, rooms
+from marshmallow import Schema, fields
+
+from kds import services
+from kds.events import events_after
+from pos_app.realtime import (
+    authenticate_socket,
+    remember_socket_token,
+    socket_command,
+    station_room,
+)
+
+KITCHEN = services.KITCHEN
+
+
+class StationSchema(Schema):
+    """Which station, and the last sequence number the screen has (to replay from)."""
+
+    station_id = fields.Integer(required=True, strict=True)
+    after_seq = fields.Integer(strict=True, allow_none=True)
+
+
+class TicketSchema(Schema):
+    ticket_id = fields.Integer(required=True, strict=True)
+
+
+class LineSchema(Schema):
+    line_id = fields.Integer(required=True, strict=True)
+
+
+class RecallSchema(Schema):
+    station_id = fields.Integer(required=True, strict=True)
+    ticket_id = fields.Integer(strict=True, allow_none=True)
+
+
+def catch_up(session, station_id: int, after_seq: int | None) -> dict:
+    """What a (re)joining screen needs: the missed events, or a full snapshot."""
+    if after_seq is not None:
+        events = events_after(session, station_id, after_seq)
+        if events is not None:
+            return {"events": events}
+    return {"snapshot": services.station_snapshot(session, station_id)}
+
+
+class KdsNamespace(Namespace):
+    """Kitchen and expo screens."""
+
+    def on_connect(self, auth=None):
+        authenticate_socket(auth, KITCHEN)
+        remember_socket_token(auth)
+
+    @socket_command(KITCHEN, StationSchema)
+    def on_join_station(self, session, actor, body):
+        for room in rooms():
+            if room.startswith("station:"):
+                leave_room(room)
+        # Join before reading: a push committed meanwhile arrives as well, and the screen
+        # drops whatever its sequence number says it already has.
+        join_room(station_room(body["station_id"]))
+        return catch_up(session, body["station_id"], body.get("after_seq"))
+
+    @socket_command(KITCHEN, TicketSchema)
+    def on_start_ticket(self, session, actor, body):
+        return {
+            "ticket": services.ticket_dict(services.start_ticket(session, actor, body["ticket_id"]))
+        }
+
+    @socket_command(KITCHEN, TicketSchema)
+    def on_bump_ticket(self, session, actor, body):
+        return {
+            "ticket": services.ticket_dict(services.bump_ticket(session, actor, body["ticket_id"]))
+        }
+
+    @socket_command(KITCHEN, LineSchema)
+    def on_bump_line(self, session, actor, body):
+        return {"ticket": services.ticket_dict(services.bump_line(session, actor, body["line_id"]))}
+
+    @socket_command(KITCHEN, RecallSchema)
+    def on_recall_ticket(self, session, actor, body):
+        ticket = services.recall_ticket(session, actor, body["station_id"], body.get("ticket_id"))
+        return {"ticket": services.ticket_dict(ticket)}

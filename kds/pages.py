@@ -1,0 +1,36 @@
+"""Kitchen display pages: the station screen (and expo) for a signed-in kitchen login."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from sqlalchemy import select
+
+from pos_app.auth.models import Role
+from pos_app.db import unit_of_work
+from pos_app.menu.models import Station
+from pos_app.pages import login_required, page_actor
+
+bp = Blueprint("kds", __name__)
+
+
+@bp.route("/kds")
+@login_required(Role.kitchen, Role.manager, Role.owner)
+def screen():
+    with unit_of_work(write=False) as s:
+        stations = [
+            {
+                "id": st.id,
+                "code": st.code,
+                "name": st.name,
+                "name_ar": st.name_ar or st.name,
+                "is_expo": st.is_expo,
+            }
+            for st in s.scalars(select(Station).where(Station.active).order_by(Station.sort))
+        ]
+    return render_template("kds/screen.html", actor=page_actor(), stations=stations)
+
+
+def register(app) -> None:
+    """Add the KDS page and list it in the OpenAPI document."""
+    app.register_blueprint(bp)
+    app.extensions["pos_api"].document_page("/kds", "GET", "Kitchen display (station or expo)")

@@ -1,0 +1,96 @@
+"""Building order lines from what a handheld sent: item checks, modifier rules, snapshots."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from pos_app.errors import ValidationFailed
+from pos_app.menu.models import MenuItem, Modifier
+from pos_app.orders.models import OrderLine
+
+
+def _fail(path: str, message: str) -> ValidationFailed:
+    return ValidationFailed(f"{path}: {message}", {path: [message]}, "invalid_line")
+
+
+def sellable_item(session: Session, item_id: int, path: str) -> MenuItem:
+    """The menu item, if it exists, is active and is available now."""
+    item = session.get(MenuItem, item_id)
+    if item is None or not item.active:
+        raise _fail(f"{path}.item_id", f"no menu item with id {item_id}")
+    if not item.available or not item.category.active:
+        raise _fail(f"{path}.item_id", f"{item.name} is not available now (86)")
+    return item
+
+
+def chosen_modifiers(session: Session, item: MenuItem, ids: list[int], path: str) -> list[dict]:
+    """Snapshots of the chosen modifiers, checked against the item's groups and their min/max."""
+    groups = {g.id: g for g in item.modifier_groups if g.active}
+    picked: dict[int, list[Modifier]] = {g: [] for g in groups}
+    for modifier_id in dict.fromkeys(ids):
+        modifier = session.get(Modifier, modifier_id)
+        if modifier is None or not modifier.active or modifier.group_id not in groups:
+            raise _fail(
+                f"{path}.modifier_ids", f"modifier {modifier_id} is not offered on {item.name}"
+            )
+        picked[modifier.group_id].append(modifier)
+    for group_id, group in groups.items():
+        count = len(picked[group_id])
+        if not group.min_choices <= count <= group.max_choices:
+            raise _fail(
+                f"{path}.modifier_ids",
+                f"{group.name}: choose "
+                f"{_bounds(group.min_choices, group.max_choices)}, not {count}",
+            )
+    return [
+        {
+            "id": m.id,
+            "group_id": m.group_id,
+            "name": m.name,
+            "name_ar": m.name_ar or m.name,
+            "price_delta_minor": m.price_delta_minor,
+        }
+        for group_id in groups
+        for m in picked[group_id]
+    ]
+
+
+def _bounds(low: int, high: int) -> str:
+    return f"exactly {low}" if low == high else f"{low} to {high}"
+
+
+def build_line(session: Session, data: dict, position: int, path: str) -> OrderLine:
+    """A new OrderLine with snapshots of names, prices and routing."""
+    item = sellable_item(session, data["item_id"], path)
+    modifiers = chosen_modifiers(session, item, data.get("modifier_ids", []), path)
+    station = item.routed_station
+    course = data.get("course")
+    return OrderLine(
+        id=data["id"].lower(),
+        position=position,
+        item_id=item.id,
+        name=item.name,
+        name_ar=item.name_ar or item.name,
+        unit_price_minor=item.price_minor + sum(m["price_delta_minor"] for m in modifiers),
+        quantity=data["quantity"],
+        modifiers=modifiers,
+        note=data.get("note", ""),
+        allergy=data.get("allergy", ""),
+        seat=data.get("seat"),
+        course=item.effective_course if course is None else course,
+        station_id=station.id if station else None,
+        prep_minutes=item.prep_minutes,
+    )
+
+
+def apply_line_change(session: Session, line: OrderLine, data: dict) -> None:
+    """Change quantity, modifiers, note, seat or course of a line, re-pricing it."""
+    item = session.get(MenuItem, line.item_id)
+    if "modifier_ids" in data:
+        line.modifiers = chosen_modifiers(session, item, data["modifier_ids"], "modifier_ids")
+        line.unit_price_minor = item.price_minor + sum(
+            m["price_delta_minor"] for m in line.modifiers
+        )
+    for name in ("quantity", "note", "allergy", "seat", "course"):
+        if name in data:
+            setattr(line, name, data[name])

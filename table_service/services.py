@@ -1,0 +1,117 @@
+"""Floor services: table status from the orders at it, staff's own marks, floor pushes."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pos_app.auth.actor import Actor, require_role
+from pos_app.auth.models import Role
+from pos_app.clock import utcnow
+from pos_app.errors import Conflict, NotFound, ValidationFailed
+from pos_app.orders.models import OrderStatus
+from pos_app.orders.services import order_dict
+from pos_app.realtime import floor_room, push_after_commit, staff_room
+from table_service.models import DiningTable, TableStatus
+from table_service.schemas import TableSchema
+
+NAMESPACE = "/floor"
+FLOOR_STAFF = (Role.waiter, Role.cashier, Role.manager, Role.owner)
+_FROM_ORDER = {
+    OrderStatus.open: TableStatus.seated,
+    OrderStatus.in_kitchen: TableStatus.ordered,
+    OrderStatus.ready: TableStatus.ready,
+    OrderStatus.served: TableStatus.served,
+}
+
+
+def table_dict(table: DiningTable) -> dict:
+    """A table as the floor map shows it."""
+    return TableSchema().dump(table)
+
+
+def claim_table(session: Session, order, table_id: int, **_kw) -> None:
+    """Receiver of `table_claiming`: the table must exist and be in use; label the order."""
+    table = session.get(DiningTable, table_id)
+    if table is None or not table.active:
+        raise ValidationFailed(
+            f"no table with id {table_id}", {"table_id": ["unknown table"]}, "unknown_reference"
+        )
+    if table.status == TableStatus.dirty:
+        raise Conflict(
+            f"table {table.label} needs clearing first", {"table_id": ["dirty"]}, "table_dirty"
+        )
+    order.table_label = table.label
+
+
+def follow_order(session: Session, order, previous_table_id=None, ready=False, **_kw) -> None:
+    """Receiver of `order_changed`: tables follow their orders; the floor and waiter hear it."""
+    leaving = previous_table_id if previous_table_id not in (None, order.table_id) else None
+    if not order.is_open and order.table_id:
+        leaving = order.table_id
+    if leaving is not None:
+        left = session.get(DiningTable, leaving)
+        if left is not None and left.order_id == order.id:
+            cooked = order.fired_at is not None and order.status != OrderStatus.cancelled
+            _set(session, left, TableStatus.dirty if cooked else TableStatus.free, None)
+    if order.table_id and order.is_open:
+        table = session.get(DiningTable, order.table_id)
+        keep = table.status == TableStatus.bill_asked and order.status != OrderStatus.ready
+        _set(
+            session,
+            table,
+            table.status if keep else _FROM_ORDER.get(order.status, TableStatus.seated),
+            order.id,
+        )
+    body = order_dict(order)
+    if order.table_id:
+        table = session.get(DiningTable, order.table_id)
+        push_after_commit(session, NAMESPACE, floor_room(table.floor_id), "order_updated", body)
+    push_after_commit(session, NAMESPACE, staff_room(order.waiter_id), "order_updated", body)
+    if ready:
+        notice = {
+            "order_id": order.id,
+            "number": order.number,
+            "table": order.table_label,
+            "type": order.type.value,
+            "customer": order.customer_name,
+            "version": order.version,
+        }
+        push_after_commit(session, NAMESPACE, staff_room(order.waiter_id), "order_ready", notice)
+        if order.table_id:
+            push_after_commit(session, NAMESPACE, floor_room(table.floor_id), "order_ready", notice)
+
+
+def _set(session: Session, table: DiningTable, status: TableStatus, order_id) -> None:
+    if table.status == status and table.order_id == order_id:
+        return
+    table.status, table.order_id, table.status_at = status, order_id, utcnow()
+    session.flush()
+    push_after_commit(
+        session, NAMESPACE, floor_room(table.floor_id), "table_updated", table_dict(table)
+    )
+
+
+def mark_table(session: Session, actor: Actor, table_id: int, status: str) -> DiningTable:
+    """Staff marks: the bill was asked for, the table is dirty, or it was cleared (free)."""
+    require_role(actor, FLOOR_STAFF, "table status")
+    table = session.get(DiningTable, table_id)
+    if table is None or not table.active:
+        raise NotFound(f"no table with id {table_id}")
+    wanted = TableStatus(status)
+    if wanted == TableStatus.bill_asked and table.order_id is None:
+        raise Conflict(f"table {table.label} has no open order", code="no_order")
+    if wanted in (TableStatus.free, TableStatus.dirty) and table.order_id is not None:
+        raise Conflict(f"table {table.label} still has an open order", code="table_taken")
+    _set(session, table, wanted, table.order_id)
+    return table
+
+
+def floor_tables(session: Session, floor_id: int) -> list[dict]:
+    """The floor's active tables with their status."""
+    rows = session.scalars(
+        select(DiningTable)
+        .where(DiningTable.floor_id == floor_id, DiningTable.active)
+        .order_by(DiningTable.sort, DiningTable.id)
+    )
+    return [table_dict(t) for t in rows]

@@ -1,0 +1,70 @@
+"""Start the real server (`python -m pos_app.server`, gevent) as a subprocess for a test."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from conftest import TEST_SECRET
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_healthy(url: str, proc: subprocess.Popen, log: Path, seconds: float = 30):
+    """Wait for /healthz to answer 200; fail with the server's log if it dies or hangs."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"the server exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"the server did not answer /healthz in {seconds} s:\n{log.read_text()}")
+
+
+@contextmanager
+def running_server(database_url: str, folder: Path, **env_overrides):
+    """The branch server as a branch runs it, on a free port, over the test database."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POS_")}
+    env.update(
+        POS_DATABASE_URL=database_url,
+        POS_SECRET_KEY=TEST_SECRET,  # PIN tags made by the make_staff factory match
+        POS_PASSWORD_HASHING="fast",
+        POS_INSTANCE_DIR=str(folder),
+        POS_LOG_LEVEL="WARNING",
+        **env_overrides,
+    )
+    log = folder / f"server-{port}.log"
+    command = [sys.executable, "-m", "pos_app.server", "--host", "127.0.0.1", "--port", str(port)]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=out, stderr=out)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, proc, log)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -1,0 +1,236 @@
+"""Orders through the API on the demo restaurant: idempotency, versions, routing and deltas."""
+
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from kds.models import KitchenTicket
+from pos_app.menu.models import MenuItem, Modifier, Station
+from table_service.models import DiningTable
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+@pytest.fixture
+def menu(demo, db):
+    """Ids of demo items, modifiers, stations and tables by English name."""
+    with db(write=False) as s:
+        return {
+            "items": {i.name: i.id for i in s.scalars(select(MenuItem))},
+            "mods": {m.name: m.id for m in s.scalars(select(Modifier))},
+            "stations": {st.code: st.id for st in s.scalars(select(Station))},
+            "tables": {t.label: t.id for t in s.scalars(select(DiningTable))},
+        }
+
+
+@pytest.fixture
+def waiter(auth):
+    return auth("waiter")
+
+
+def line(menu, name, qty=1, mods=(), **kw):
+    return {
+        "id": new_id(),
+        "item_id": menu["items"][name],
+        "quantity": qty,
+        "modifier_ids": [menu["mods"][m] for m in mods],
+        **kw,
+    }
+
+
+def dine_in(menu, table="4", lines=(), fire=False, **kw):
+    return {
+        "id": new_id(),
+        "type": "dine_in",
+        "table_id": menu["tables"][table],
+        "guests": 2,
+        "lines": list(lines),
+        "fire": fire,
+        **kw,
+    }
+
+
+def tickets(db, station_id=None):
+    with db(write=False) as s:
+        stmt = select(KitchenTicket).order_by(KitchenTicket.id)
+        if station_id:
+            stmt = stmt.where(KitchenTicket.station_id == station_id)
+        return [
+            (
+                t.station_id,
+                t.is_expo,
+                t.held,
+                t.is_change,
+                [(li.kind, li.quantity, li.name) for li in t.lines],
+            )
+            for t in s.scalars(stmt)
+        ]
+
+
+def test_duplicate_post_creates_one_order(client, menu, waiter, db):
+    body = dine_in(menu, lines=[line(menu, "Hummus")], fire=True)
+    first = client.post("/api/v1/orders", json=body, headers=waiter)
+    again = client.post("/api/v1/orders", json=body, headers=waiter)
+    assert first.status_code == 201 and again.status_code == 200
+    assert first.get_json()["id"] == again.get_json()["id"]
+    assert again.get_json()["version"] == first.get_json()["version"]
+    assert len(tickets(db)) == 2  # one cold ticket + one expo ticket, not four
+
+
+def test_firing_routes_each_line_to_its_station_and_expo_sees_all(client, menu, waiter, db):
+    body = dine_in(
+        menu,
+        fire=True,
+        lines=[
+            line(menu, "Hummus"),
+            line(menu, "Falafel (6 pieces)", 2),
+            line(menu, "Fresh orange juice"),
+        ],
+    )
+    order = client.post("/api/v1/orders", json=body, headers=waiter).get_json()
+    assert order["status"] == "in_kitchen"
+    st = menu["stations"]
+    cold, fry, expo = tickets(db, st["cold"]), tickets(db, st["fry"]), tickets(db, st["expo"])
+    assert [t[4] for t in fry] == [[("add", 2, "Falafel (6 pieces)")]]  # item override: fry
+    assert ("add", 1, "Hummus") in cold[0][4]  # category default: cold
+    assert [t[4] for t in tickets(db, st["bar"])] == [[("add", 1, "Fresh orange juice")]]
+    # Expo: one ticket per course (drinks, starters), every line of the order on them.
+    assert sorted(len(t[4]) for t in expo) == [1, 2]
+
+
+def test_later_courses_are_held_until_fired(client, menu, waiter, db):
+    body = dine_in(
+        menu,
+        fire=True,
+        lines=[line(menu, "Hummus"), line(menu, "Shish tawook", mods=["French fries"])],
+    )
+    order = client.post("/api/v1/orders", json=body, headers=waiter).get_json()
+    grill = menu["stations"]["grill"]
+    assert [t[2] for t in tickets(db, grill)] == [True]  # mains (course 2) held
+    fired = client.post(
+        f"/api/v1/orders/{order['id']}/fire",
+        json={"version": order["version"], "course": 2},
+        headers=waiter,
+    )
+    assert fired.status_code == 200
+    assert [t[2] for t in tickets(db, grill)] == [False]
+
+
+def test_an_edit_after_firing_sends_only_the_difference(client, menu, waiter, db):
+    hummus = line(menu, "Hummus", 2)
+    order = client.post(
+        "/api/v1/orders", json=dine_in(menu, lines=[hummus], fire=True), headers=waiter
+    ).get_json()
+    changed = client.patch(
+        f"/api/v1/orders/{order['id']}/lines/{hummus['id']}",
+        json={"version": order["version"], "quantity": 3},
+        headers=waiter,
+    )
+    assert changed.status_code == 200, changed.get_json()
+    refired = client.post(
+        f"/api/v1/orders/{order['id']}/fire",
+        json={"version": changed.get_json()["version"]},
+        headers=waiter,
+    )
+    assert refired.status_code == 200
+    cold = tickets(db, menu["stations"]["cold"])
+    assert [t[4] for t in cold] == [[("add", 2, "Hummus")], [("add", 1, "Hummus")]]
+    assert cold[1][3] is True  # marked as a change
+
+
+def test_voiding_a_fired_line_strikes_it_on_the_screen_and_is_audited(client, menu, waiter, db):
+    from kds.models import KitchenTicketLine
+    from pos_app.audit import AuditEntry
+
+    hummus = line(menu, "Hummus", 2)
+    order = client.post(
+        "/api/v1/orders", json=dine_in(menu, lines=[hummus], fire=True), headers=waiter
+    ).get_json()
+    voided = client.post(
+        f"/api/v1/orders/{order['id']}/lines/{hummus['id']}/void",
+        json={"version": order["version"], "quantity": 1, "reason": "guest changed mind"},
+        headers=waiter,
+    )
+    assert voided.status_code == 200, voided.get_json()
+    with db(write=False) as s:
+        rows = s.scalars(select(KitchenTicketLine)).all()
+        assert {(r.quantity, r.voided_quantity, r.void_reason) for r in rows} == {
+            (2, 1, "guest changed mind")
+        }
+        entry = s.scalar(select(AuditEntry).where(AuditEntry.action == "order_line.voided"))
+        assert entry.reason == "guest changed mind" and entry.after["quantity"] == 1
+
+
+def test_a_stale_edit_gets_409_with_the_current_order(client, menu, auth):
+    first, second = auth("waiter"), auth("waiter")
+    order = client.post(
+        "/api/v1/orders", json=dine_in(menu, lines=[line(menu, "Hummus")]), headers=first
+    ).get_json()
+    ok = client.post(
+        f"/api/v1/orders/{order['id']}/lines",
+        json={"version": order["version"], "lines": [line(menu, "Tabbouleh")]},
+        headers=first,
+    )
+    assert ok.status_code == 200
+    stale = client.post(
+        f"/api/v1/orders/{order['id']}/lines",
+        json={"version": order["version"], "lines": [line(menu, "Fattoush")]},
+        headers=second,
+    )
+    assert stale.status_code == 409
+    error = stale.get_json()["error"]
+    assert error["code"] == "stale_version"
+    assert [li["name"] for li in error["current"]["lines"]] == ["Hummus", "Tabbouleh"]
+
+
+@pytest.mark.parametrize(
+    "bad, field",
+    [
+        ({"quantity": 0}, "lines"),
+        ({"quantity": -1}, "lines"),
+        ({"quantity": 1000}, "lines"),
+        ({"item_id": 999999}, "lines.0.item_id"),
+        ({"modifier_ids": []}, "lines.0.modifier_ids"),
+    ],
+)
+def test_bad_lines_are_refused_and_nothing_is_written(client, menu, waiter, db, bad, field):
+    body = dine_in(menu, lines=[{**line(menu, "Shish tawook", mods=["French fries"]), **bad}])
+    response = client.post("/api/v1/orders", json=body, headers=waiter)
+    assert response.status_code == 422, response.get_json()
+    assert field in response.get_json()["error"]["fields"]
+    assert client.get("/api/v1/orders", headers=waiter).get_json()["items"] == []
+
+
+def test_kitchen_cannot_create_orders_and_a_taken_table_is_409(client, menu, auth, waiter):
+    body = dine_in(menu, lines=[line(menu, "Hummus")])
+    assert client.post("/api/v1/orders", json=body, headers=auth("kitchen")).status_code == 403
+    assert client.post("/api/v1/orders", json=body, headers=waiter).status_code == 201
+    other = dine_in(menu, lines=[line(menu, "Hummus")])
+    taken = client.post("/api/v1/orders", json=other, headers=waiter)
+    assert taken.status_code == 409 and taken.get_json()["error"]["code"] == "table_taken"
+
+
+def test_expo_bump_makes_the_order_ready_and_the_table_ready(client, menu, waiter, auth, db):
+    order = client.post(
+        "/api/v1/orders",
+        json=dine_in(menu, lines=[line(menu, "Hummus")], fire=True),
+        headers=waiter,
+    ).get_json()
+    cook = auth("kitchen")
+    st = menu["stations"]
+    cold = client.get(f"/api/v1/stations/{st['cold']}/snapshot", headers=cook).get_json()
+    ticket = cold["tickets"][0]
+    assert cold["all_day"] == [{"name": "Hummus", "name_ar": "حمص", "count": 1}]
+    assert client.post(f"/api/v1/tickets/{ticket['id']}/bump", headers=cook).status_code == 200
+    expo = client.get(f"/api/v1/stations/{st['expo']}/snapshot", headers=cook).get_json()
+    assert expo["tickets"][0]["complete"] is True
+    bumped = client.post(f"/api/v1/tickets/{expo['tickets'][0]['id']}/bump", headers=cook)
+    assert bumped.status_code == 200
+    now = client.get(f"/api/v1/orders/{order['id']}", headers=waiter).get_json()
+    assert now["status"] == "ready"
+    table = client.get(f"/api/v1/tables/{menu['tables']['4']}", headers=waiter).get_json()
+    assert table["status"] == "ready"
+    assert client.post(f"/api/v1/tickets/{ticket['id']}/bump", headers=waiter).status_code == 403

@@ -1,0 +1,189 @@
+"""The role matrix: every API endpoint against every role, and without a token.
+
+EXPECTED is written out by hand, independent of the code that declares the endpoints: it is
+the specification. A new endpoint without an entry here fails
+`test_every_api_route_is_in_the_role_matrix`, so nobody adds a route without deciding who may
+call it.
+"""
+
+import re
+
+import pytest
+
+OWNER, MANAGER, CASHIER, WAITER, KITCHEN = "owner", "manager", "cashier", "waiter", "kitchen"
+ROLES = (OWNER, MANAGER, CASHIER, WAITER, KITCHEN)
+EVERY_ROLE = frozenset(ROLES)
+BACK_OFFICE = frozenset({OWNER, MANAGER})
+FLOOR = frozenset({OWNER, MANAGER, CASHIER, WAITER})  # everyone who takes orders
+KITCHEN_SIDE = frozenset({OWNER, MANAGER, KITCHEN})
+PUBLIC = None  # no token needed
+
+ONE = "<int:obj_id>"
+MISSING_ID = "999999"  # no row has it: an allowed call may answer 404, never 401/403
+
+
+def _resource(name: str, read: frozenset, write: frozenset = BACK_OFFICE) -> dict:
+    base, one = f"/api/v1/{name}", f"/api/v1/{name}/{ONE}"
+    return {
+        ("GET", base): read,
+        ("GET", one): read,
+        ("POST", base): write,
+        ("PATCH", one): write,
+        ("DELETE", one): write,
+    }
+
+
+EXPECTED: dict[tuple[str, str], frozenset | None] = {
+    # Public: health checks, the API document, signing in.
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/api/v1/openapi.json"): PUBLIC,
+    ("POST", "/api/v1/auth/login"): PUBLIC,
+    # Any signed-in staff member.
+    ("POST", "/api/v1/auth/logout"): EVERY_ROLE,
+    ("GET", "/api/v1/auth/me"): EVERY_ROLE,
+    ("GET", "/api/v1/menu"): EVERY_ROLE,
+    ("GET", "/api/v1/branch"): EVERY_ROLE,
+    # Two-factor enrolment is for the back office.
+    ("POST", "/api/v1/auth/totp/enroll"): BACK_OFFICE,
+    ("POST", "/api/v1/auth/totp/confirm"): BACK_OFFICE,
+    # Branch settings: the owner only (and signed in with password, tested below).
+    ("PATCH", "/api/v1/branch"): frozenset({OWNER}),
+    # Read by every handheld and kitchen screen (floor map, station routing); written by the
+    # back office.
+    **_resource("stations", read=EVERY_ROLE),
+    **_resource("floors", read=EVERY_ROLE),
+    **_resource("tables", read=EVERY_ROLE),
+    # Back office only, read and write: handhelds sell from GET /api/v1/menu instead.
+    **_resource("categories", read=BACK_OFFICE),
+    **_resource("items", read=BACK_OFFICE),
+    **_resource("modifier-groups", read=BACK_OFFICE),
+    **_resource("modifiers", read=BACK_OFFICE),
+    **_resource("staff", read=BACK_OFFICE),
+    **_resource("printers", read=BACK_OFFICE),
+    # Orders: taken and changed by the floor (waiters, cashiers) and the back office; the
+    # kitchen reads them but never takes or changes one.
+    ("GET", "/api/v1/orders"): EVERY_ROLE,
+    ("GET", "/api/v1/orders/<order_id>"): EVERY_ROLE,
+    ("POST", "/api/v1/orders"): FLOOR,
+    ("PATCH", "/api/v1/orders/<order_id>"): FLOOR,
+    ("POST", "/api/v1/orders/<order_id>/lines"): FLOOR,
+    ("PATCH", "/api/v1/orders/<order_id>/lines/<line_id>"): FLOOR,
+    ("POST", "/api/v1/orders/<order_id>/lines/<line_id>/void"): FLOOR,
+    ("POST", "/api/v1/orders/<order_id>/fire"): FLOOR,
+    ("POST", "/api/v1/orders/<order_id>/cancel"): FLOOR,
+    ("POST", "/api/v1/orders/<order_id>/hand-over"): FLOOR,
+    ("POST", "/api/v1/orders/<order_id>/move"): FLOOR,
+    ("POST", "/api/v1/orders/<order_id>/merge"): FLOOR,
+    ("POST", "/api/v1/orders/<order_id>/move-lines"): FLOOR,
+    ("POST", "/api/v1/tables/<int:table_id>/status"): FLOOR,
+    # The kitchen display: the kitchen and the back office, not the floor.
+    ("GET", "/api/v1/stations/<int:station_id>/snapshot"): KITCHEN_SIDE,
+    ("POST", "/api/v1/stations/<int:station_id>/recall"): KITCHEN_SIDE,
+    ("POST", "/api/v1/tickets/<int:ticket_id>/start"): KITCHEN_SIDE,
+    ("POST", "/api/v1/tickets/<int:ticket_id>/bump"): KITCHEN_SIDE,
+    ("POST", "/api/v1/ticket-lines/<int:line_id>/bump"): KITCHEN_SIDE,
+}
+
+
+def _url(path: str) -> str:
+    return re.sub(r"<[^>]+>", MISSING_ID, path)
+
+
+def _call(client, method: str, path: str, headers: dict | None = None):
+    """Call an endpoint with dummy input: a missing id, and an empty object as the body."""
+    kwargs = {"headers": headers or {}}
+    if method in ("POST", "PATCH"):
+        kwargs["json"] = {}
+    return client.open(_url(path), method=method, **kwargs)
+
+
+def _cases(allowed: bool):
+    for (method, path), roles in sorted(EXPECTED.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        for role in ROLES:
+            if (roles is PUBLIC or role in roles) == allowed:
+                yield pytest.param(method, path, role, id=f"{method} {path} as {role}")
+
+
+def test_every_api_route_is_in_the_role_matrix(app):
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1/") or rule.rule == "/healthz":
+            routes |= {(method, rule.rule) for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert sorted(routes - set(EXPECTED)) == [], "routes without an entry in EXPECTED"
+    assert sorted(set(EXPECTED) - routes) == [], "entries in EXPECTED without a route"
+
+
+@pytest.mark.parametrize("method, path, role", list(_cases(allowed=False)))
+def test_a_role_outside_the_matrix_gets_403_forbidden_role(client, auth, method, path, role):
+    response = _call(client, method, path, auth(role))
+    assert response.status_code == 403, response.get_json()
+    error = response.get_json()["error"]
+    assert error["code"] == "forbidden_role"
+    assert role in error["message"]
+
+
+@pytest.mark.parametrize("method, path, role", list(_cases(allowed=True)))
+def test_a_role_in_the_matrix_is_let_through(client, auth, method, path, role):
+    response = _call(client, method, path, auth(role))
+    # Dummy ids and bodies may well answer 400, 404 or 422, but never "who are you" or "no".
+    assert response.status_code not in (401, 403), response.get_json()
+    assert response.status_code < 500, response.get_json()
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        pytest.param(method, path, id=f"{method} {path}")
+        for (method, path), roles in sorted(EXPECTED.items())
+        if roles is not PUBLIC
+    ],
+)
+def test_no_token_gets_401_on_every_non_public_endpoint(client, method, path):
+    response = _call(client, method, path)
+    assert response.status_code == 401, response.get_json()
+    assert response.get_json()["error"]["code"] == "token_missing"
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        pytest.param(method, path, id=f"{method} {path}")
+        for (method, path), roles in sorted(EXPECTED.items())
+        if roles is PUBLIC
+    ],
+)
+def test_public_endpoints_answer_without_a_token(client, method, path):
+    response = _call(client, method, path)
+    assert response.status_code not in (401, 403), response.get_json()
+    assert response.status_code < 500, response.get_json()
+
+
+def test_an_owner_signed_in_by_pin_may_not_change_branch_settings(client, auth, demo):
+    before = client.get("/api/v1/branch", headers=auth(WAITER)).get_json()
+    response = client.patch(
+        "/api/v1/branch", json={"name": "Renamed by PIN"}, headers=auth(OWNER, method="pin")
+    )
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "strong_auth_required"
+    assert client.get("/api/v1/branch", headers=auth(WAITER)).get_json() == before
+
+
+@pytest.mark.parametrize("method", ["pin", "password"])
+def test_a_manager_may_not_change_branch_settings_however_signed_in(client, auth, demo, method):
+    response = client.patch(
+        "/api/v1/branch", json={"name": "Renamed"}, headers=auth(MANAGER, method=method)
+    )
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "forbidden_role"
+
+
+def test_an_owner_signed_in_with_password_changes_branch_settings(client, auth, demo):
+    response = client.patch(
+        "/api/v1/branch", json={"name": "Demo Bistro Olaya"}, headers=auth(OWNER)
+    )
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["name"] == "Demo Bistro Olaya"
+    assert client.get("/api/v1/branch", headers=auth(CASHIER)).get_json()["name"] == (
+        "Demo Bistro Olaya"
+    )

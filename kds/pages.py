@@ -6,6 +6,7 @@ from flask import Blueprint, render_template
 from sqlalchemy import select
 
 from pos_app.auth.models import Role
+from pos_app.clock import utcnow
 from pos_app.db import unit_of_work
 from pos_app.menu.models import Station
 from pos_app.pages import login_required, page_actor
@@ -27,7 +28,13 @@ def screen():
             }
             for st in s.scalars(select(Station).where(Station.active).order_by(Station.sort))
         ]
-    return render_template("kds/screen.html", actor=page_actor(), stations=stations)
+    # The server's time lets the screen correct its own clock's drift for the ticket timers.
+    return render_template(
+        "kds/screen.html",
+        actor=page_actor(),
+        stations=stations,
+        server_now=utcnow().isoformat(),
+    )
 
 
 def register(app) -> None:

@@ -50,9 +50,14 @@ def _init_extensions(app: Flask) -> None:
         cors_allowed_origins=[],
     )
 
+    from flask_babel import get_locale
+
     from pos_app.money import format_minor
 
-    app.add_template_filter(format_minor, "money")
+    def money(amount_minor: int, currency: str = "SAR", exponent: int = 2) -> str:
+        return format_minor(amount_minor, currency, exponent, str(get_locale()))
+
+    app.add_template_filter(money, "money")
 
     @app.context_processor
     def _page_helpers():
@@ -78,7 +83,7 @@ def _init_features(app: Flask) -> None:
     import kds
     import printers
     import table_service
-    from pos_app import audit, cli, counters, meta, outbox, pages  # noqa: F401  (models)
+    from pos_app import audit, cli, counters, idempotency, meta, outbox, pages  # noqa: F401
     from pos_app.api import Api
     from pos_app.auth import views as auth_views
     from pos_app.branch import views as branch_views

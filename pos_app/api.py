@@ -15,6 +15,7 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from pos_app import idempotency
 from pos_app.auth.actor import Actor
 from pos_app.auth.models import Role
 from pos_app.auth.tokens import resolve_token
@@ -161,17 +162,37 @@ def _load(schema: type[Schema], data, partial: bool) -> dict:
 def _view(endpoint: Endpoint):
     def view(**path):
         token = bearer_token()
+        key = request.headers.get("Idempotency-Key") if endpoint.method != "GET" else None
         try:
             with unit_of_work(write=endpoint.method != "GET") as session:
                 actor = None
                 if not endpoint.public:
                     actor, _ = resolve_token(session, token)
                     authorize(actor, endpoint)
+                if key:
+                    earlier = idempotency.stored_answer(
+                        session, idempotency.check_key(key), request.method, request.path
+                    )
+                    if earlier is not None:
+                        return _respond(earlier, endpoint.status)
                 body = load_json_body(endpoint.body, endpoint.partial) if endpoint.body else None
                 query = (
                     _load(endpoint.query, request.args.to_dict(), False) if endpoint.query else {}
                 )
                 result = endpoint.handler(Call(session, actor, body, query, token), **path)
+                if key and not isinstance(result, Response):
+                    payload, status = (
+                        result if isinstance(result, tuple) else (result, endpoint.status)
+                    )
+                    idempotency.store_answer(
+                        session,
+                        key,
+                        actor.staff_id if actor else None,
+                        request.method,
+                        request.path,
+                        status,
+                        payload,
+                    )
         except IntegrityError as err:
             raise Conflict(
                 "this conflicts with data already saved", code="integrity_error"

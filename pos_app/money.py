@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+# How Arabic receipts and screens name a currency after the amount.
+ARABIC_SYMBOLS = {
+    "SAR": "ر.س",
+    "AED": "د.إ",
+    "KWD": "د.ك",
+    "BHD": "د.ب",
+    "QAR": "ر.ق",
+    "OMR": "ر.ع",
+    "EGP": "ج.م",
+    "JOD": "د.أ",
+}
 
-def format_minor(amount_minor: int, currency: str = "SAR", exponent: int = 2) -> str:
-    """`4500, 'SAR', 2` -> '45.00 SAR': Western digits, as receipts and the invoice QR use."""
+
+def format_minor(
+    amount_minor: int, currency: str = "SAR", exponent: int = 2, locale: str = "en"
+) -> str:
+    """`4500, 'SAR', 2` -> '45.00 SAR' ('45.00 ر.س' in Arabic): Western digits, as receipts
+    and the invoice QR use."""
     if not isinstance(amount_minor, int):
         raise TypeError("money is an int of minor units")
     sign = "-" if amount_minor < 0 else ""
     whole, part = divmod(abs(amount_minor), 10**exponent)
     text = f"{whole:,}" + (f".{part:0{exponent}d}" if exponent else "")
-    return f"{sign}{text} {currency}"
+    unit = ARABIC_SYMBOLS.get(currency, currency) if locale == "ar" else currency
+    return f"{sign}{text} {unit}"

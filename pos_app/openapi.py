@@ -64,6 +64,16 @@ def _operation(ep: Endpoint, version: str) -> dict:
         return op
     if ep.query:
         params.append({"in": "query", "schema": ep.query})
+    if ep.method != "GET" and not ep.public:
+        params.append(
+            {
+                "in": "header",
+                "name": "Idempotency-Key",
+                "required": False,
+                "description": "retrying with the same key answers the first result",
+                "schema": {"type": "string", "minLength": 8, "maxLength": 80},
+            }
+        )
     if params:
         op["parameters"] = params
     if ep.public:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlparse
 
-from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from pos_app.auth import passwords, services
@@ -88,10 +88,30 @@ def _safe_next(default: str) -> str:
 
 
 def _start_session(token: str, staff: Staff) -> None:
+    lang = session.get("lang")  # a language chosen on this device outlives the sign-in
     session.clear()
     session["token"] = token
     session["staff_locale"] = staff.locale
+    session["role"] = staff.role.value
+    if lang:
+        session["lang"] = lang
     session.permanent = False
+
+
+# Where each role starts after a PIN sign-in: the screen it works on.
+ROLE_HOME = {
+    "kitchen": "kds.screen",
+    "waiter": "table_service_pages.handheld",
+    "cashier": "table_service_pages.handheld",
+}
+
+
+def role_home_url() -> str:
+    """The page the signed-in role starts on (its working screen, else the home tiles)."""
+    endpoint = ROLE_HOME.get(session.get("role", ""))
+    if endpoint and endpoint in current_app.view_functions:
+        return url_for(endpoint)
+    return url_for("pages.home")
 
 
 @bp.route("/")
@@ -110,7 +130,7 @@ def pin_login():
             )
         )
         if error is None:
-            return redirect(_safe_next(url_for("pages.home")))
+            return redirect(_safe_next(role_home_url()))
     return render_template("auth/pin_login.html", error=error), 401 if error else 200
 
 

@@ -80,7 +80,11 @@ def test_password_login_needs_the_totp_code_once_enrolled(client, make_staff):
     without = login(client, body, addr="10.0.2.1")
     assert without.status_code == 401
     assert without.get_json()["error"]["code"] == "otp_required"
-    assert login(client, {**body, "otp": totp.now()}, addr="10.0.2.2").status_code == 200
+    code = totp.now()
+    assert login(client, {**body, "otp": code}, addr="10.0.2.2").status_code == 200
+    # The same code again (seen over a shoulder) is refused within its window.
+    replay = login(client, {**body, "otp": code}, addr="10.0.2.3")
+    assert replay.status_code == 401 and replay.get_json()["error"]["code"] == "otp_required"
 
 
 @pytest.mark.parametrize(

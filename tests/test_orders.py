@@ -234,3 +234,212 @@ def test_expo_bump_makes_the_order_ready_and_the_table_ready(client, menu, waite
     table = client.get(f"/api/v1/tables/{menu['tables']['4']}", headers=waiter).get_json()
     assert table["status"] == "ready"
     assert client.post(f"/api/v1/tickets/{ticket['id']}/bump", headers=waiter).status_code == 403
+
+
+def post(client, url, headers, **body):
+    response = client.post(url, json=body, headers=headers)
+    return response.status_code, response.get_json()
+
+
+def test_moving_an_order_frees_the_old_table_and_takes_the_new_one(client, menu, waiter):
+    order = client.post(
+        "/api/v1/orders", json=dine_in(menu, "4", [line(menu, "Hummus")]), headers=waiter
+    ).get_json()
+    status, moved = post(
+        client,
+        f"/api/v1/orders/{order['id']}/move",
+        waiter,
+        version=order["version"],
+        table_id=menu["tables"]["5"],
+    )
+    assert status == 200 and moved["table_label"] == "5"
+    tables = {
+        t["label"]: t for t in client.get("/api/v1/tables", headers=waiter).get_json()["items"]
+    }
+    assert tables["4"]["status"] == "free" and tables["4"]["order_id"] is None
+    assert tables["5"]["status"] == "seated" and tables["5"]["order_id"] == order["id"]
+
+
+def test_merging_moves_the_lines_and_leaves_the_other_table_to_clear(client, menu, waiter):
+    a = client.post(
+        "/api/v1/orders", json=dine_in(menu, "1", [line(menu, "Hummus")], fire=True), headers=waiter
+    ).get_json()
+    b = client.post(
+        "/api/v1/orders",
+        json=dine_in(menu, "2", [line(menu, "Tabbouleh")], fire=True),
+        headers=waiter,
+    ).get_json()
+    status, merged = post(
+        client,
+        f"/api/v1/orders/{a['id']}/merge",
+        waiter,
+        version=a["version"],
+        from_order_id=b["id"],
+        from_version=b["version"],
+    )
+    assert status == 200
+    assert [li["name"] for li in merged["lines"]] == ["Hummus", "Tabbouleh"]
+    assert merged["guests"] == 4
+    gone = client.get(f"/api/v1/orders/{b['id']}", headers=waiter).get_json()
+    assert gone["status"] == "closed" and gone["lines"] == []
+    table2 = client.get(f"/api/v1/tables/{menu['tables']['2']}", headers=waiter).get_json()
+    assert table2["status"] == "dirty"
+    status, _ = post(client, f"/api/v1/tables/{menu['tables']['2']}/status", waiter, status="free")
+    assert status == 200
+
+
+def test_moving_lines_between_orders_keeps_the_kitchen_state(client, menu, waiter):
+    hummus = line(menu, "Hummus")
+    a = client.post(
+        "/api/v1/orders",
+        json=dine_in(menu, "1", [hummus, line(menu, "Fattoush")], fire=True),
+        headers=waiter,
+    ).get_json()
+    b = client.post("/api/v1/orders", json=dine_in(menu, "2"), headers=waiter).get_json()
+    status, body = post(
+        client,
+        f"/api/v1/orders/{a['id']}/move-lines",
+        waiter,
+        version=a["version"],
+        line_ids=[hummus["id"]],
+        to_order_id=b["id"],
+        to_version=b["version"],
+    )
+    assert status == 200, body
+    assert [li["name"] for li in body["source"]["lines"]] == ["Fattoush"]
+    moved = body["target"]["lines"][0]
+    assert moved["name"] == "Hummus" and moved["sent_quantity"] == 1
+    assert body["target"]["pending_changes"] is False  # nothing is cooked twice
+
+
+def test_cancelling_needs_a_reason_voids_the_screens_and_frees_the_table(client, menu, waiter, db):
+    from kds.models import KitchenTicketLine
+    from pos_app.audit import AuditEntry
+
+    order = client.post(
+        "/api/v1/orders", json=dine_in(menu, "3", [line(menu, "Hummus")], fire=True), headers=waiter
+    ).get_json()
+    status, body = post(
+        client, f"/api/v1/orders/{order['id']}/cancel", waiter, version=order["version"]
+    )
+    assert status == 422 and "reason" in body["error"]["fields"]
+    status, body = post(
+        client,
+        f"/api/v1/orders/{order['id']}/cancel",
+        waiter,
+        version=order["version"],
+        reason="guest left",
+    )
+    assert status == 200 and body["status"] == "cancelled"
+    with db(write=False) as s:
+        assert {r.voided_quantity for r in s.scalars(select(KitchenTicketLine))} == {1}
+        assert (
+            s.scalar(select(AuditEntry.reason).where(AuditEntry.action == "order.cancelled"))
+            == "guest left"
+        )
+    table = client.get(f"/api/v1/tables/{menu['tables']['3']}", headers=waiter).get_json()
+    assert table["status"] == "free"
+    status, body = post(
+        client, f"/api/v1/orders/{order['id']}/fire", waiter, version=body["version"]
+    )
+    assert status == 409 and body["error"]["code"] == "order_closed"
+
+
+def test_takeaway_and_delivery_orders_need_their_customer_details(client, menu, waiter):
+    base = {"id": new_id(), "lines": [line(menu, "Hummus")]}
+    status, body = post(
+        client, "/api/v1/orders", waiter, **base, type="delivery", customer_name="Ali"
+    )
+    assert status == 422
+    assert set(body["error"]["fields"]) >= {"customer_phone"}
+    status, body = post(
+        client, "/api/v1/orders", waiter, **base, type="takeaway", table_id=menu["tables"]["1"]
+    )
+    assert status == 422 and "table_id" in body["error"]["fields"]
+    status, body = post(
+        client,
+        "/api/v1/orders",
+        waiter,
+        **base,
+        type="delivery",
+        customer_name="Ali",
+        customer_phone="+966 55 123 4567",
+        customer_address="Olaya St 12",
+        fire=True,
+    )
+    assert status == 201 and body["status"] == "in_kitchen" and body["table_id"] is None
+
+
+def test_order_numbers_count_up_per_business_day(client, menu, waiter):
+    numbers = [
+        client.post(
+            "/api/v1/orders",
+            json={"id": new_id(), "type": "takeaway", "customer_name": f"G{n}", "lines": []},
+            headers=waiter,
+        ).get_json()["number"]
+        for n in range(3)
+    ]
+    assert numbers == [1, 2, 3]
+
+
+def test_an_unavailable_item_cannot_be_ordered(client, menu, waiter, auth):
+    manager = auth("manager")
+    client.patch(
+        f"/api/v1/items/{menu['items']['Hummus']}", json={"available": False}, headers=manager
+    )
+    status, body = post(
+        client, "/api/v1/orders", waiter, **dine_in(menu, lines=[line(menu, "Hummus")])
+    )
+    assert status == 422 and "not available" in body["error"]["message"]
+
+
+def test_stagger_delays_the_quicker_station_so_a_course_finishes_together(client, menu, waiter, db):
+    body = dine_in(
+        menu,
+        fire=True,
+        stagger=True,
+        lines=[
+            line(menu, "Mixed grill", mods=["French fries"], course=1),  # 18 min, grill
+            line(menu, "Hummus", course=1),
+        ],
+    )  # 3 min, cold
+    client.post("/api/v1/orders", json=body, headers=waiter)
+    with db(write=False) as s:
+        rows = {t.station_id: t for t in s.scalars(select(KitchenTicket))}
+        grill, cold = rows[menu["stations"]["grill"]], rows[menu["stations"]["cold"]]
+        assert grill.start_at is None
+        assert round((cold.start_at - cold.fired_at).total_seconds() / 60) == 15
+
+
+def test_a_retried_fire_changes_nothing(client, menu, waiter, db):
+    order = client.post(
+        "/api/v1/orders", json=dine_in(menu, lines=[line(menu, "Hummus")]), headers=waiter
+    ).get_json()
+    first = post(client, f"/api/v1/orders/{order['id']}/fire", waiter, version=order["version"])
+    assert first[0] == 200
+    again = post(client, f"/api/v1/orders/{order['id']}/fire", waiter, version=first[1]["version"])
+    assert again[0] == 200 and again[1]["version"] == first[1]["version"]
+    assert len(tickets(db)) == 2
+
+
+def test_a_command_retried_with_its_idempotency_key_is_done_once(client, menu, waiter, db):
+    from pos_app.audit import AuditEntry
+
+    hummus = line(menu, "Hummus", 3)
+    order = client.post(
+        "/api/v1/orders", json=dine_in(menu, lines=[hummus], fire=True), headers=waiter
+    ).get_json()
+    url = f"/api/v1/orders/{order['id']}/lines/{hummus['id']}/void"
+    body = {"version": order["version"], "quantity": 1, "reason": "dropped on the floor"}
+    headers = {**waiter, "Idempotency-Key": "void-" + new_id()}
+    first = client.post(url, json=body, headers=headers)
+    again = client.post(url, json=body, headers=headers)  # the answer was lost on the Wi-Fi
+    assert first.status_code == again.status_code == 200
+    assert again.get_json() == first.get_json()
+    assert again.get_json()["lines"][0]["quantity"] == 2
+    with db(write=False) as s:
+        voids = s.scalars(select(AuditEntry).where(AuditEntry.action == "order_line.voided"))
+        assert len(list(voids)) == 1
+    other = client.post(f"/api/v1/orders/{order['id']}/fire", json={"version": 99}, headers=headers)
+    assert other.status_code == 422
+    assert "Idempotency-Key" in other.get_json()["error"]["fields"]

@@ -1,4 +1,4 @@
-"""Orders, order lines, kitchen tickets, the KDS push log, counters and table status.
+"""Orders, lines, kitchen tickets, KDS push log, counters, idempotency keys, table status.
 
 Revision ID: 0002
 Revises: 0001
@@ -17,6 +17,22 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('staff', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('totp_last_step', sa.Integer(), nullable=True))
+
+    op.create_table('idempotency_key',
+    sa.Column('key', sa.String(length=80), nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=True),
+    sa.Column('method', sa.String(length=8), nullable=False),
+    sa.Column('path', sa.String(length=300), nullable=False),
+    sa.Column('status', sa.Integer(), nullable=False),
+    sa.Column('body', sa.JSON(), nullable=True),
+    sa.Column('created_at', pos_app.db.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_idempotency_key'))
+    )
+    with op.batch_alter_table('idempotency_key', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_idempotency_key_created_at'), ['created_at'], unique=False)
+
     op.create_table('counter',
     sa.Column('name', sa.String(length=80), nullable=False),
     sa.Column('value', sa.Integer(), nullable=False),
@@ -158,6 +174,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('staff', schema=None) as batch_op:
+        batch_op.drop_column('totp_last_step')
+
+    with op.batch_alter_table('idempotency_key', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_idempotency_key_created_at'))
+
+    op.drop_table('idempotency_key')
     with op.batch_alter_table('dining_table', schema=None) as batch_op:
         batch_op.drop_column('status_at')
         batch_op.drop_column('order_id')

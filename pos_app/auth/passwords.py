@@ -14,6 +14,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.profiles import CHEAPEST
 
+from pos_app.clock import utcnow
+
 _HASHERS = {"standard": PasswordHasher(), "fast": PasswordHasher.from_parameters(CHEAPEST)}
 
 
@@ -64,9 +66,21 @@ def totp_uri(secret: str, account: str, issuer: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=account, issuer_name=issuer)
 
 
-def verify_totp(secret: str | None, code: str | None, at=None) -> bool:
-    """True if `code` is the current TOTP code (one step of clock drift allowed)."""
+def verify_totp(secret: str | None, code: str | None, after_step: int | None = None) -> int | None:
+    """The time step `code` belongs to (one step of clock drift allowed), or None.
+
+    A code of a step at or before `after_step` (the last one used) is refused: a code seen
+    over someone's shoulder cannot be used again.
+    """
     if not secret or not code:
-        return False
+        return None
     code = code.strip().replace(" ", "")
-    return pyotp.TOTP(secret).verify(code, for_time=at, valid_window=1)
+    totp = pyotp.TOTP(secret)
+    now = utcnow()
+    current = totp.timecode(now)
+    for step in (current, current - 1, current + 1):
+        if after_step is not None and step <= after_step:
+            continue
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None

@@ -80,10 +80,14 @@ def login_with_password(
     ok = staff is not None and passwords.verify_secret(
         staff.password_hash, password, settings.hashing
     )
-    if ok and staff.totp_enabled and not passwords.verify_totp(staff.totp_secret, otp):
-        record_login_failure(session, keys, settings.window_s)
-        message = "a two-factor code is required" if not otp else "wrong two-factor code"
-        return LoginResult(None, None, Unauthorized(message, {"otp": [message]}, "otp_required"))
+    if ok and staff.totp_enabled:
+        step = passwords.verify_totp(staff.totp_secret, otp, staff.totp_last_step)
+        if step is None:
+            record_login_failure(session, keys, settings.window_s)
+            message = "a two-factor code is required" if not otp else "wrong two-factor code"
+            error = Unauthorized(message, {"otp": [message]}, "otp_required")
+            return LoginResult(None, None, error)
+        staff.totp_last_step = step
     if not ok:
         record_login_failure(session, keys, settings.window_s)
         error = Unauthorized("wrong email or password", code="wrong_credentials")
@@ -121,7 +125,7 @@ def confirm_totp(session: Session, actor: Actor, code: str) -> None:
         raise Conflict("two-factor sign-in is already enabled", code="totp_enabled")
     if not staff.totp_secret:
         raise Conflict("start the enrolment first", code="totp_not_started")
-    if not passwords.verify_totp(staff.totp_secret, code):
+    if passwords.verify_totp(staff.totp_secret, code) is None:
         raise Unauthorized("wrong two-factor code", {"code": ["wrong code"]}, "wrong_otp")
     staff.totp_enabled_at = utcnow()
     record_audit(session, actor, "auth.totp_enabled", "staff", staff.id)

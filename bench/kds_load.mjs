@@ -1,0 +1,366 @@
+// Load generator of bench/order_to_kds.py: handhelds posting orders over keep-alive HTTP and
+// kitchen screens on the /kds Socket.IO namespace, in one Node process on one clock
+// (performance.now()). Driven by order_to_kds.py; not meant to be run by hand.
+//
+//   node kds_load.mjs CONFIG.json RESULT.json
+//
+// CONFIG.mode is "echo" (the floor: sequential emit-with-ack to a bare echo server) or "orders"
+// (screens join their stations, an open-loop phase at a fixed rate, then a closed-loop
+// throughput phase). Every loop is bounded in count and in time; a watchdog ends the process.
+
+import fs from "node:fs";
+import http from "node:http";
+import { randomUUID } from "node:crypto";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
+import { io } from "socket.io-client";
+
+const [configPath, resultPath] = process.argv.slice(2);
+const cfg = JSON.parse(fs.readFileSync(configPath, "utf8"));
+const url = new URL(cfg.url);
+if (url.hostname !== "127.0.0.1") throw new Error("the benchmark only talks to 127.0.0.1");
+
+const watchdog = setTimeout(() => {
+  console.error(`kds_load: watchdog after ${cfg.watchdog_s} s, giving up`);
+  process.exit(3);
+}, cfg.watchdog_s * 1000);
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+// ---- CPU accounting: this process, the server process, the whole machine ------------------
+function procTicks(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks
+  } catch {
+    return NaN;
+  }
+}
+function machineTicks() {
+  const cpu = fs.readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1);
+  const nums = cpu.map(Number);
+  const idle = nums[3] + (nums[4] || 0);
+  return { total: nums.reduce((a, b) => a + b, 0), idle };
+}
+function cpuMark() {
+  return {
+    wall: performance.now(),
+    self: process.cpuUsage(),
+    server: cfg.server_pid ? procTicks(cfg.server_pid) : NaN,
+    machine: machineTicks(),
+  };
+}
+function cpuSince(mark) {
+  const now = cpuMark();
+  const wallS = (now.wall - mark.wall) / 1000;
+  const self = process.cpuUsage(mark.self);
+  const tick = cfg.clock_ticks || 100;
+  const mt = now.machine.total - mark.machine.total;
+  return {
+    wall_s: wallS,
+    harness_cpu_s: (self.user + self.system) / 1e6,
+    harness_cpu_pct: (100 * (self.user + self.system)) / 1e6 / wallS,
+    server_cpu_s: (now.server - mark.server) / tick,
+    server_cpu_pct: (100 * (now.server - mark.server)) / tick / wallS,
+    machine_busy_pct: mt ? (100 * (mt - (now.machine.idle - mark.machine.idle))) / mt : NaN,
+  };
+}
+function loopDelay() {
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  h.enable();
+  return () => {
+    h.disable();
+    return {
+      p50_ms: h.percentile(50) / 1e6,
+      p99_ms: h.percentile(99) / 1e6,
+      max_ms: h.max / 1e6,
+    };
+  };
+}
+
+// ---- HTTP: one keep-alive connection per handheld ----------------------------------------
+class Handheld {
+  constructor(index, token) {
+    this.index = index;
+    this.token = token;
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
+    this.busy = false;
+    this.connections = 0; // TCP connections this handheld opened (1 when keep-alive holds)
+  }
+
+  request(method, path, body) {
+    const data = body === undefined ? null : JSON.stringify(body);
+    const headers = { Authorization: `Bearer ${this.token}` };
+    if (data !== null) {
+      headers["Content-Type"] = "application/json";
+      headers["Content-Length"] = Buffer.byteLength(data);
+    }
+    this.busy = true;
+    return new Promise((resolve) => {
+      const tSend = performance.now();
+      const req = http.request(
+        { host: url.hostname, port: url.port, path, method, agent: this.agent, headers },
+        (res) => {
+          const chunks = [];
+          res.on("data", (c) => chunks.push(c));
+          res.on("end", () => {
+            this.busy = false;
+            resolve({ status: res.statusCode, tSend, tResp: performance.now(), chunks });
+          });
+        },
+      );
+      req.on("socket", (sock) => {
+        if (!req.reusedSocket) {
+          this.connections += 1;
+          sock.setNoDelay(true);
+        }
+      });
+      req.setTimeout(cfg.request_timeout_ms, () => req.destroy(new Error("timeout")));
+      req.on("error", (err) => {
+        this.busy = false;
+        resolve({ status: 0, tSend, tResp: performance.now(), error: String(err) });
+      });
+      req.end(data);
+    });
+  }
+
+  close() {
+    this.agent.destroy();
+  }
+}
+
+function orderBody(i) {
+  return {
+    id: randomUUID(),
+    type: "takeaway",
+    customer_name: `Bench ${i}`,
+    fire: true,
+    lines: cfg.order_lines.map((itemId) => ({ id: randomUUID(), item_id: itemId, quantity: 1 })),
+  };
+}
+
+// ---- Screens -------------------------------------------------------------------------------
+class Screen {
+  constructor(index, stationId) {
+    this.index = index;
+    this.stationId = stationId;
+    this.seq = null;
+    this.gaps = 0;
+    this.doubles = 0;
+    this.received = new Map(); // order id -> performance.now() at ticket_created
+  }
+
+  async connect(token) {
+    this.socket = io(`${cfg.url}/kds`, {
+      auth: { token },
+      transports: ["websocket"],
+      reconnection: false,
+      forceNew: true, // one engine.io connection (one WebSocket) per screen
+      timeout: 10000,
+    });
+    this.socket.on("ticket_created", (p) => {
+      const t = performance.now();
+      if (this.seq !== null) {
+        if (p.seq <= this.seq) this.doubles += 1;
+        else if (p.seq !== this.seq + 1) this.gaps += 1;
+        if (p.seq > this.seq) this.seq = p.seq;
+      }
+      if (p.station_id === this.stationId && !this.received.has(p.order_id)) {
+        this.received.set(p.order_id, t);
+      }
+    });
+    this.socket.on("ticket_updated", (p) => {
+      if (this.seq !== null && p.seq > this.seq) this.seq = p.seq;
+    });
+    await new Promise((resolve, reject) => {
+      this.socket.once("connect", resolve);
+      this.socket.once("connect_error", (err) => reject(new Error(`screen ${this.index}: ${err.message}`)));
+    });
+    const ack = await this.socket.timeout(10000).emitWithAck("join_station", { station_id: this.stationId });
+    if (!ack.ok) throw new Error(`join_station refused: ${JSON.stringify(ack)}`);
+    this.seq = ack.snapshot ? ack.snapshot.seq : 0;
+  }
+
+  close() {
+    if (this.socket) this.socket.close();
+  }
+}
+
+async function waitForDeliveries(screens, ids, timeoutMs) {
+  const deadline = performance.now() + timeoutMs;
+  const missing = () =>
+    screens.reduce((n, s) => n + ids.reduce((m, id) => m + (s.received.has(id) ? 0 : 1), 0), 0);
+  let left = missing();
+  while (left > 0 && performance.now() < deadline) {
+    await sleep(20);
+    left = missing();
+  }
+  return left;
+}
+
+function deliveries(screens, sent) {
+  // Per sent order: its send time and, per screen, the receive time (null when it never came).
+  return sent.map((o) => ({
+    id: o.id,
+    handheld: o.handheld,
+    status: o.status,
+    t_due: o.tDue,
+    t_send: o.tSend,
+    t_resp: o.tResp,
+    recv: screens.map((s) => (s.received.has(o.id) ? s.received.get(o.id) : null)),
+  }));
+}
+
+// ---- Phases --------------------------------------------------------------------------------
+async function openLoop(handhelds, screens, rate, durationS, label) {
+  const total = Math.round(rate * durationS);
+  const interval = 1000 / rate;
+  const sent = [];
+  const inflight = [];
+  let busySkips = 0;
+  let maxLateness = 0;
+  const mark = cpuMark();
+  const delay = loopDelay();
+  const t0 = performance.now() + 20;
+  for (let i = 0; i < total; i += 1) {
+    const due = t0 + i * interval;
+    await sleep(due - performance.now());
+    maxLateness = Math.max(maxLateness, performance.now() - due);
+    // Round robin; a handheld still waiting for its last answer passes its turn on.
+    let h = handhelds[i % handhelds.length];
+    for (let k = 1; h.busy && k <= handhelds.length; k += 1) {
+      busySkips += 1;
+      h = handhelds[(i + k) % handhelds.length];
+    }
+    const body = orderBody(i);
+    const rec = { id: body.id, handheld: h.index, tDue: due };
+    sent.push(rec);
+    inflight.push(
+      h.request("POST", "/api/v1/orders", body).then((r) => {
+        Object.assign(rec, { status: r.status, tSend: r.tSend, tResp: r.tResp, error: r.error });
+      }),
+    );
+  }
+  await Promise.all(inflight);
+  const lastSend = Math.max(...sent.map((o) => o.tSend));
+  const missing = await waitForDeliveries(
+    screens,
+    sent.filter((o) => o.status === 201).map((o) => o.id),
+    cfg.delivery_wait_ms,
+  );
+  const cpu = cpuSince(mark);
+  return {
+    label,
+    rate,
+    duration_s: durationS,
+    orders: total,
+    achieved_rate: (total - 1) / ((lastSend - Math.min(...sent.map((o) => o.tSend))) / 1000),
+    busy_skips: busySkips,
+    max_timer_lateness_ms: maxLateness,
+    missing_deliveries: missing,
+    cpu,
+    harness_loop_delay: delay(),
+    orders_detail: deliveries(screens, sent),
+  };
+}
+
+async function closedLoop(handhelds, screens, count, concurrency) {
+  const sent = [];
+  let next = 0;
+  const mark = cpuMark();
+  const delay = loopDelay();
+  const workers = handhelds.slice(0, concurrency).map(async (h) => {
+    while (next < count) {
+      const i = next;
+      next += 1;
+      const body = orderBody(i);
+      const r = await h.request("POST", "/api/v1/orders", body);
+      sent.push({ id: body.id, handheld: h.index, tDue: r.tSend, ...r, chunks: undefined });
+    }
+  });
+  await Promise.all(workers);
+  const ok = sent.filter((o) => o.status === 201);
+  const first = Math.min(...sent.map((o) => o.tSend));
+  const last = Math.max(...ok.map((o) => o.tResp));
+  const cpuHttp = cpuSince(mark);
+  const missing = await waitForDeliveries(screens, ok.map((o) => o.id), cfg.delivery_wait_ms * 4);
+  let lastRecv = last;
+  for (const s of screens) for (const o of ok) {
+    const t = s.received.get(o.id);
+    if (t !== undefined && t > lastRecv) lastRecv = t;
+  }
+  return {
+    orders: count,
+    concurrency,
+    ok: ok.length,
+    failed: sent.length - ok.length,
+    errors: [...new Set(sent.filter((o) => o.status !== 201).map((o) => `${o.status} ${o.error || ""}`))].slice(0, 5),
+    wall_s: (last - first) / 1000,
+    orders_per_s: ok.length / ((last - first) / 1000),
+    all_screens_done_s: (lastRecv - first) / 1000,
+    missing_deliveries: missing,
+    cpu: cpuHttp,
+    harness_loop_delay: delay(),
+    orders_detail: deliveries(screens, sent),
+  };
+}
+
+async function runEcho() {
+  const socket = io(`${cfg.url}/echo`, { transports: ["websocket"], reconnection: false, forceNew: true });
+  await new Promise((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("connect_error", reject);
+  });
+  const payload = { station_id: 3, note: "x".repeat(cfg.echo_payload_bytes || 32) };
+  for (let i = 0; i < cfg.echo_warmup; i += 1) await socket.timeout(5000).emitWithAck("echo", { ...payload, n: i });
+  const mark = cpuMark();
+  const rtts = [];
+  const deadline = performance.now() + cfg.echo_max_s * 1000;
+  for (let i = 0; i < cfg.echo_count && performance.now() < deadline; i += 1) {
+    const t = performance.now();
+    const back = await socket.timeout(5000).emitWithAck("echo", { ...payload, n: i });
+    rtts.push(performance.now() - t);
+    if (back.n !== i) throw new Error("echo answered the wrong message");
+  }
+  const cpu = cpuSince(mark);
+  socket.close();
+  return { rtts_ms: rtts, cpu };
+}
+
+async function runOrders() {
+  const handhelds = cfg.handheld_tokens.map((token, i) => new Handheld(i, token));
+  const screens = cfg.screen_stations.map((stationId, i) => new Screen(i, stationId));
+  try {
+    for (const s of screens) await s.connect(cfg.screen_token);
+    // Open every handheld's keep-alive connection (a cheap authenticated GET).
+    const me = await Promise.all(handhelds.map((h) => h.request("GET", "/api/v1/auth/me")));
+    const bad = me.filter((r) => r.status !== 200);
+    if (bad.length) throw new Error(`handheld warm-up failed: ${JSON.stringify(bad[0])}`);
+
+    const out = { screens: screens.map((s) => ({ index: s.index, station_id: s.stationId })) };
+    // Warm-up (discarded): the first orders pay for imports, caches and SQLite's first pages.
+    out.warmup = await openLoop(handhelds, screens, cfg.rate, cfg.warmup_s, "warmup");
+    delete out.warmup.orders_detail;
+    out.latency = await openLoop(handhelds, screens, cfg.rate, cfg.duration_s, "latency");
+    await sleep(500);
+    if (cfg.throughput_orders > 0) {
+      out.throughput = await closedLoop(handhelds, screens, cfg.throughput_orders, cfg.throughput_concurrency);
+    }
+    out.handheld_connections = handhelds.map((h) => h.connections);
+    out.screen_integrity = screens.map((s) => ({ index: s.index, gaps: s.gaps, doubles: s.doubles, last_seq: s.seq }));
+    return out;
+  } finally {
+    for (const s of screens) s.close();
+    for (const h of handhelds) h.close();
+  }
+}
+
+try {
+  const result = cfg.mode === "echo" ? await runEcho() : await runOrders();
+  fs.writeFileSync(resultPath, JSON.stringify(result));
+  clearTimeout(watchdog);
+  process.exit(0);
+} catch (err) {
+  console.error(`kds_load: ${err.stack || err}`);
+  process.exit(2);
+}

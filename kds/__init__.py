@@ -3,8 +3,9 @@
 
 def init_app(app) -> None:
     """Register models, signal receivers, the /kds namespace, endpoints and pages."""
-    from kds import models, namespace, pages, services, views  # noqa: F401
+    from kds import events, models, namespace, pages, services, views  # noqa: F401
     from pos_app.extensions import socketio
+    from pos_app.scheduler import register_job
     from pos_app.signals import course_fired, order_cancelled, order_fired
 
     order_fired.connect(services.on_order_fired, weak=False)
@@ -13,3 +14,4 @@ def init_app(app) -> None:
     socketio.on_namespace(namespace.KdsNamespace("/kds"))
     views.register(app)
     pages.register(app)
+    register_job(app, "prune_kds_events", events.prune_events, minutes=60)

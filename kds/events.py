@@ -49,3 +49,20 @@ def events_after(session: Session, station_id: int, after: int) -> list[dict] | 
         .order_by(KdsEvent.seq)
     )
     return [{"name": row.name, "payload": row.payload} for row in rows]
+
+
+KEEP_DAYS = 2
+
+
+def prune_events(session: Session) -> int:
+    """Forget pushes older than two days (a screen that far behind takes a snapshot)."""
+    from datetime import timedelta
+
+    from sqlalchemy import delete
+
+    from pos_app.clock import utcnow
+
+    result = session.execute(
+        delete(KdsEvent).where(KdsEvent.created_at < utcnow() - timedelta(days=KEEP_DAYS))
+    )
+    return result.rowcount or 0

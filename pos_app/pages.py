@@ -31,6 +31,7 @@ PAGES = (
     ("/login", "POST", "PIN login form (CSRF-checked)"),
     ("/backoffice/login", "GET", "Back-office login page (email, password, two-factor code)"),
     ("/backoffice/login", "POST", "Back-office login form (CSRF-checked)"),
+    ("/login/device", "GET", "A kitchen screen signs in with its device token (?token=)"),
     ("/logout", "POST", "Sign out (CSRF-checked)"),
     ("/lang/<code>", "GET", "Switch the page language (en, ar)"),
     ("/home", "GET", "The signed-in staff member's home"),
@@ -172,6 +173,21 @@ def _try_login(attempt) -> str | None:
             return _("Wrong two-factor code.")
         return _("Enter the code from your authenticator app.")
     return _("Wrong PIN.") if request.path == "/login" else _("Wrong email or password.")
+
+
+@bp.route("/login/device")
+def device_login():
+    """A kitchen screen signs in with its device token (set up once by a manager)."""
+    try:
+        with unit_of_work(write=False) as s:
+            _actor, token = resolve_token(s, request.args.get("token"))
+            staff = s.get(Staff, token.staff_id)
+    except PosError:
+        return render_template(
+            "auth/pin_login.html", error=_("This screen link is not valid any more.")
+        ), 401
+    _start_session(request.args["token"], staff)
+    return redirect(role_home_url())
 
 
 @bp.route("/logout", methods=["POST"])

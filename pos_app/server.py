@@ -68,6 +68,10 @@ def main() -> None:
     from pos_app import create_app
 
     app = create_app()
+    if os.environ.get("POS_SCHEDULER", "1") != "0":
+        from pos_app import scheduler
+
+        scheduler.start(app)
     server = build_server(app, args.host, args.port)
     logging.getLogger("pos.server").info("serving on http://%s:%s", args.host, args.port)
     server.serve_forever()

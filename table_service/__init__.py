@@ -12,3 +12,6 @@ def init_app(app) -> None:
     table_claiming.connect(services.claim_table, weak=False)
     order_changed.connect(services.follow_order, weak=False)
     socketio.on_namespace(namespace.FloorNamespace("/floor"))
+    from table_service import pages
+
+    pages.register(app)

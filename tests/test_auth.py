@@ -151,3 +151,29 @@ def test_login_sessions_are_not_left_open(app, client, make_staff):
     make_staff("waiter", pin="1111")
     login(client, {"pin": "1111"})
     assert not db_session.registry.has()
+
+
+def test_a_kitchen_screen_signs_in_with_its_device_token(client, make_staff, auth):
+    cook = make_staff("kitchen", name="Grill screen")
+    waiter = make_staff("waiter")
+    manager = auth("manager")
+    refused = client.post(
+        "/api/v1/auth/device-tokens",
+        headers=manager,
+        json={"staff_id": waiter.id, "device": "grill tablet"},
+    )
+    assert refused.status_code == 422 and "staff_id" in refused.get_json()["error"]["fields"]
+    made = client.post(
+        "/api/v1/auth/device-tokens",
+        headers=manager,
+        json={"staff_id": cook.id, "device": "grill tablet", "days": 30},
+    )
+    assert made.status_code == 201
+    body = made.get_json()
+    assert body["expires_in"] == 30 * 86400
+    page = client.get(body["login_url"])
+    assert page.status_code == 302  # signed in, sent to the kitchen screen
+    assert client.get("/home").status_code in (200, 302)
+    me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {body['token']}"})
+    assert me.get_json()["name"] == "Grill screen"
+    assert client.get("/login/device?token=nope").status_code == 401

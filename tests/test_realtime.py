@@ -219,3 +219,28 @@ def test_an_order_posted_to_one_process_reaches_a_screen_on_another(
         screen.wait_for(1)
         screen.client.disconnect()
         assert len(screen.created) == 1
+
+
+def test_old_pushes_are_pruned_and_a_screen_that_far_behind_gets_a_snapshot(app, shop, db):
+    from kds.events import events_after, prune_events
+    from pos_app import clock
+    from pos_app.scheduler import run_job
+
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {shop['waiter']}"}
+    body = {
+        "id": str(uuid.uuid4()),
+        "type": "takeaway",
+        "customer_name": "Ali",
+        "fire": True,
+        "lines": [{"id": str(uuid.uuid4()), "item_id": shop["items"]["Hummus"], "quantity": 1}],
+    }
+    assert client.post("/api/v1/orders", json=body, headers=headers).status_code == 201
+    cold = shop["stations"]["cold"]
+    with db(write=False) as s:
+        assert [e["name"] for e in events_after(s, cold, 0)] == ["ticket_created"]
+    clock.advance(3 * 86400)
+    run_job(app, prune_events)
+    with db(write=False) as s:
+        assert events_after(s, cold, 0) is None  # too far behind: take a snapshot
+        assert events_after(s, cold, 1) == []  # up to date: nothing missed

@@ -45,6 +45,7 @@ EXPECTED: dict[tuple[str, str], frozenset | None] = {
     ("GET", "/api/v1/branch"): EVERY_ROLE,
     # Two-factor enrolment is for the back office.
     ("POST", "/api/v1/auth/totp/enroll"): BACK_OFFICE,
+    ("POST", "/api/v1/auth/device-tokens"): BACK_OFFICE,
     ("POST", "/api/v1/auth/totp/confirm"): BACK_OFFICE,
     # Branch settings: the owner only (and signed in with password, tested below).
     ("PATCH", "/api/v1/branch"): frozenset({OWNER}),

@@ -82,3 +82,19 @@ class TotpConfirmSchema(Schema):
     """The code the authenticator app shows."""
 
     code = fields.String(required=True, validate=validate.Regexp(r"^[0-9 ]{6,8}$"))
+
+
+class DeviceTokenSchema(Schema):
+    """A long-lived token for a kitchen screen that stays signed in."""
+
+    staff_id = fields.Integer(required=True, strict=True)
+    device = fields.String(required=True, validate=validate.Length(1, 120))
+    days = fields.Integer(strict=True, load_default=90, validate=validate.Range(1, 365))
+
+
+class DeviceTokenOutSchema(Schema):
+    """The new device token (shown once) and the page that signs the screen in with it."""
+
+    token = fields.String()
+    expires_in = fields.Integer()
+    login_url = fields.String()

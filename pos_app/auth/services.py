@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 from pos_app.audit import record_audit
 from pos_app.auth import passwords
 from pos_app.auth.actor import Actor
-from pos_app.auth.models import BACK_OFFICE, Staff
+from pos_app.auth.models import BACK_OFFICE, Role, Staff
 from pos_app.auth.ratelimit import check_login_allowed, record_login_failure
 from pos_app.auth.tokens import issue_token
 from pos_app.clock import utcnow
-from pos_app.errors import Conflict, Forbidden, Unauthorized
+from pos_app.errors import Conflict, Forbidden, Unauthorized, ValidationFailed
 
 
 @dataclass(frozen=True)
@@ -135,3 +135,27 @@ def _back_office_staff(session: Session, actor: Actor) -> Staff:
     if actor.role not in BACK_OFFICE:
         raise Forbidden("two-factor sign-in is for owners and managers", code="forbidden_role")
     return session.get(Staff, actor.staff_id)
+
+
+def issue_device_token(
+    session: Session, actor: Actor, staff_id: int, device: str, days: int
+) -> str:
+    """A long-lived token for a kitchen screen, bound to a kitchen login; audited."""
+    if actor.role not in BACK_OFFICE:
+        raise Forbidden("device tokens are issued by owners and managers", code="forbidden_role")
+    staff = session.get(Staff, staff_id)
+    if staff is None or not staff.active or staff.role != Role.kitchen:
+        raise ValidationFailed(
+            "device tokens are for active kitchen logins",
+            {"staff_id": ["not an active kitchen login"]},
+        )
+    token = issue_token(session, staff, days * 24, f"device:{device}", "device")
+    record_audit(
+        session,
+        actor,
+        "auth.device_token_issued",
+        "staff",
+        staff.id,
+        after={"device": device, "days": days},
+    )
+    return token

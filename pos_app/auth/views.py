@@ -6,7 +6,7 @@ import io
 
 import qrcode
 import qrcode.image.svg
-from flask import current_app, request
+from flask import current_app, request, url_for
 
 from pos_app.api import PUBLIC, Api, Call, roles
 from pos_app.auth import schemas, services
@@ -104,6 +104,16 @@ STAFF = Resource(
 )
 
 
+def device_token(call: Call):
+    """Issue a long-lived token for a kitchen screen (a kitchen login), shown once."""
+    body = call.body
+    token = services.issue_device_token(
+        call.session, call.actor, body["staff_id"], body["device"], body["days"]
+    )
+    login_url = url_for("pages.device_login", token=token)
+    return {"token": token, "expires_in": body["days"] * 86400, "login_url": login_url}, 201
+
+
 def register(api: Api) -> None:
     """Add the auth and staff endpoints."""
     api.add(
@@ -115,6 +125,16 @@ def register(api: Api) -> None:
         body=schemas.LoginSchema,
         response=schemas.LoginResponseSchema,
         errors=(401, 429),
+    )
+    api.add(
+        "/auth/device-tokens",
+        "POST",
+        device_token,
+        roles=BACK_OFFICE,
+        tag="auth",
+        body=schemas.DeviceTokenSchema,
+        response=schemas.DeviceTokenOutSchema,
+        status=201,
     )
     api.add("/auth/logout", "POST", logout, roles=ALL_ROLES, tag="auth", status=204)
     api.add("/auth/me", "GET", me, roles=ALL_ROLES, tag="auth", response=schemas.StaffSchema)

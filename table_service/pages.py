@@ -1,0 +1,30 @@
+"""The waiter's handheld page: floor map, order taking, ready notices (one page, no reloads)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, session
+
+from pos_app.auth.models import Role
+from pos_app.pages import login_required, page_actor
+
+bp = Blueprint("table_service", __name__)
+ROLES = (Role.waiter, Role.cashier, Role.manager, Role.owner)
+
+
+@bp.route("/handheld")
+@login_required(*ROLES)
+def handheld():
+    actor = page_actor()
+    boot = {
+        "token": session["token"],
+        "staff": {"id": actor.staff_id, "name": actor.name, "role": actor.role.value},
+    }
+    return render_template("table_service/handheld.html", actor=actor, boot=boot)
+
+
+def register(app) -> None:
+    """Add the handheld page and list it in the OpenAPI document."""
+    app.register_blueprint(bp)
+    app.extensions["pos_api"].document_page(
+        "/handheld", "GET", "Waiter handheld: floor, order taking, ready notices"
+    )

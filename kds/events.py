@@ -3,7 +3,7 @@ is kept in kds_event, and leaves only after the commit; a reconnecting screen re
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from kds.models import KdsEvent
@@ -19,13 +19,26 @@ def seq_counter(station_id: int) -> str:
     return f"kds-seq:{station_id}"
 
 
-def push_station(session: Session, station_id: int, name: str, payload: dict) -> int:
-    """Number, store and (after commit) push an event to one station's screens."""
-    seq = next_value(session, seq_counter(station_id))
-    body = {**payload, "seq": seq, "station_id": station_id}
-    session.add(KdsEvent(station_id=station_id, seq=seq, name=name, payload=body))
-    push_after_commit(session, NAMESPACE, station_room(station_id), name, body)
-    return seq
+def push_station(session: Session, station_id: int, name: str, payload: dict) -> None:
+    """Queue an event for one station's screens; it is numbered, stored and pushed at commit."""
+    session.info.setdefault("kds_pushes", []).append((station_id, name, payload))
+
+
+@event.listens_for(Session, "before_commit")
+def _number_and_store(session: Session) -> None:
+    # Numbers are taken at commit, station by station in id order: concurrent transactions
+    # lock the stations' counters in the same order, so they queue and never deadlock.
+    queued = session.info.pop("kds_pushes", [])
+    for station_id, name, payload in sorted(queued, key=lambda push: push[0]):
+        seq = next_value(session, seq_counter(station_id))
+        body = {**payload, "seq": seq, "station_id": station_id}
+        session.add(KdsEvent(station_id=station_id, seq=seq, name=name, payload=body))
+        push_after_commit(session, NAMESPACE, station_room(station_id), name, body)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_queued(session: Session) -> None:
+    session.info.pop("kds_pushes", None)
 
 
 def last_seq(session: Session, station_id: int) -> int:

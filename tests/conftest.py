@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -35,25 +36,36 @@ def need(kind: str, reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    """The test database, migrated from empty with the project's migrations."""
+def database_url(tmp_path_factory):
+    """The test database, migrated from empty with the project's migrations.
+
+    On PostgreSQL each run gets a schema of its own (dropped at the end), so two runs on one
+    database do not trample each other.
+    """
     url = os.environ.get("POS_TEST_DATABASE_URL")
     if not url:
         if "postgres" in REQUIRED:
             pytest.fail("POS_TEST_REQUIRE has postgres but POS_TEST_DATABASE_URL is not set")
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'pos-test.sqlite3'}"
-    else:
-        _reset_postgres(url)
-    migrate.upgrade(url)
-    return url
+        migrate.upgrade(url)
+        yield url
+        return
+    schema = f"pos_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    _postgres(url, f'CREATE SCHEMA "{schema}"')
+    separator = "&" if "?" in url else "?"
+    scoped = f"{url}{separator}options=-csearch_path%3D{schema}"
+    try:
+        migrate.upgrade(scoped)
+        yield scoped
+    finally:
+        _postgres(url, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
-def _reset_postgres(url: str) -> None:
+def _postgres(url: str, statement: str) -> None:
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
+            conn.execute(text(statement))
     except Exception as err:  # noqa: BLE001 - any failure means no usable PostgreSQL
         pytest.exit(f"POS_TEST_DATABASE_URL={url} is not usable: {err}", returncode=3)
     finally:

@@ -443,3 +443,38 @@ def test_a_command_retried_with_its_idempotency_key_is_done_once(client, menu, w
     other = client.post(f"/api/v1/orders/{order['id']}/fire", json={"version": 99}, headers=headers)
     assert other.status_code == 422
     assert "Idempotency-Key" in other.get_json()["error"]["fields"]
+
+
+def test_concurrent_orders_get_unique_numbers_and_gapless_station_sequences(app, menu, auth, db):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kds.models import KdsEvent
+
+    headers = [auth("waiter") for _ in range(4)]
+    names = ["Hummus", "Falafel (6 pieces)", "Fresh orange juice", "Fattoush"]
+
+    def take_orders(n):
+        client = app.test_client()
+        made = []
+        for i in range(5):
+            body = {
+                "id": new_id(),
+                "type": "takeaway",
+                "customer_name": f"G{n}-{i}",
+                "fire": True,
+                "lines": [line(menu, names[(n + i) % 4]), line(menu, names[(n + i + 1) % 4])],
+            }
+            response = client.post("/api/v1/orders", json=body, headers=headers[n])
+            assert response.status_code == 201, response.get_json()
+            made.append(response.get_json()["number"])
+        return made
+
+    with ThreadPoolExecutor(4) as pool:
+        numbers = [n for batch in pool.map(take_orders, range(4)) for n in batch]
+    assert sorted(numbers) == list(range(1, 21))
+    with db(write=False) as s:
+        by_station: dict[int, list[int]] = {}
+        for event in s.scalars(select(KdsEvent).order_by(KdsEvent.seq)):
+            by_station.setdefault(event.station_id, []).append(event.seq)
+    for seqs in by_station.values():
+        assert seqs == list(range(1, len(seqs) + 1))

@@ -1,0 +1,831 @@
+// Kitchen display: one station's (or expo's) tickets, live over Socket.IO (/kds).
+//
+// Nothing may be lost or doubled: every push carries the station's sequence number `seq`;
+// a push is applied only when it is the next one, a gap (or a reconnect, or a periodic
+// check) asks the server with join_station {after_seq} for exactly what was missed, and a
+// snapshot in the answer replaces everything.
+(function () {
+  "use strict";
+  var root = document.getElementById("kds");
+  if (!root || typeof io !== "function") return;
+
+  var T = JSON.parse(document.getElementById("kds-i18n").textContent);
+  var STATIONS = JSON.parse(root.dataset.stations || "[]");
+  var tokenMeta = document.querySelector('meta[name="pos-token"]');
+  var TOKEN = tokenMeta ? tokenMeta.content : "";
+  var AR = (document.documentElement.lang || "").indexOf("ar") === 0;
+  var RTL = document.documentElement.dir === "rtl";
+  var STORE_KEY = "pos.kds.station";
+  var RESYNC_MS = 30000; // ask "anything after my seq?" even when no push hints at a gap
+  var COMMAND_TIMEOUT_MS = 8000;
+
+  // The device's clock may drift; timers use the server's time (given when the page loaded).
+  var serverNow = Date.parse(root.dataset.serverNow || "");
+  var skew = isNaN(serverNow) ? 0 : serverNow - Date.now();
+  function now() { return Date.now() + skew; }
+
+  var $ = function (sel, el) { return (el || root).querySelector(sel); };
+  var board = $(".kds-board");
+  var allDayList = $(".kds-all-day-list");
+  var recentList = $(".kds-recent-list");
+
+  var state = {
+    stationId: null,
+    station: null, // the snapshot's station: thresholds, expo flag
+    seq: null, // last applied sequence number; null until the first snapshot
+    tickets: new Map(), // id -> ticket on the board
+    pushSeq: {}, // ticket id -> seq of the last push that touched it
+    recent: [], // bumped tickets, newest first (for recall)
+    selected: null, // ticket id (keyboard / bump bar)
+    joining: false,
+    joinId: 0,
+    queue: [], // pushes that arrived while joining, or after a gap
+    pending: {}, // ticket or line id -> true while a command is in flight
+    connected: false,
+    offlineSince: null,
+    audio: null,
+    lastChime: 0,
+  };
+
+  var PERSON_ICON = '<svg class="kds-icon" viewBox="0 0 16 16" aria-hidden="true">' +
+    '<circle cx="8" cy="4.5" r="3.2"/><path d="M1.5 15c0-3.6 2.9-6 6.5-6s6.5 2.4 6.5 6z"/></svg>';
+
+  function t(key, vars) {
+    var text = T[key] || key;
+    Object.keys(vars || {}).forEach(function (k) {
+      text = text.split("{" + k + "}").join(String(vars[k]));
+    });
+    return text;
+  }
+
+  function esc(value) {
+    return String(value == null ? "" : value)
+      .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  }
+
+  function named(obj) { return (AR && obj.name_ar) || obj.name || ""; }
+
+  function stationByCode(code) {
+    return STATIONS.filter(function (s) { return s.code === code; })[0] || null;
+  }
+  function stationById(id) {
+    return STATIONS.filter(function (s) { return s.id === id; })[0] || null;
+  }
+
+  // ---------------------------------------------------------------- toasts
+  function toast(message, kind) {
+    var box = $(".kds-toasts");
+    var el = document.createElement("div");
+    el.className = "kds-toast" + (kind ? " is-" + kind : "");
+    el.setAttribute("role", "alert");
+    el.dataset.testid = "toast";
+    el.textContent = message;
+    box.appendChild(el);
+    setTimeout(function () { el.classList.add("is-leaving"); }, 4500);
+    setTimeout(function () { el.remove(); }, 5000);
+  }
+
+  // ---------------------------------------------------------------- sound
+  function unlockAudio() {
+    var Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!Ctx) return;
+    try {
+      if (!state.audio) state.audio = new Ctx();
+      var p = state.audio.resume();
+      if (p && p.then) p.then(updateSoundHint, function () {});
+    } catch (e) { /* no audio on this device */ }
+    updateSoundHint();
+  }
+  function updateSoundHint() {
+    var ready = state.audio && state.audio.state === "running";
+    $("[data-testid=sound-hint]").hidden = !!ready;
+    root.classList.toggle("has-sound", !!ready);
+  }
+  function chime() {
+    var ctx = state.audio;
+    if (!ctx || ctx.state !== "running" || now() - state.lastChime < 800) return;
+    state.lastChime = now();
+    root.dataset.chimes = String(Number(root.dataset.chimes || 0) + 1);
+    var start = ctx.currentTime + 0.01;
+    [[880, 0], [1318.5, 0.16]].forEach(function (note) {
+      var osc = ctx.createOscillator();
+      var gain = ctx.createGain();
+      osc.type = "sine";
+      osc.frequency.value = note[0];
+      var at = start + note[1];
+      gain.gain.setValueAtTime(0.0001, at);
+      gain.gain.exponentialRampToValueAtTime(0.35, at + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, at + 0.45);
+      osc.connect(gain).connect(ctx.destination);
+      osc.start(at);
+      osc.stop(at + 0.5);
+    });
+  }
+  document.addEventListener("pointerdown", unlockAudio, true);
+  document.addEventListener("keydown", unlockAudio, true);
+
+  // ---------------------------------------------------------------- connection
+  var socket = io("/kds", {
+    auth: { token: TOKEN },
+    transports: ["websocket"],
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 4000,
+  });
+
+  function setConnected(online) {
+    state.connected = online;
+    if (!online && state.offlineSince === null) state.offlineSince = now();
+    if (online) state.offlineSince = null;
+    root.classList.toggle("is-offline", !online);
+    root.dataset.live = online ? "1" : "0";
+    $("[data-testid=reconnecting]").hidden = online;
+    if (window.posConnection) window.posConnection.setOnline(online);
+    tickOffline();
+  }
+
+  function tickOffline() {
+    var el = $("[data-testid=offline-for]");
+    el.textContent = state.offlineSince === null ? ""
+      : t("offline_for", { time: clockText(Math.max(0, now() - state.offlineSince) / 1000) });
+  }
+
+  socket.on("connect", function () {
+    setConnected(true);
+    join();
+  });
+  socket.on("disconnect", function (reason) {
+    setConnected(false);
+    // The server hung up on purpose (e.g. restart): socket.io does not retry by itself then.
+    if (reason === "io server disconnect" && navigator.onLine) socket.connect();
+  });
+  socket.on("connect_error", function (err) {
+    var text = String((err && err.message) || "");
+    if (/token_|staff_inactive|forbidden_role/.test(text)) {
+      signingOut = true;
+      // The login expired or was revoked: nothing to retry, sign in again.
+      toast(t("signed_out"), "error");
+      var next = location.pathname + location.search;
+      setTimeout(function () {
+        location.href = root.dataset.loginUrl + "?next=" + encodeURIComponent(next);
+      }, 2500);
+      return;
+    }
+    if (state.offlineSince === null && !initialGrace) setConnected(false);
+  });
+  var signingOut = false;
+  socket.on("ticket_created", function (p) { onPush("ticket_created", p); });
+  socket.on("ticket_updated", function (p) { onPush("ticket_updated", p); });
+
+  // The first connection gets a moment before the board says it is offline.
+  var initialGrace = true;
+  setTimeout(function () {
+    initialGrace = false;
+    if (!socket.connected) setConnected(false);
+  }, 2500);
+
+  // The device says the network is gone: do not trust the socket, go offline now, and come
+  // back (join_station with after_seq) when the network returns.
+  window.addEventListener("offline", function () {
+    socket.disconnect();
+    setConnected(false);
+  });
+  window.addEventListener("online", function () {
+    if (!socket.connected) socket.connect();
+    // connection.js hides the banner on "online"; it stays until the socket is back.
+    if (window.posConnection) window.posConnection.setOnline(socket.connected);
+  });
+
+  function emit(name, data, done) {
+    if (!socket.connected) {
+      toast(t("offline"), "error");
+      if (done) done(null);
+      return;
+    }
+    socket.timeout(COMMAND_TIMEOUT_MS).emit(name, data, function (err, ack) {
+      if (err) {
+        toast(t("no_answer"), "error");
+        if (done) done(null);
+        return;
+      }
+      if (!ack || !ack.ok) {
+        var error = (ack && ack.error) || {};
+        if (name === "recall_ticket" && error.code === "not_found") toast(t("nothing_to_recall"), "info");
+        else toast(t("failed", { message: error.message || error.code || "?" }), "error");
+        if (done) done(null);
+        return;
+      }
+      if (done) done(ack);
+    });
+  }
+
+  // ---------------------------------------------------------------- sequence and replay
+  function join() {
+    if (!state.stationId || !socket.connected) return;
+    var body = { station_id: state.stationId };
+    if (state.seq !== null) body.after_seq = state.seq;
+    var id = ++state.joinId;
+    state.joining = true;
+    socket.timeout(10000).emit("join_station", body, function (err, ack) {
+      if (id !== state.joinId) return; // a newer join (another station, a reconnect) won
+      state.joining = false;
+      if (err || !ack) {
+        setTimeout(join, 2000);
+        return;
+      }
+      if (!ack.ok) {
+        toast(t("failed", { message: (ack.error && ack.error.message) || "?" }), "error");
+        if (ack.error && ack.error.code === "not_found") openPicker();
+        return;
+      }
+      if (ack.snapshot) applySnapshot(ack.snapshot);
+      (ack.events || []).forEach(function (ev) { applyPush(ev.name, ev.payload); });
+      drainQueue();
+      render();
+    });
+  }
+
+  function applySnapshot(snap) {
+    var known = state.tickets;
+    var firstLoad = state.seq === null;
+    state.station = snap.station;
+    state.seq = snap.seq;
+    state.tickets = new Map();
+    state.pushSeq = {};
+    snap.tickets.forEach(function (tk) {
+      state.tickets.set(tk.id, tk);
+      if (!firstLoad && !known.has(tk.id)) announce(tk.id);
+    });
+    state.recent = (snap.recent || []).slice(0, 10);
+    if (state.selected !== null && !state.tickets.has(state.selected)) state.selected = null;
+    $("[data-testid=station-name]").textContent = named(snap.station);
+    root.classList.toggle("is-expo", !!snap.station.is_expo);
+  }
+
+  function onPush(name, payload) {
+    if (!payload || payload.station_id !== state.stationId) return; // an old station's push
+    if (state.joining || state.seq === null) {
+      state.queue.push({ name: name, payload: payload });
+      return;
+    }
+    applyPush(name, payload);
+    drainQueue();
+    render();
+  }
+
+  // Apply one numbered push; false when a gap was found (a join_station is then under way).
+  function applyPush(name, p) {
+    if (p.station_id !== undefined && p.station_id !== state.stationId) return true;
+    if (p.seq <= state.seq) return true; // already have it (replay overlapping a live push)
+    if (p.seq !== state.seq + 1) {
+      state.queue.push({ name: name, payload: p });
+      if (!state.joining) join();
+      return false;
+    }
+    state.seq = p.seq;
+    state.pushSeq[p.id] = p.seq;
+    upsert(p, name === "ticket_created");
+    return true;
+  }
+
+  function drainQueue() {
+    if (state.joining || state.seq === null) return;
+    var queue = state.queue.sort(function (a, b) { return a.payload.seq - b.payload.seq; });
+    state.queue = [];
+    for (var i = 0; i < queue.length; i++) {
+      if (!applyPush(queue[i].name, queue[i].payload)) {
+        state.queue = state.queue.concat(queue.slice(i + 1));
+        return;
+      }
+    }
+  }
+
+  function upsert(tk, created) {
+    var before = state.tickets.get(tk.id);
+    if (tk.is_expo && !tk.parts) {
+      var known = before || findRecent(tk.id);
+      if (known) { tk.parts = known.parts; tk.complete = known.complete; }
+    }
+    if (tk.status === "done") {
+      state.tickets.delete(tk.id);
+      state.recent = [tk].concat(state.recent.filter(function (r) { return r.id !== tk.id; })).slice(0, 10);
+      if (state.selected === tk.id) state.selected = neighbour(tk.id);
+      return;
+    }
+    state.recent = state.recent.filter(function (r) { return r.id !== tk.id; });
+    state.tickets.set(tk.id, tk);
+    if ((created && !before) || (before && before.held && !tk.held)) announce(tk.id);
+  }
+
+  function findRecent(id) {
+    return state.recent.filter(function (r) { return r.id === id; })[0] || null;
+  }
+
+  var flashes = {};
+  function announce(id) {
+    flashes[id] = true;
+    chime();
+  }
+
+  // Apply a command's answer, unless a push about the ticket came after the command left
+  // (the push is at least as new).
+  function applyAck(ticket, seqWhenSent) {
+    if (!ticket) return;
+    var pushed = state.pushSeq[ticket.id];
+    if (pushed !== undefined && pushed > seqWhenSent) return;
+    if (ticket.station_id !== state.stationId) return;
+    upsert(ticket, false);
+    render();
+  }
+
+  // Every so often, and whenever the tab comes back, ask what came after our seq.
+  setInterval(function () {
+    if (socket.connected && !state.joining && state.seq !== null) join();
+  }, RESYNC_MS);
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden && socket.connected && !state.joining && state.seq !== null) join();
+  });
+
+  // ---------------------------------------------------------------- commands
+  function command(name, data, key, ticketId) {
+    if (state.pending[key]) return; // a second tap while the first is on its way
+    state.pending[key] = true;
+    var seqWhenSent = state.seq;
+    markBusy(ticketId, true);
+    emit(name, data, function (ack) {
+      delete state.pending[key];
+      markBusy(ticketId, false);
+      if (ack) applyAck(ack.ticket, seqWhenSent);
+      if (ack && name === "recall_ticket" && ack.ticket) {
+        flashes[ack.ticket.id] = true;
+        state.selected = ack.ticket.id;
+        render();
+      }
+    });
+  }
+
+  function markBusy(ticketId, busy) {
+    if (ticketId == null) return;
+    var card = board.querySelector('[data-ticket="' + ticketId + '"]');
+    if (card) card.classList.toggle("is-busy", busy);
+  }
+
+  function startTicket(id) {
+    var tk = state.tickets.get(id);
+    if (!tk || tk.status !== "new") return;
+    command("start_ticket", { ticket_id: id }, "t" + id, id);
+  }
+  function bumpTicket(id) {
+    if (!state.tickets.has(id)) return;
+    command("bump_ticket", { ticket_id: id }, "t" + id, id);
+  }
+  function bumpLine(ticketId, lineId) {
+    command("bump_line", { line_id: lineId }, "l" + lineId, ticketId);
+  }
+  function recall(ticketId) {
+    var data = { station_id: state.stationId };
+    if (ticketId) data.ticket_id = ticketId;
+    command("recall_ticket", data, "recall", null);
+  }
+
+  // ---------------------------------------------------------------- rendering
+  function ordered() {
+    return Array.from(state.tickets.values()).sort(function (a, b) { return a.id - b.id; });
+  }
+
+  function neighbour(id) {
+    var list = ordered();
+    var i = list.findIndex(function (x) { return x.id === id; });
+    var next = list[i + 1] || list[i - 1];
+    return next && next.id !== id ? next.id : null;
+  }
+
+  function clockText(seconds) {
+    seconds = Math.floor(seconds);
+    var h = Math.floor(seconds / 3600);
+    var m = Math.floor((seconds % 3600) / 60);
+    var s = seconds % 60;
+    var mm = h ? String(m).padStart(2, "0") : String(m);
+    return (h ? h + ":" : "") + mm + ":" + String(s).padStart(2, "0");
+  }
+
+  function timeOfDay(iso) {
+    var d = new Date(iso);
+    if (isNaN(d)) return "";
+    return String(d.getHours()).padStart(2, "0") + ":" + String(d.getMinutes()).padStart(2, "0");
+  }
+
+  function place(h) {
+    if (h.type === "dine_in") return h.table ? t("table", { label: h.table }) : "";
+    return h.type === "delivery" ? t("delivery") : t("takeaway");
+  }
+
+  function modsText(mods) {
+    return (mods || []).map(named).join(", ");
+  }
+
+  function lineHtml(tk, li) {
+    var voidedAll = li.kind === "void" || li.voided_quantity >= li.quantity;
+    var left = li.kind === "void" ? li.quantity : li.quantity - li.voided_quantity;
+    var classes = ["kds-line"];
+    if (li.done) classes.push("is-done");
+    if (voidedAll) classes.push("is-void");
+    if (li.kind === "change") classes.push("is-change");
+    if (li.allergy) classes.push("has-allergy");
+    var tappable = !li.done && !voidedAll && !tk.held && tk.header && !tk.header.cancelled;
+    var html = '<li class="' + classes.join(" ") + '" data-line="' + li.id + '" data-testid="line"' +
+      (tappable ? ' role="button" tabindex="-1"' : "") + ">";
+    html += '<div class="kds-line-main">';
+    html += '<span class="kds-qty" dir="ltr">' + esc(voidedAll ? li.quantity : left) + "</span>";
+    html += '<span class="kds-item" data-testid="item-name">' + esc(named(li)) + "</span>";
+    if (li.kind === "void") html += '<span class="kds-badge kds-badge-void">' + esc(t("void")) + "</span>";
+    if (li.kind === "change") html += '<span class="kds-badge kds-badge-change">' + esc(t("change")) + "</span>";
+    if (li.seat) html += '<span class="kds-seat">' + esc(t("seat", { n: li.seat })) + "</span>";
+    if (tk.is_expo && li.station) {
+      var st = STATIONS.filter(function (s) { return s.code === li.station; })[0];
+      html += '<span class="kds-line-station">' + esc(st ? named(st) : li.station) + "</span>";
+    }
+    html += '<span class="kds-check" aria-hidden="true">' + (li.done ? "✓" : "") + "</span>";
+    html += "</div>";
+    if (li.kind === "change") {
+      var oldQty = li.old_quantity && li.old_quantity !== li.quantity
+        ? '<span dir="ltr">' + esc(li.old_quantity) + "×</span> " : "";
+      var newQty = oldQty ? '<span dir="ltr">' + esc(li.quantity) + "×</span> " : "";
+      html += '<div class="kds-change" data-testid="change">' +
+        '<s class="kds-old">' + oldQty + esc(modsText(li.old_modifiers) || "—") + "</s>" +
+        '<span class="kds-arrow" aria-hidden="true">' + (RTL ? "←" : "→") + "</span>" +
+        '<b class="kds-new">' + newQty + esc(modsText(li.modifiers) || "—") + "</b></div>";
+    } else if ((li.modifiers || []).length) {
+      html += '<ul class="kds-mods">' + li.modifiers.map(function (m) {
+        return "<li>" + esc(named(m)) + "</li>";
+      }).join("") + "</ul>";
+    }
+    if (li.note) html += '<div class="kds-note"><span aria-hidden="true">✎</span> ' + esc(li.note) + "</div>";
+    if (li.allergy) {
+      html += '<div class="kds-allergy" data-testid="allergy"><span aria-hidden="true">⚠</span> ' +
+        esc(t("allergy")) + ": " + esc(li.allergy) + "</div>";
+    }
+    if (li.voided_quantity > 0 || li.kind === "void") {
+      var gone = li.kind === "void" ? li.quantity : li.voided_quantity;
+      html += '<div class="kds-void-reason" data-testid="void-reason"><span dir="ltr">−' + esc(gone) +
+        "</span> " + esc(t("void")) + (li.void_reason ? ": " + esc(li.void_reason) : "") + "</div>";
+    }
+    return html + "</li>";
+  }
+
+  function cardHtml(tk, index) {
+    var h = tk.header || {};
+    var rush = tk.rush || h.rush;
+    var html = "";
+    if (h.cancelled) html += '<div class="kds-banner kds-banner-cancelled" data-testid="cancelled">' + esc(t("cancelled")) + "</div>";
+    if (rush) html += '<div class="kds-banner kds-banner-rush" data-testid="rush"><span aria-hidden="true">⚡</span> ' + esc(t("rush")) + "</div>";
+    html += '<header class="kds-card-head" data-action="start">';
+    html += '<span class="kds-key" dir="ltr" aria-hidden="true">' + (index < 9 ? index + 1 : "") + "</span>";
+    html += '<span class="kds-number" dir="ltr" data-testid="order-number">#' + esc(h.number) + "</span>";
+    html += '<span class="kds-timer" data-testid="timer" dir="ltr"></span>';
+    html += '<div class="kds-where">';
+    html += '<span class="kds-place" data-testid="place">' + esc(place(h)) + "</span>";
+    if (h.customer) html += '<span class="kds-customer">' + esc(h.customer) + "</span>";
+    html += "</div>";
+    html += '<div class="kds-meta">';
+    if (h.waiter) html += '<span class="kds-waiter">' + PERSON_ICON + " " + esc(h.waiter) + "</span>";
+    if (h.guests) html += '<span class="kds-guests">' + esc(t("guests", { n: h.guests })) + "</span>";
+    html += '<span class="kds-course">' + esc(tk.course === 0 ? t("drinks") : t("course", { n: tk.course })) + "</span>";
+    if (tk.is_change) html += '<span class="kds-badge kds-badge-change" data-testid="change-badge">' + esc(t("change")) + "</span>";
+    if (tk.held) html += '<span class="kds-badge kds-badge-hold" data-testid="hold">' + esc(t("hold")) + "</span>";
+    else if (tk.status === "started") html += '<span class="kds-badge kds-badge-started">' + esc(t("started")) + "</span>";
+    html += "</div></header>";
+    if (h.notes) html += '<div class="kds-order-note"><span aria-hidden="true">✎</span> ' + esc(h.notes) + "</div>";
+    if (tk.held) html += '<div class="kds-hold-hint">' + esc(t("hold_hint")) + "</div>";
+    if (tk.is_expo) html += partsHtml(tk);
+    html += '<ol class="kds-lines">' + (tk.lines || []).map(function (li) { return lineHtml(tk, li); }).join("") + "</ol>";
+    html += '<footer class="kds-card-foot">';
+    if (tk.status === "new" && !tk.held && !h.cancelled && !tk.is_expo) {
+      html += '<button type="button" class="kds-btn kds-btn-start" data-action="start" data-testid="start">▶ ' + esc(t("start")) + "</button>";
+    }
+    html += '<button type="button" class="kds-btn kds-btn-bump" data-action="bump" data-testid="bump">✓ ' +
+      esc(tk.is_expo ? t("bump_expo") : t("bump")) + "</button>";
+    return html + "</footer>";
+  }
+
+  function partsHtml(tk) {
+    var parts = tk.parts || [];
+    var html = '<div class="kds-parts" data-testid="parts">';
+    parts.forEach(function (p) {
+      var st = stationById(p.station_id);
+      html += '<span class="kds-part is-' + esc(p.status) + '" data-testid="part" data-status="' + esc(p.status) + '">' +
+        '<span aria-hidden="true">' + (p.status === "done" ? "✓" : p.status === "started" ? "◐" : "○") + "</span> " +
+        esc(st ? named(st) : "#" + p.station_id) + "</span>";
+    });
+    html += "</div>";
+    if (tk.complete) html += '<div class="kds-complete" data-testid="complete">✓ ' + esc(t("complete")) + "</div>";
+    return html;
+  }
+
+  var renderQueued = false;
+  function render() {
+    if (renderQueued) return;
+    renderQueued = true;
+    setTimeout(function () { renderQueued = false; renderNow(); }, 0);
+  }
+
+  var cards = new Map(); // ticket id -> {el, key}
+  function renderNow() {
+    var list = ordered();
+    var seen = {};
+    list.forEach(function (tk, index) {
+      seen[tk.id] = true;
+      var key = JSON.stringify(tk) + "|" + index;
+      var entry = cards.get(tk.id);
+      if (!entry) {
+        var el = document.createElement("article");
+        el.className = "kds-card";
+        el.dataset.ticket = tk.id;
+        el.dataset.testid = "ticket";
+        entry = { el: el, key: "" };
+        cards.set(tk.id, entry);
+      }
+      var el2 = entry.el;
+      if (entry.key !== key) {
+        el2.innerHTML = cardHtml(tk, index);
+        entry.key = key;
+      }
+      var h = tk.header || {};
+      el2.dataset.order = h.number;
+      el2.dataset.status = tk.status;
+      el2.classList.toggle("is-started", tk.status === "started");
+      el2.classList.toggle("is-held", !!tk.held);
+      el2.classList.toggle("is-rush", !!(tk.rush || h.rush));
+      el2.classList.toggle("is-change", !!tk.is_change);
+      el2.classList.toggle("is-cancelled", !!h.cancelled);
+      el2.classList.toggle("is-expo", !!tk.is_expo);
+      el2.classList.toggle("is-complete", !!(tk.is_expo && tk.complete));
+      el2.classList.toggle("is-selected", state.selected === tk.id);
+      el2.setAttribute("aria-selected", state.selected === tk.id ? "true" : "false");
+      if (flashes[tk.id]) {
+        delete flashes[tk.id];
+        el2.classList.remove("is-new");
+        void el2.offsetWidth; // restart the animation
+        el2.classList.add("is-new");
+      }
+      if (board.children[index] !== el2) board.insertBefore(el2, board.children[index] || null);
+    });
+    cards.forEach(function (entry, id) {
+      if (!seen[id]) { entry.el.remove(); cards.delete(id); }
+    });
+    var empty = board.querySelector(".kds-empty");
+    if (!list.length && !empty && state.seq !== null) {
+      empty = document.createElement("p");
+      empty.className = "kds-empty";
+      empty.dataset.testid = "empty";
+      empty.textContent = t("no_tickets");
+      board.appendChild(empty);
+    } else if (list.length && empty) {
+      empty.remove();
+    }
+    renderAllDay();
+    renderRecent();
+    tick();
+    root.dataset.seq = state.seq === null ? "" : String(state.seq);
+  }
+
+  function renderAllDay() {
+    var counts = {};
+    state.tickets.forEach(function (tk) {
+      if (tk.held || tk.status === "done") return;
+      (tk.lines || []).forEach(function (li) {
+        if (li.kind === "void" || li.done) return;
+        var left = li.quantity - li.voided_quantity;
+        if (left <= 0) return;
+        var entry = counts[li.name] || (counts[li.name] = { name: li.name, name_ar: li.name_ar, count: 0 });
+        entry.count += left;
+      });
+    });
+    var rows = Object.keys(counts).map(function (k) { return counts[k]; })
+      .sort(function (a, b) { return b.count - a.count || named(a).localeCompare(named(b)); });
+    allDayList.innerHTML = rows.length ? rows.map(function (r) {
+      return '<li data-testid="all-day-row"><span class="kds-all-day-count" dir="ltr">' + esc(r.count) +
+        '</span><span class="kds-all-day-name">' + esc(named(r)) + "</span></li>";
+    }).join("") : '<li class="kds-muted">' + esc(t("nothing_all_day")) + "</li>";
+  }
+
+  function renderRecent() {
+    recentList.innerHTML = state.recent.length ? state.recent.map(function (tk) {
+      var h = tk.header || {};
+      var names = (tk.lines || []).map(function (li) { return li.quantity + "× " + named(li); }).join(", ");
+      return '<li class="kds-recent-row" data-testid="recent-row">' +
+        '<span class="kds-recent-number" dir="ltr">#' + esc(h.number) + "</span>" +
+        '<span class="kds-recent-what"><b>' + esc(place(h)) + (h.customer ? " · " + esc(h.customer) : "") +
+        "</b><span>" + esc(names) + '</span><span class="kds-muted">' +
+        esc(t("bumped_at", { time: timeOfDay(tk.bumped_at) })) + "</span></span>" +
+        '<button type="button" class="kds-btn kds-btn-recall" data-recall="' + tk.id + '" data-testid="recall">↶ ' +
+        esc(t("recall")) + "</button></li>";
+    }).join("") : '<li class="kds-muted">' + esc(t("nothing_recent")) + "</li>";
+  }
+
+  // Timers: every second, no re-render.
+  function tick() {
+    var st = state.station || { warn_after_s: 480, late_after_s: 900 };
+    var late = 0;
+    state.tickets.forEach(function (tk, id) {
+      var entry = cards.get(id);
+      if (!entry) return;
+      var el = entry.el.querySelector(".kds-timer");
+      if (!el) return;
+      var level = "";
+      var text;
+      var startAt = tk.start_at ? Date.parse(tk.start_at) : NaN;
+      if (tk.held) {
+        text = t("hold");
+        level = "held";
+      } else if (!isNaN(startAt) && startAt > now() && tk.status === "new") {
+        text = t("start_in", { n: Math.ceil((startAt - now()) / 60000) });
+        level = "wait";
+      } else {
+        // A staggered ticket's clock starts when it may start, not when it was sent.
+        var from = Math.max(Date.parse(tk.fired_at || tk.created_at) || 0, startAt || 0) || NaN;
+        var secs = isNaN(from) ? 0 : Math.max(0, (now() - from) / 1000);
+        text = clockText(secs);
+        level = secs >= st.late_after_s ? "late" : secs >= st.warn_after_s ? "warn" : "ok";
+        if (level === "late") late++;
+      }
+      if (el.textContent !== text) el.textContent = text;
+      if (el.dataset.level !== level) {
+        el.dataset.level = level;
+        el.className = "kds-timer is-" + level;
+      }
+      if (entry.el.dataset.level !== level) entry.el.dataset.level = level;
+    });
+    updateMore();
+    $("[data-testid=count-open]").textContent = state.tickets.size;
+    $("[data-testid=count-late]").textContent = late;
+    $("[data-testid=late-stat]").hidden = late === 0;
+    var d = new Date();
+    $("[data-testid=clock]").textContent =
+      String(d.getHours()).padStart(2, "0") + ":" + String(d.getMinutes()).padStart(2, "0");
+    tickOffline();
+    retryConnect();
+  }
+  setInterval(tick, 1000);
+
+  // Belt and braces: if the socket gave up (refused, or "online" never came), try again.
+  var lastRetry = 0;
+  function retryConnect() {
+    if (socket.connected || socket.active || !navigator.onLine || signingOut) return;
+    if (Date.now() - lastRetry < 3000) return;
+    lastRetry = Date.now();
+    socket.connect();
+  }
+
+  // Tickets in columns beyond the screen's edge: a pill says how many, a tap scrolls there.
+  var moreButton = $("[data-testid=more]");
+  function updateMore() {
+    var box = board.getBoundingClientRect();
+    var hidden = 0;
+    cards.forEach(function (entry) {
+      var r = entry.el.getBoundingClientRect();
+      if (RTL ? r.right <= box.left + 8 : r.left >= box.right - 8) hidden++;
+    });
+    moreButton.hidden = hidden === 0;
+    var text = t("more", { n: hidden }) + (RTL ? " ‹" : " ›");
+    if (moreButton.textContent !== text) moreButton.textContent = text;
+  }
+  board.addEventListener("scroll", updateMore, { passive: true });
+  window.addEventListener("resize", updateMore);
+  moreButton.addEventListener("click", function () {
+    board.scrollBy({ left: (RTL ? -1 : 1) * board.clientWidth * 0.9, behavior: "smooth" });
+  });
+
+  // ---------------------------------------------------------------- input: touch
+  board.addEventListener("click", function (event) {
+    var card = event.target.closest(".kds-card");
+    if (!card) return;
+    var id = Number(card.dataset.ticket);
+    var action = event.target.closest("[data-action]");
+    var line = event.target.closest(".kds-line[role=button]");
+    state.selected = id;
+    if (action && action.dataset.action === "bump") bumpTicket(id);
+    else if (action && action.dataset.action === "start") startTicket(id);
+    else if (line) bumpLine(id, Number(line.dataset.line));
+    if (document.activeElement && document.activeElement.blur) document.activeElement.blur();
+    render();
+  });
+
+  $("[data-testid=recall-last]").addEventListener("click", function () { recall(null); });
+  $("[data-testid=sound-hint]").addEventListener("click", function () { unlockAudio(); chime(); });
+  $("[data-testid=recent-open]").addEventListener("click", function () { openOverlay("recent-drawer"); });
+  $("[data-testid=all-day-toggle]").addEventListener("click", function (event) {
+    var hidden = root.classList.toggle("hide-all-day");
+    event.currentTarget.setAttribute("aria-pressed", hidden ? "false" : "true");
+  });
+  $("[data-testid=station-button]").addEventListener("click", openPicker);
+  recentList.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-recall]");
+    if (!button) return;
+    recall(Number(button.dataset.recall));
+    closeOverlays();
+  });
+  root.querySelectorAll(".kds-overlay").forEach(function (overlay) {
+    overlay.addEventListener("click", function (event) {
+      if (event.target === overlay || event.target.closest("[data-close]")) closeOverlays();
+    });
+  });
+  $("[data-testid=station-picker]").addEventListener("click", function (event) {
+    var tile = event.target.closest("[data-station]");
+    if (tile) { closeOverlays(); chooseStation(tile.dataset.station); }
+  });
+
+  function openOverlay(testid) {
+    closeOverlays();
+    var el = $("[data-testid=" + testid + "]");
+    el.hidden = false;
+    var first = el.querySelector("button");
+    if (first) first.focus();
+  }
+  function openPicker() { openOverlay("station-picker"); }
+  function closeOverlays() {
+    root.querySelectorAll(".kds-overlay").forEach(function (o) { o.hidden = true; });
+    if (document.activeElement && document.activeElement.blur) document.activeElement.blur();
+  }
+  function overlayOpen() {
+    return Array.from(root.querySelectorAll(".kds-overlay")).some(function (o) { return !o.hidden; });
+  }
+
+  // ---------------------------------------------------------------- input: keyboard, bump bar
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.isContentEditable)) return;
+    if (event.key === "Escape") { closeOverlays(); return; }
+    if (overlayOpen()) return;
+    var list = ordered();
+    var index = list.findIndex(function (x) { return x.id === state.selected; });
+    var handled = true;
+    if (/^[1-9]$/.test(event.key)) {
+      var pick = list[Number(event.key) - 1];
+      if (pick) state.selected = pick.id;
+    } else if (event.key === "Enter" || event.key === " ") {
+      if (state.selected !== null && state.tickets.has(state.selected)) bumpTicket(state.selected);
+      else if (list.length) state.selected = list[0].id;
+    } else if (event.key === "s" || event.key === "S") {
+      if (state.selected !== null) startTicket(state.selected);
+    } else if (event.key === "r" || event.key === "R") {
+      recall(null);
+    } else if (["ArrowRight", "ArrowLeft", "ArrowDown", "ArrowUp"].indexOf(event.key) >= 0) {
+      var forward = event.key === "ArrowDown" || event.key === (RTL ? "ArrowLeft" : "ArrowRight");
+      if (list.length) {
+        var next = index < 0 ? 0 : Math.min(list.length - 1, Math.max(0, index + (forward ? 1 : -1)));
+        state.selected = list[next].id;
+      }
+    } else {
+      handled = false;
+    }
+    if (handled) {
+      event.preventDefault();
+      render();
+      var selected = board.querySelector('[data-ticket="' + state.selected + '"]');
+      if (selected && selected.scrollIntoView) selected.scrollIntoView({ block: "nearest", inline: "nearest" });
+    }
+  });
+
+  // ---------------------------------------------------------------- station choice
+  function chooseStation(code) {
+    var st = stationByCode(code);
+    if (!st) { openPicker(); return; }
+    try { localStorage.setItem(STORE_KEY, code); } catch (e) { /* private mode */ }
+    var url = new URL(location.href);
+    url.searchParams.set("station", code);
+    history.replaceState(null, "", url.pathname + url.search);
+    // The language links come back here, to this station.
+    document.querySelectorAll('a[data-testid^="lang-"]').forEach(function (a) {
+      var u = new URL(a.href, location.href);
+      u.searchParams.set("next", url.pathname + url.search);
+      a.href = u.pathname + u.search;
+    });
+    if (state.stationId === st.id) return;
+    state.stationId = st.id;
+    state.station = null;
+    state.seq = null;
+    state.tickets = new Map();
+    state.pushSeq = {};
+    state.recent = [];
+    state.queue = [];
+    state.selected = null;
+    $("[data-testid=station-name]").textContent = named(st);
+    root.classList.toggle("is-expo", !!st.is_expo);
+    root.querySelectorAll("[data-station]").forEach(function (tile) {
+      tile.classList.toggle("is-current", tile.dataset.station === code);
+    });
+    render();
+    join();
+  }
+
+  var wanted = new URLSearchParams(location.search).get("station");
+  if (!stationByCode(wanted)) {
+    try { wanted = localStorage.getItem(STORE_KEY); } catch (e) { wanted = null; }
+  }
+  if (stationByCode(wanted)) chooseStation(wanted);
+  else openPicker();
+  updateSoundHint();
+  tick();
+})();

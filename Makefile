@@ -36,7 +36,7 @@ run: $(VENV)/.runtime translations
 	$(BIN)/flask --app pos_app pos migrate
 	$(BIN)/flask --app pos_app pos demo --if-empty
 	@$(BIN)/python -m pos_app.welcome
-	$(BIN)/python -m pos_app.server --host $(HOST) --port $(PORT)
+	POS_VIRTUAL_PRINTERS=$${POS_VIRTUAL_PRINTERS:-1} $(BIN)/python -m pos_app.server --host $(HOST) --port $(PORT)
 
 ## make test: install what the tests need, lint, then the whole suite (see tests/README.md)
 test: $(VENV)/.dev translations
@@ -44,6 +44,10 @@ test: $(VENV)/.dev translations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	sh tests/run_suite.sh
+
+## make bench: order to kitchen screen benchmark (BENCH_ARGS=--quick for a smoke run; needs node)
+bench: $(VENV)/.runtime
+	$(BIN)/python bench/order_to_kds.py $(BENCH_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

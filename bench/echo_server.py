@@ -7,18 +7,20 @@ an `echo` event on the `/echo` namespace answers its data as the ack. No databas
     .venv/bin/python bench/echo_server.py --port N
 """
 
-import sys  # noqa: I001
-from pathlib import Path
+from gevent import monkey
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from bench/
-
-from pos_app.server import build_server  # noqa: E402  (monkey-patches gevent first)
+monkey.patch_all()  # first, as pos_app.server does
 
 import argparse  # noqa: E402
 import logging  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 from flask import Flask  # noqa: E402
 from flask_socketio import SocketIO  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from bench/
+from pos_app.server import build_server  # noqa: E402
 
 
 def make_app() -> Flask:

@@ -56,7 +56,7 @@ function cpuSince(mark) {
   const self = process.cpuUsage(mark.self);
   const tick = cfg.clock_ticks || 100;
   const mt = now.machine.total - mark.machine.total;
-  return {
+  const out = {
     wall_s: wallS,
     harness_cpu_s: (self.user + self.system) / 1e6,
     harness_cpu_pct: (100 * (self.user + self.system)) / 1e6 / wallS,
@@ -64,6 +64,10 @@ function cpuSince(mark) {
     server_cpu_pct: (100 * (now.server - mark.server)) / tick / wallS,
     machine_busy_pct: mt ? (100 * (mt - (now.machine.idle - mark.machine.idle))) / mt : NaN,
   };
+  // What everything else on the machine used meanwhile, in % of one core (other sessions' work).
+  const cores = cfg.cpus || 1;
+  out.others_cpu_pct = out.machine_busy_pct * cores - out.server_cpu_pct - out.harness_cpu_pct;
+  return out;
 }
 function loopDelay() {
   const h = monitorEventLoopDelay({ resolution: 1 });
@@ -135,7 +139,11 @@ function orderBody(i) {
     type: "takeaway",
     customer_name: `Bench ${i}`,
     fire: true,
-    lines: cfg.order_lines.map((itemId) => ({ id: randomUUID(), item_id: itemId, quantity: 1 })),
+    lines: cfg.order_lines.map((itemId) => {
+      const line = { id: randomUUID(), item_id: itemId, quantity: 1 };
+      if (cfg.order_course !== null) line.course = cfg.order_course;
+      return line;
+    }),
   };
 }
 

@@ -67,20 +67,28 @@ class KdsNamespace(Namespace):
     @socket_command(KITCHEN, TicketSchema)
     def on_start_ticket(self, session, actor, body):
         return {
-            "ticket": services.ticket_dict(services.start_ticket(session, actor, body["ticket_id"]))
+            "ticket": services.ticket_view(
+                session, services.start_ticket(session, actor, body["ticket_id"])
+            )
         }
 
     @socket_command(KITCHEN, TicketSchema)
     def on_bump_ticket(self, session, actor, body):
         return {
-            "ticket": services.ticket_dict(services.bump_ticket(session, actor, body["ticket_id"]))
+            "ticket": services.ticket_view(
+                session, services.bump_ticket(session, actor, body["ticket_id"])
+            )
         }
 
     @socket_command(KITCHEN, LineSchema)
     def on_bump_line(self, session, actor, body):
-        return {"ticket": services.ticket_dict(services.bump_line(session, actor, body["line_id"]))}
+        return {
+            "ticket": services.ticket_view(
+                session, services.bump_line(session, actor, body["line_id"])
+            )
+        }
 
     @socket_command(KITCHEN, RecallSchema)
     def on_recall_ticket(self, session, actor, body):
         ticket = services.recall_ticket(session, actor, body["station_id"], body.get("ticket_id"))
-        return {"ticket": services.ticket_dict(ticket)}
+        return {"ticket": services.ticket_view(session, ticket)}

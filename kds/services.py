@@ -301,7 +301,14 @@ def start_ticket(session: Session, actor: Actor, ticket_id: int) -> KitchenTicke
         ticket.status = TicketStatus.started
         ticket.started_at = utcnow()
         _push_update(session, ticket)
+        _push_expo(session, ticket)
     return ticket
+
+
+def _push_expo(session: Session, ticket: KitchenTicket) -> None:
+    """Expo follows its stations' tickets (started, bumped, recalled)."""
+    if ticket.expo_ticket_id:
+        _push_update(session, get_ticket(session, ticket.expo_ticket_id))
 
 
 def bump_ticket(session: Session, actor: Actor, ticket_id: int) -> KitchenTicket:
@@ -317,8 +324,7 @@ def bump_ticket(session: Session, actor: Actor, ticket_id: int) -> KitchenTicket
         line.done, line.done_at = True, line.done_at or now
     session.flush()
     _push_update(session, ticket)
-    if ticket.expo_ticket_id:
-        _push_update(session, get_ticket(session, ticket.expo_ticket_id))
+    _push_expo(session, ticket)
     _maybe_ready(session, ticket, actor)
     return ticket
 
@@ -355,6 +361,7 @@ def bump_line(session: Session, actor: Actor, line_id: int) -> KitchenTicket:
     if ticket.status == TicketStatus.new:
         ticket.status, ticket.started_at = TicketStatus.started, utcnow()
     _push_update(session, ticket)
+    _push_expo(session, ticket)
     return ticket
 
 
@@ -383,10 +390,16 @@ def recall_ticket(
     ticket.status, ticket.bumped_at = TicketStatus.started, None
     for line in ticket.lines:
         line.done, line.done_at = False, None
+    session.flush()
     _push_update(session, ticket)
-    if ticket.expo_ticket_id:
-        _push_update(session, get_ticket(session, ticket.expo_ticket_id))
+    _push_expo(session, ticket)
+    orders.mark_not_ready(session, ticket.order_id, actor)
     return ticket
+
+
+def ticket_view(session: Session, ticket: KitchenTicket) -> dict:
+    """A ticket as its screen shows it (expo tickets with their stations' progress)."""
+    return expo_dict(session, ticket) if ticket.is_expo else ticket_dict(ticket)
 
 
 def station_snapshot(session: Session, station_id: int) -> dict:

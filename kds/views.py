@@ -21,17 +21,21 @@ def get_station_snapshot(call: Call, station_id: int):
 
 def start_ticket(call: Call, ticket_id: int):
     """Start cooking a ticket."""
-    return services.ticket_dict(services.start_ticket(call.session, call.actor, ticket_id))
+    return services.ticket_view(
+        call.session, services.start_ticket(call.session, call.actor, ticket_id)
+    )
 
 
 def bump_ticket(call: Call, ticket_id: int):
     """Bump a ticket (done); an expo bump makes the order ready."""
-    return services.ticket_dict(services.bump_ticket(call.session, call.actor, ticket_id))
+    return services.ticket_view(
+        call.session, services.bump_ticket(call.session, call.actor, ticket_id)
+    )
 
 
 def bump_line(call: Call, line_id: int):
     """Mark one item of a ticket done."""
-    return services.ticket_dict(services.bump_line(call.session, call.actor, line_id))
+    return services.ticket_view(call.session, services.bump_line(call.session, call.actor, line_id))
 
 
 def recall_ticket(call: Call, station_id: int):
@@ -39,7 +43,7 @@ def recall_ticket(call: Call, station_id: int):
     ticket = services.recall_ticket(
         call.session, call.actor, station_id, call.body.get("ticket_id")
     )
-    return services.ticket_dict(ticket)
+    return services.ticket_view(call.session, ticket)
 
 
 def register(app) -> None:

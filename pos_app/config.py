@@ -42,6 +42,7 @@ def from_environment() -> dict:
         "POS_LOGIN_MAX_FAILURES": _int("POS_LOGIN_MAX_FAILURES", 5),
         "POS_LOGIN_WINDOW_SECONDS": _int("POS_LOGIN_WINDOW_SECONDS", 60),
         "POS_PASSWORD_HASHING": os.environ.get("POS_PASSWORD_HASHING", "standard"),
+        "POS_VIRTUAL_PRINTERS": os.environ.get("POS_VIRTUAL_PRINTERS", "0") == "1",
         "POS_DEFAULT_LOCALE": os.environ.get("POS_DEFAULT_LOCALE", "en"),
         "MAX_CONTENT_LENGTH": _int("POS_MAX_BODY_BYTES", 1024 * 1024),
         "SESSION_COOKIE_HTTPONLY": True,

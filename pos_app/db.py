@@ -6,6 +6,8 @@ handler, a job, a CLI command) and rolls back on any exception.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from contextlib import contextmanager
 from datetime import UTC
 
@@ -60,15 +62,30 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+BUSY_WAIT_S = 10.0
+
+
+def _cooperative() -> bool:
+    """True when gevent patched the process: waiting must yield to the other greenlets."""
+    from gevent import monkey
+
+    return monkey.is_module_patched("socket")
+
+
 def _tune_sqlite(engine: Engine) -> None:
+    cooperative = _cooperative()
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
         cursor = dbapi_conn.cursor()
+        # Under gevent, SQLite's own busy wait would freeze the whole hub, the greenlet that
+        # holds the lock included: we wait in Python instead (see _begin_immediate).
+        busy_ms = 0 if cooperative else int(BUSY_WAIT_S * 1000)
         for pragma in (
             "journal_mode=WAL",
             "synchronous=FULL",  # an acknowledged order survives a power cut
-            "busy_timeout=10000",
+            f"busy_timeout={busy_ms}",
             "foreign_keys=ON",
         ):
             cursor.execute(f"PRAGMA {pragma}")
@@ -77,8 +94,27 @@ def _tune_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         # A writer takes the lock up front: no deadlock-prone upgrade from a read lock later.
-        write = conn.get_execution_options().get("pos_write")
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        if conn.get_execution_options().get("pos_write"):
+            _begin_immediate(conn.connection.dbapi_connection)
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def _begin_immediate(dbapi_conn) -> None:
+    """BEGIN IMMEDIATE, waiting (and yielding) while another writer holds the lock."""
+    deadline = time.monotonic() + BUSY_WAIT_S
+    pause = 0.001
+    while True:
+        try:
+            dbapi_conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) and "busy" not in str(err):
+                raise
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(pause)  # gevent.sleep when patched: the lock holder gets to finish
+        pause = min(pause * 2, 0.02)
 
 
 def bind(engine: Engine) -> None:

@@ -58,7 +58,7 @@ def authenticate_socket(auth, allowed_roles) -> Actor:
             raise PosError("this screen is not for your role", code="forbidden_role")
     except PosError as err:
         current_app.logger.info("socket refused: %s", err.message)
-        raise ConnectionRefusedError(err.envelope()) from err
+        raise ConnectionRefusedError(err.message, err.envelope()) from err
     return actor
 
 

@@ -21,8 +21,16 @@ def register_job(app: Flask, name: str, func, minutes: float) -> None:
     app.extensions.setdefault("pos_jobs", []).append((name, func, minutes))
 
 
+def register_service(app: Flask, name: str, start_fn) -> None:
+    """Run `start_fn(app)` once when the server process starts (a long-lived worker)."""
+    app.extensions.setdefault("pos_services", []).append((name, start_fn))
+
+
 def start(app: Flask):
-    """Start the registered jobs; returns the scheduler (gevent-friendly when patched)."""
+    """Start the registered services and jobs; returns the scheduler."""
+    for name, start_fn in app.extensions.get("pos_services", []):
+        log.info("starting %s", name)
+        start_fn(app)
     from gevent import monkey
 
     if monkey.is_module_patched("socket"):

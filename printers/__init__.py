@@ -1,8 +1,17 @@
-"""Station and receipt printers: configuration now; print jobs, rendering and the worker later."""
+"""Station and receipt printers: configuration, the durable print queue, rendering (pure),
+transports (python-escpos network/USB/serial/file), the worker with retry and fail-over,
+and virtual printers for trying it without hardware."""
 
 
 def init_app(app) -> None:
-    """Register this package's models and back-office resources with the app."""
-    from printers import models, views  # noqa: F401  (models register on import)
+    """Register models, the order receiver, endpoints, pages and demo printers."""
+    from pos_app.scheduler import register_service
+    from pos_app.signals import demo_loading, order_fired
+    from printers import demo, documents, models, views, worker  # noqa: F401
 
     views.register(app)
+    if app.config.get("POS_VIRTUAL_PRINTERS"):
+        register_service(app, "virtual printers", demo.start_virtual_printers)
+    register_service(app, "print worker", lambda a: worker.PrintWorker(a).start())
+    order_fired.connect(documents.on_order_fired, weak=False)
+    demo_loading.connect(demo.load_demo_printers, weak=False)

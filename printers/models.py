@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pos_app.clock import utcnow
@@ -53,5 +53,49 @@ class Printer(Base):
     role: Mapped[PrinterRole] = mapped_column(Enum(PrinterRole, native_enum=False, length=16))
     station_id: Mapped[int | None] = mapped_column(ForeignKey("station.id"))
     backup_printer_id: Mapped[int | None] = mapped_column(ForeignKey("printer.id"))
+    # Ask the printer's real-time status (DLE EOT) before each job; a printer that should
+    # answer and does not is offline. Turn off for printers that never answer.
+    answers_status: Mapped[bool] = mapped_column(default=True)
+    bilingual: Mapped[bool] = mapped_column(default=True)  # English and Arabic names
     active: Mapped[bool] = mapped_column(default=True)
+    # Health, as the print worker last saw it.
+    online: Mapped[bool | None]
+    paper_out: Mapped[bool] = mapped_column(default=False)
+    last_error: Mapped[str] = mapped_column(String(300), default="")
+    last_printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class PrintJobStatus(enum.StrEnum):
+    """Where a print job is."""
+
+    pending = "pending"  # waiting for its printer (first try, or a retry after a failure)
+    sending = "sending"  # a worker has it; if the server dies now the outcome is unknown
+    printed = "printed"
+
+
+class PrintJob(Base):
+    """One document for one printer, written in the transaction of the event that caused it."""
+
+    __tablename__ = "print_job"
+    __table_args__ = (Index("ix_print_job_printer_status", "printer_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    printer_id: Mapped[int] = mapped_column(ForeignKey("printer.id"))
+    origin_printer_id: Mapped[int] = mapped_column(ForeignKey("printer.id"))
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("station.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # chit, label, test, receipt, prebill
+    document: Mapped[dict] = mapped_column(JSON)  # what render.py needs, snapshotted
+    marks: Mapped[list] = mapped_column(JSON, default=list)  # REPRINT, BACKUP FROM <printer>
+    source: Mapped[str] = mapped_column(String(64), default="")  # e.g. "order:<id>"
+    status: Mapped[PrintJobStatus] = mapped_column(
+        Enum(PrintJobStatus, native_enum=False, length=16), default=PrintJobStatus.pending
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    byte_count: Mapped[int] = mapped_column(default=0)

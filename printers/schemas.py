@@ -30,6 +30,43 @@ class PrinterSchema(BaseSchema):
     role = fields.Enum(PrinterRole, by_value=True, required=True)
     station_id = ref_field(allow_none=True)
     backup_printer_id = ref_field(allow_none=True)
+    answers_status = fields.Boolean()
+    bilingual = fields.Boolean()
+    online = fields.Boolean(dump_only=True, allow_none=True)
+    paper_out = fields.Boolean(dump_only=True)
+    last_error = fields.String(dump_only=True)
+    last_printed_at = fields.DateTime(dump_only=True, allow_none=True)
+
+
+class PrintJobSchema(Schema):
+    """A print job as the admin page lists it."""
+
+    id = fields.Integer()
+    printer_id = fields.Integer()
+    origin_printer_id = fields.Integer()
+    station_id = fields.Integer(allow_none=True)
+    kind = fields.String()
+    marks = fields.List(fields.String())
+    source = fields.String()
+    status = fields.String(attribute="status.value")
+    attempts = fields.Integer()
+    last_error = fields.String()
+    created_at = fields.DateTime()
+    printed_at = fields.DateTime(allow_none=True)
+
+
+class PrintJobFilter(Schema):
+    """Filters of the print job list."""
+
+    printer_id = fields.Integer()
+    status = fields.String(validate=validate.OneOf(("pending", "sending", "printed")))
+    source = fields.String()
+
+
+class ReprintSchema(Schema):
+    """Why a job is printed again (written to the audit log)."""
+
+    reason = fields.String(load_default="reprint asked", validate=validate.Length(1, 300))
 
 
 class PrinterFilter(Schema):

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from pos_app.auth.models import BACK_OFFICE
-from pos_app.crud import Resource, register_resource
-from pos_app.errors import ValidationFailed
+from flask import current_app
+from sqlalchemy import select
+
+from pos_app.api import Call, items
+from pos_app.audit import record_audit
+from pos_app.auth.models import BACK_OFFICE, Role
+from pos_app.crud import Resource, get_or_404, register_resource
+from pos_app.errors import NotFound, ValidationFailed
 from pos_app.menu.models import Station
-from printers.models import Printer, PrinterConnection
-from printers.schemas import PrinterFilter, PrinterSchema
+from printers import queue
+from printers.models import Printer, PrinterConnection, PrintJob
+from printers.schemas import (
+    PrinterFilter,
+    PrinterSchema,
+    PrintJobFilter,
+    PrintJobSchema,
+    ReprintSchema,
+)
 
 # What each connection needs, and the field that says so.
 _REQUIRED = {
@@ -58,6 +70,105 @@ RESOURCE = Resource(
 )
 
 
+def printer_health(call: Call):
+    """Every printer's health: online, paper out, queue depth, last error, last printed."""
+    rows = call.session.scalars(select(Printer).where(Printer.active).order_by(Printer.id))
+    return items(queue.printer_health(call.session, p) for p in rows)
+
+
+def list_jobs(call: Call):
+    """Recent print jobs, newest first (filters: printer, status, source)."""
+    stmt = select(PrintJob).order_by(PrintJob.id.desc()).limit(200)
+    for name, value in call.query.items():
+        stmt = stmt.where(getattr(PrintJob, name) == value)
+    return items(PrintJobSchema().dump(call.session.scalars(stmt), many=True))
+
+
+def reprint_job(call: Call, job_id: int):
+    """Print a job again, marked REPRINT, on its station's printer now (audited)."""
+    job = get_or_404(call.session, PrintJob, job_id, "print_job")
+    printer = call.session.get(Printer, job.origin_printer_id)
+    again = queue.queue_job(
+        call.session, printer, job.kind, job.document, job.station_id, job.source, marks=["REPRINT"]
+    )
+    call.session.flush()
+    record_audit(
+        call.session,
+        call.actor,
+        "print_job.reprinted",
+        "print_job",
+        job.id,
+        after={"new_job": again.id, "printer": printer.name},
+        reason=call.body["reason"],
+    )
+    return PrintJobSchema().dump(again), 201
+
+
+def test_print(call: Call, obj_id: int):
+    """Queue a test page on this printer."""
+    printer = get_or_404(call.session, Printer, obj_id, "printer")
+    job = queue.queue_job(call.session, printer, "test", {}, printer.station_id, "test")
+    call.session.flush()
+    return PrintJobSchema().dump(job), 201
+
+
+def virtual_output(call: Call, obj_id: int):
+    """What a virtual printer (make run) received, decoded to readable text, newest first."""
+    printer = get_or_404(call.session, Printer, obj_id, "printer")
+    virtual = current_app.extensions.get("virtual_printers", {}).get(printer.id)
+    if virtual is None:
+        raise NotFound(f"{printer.name} is not a virtual printer")
+    from printers.render import decode_escpos
+
+    return items(
+        {
+            "at": job.at,
+            "complete": job.complete,
+            "bytes": len(job.data),
+            "text": decode_escpos(job.data),
+        }
+        for job in reversed(virtual.jobs[-50:])
+    )
+
+
 def register(app) -> None:
     """Add the printer endpoints to the app's API."""
-    register_resource(app.extensions["pos_api"], RESOURCE)
+    api = app.extensions["pos_api"]
+    register_resource(api, RESOURCE)
+    staff = frozenset({Role.owner, Role.manager, Role.kitchen, Role.cashier})
+    api.add("/printers/health", "GET", printer_health, roles=staff, tag="printers")
+    api.add(
+        "/printers/<int:obj_id>/test-print",
+        "POST",
+        test_print,
+        roles=BACK_OFFICE,
+        tag="printers",
+        status=201,
+    )
+    api.add(
+        "/printers/<int:obj_id>/virtual-output",
+        "GET",
+        virtual_output,
+        roles=BACK_OFFICE,
+        tag="printers",
+    )
+    api.add(
+        "/print-jobs",
+        "GET",
+        list_jobs,
+        roles=staff,
+        tag="printers",
+        query=PrintJobFilter,
+        response=PrintJobSchema,
+        many=True,
+    )
+    api.add(
+        "/print-jobs/<int:job_id>/reprint",
+        "POST",
+        reprint_job,
+        roles=staff,
+        tag="printers",
+        body=ReprintSchema,
+        response=PrintJobSchema,
+        status=201,
+    )

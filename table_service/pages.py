@@ -7,7 +7,7 @@ from flask import Blueprint, render_template, session
 from pos_app.auth.models import Role
 from pos_app.pages import login_required, page_actor
 
-bp = Blueprint("table_service", __name__)
+bp = Blueprint("table_service_pages", __name__)  # pos_app.pages.ROLE_HOME names it
 ROLES = (Role.waiter, Role.cashier, Role.manager, Role.owner)
 
 

@@ -98,7 +98,9 @@ def app(database_url):
 def wipe(engine) -> None:
     """Empty every table, the append-only audit log included (its guards lifted meanwhile)."""
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    with engine.begin() as conn:
+    # pos_write: BEGIN IMMEDIATE on SQLite, so a live server writing meanwhile makes us wait
+    # instead of failing our read-then-write transaction.
+    with engine.connect().execution_options(pos_write=True) as conn, conn.begin():
         if engine.dialect.name == "sqlite":
             triggers = conn.exec_driver_sql(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"

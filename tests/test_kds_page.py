@@ -92,7 +92,7 @@ class Shop:
             method, self.url + path, json=body, headers=headers or self.waiter, timeout=10
         )
         assert response.status_code == expect_status, response.text
-        return response.json()
+        return response.json() if response.content else {}
 
     def snapshot(self, code: str) -> dict:
         return self.call(
@@ -207,6 +207,7 @@ def test_a_fired_ticket_appears_live_counts_and_is_bumped_and_recalled_by_touch(
     expect(drawer).to_be_visible()
     row = drawer.get_by_test_id("recent-row").first
     expect(row).to_contain_text(f"#{order['number']}")
+    shot(page, "kds-recent.png")
     row.get_by_test_id("recall").tap()
     expect(drawer).to_be_hidden()
     expect(card(page, order["number"])).to_have_count(1)
@@ -469,13 +470,66 @@ def test_the_station_is_remembered_and_can_be_picked(context, shop):
     picker = page.get_by_test_id("station-picker")
     expect(picker).to_be_visible()
     expect(picker.get_by_test_id("pick-expo")).to_contain_text("Expo")
+    shot(page, "kds-picker.png")
     picker.get_by_test_id("pick-fry").tap()
     expect(page.get_by_test_id("station-name")).to_have_text("Fry")
     expect(page).to_have_url(re.compile(r"station=fry"))
+    wait_live(page)
+
+    page.get_by_test_id("recall-last").tap()  # nothing bumped yet: the server says no
+    expect(page.get_by_test_id("toast")).to_have_text("Nothing bumped to recall.")
+
     order = shop.order(shop.line("Falafel (6 pieces)"), table="3")
     expect(card(page, order["number"])).to_have_count(1)
+    card(page, order["number"]).locator(".kds-card-head").tap()  # the header starts it
+    expect(card(page, order["number"])).to_have_attribute("data-status", "started")
     again = context.new_page()
     again.goto("/kds")  # no ?station=: the screen remembers
     wait_live(again)
     expect(again.get_by_test_id("station-name")).to_have_text("Fry")
     expect(card(again, order["number"])).to_have_count(1)
+
+
+def test_a_revoked_login_sends_the_screen_back_to_the_pin_page(context, shop):
+    page = open_screen(context, "cold")
+    order = shop.order(shop.line("Hummus"), table="1")
+    expect(card(page, order["number"])).to_have_count(1)
+    token = page.locator('meta[name="pos-token"]').get_attribute("content")
+    bearer = {"Authorization": f"Bearer {token}"}
+    shop.call("post", "/api/v1/auth/logout", headers=bearer, expect_status=204)
+    card(page, order["number"]).get_by_test_id("bump").tap()
+    expect(page.get_by_test_id("toast")).to_have_text("Signed out: log in again.")
+    page.wait_for_url(re.compile(r"/login\?next="))
+    assert shop.snapshot("cold")["tickets"][0]["status"] == "new"  # nothing was bumped
+
+
+def test_a_dropped_connection_comes_back_by_itself_and_catches_up(context, shop):
+    """The server side goes away (a restart, a cable) without the device noticing: socket.io
+    reconnects by itself, and join_station with the last seq brings what was missed."""
+    cut = {"on": False}
+    sockets = []
+
+    def line(ws):
+        if cut["on"]:
+            ws.close()  # the server is not there
+            return
+        sockets.append((ws, ws.connect_to_server()))
+
+    page = open_screen(context, "cold", websocket=line)
+    first = shop.order(shop.line("Hummus"), table="1")
+    expect(card(page, first["number"])).to_have_count(1)
+
+    cut["on"] = True
+    for ws, server in sockets:
+        server.close()
+        ws.close()
+    expect(page.locator("#offline-banner")).to_be_visible()
+    expect(page.get_by_test_id("kds")).to_have_class(re.compile(r"\bis-offline\b"))
+    missed = shop.order(shop.line("Tabbouleh"), table="2")
+    time.sleep(1)
+    expect(card(page, missed["number"])).to_have_count(0)
+
+    cut["on"] = False  # back: the next retry gets through
+    expect(page.locator("#offline-banner")).to_be_hidden(timeout=10000)
+    expect(card(page, missed["number"])).to_have_count(1)
+    expect(page.get_by_test_id("ticket")).to_have_count(2)

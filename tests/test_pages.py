@@ -125,7 +125,7 @@ def test_the_staff_members_locale_picks_the_language_after_login(client, make_st
     make_staff("waiter", pin="2468", name="Sara", locale="ar")
     assert '<html lang="en" dir="ltr">' in text_of(client.get("/login", headers=ENGLISH))
     response = pin_login(client, "2468")
-    assert response.headers["Location"] == "/home"
+    assert response.headers["Location"] == "/handheld"  # a waiter starts on the handheld
     page = text_of(client.get("/home", headers=ENGLISH))
     assert '<html lang="ar" dir="rtl">' in page
     assert "أهلًا، Sara" in page and "Sara · نادل" in page and "تسجيل الخروج" in page
@@ -151,7 +151,7 @@ def test_a_form_post_without_the_csrf_token_is_refused(client, make_staff):
 def test_pin_login_through_the_form_greets_the_staff_member(client, make_staff):
     make_staff("waiter", pin="1111", name="Sara")
     response = pin_login(client, "1111")
-    assert response.status_code == 302 and response.headers["Location"] == "/home"
+    assert response.status_code == 302 and response.headers["Location"] == "/handheld"
     page = text_of(client.get("/home", headers=ENGLISH))
     assert '<h1 data-testid="welcome">Welcome, Sara</h1>' in page
     assert "Sara · Waiter" in page and "Floor and orders" in page
@@ -241,7 +241,7 @@ def test_login_never_sends_the_browser_off_site(client, make_staff, target):
     make_staff("waiter", pin="1111")
     response = pin_login(client, "1111", "?" + urlencode({"next": target}))
     assert response.status_code == 302
-    assert response.headers["Location"] == "/home"
+    assert response.headers["Location"] == "/handheld"
 
 
 def test_login_follows_next_within_the_site(client, make_staff):

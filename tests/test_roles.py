@@ -61,6 +61,13 @@ EXPECTED: dict[tuple[str, str], frozenset | None] = {
     **_resource("modifiers", read=BACK_OFFICE),
     **_resource("staff", read=BACK_OFFICE),
     **_resource("printers", read=BACK_OFFICE),
+    ("GET", "/api/v1/printers/health"): frozenset({OWNER, MANAGER, KITCHEN, CASHIER}),
+    ("POST", "/api/v1/printers/<int:obj_id>/test-print"): BACK_OFFICE,
+    ("GET", "/api/v1/printers/<int:obj_id>/virtual-output"): BACK_OFFICE,
+    ("GET", "/api/v1/print-jobs"): frozenset({OWNER, MANAGER, KITCHEN, CASHIER}),
+    ("POST", "/api/v1/print-jobs/<int:job_id>/reprint"): frozenset(
+        {OWNER, MANAGER, KITCHEN, CASHIER}
+    ),
     # Orders: taken and changed by the floor (waiters, cashiers) and the back office; the
     # kitchen reads them but never takes or changes one.
     ("GET", "/api/v1/orders"): EVERY_ROLE,

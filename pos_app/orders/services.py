@@ -365,6 +365,14 @@ def mark_ready(session: Session, order_id: str, actor: Actor | None) -> Order | 
     return order
 
 
+def mark_not_ready(session: Session, order_id: str, actor: Actor | None) -> None:
+    """A recalled ticket: the kitchen is working on the order again."""
+    order = get_order(session, order_id)
+    if order.status == OrderStatus.ready:
+        order.status, order.ready_at = OrderStatus.in_kitchen, None
+        _touch(session, order, "order.back_in_kitchen", actor)
+
+
 def list_orders(session: Session, actor: Actor, filters: dict) -> list[Order]:
     """Orders, newest first; open ones by default."""
     stmt = select(Order).options(selectinload(Order.lines)).order_by(Order.opened_at.desc())

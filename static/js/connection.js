@@ -1,12 +1,16 @@
-// Shows the offline banner whenever the device loses the network, on every page.
+// The offline banner of every page: shown while the device has no network, or while the
+// page's live connection (Socket.IO) says it is down — whichever is worse.
 (function () {
   "use strict";
   var banner = document.getElementById("offline-banner");
-  if (!banner) return;
-  function update() { banner.hidden = navigator.onLine; }
+  var pageOnline = true;
+  function update() {
+    if (banner) banner.hidden = navigator.onLine && pageOnline;
+  }
   window.addEventListener("online", update);
   window.addEventListener("offline", update);
   update();
-  // Pages with a live connection (Socket.IO) call this to show their own state too.
-  window.posConnection = { setOnline: function (online) { banner.hidden = online; } };
+  window.posConnection = {
+    setOnline: function (online) { pageOnline = !!online; update(); },
+  };
 })();

@@ -17,11 +17,14 @@
   var CACHE_KEY = "pos.handheld.v1.cache";
   var OPEN_STATUSES = ["open", "in_kitchen", "ready", "served", "picked_up", "out_for_delivery"];
   var STATUSES = ["free", "seated", "ordered", "ready", "served", "bill_asked", "dirty"];
-  var AR_CURRENCY = { SAR: "ر.س" };
+  // How Arabic screens name a currency after the amount (as pos_app.money does on pages).
+  var AR_CURRENCY = {
+    SAR: "ر.س", AED: "د.إ", KWD: "د.ك", BHD: "د.ب", QAR: "ر.ق", OMR: "ر.ع", EGP: "ج.م", JOD: "د.أ",
+  };
   var HAND_OVER = { dine_in: "served_action", takeaway: "picked_up_action", delivery: "out_action" };
   var ALLERGENS = ["gluten", "dairy", "nuts", "sesame", "egg", "fish", "shellfish", "soy"];
   var GUTTER = 14; // px for an empty grid line of the floor plan (walkways shrink, tables do not)
-  var MAX_UNIT = 130; // px: wider than this, a table for two looks like a banquet
+  var MAX_UNIT = 140; // px: wider than this, a table for two looks like a banquet
 
   var S = {
     currency: "SAR",
@@ -127,6 +130,13 @@
       "-" + h.slice(8, 10).join("") + "-" + h.slice(10).join("");
   }
 
+  // The server speaks English to the API; known refusals are told in the page's language.
+  function errorText(error) {
+    if (!error) return t("failed");
+    var key = "err_" + error.code;
+    return T[key] ? T[key] : error.message || t("failed");
+  }
+
   function courseLabel(course) {
     return course === 0 ? t("drinks") : t("course_n", { n: course });
   }
@@ -168,12 +178,14 @@
     this.message = message;
   }
 
-  function api(method, path, body) {
+  function api(method, path, body, key) {
     var controller = new AbortController();
     var timer = setTimeout(function () { controller.abort(); }, 12000);
+    var headers = { Authorization: "Bearer " + TOKEN, "Content-Type": "application/json" };
+    if (key) headers["Idempotency-Key"] = key;
     return fetch("/api/v1" + path, {
       method: method,
-      headers: { Authorization: "Bearer " + TOKEN, "Content-Type": "application/json" },
+      headers: headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       cache: "no-store",
       signal: controller.signal,
@@ -191,6 +203,21 @@
       clearTimeout(timer);
       throw new NetError(String(err));
     });
+  }
+
+  // A one-off command (void, hand over, move, ...): one Idempotency-Key per tap, so a retry
+  // after a lost answer does nothing twice; a dropped request is tried twice more.
+  function once(method, path, body) {
+    var key = uuid();
+    var attempt = function (left) {
+      return api(method, path, body, key).catch(function (err) {
+        if (!(err instanceof NetError) || left <= 0 || !navigator.onLine) throw err;
+        return new Promise(function (resolve) { setTimeout(resolve, 1500); }).then(function () {
+          return attempt(left - 1);
+        });
+      });
+    };
+    return attempt(2);
   }
 
   // A command over the socket when it is up (the fast path), else the same over HTTP.
@@ -223,7 +250,13 @@
     var known = S.orders.get(order.id);
     if (known && known.version > order.version) return;
     if (OPEN_STATUSES.indexOf(order.status) >= 0) S.orders.set(order.id, order);
-    else S.orders.delete(order.id);
+    else {
+      S.orders.delete(order.id);
+      if (S.view.orderId === order.id && !S.drafts[order.id]) {
+        flash(t("not_found"), "warn");
+        goFloor();
+      }
+    }
     if (order.status !== "ready") dropNotice(order.id);
     render();
   }
@@ -314,8 +347,11 @@
     dropNotice(payload.order_id);
     S.notices.push(noticeOf(payload));
     saveLocal();
-    if (navigator.vibrate) navigator.vibrate([300, 120, 300, 120, 500]);
-    chime();
+    var order = S.orders.get(payload.order_id);
+    if (!order || order.waiter_id === STAFF.id) { // a colleague's order: shown, but no buzz
+      if (navigator.vibrate) navigator.vibrate([300, 120, 300, 120, 500]);
+      chime();
+    }
     render();
   }
 
@@ -330,7 +366,7 @@
     var known = S.orders.get(orderId);
     var version = Math.max(known ? known.version : 0, hint || 0);
     var attempt = function (v, again) {
-      return api("POST", "/orders/" + orderId + "/hand-over", { version: v }).then(function (res) {
+      return once("POST", "/orders/" + orderId + "/hand-over", { version: v }).then(function (res) {
         if (res.ok) {
           applyOrder(res.data);
           dropNotice(orderId);
@@ -345,7 +381,7 @@
         if (current) applyOrder(current);
         dropNotice(orderId);
         render();
-        return flash(res.error ? res.error.message : t("failed"), "error");
+        return flash(errorText(res.error), "error");
       });
     };
     return attempt(version, true).catch(function () { flash(t("offline_try_later"), "error"); });
@@ -491,7 +527,7 @@
     draft.error = error || { code: "failed", message: t("failed") };
     saveLocal();
     render();
-    flash(t("send_failed", { message: draft.error.message }), "error");
+    flash(t("send_failed", { message: errorText(draft.error) }), "error");
   }
 
   // Hand one draft to the server: create (with its lines, fired) or add the missing lines and
@@ -499,6 +535,7 @@
   // the server has it now.
   async function pushDraft(draft) {
     var order = null, res, reapplied = false;
+    var pushing = lineIds(draft); // lines added while this runs go on the next round
     if (!draft.created) {
       res = await command("create_order", createBody(draft), "POST", "/orders");
       if (!res.ok) return failDraft(draft, res.error);
@@ -507,10 +544,13 @@
       saveLocal();
       applyOrder(order);
     } else {
-      res = await api("GET", "/orders/" + draft.id);
-      if (!res.ok) return failDraft(draft, res.error);
-      order = res.data;
-      applyOrder(order);
+      order = S.orders.get(draft.id); // maybe stale: the server says so (409) and we re-apply
+      if (!order) {
+        res = await api("GET", "/orders/" + draft.id);
+        if (!res.ok) return failDraft(draft, res.error);
+        order = res.data;
+        applyOrder(order);
+      }
       if (OPEN_STATUSES.indexOf(order.status) < 0) {
         return failDraft(draft, { code: "order_closed", message: t("order_closed") });
       }
@@ -532,6 +572,10 @@
         applyOrder(order);
         reapplied = true;
         continue;
+      }
+      if (res.error && res.error.code === "order_closed") {
+        applyOrder(res.error.current);
+        return failDraft(draft, { code: "order_closed", message: t("order_closed") });
       }
       return failDraft(draft, res.error);
     }
@@ -560,9 +604,15 @@
     }
     var sent = lineIds(order);
     draft.lines = draft.lines.filter(function (l) { return !sent[l.id]; });
-    draft.queued = false;
+    if (draft.lines.some(function (l) { return pushing[l.id]; })) {
+      return failDraft(draft, { code: "stale_version", message: t("failed") }); // kept, shown
+    }
     draft.error = null;
-    if (!draft.lines.length) delete S.drafts[draft.id];
+    if (draft.lines.length) syncAgain = true; // typed meanwhile: they follow at once
+    else {
+      draft.queued = false;
+      delete S.drafts[draft.id];
+    }
     saveLocal();
     flash(reapplied ? t("reapplied") : t("sent_ok"), reapplied ? "warn" : "ok");
   }
@@ -584,6 +634,7 @@
       reconnectionDelay: 500, reconnectionDelayMax: 4000, timeout: 8000,
     });
     socket.on("connect", function () {
+      if (S.everConnected) refreshMenu();
       S.everConnected = true;
       setLink();
       if (S.floorId) loadTables(S.floorId);
@@ -613,11 +664,12 @@
   window.addEventListener("online", function () {
     if (socket && !socket.connected) socket.connect();
     setLink();
-    setTimeout(sync, 1500); // the socket may take a while; HTTP does the job meanwhile
+    sync(); // over HTTP while the socket is still reconnecting
   });
   document.addEventListener("visibilitychange", function () {
     if (!document.hidden && navigator.onLine) {
       refreshOrders();
+      refreshMenu();
       sync();
     }
   });
@@ -708,7 +760,8 @@
   }
 
   function renderNotices() {
-    var visible = S.notices.filter(function (n) { return !n.dismissed; });
+    // The three newest stay on top of the screen; older ones live on as badges on the map.
+    var visible = S.notices.filter(function (n) { return !n.dismissed; }).slice(-3).reverse();
     if (!changed("notices", visible)) return;
     var box = clear($("hh-notices"));
     visible.forEach(function (n) {
@@ -797,7 +850,7 @@
     });
     var cols = axis(boxes, "x", "w"), rows = axis(boxes, "y", "h");
     var unitX = Math.max(56, Math.min(MAX_UNIT, (width - cols.emptyCount * GUTTER) / cols.usedCount));
-    var unitY = turn ? 66 : Math.max(64, Math.min(96, unitX * 0.75));
+    var unitY = turn ? 66 : Math.max(64, Math.min(110, unitX * 0.8));
     var px = function (a, i, unit) { return a.used[i] * unit + a.empty_at[i] * GUTTER; };
     map.style.width = px(cols, cols.span, unitX) + "px";
     map.style.height = px(rows, rows.span, unitY) + "px";
@@ -899,11 +952,10 @@
     $("hh-order-title").textContent = type === "dine_in" ? t("table_n", { label: label })
       : t(type) + (customer ? " · " + customer : "");
     var sub = [];
-    if (o) sub.push(t("order_n", { number: o.number }));
+    if (o) sub.push("#" + o.number);
     var guests = o ? o.guests : d.guests;
     if (guests) sub.push(t("guests_n", { n: guests }));
-    if (o) sub.push(t("order_" + o.status));
-    else sub.push(t("new_order"));
+    sub.push(o ? t("order_" + o.status) : t("new_order"));
     $("hh-order-sub").textContent = sub.join(" · ");
     var rush = o ? o.rush : d.rush;
     $("hh-rush").setAttribute("aria-pressed", rush ? "true" : "false");
@@ -926,7 +978,7 @@
     box.dataset.kind = "error";
     var code = d.error.code;
     var message = code === "table_taken" ? t("table_taken") : code === "order_closed" ? t("order_closed")
-      : t("send_failed", { message: d.error.message || "" });
+      : t("send_failed", { message: errorText(d.error) });
     box.appendChild(el("span", null, message));
     var actions = el("div", { class: "hh-alert-actions" });
     if (code === "table_taken") {
@@ -1007,7 +1059,8 @@
     if (!changed("cart", [c.id, o, d, S.menuRev, S.currency, S.exponent, S.linkUp])) return;
     var box = clear($("hh-cart-lines"));
     var serverLines = o ? o.lines : [];
-    var localLines = d ? d.lines : [];
+    var onServer = o ? lineIds(o) : {};
+    var localLines = (d ? d.lines : []).filter(function (l) { return !onServer[l.id]; });
     var courses = {};
     serverLines.forEach(function (l) { (courses[l.course] = courses[l.course] || { server: [], local: [] }).server.push(l); });
     localLines.forEach(function (l) { var k = courseOfLine(l); (courses[k] = courses[k] || { server: [], local: [] }).local.push(l); });
@@ -1031,7 +1084,8 @@
       box.appendChild(el("section", { class: "hh-course" }, head, list));
     });
     $("hh-cart-count").textContent = t("items_n", { n: count });
-    clear($("hh-cart-total")).appendChild(moneyEl(total));
+    clear($("hh-cart-total")).appendChild(el("span", { class: "hh-cart-total-label" }, t("total")));
+    $("hh-cart-total").appendChild(moneyEl(total, "hh-cart-total-money"));
     var send = $("hh-send");
     var canSend = (d && d.lines.length && !d.queued) || (o && o.pending_changes && !(d && d.queued));
     send.disabled = !canSend;
@@ -1086,10 +1140,11 @@
   function tapItem(item) {
     var c = current();
     if (!c.order && !c.draft) return;
-    if (c.draft && c.draft.queued) return flash(t("queued"), "warn");
+    // A draft waiting to send may grow (the new lines go with it); its queued lines stay as
+    // they are, since the server may already have them.
     if (item.modifier_group_ids.length) return itemSheet(item, null);
     var d = draftFor(c.id, true);
-    var same = d.lines.filter(function (l) {
+    var same = d.queued ? null : d.lines.filter(function (l) {
       return l.item_id === item.id && !l.modifier_ids.length && !l.note && !l.allergy && !l.seat &&
         l.course === item.course && l.quantity < 99;
     })[0];
@@ -1125,7 +1180,7 @@
           applyOrder(res.error.current);
           return attempt(res.error.current.version, false);
         }
-        flash(res.error ? res.error.message : t("failed"), "error");
+        flash(errorText(res.error), "error");
       });
     };
     attempt(S.orders.get(o.id).version, true).catch(function () { flash(t("offline_try_later"), "error"); });
@@ -1153,13 +1208,13 @@
     if (!navigator.onLine) return flash(t("offline_try_later"), "error");
     var wanted = !c.order.rush;
     var attempt = function (version, again) {
-      return api("PATCH", "/orders/" + c.id, { version: version, rush: wanted }).then(function (res) {
+      return once("PATCH", "/orders/" + c.id, { version: version, rush: wanted }).then(function (res) {
         if (res.ok) return applyOrder(res.data);
         if (again && isStale(res)) {
           applyOrder(res.error.current);
           return attempt(res.error.current.version, false);
         }
-        flash(res.error ? res.error.message : t("failed"), "error");
+        flash(errorText(res.error), "error");
       });
     };
     attempt(c.order.version, true).catch(function () { flash(t("offline_try_later"), "error"); });
@@ -1178,6 +1233,11 @@
   function route() {
     var m = /^#order=([0-9a-fA-F-]{36})$/.exec(location.hash);
     closeSheet();
+    var left = S.view.orderId && S.drafts[S.view.orderId];
+    if (left && !left.lines.length && !left.queued) {
+      delete S.drafts[left.id]; // opened a table, added nothing, went back: nothing to keep
+      saveLocal();
+    }
     if (m) {
       var id = m[1].toLowerCase();
       if (S.view.orderId !== id) S.cartOpen = false;
@@ -1295,12 +1355,12 @@
 
   function markTable(tableId, status) {
     if (!navigator.onLine) return flash(t("offline_try_later"), "error");
-    api("POST", "/tables/" + tableId + "/status", { status: status }).then(function (res) {
+    once("POST", "/tables/" + tableId + "/status", { status: status }).then(function (res) {
       if (res.ok) {
         applyTable(res.data);
         closeSheet();
-        flash(t("status_" + status));
-      } else flash(res.error ? res.error.message : t("failed"), "error");
+        flash(t("table_n", { label: res.data.label }) + " · " + t("status_" + status));
+      } else flash(errorText(res.error), "error");
     }).catch(function () { flash(t("offline_try_later"), "error"); });
   }
 
@@ -1503,7 +1563,7 @@
   function doVoid(orderId, line, st) {
     if (!navigator.onLine) return flash(t("offline_try_later"), "error");
     var attempt = function (version, again) {
-      return api("POST", "/orders/" + orderId + "/lines/" + line.id + "/void", {
+      return once("POST", "/orders/" + orderId + "/lines/" + line.id + "/void", {
         version: version, quantity: st.quantity, reason: st.reason.trim(),
       }).then(function (res) {
         if (res.ok) {
@@ -1516,7 +1576,7 @@
           applyOrder(res.error.current);
           if (now && now.quantity >= st.quantity) return attempt(res.error.current.version, false);
         }
-        flash(res.error ? res.error.message : t("failed"), "error");
+        flash(errorText(res.error), "error");
       });
     };
     attempt(S.orders.get(orderId).version, true).catch(function () { flash(t("offline_try_later"), "error"); });
@@ -1581,7 +1641,7 @@
 
   function moveTo(o, tb) {
     var attempt = function (version, again) {
-      return api("POST", "/orders/" + o.id + "/move", { version: version, table_id: tb.id }).then(function (res) {
+      return once("POST", "/orders/" + o.id + "/move", { version: version, table_id: tb.id }).then(function (res) {
         if (res.ok) {
           applyOrder(res.data);
           closeSheet();
@@ -1592,7 +1652,7 @@
           applyOrder(res.error.current);
           return attempt(res.error.current.version, false);
         }
-        flash(res.error ? res.error.message : t("failed"), "error");
+        flash(errorText(res.error), "error");
       });
     };
     attempt(S.orders.get(o.id).version, true).catch(function () { flash(t("offline_try_later"), "error"); });
@@ -1601,9 +1661,9 @@
   function mergeFrom(o, tb) {
     var attempt = function (again) {
       return api("GET", "/orders/" + tb.order_id).then(function (from) {
-        if (!from.ok) return flash(from.error ? from.error.message : t("failed"), "error");
+        if (!from.ok) return flash(errorText(from.error), "error");
         var target = S.orders.get(o.id);
-        return api("POST", "/orders/" + o.id + "/merge", {
+        return once("POST", "/orders/" + o.id + "/merge", {
           version: target.version, from_order_id: from.data.id, from_version: from.data.version,
         }).then(function (res) {
           if (res.ok) {
@@ -1617,7 +1677,7 @@
             if (res.error.current.id === o.id) applyOrder(res.error.current);
             return attempt(false);
           }
-          flash(res.error ? res.error.message : t("failed"), "error");
+          flash(errorText(res.error), "error");
         });
       });
     };
@@ -1629,8 +1689,8 @@
     openSheet(t("cancel_order") + " · " + t("order_n", { number: o.number }), "cancel-sheet", function (body, foot) {
       var confirm = el("button", { type: "button", class: "hh-btn hh-btn-danger", disabled: true, "data-testid": "cancel-confirm",
         onclick: function () {
-          api("POST", "/orders/" + o.id + "/cancel", { version: S.orders.get(o.id).version, reason: st.reason.trim() }).then(function (res) {
-            if (!res.ok) return flash(res.error ? res.error.message : t("failed"), "error");
+          once("POST", "/orders/" + o.id + "/cancel", { version: S.orders.get(o.id).version, reason: st.reason.trim() }).then(function (res) {
+            if (!res.ok) return flash(errorText(res.error), "error");
             applyOrder(res.data);
             delete S.drafts[o.id];
             saveLocal();
@@ -1669,6 +1729,15 @@
   window.addEventListener("resize", function () { if (S.view.name === "floor") render(); });
 
   // -- start ----------------------------------------------------------------------------------
+
+  function refreshMenu() {
+    return api("GET", "/menu").then(function (res) {
+      if (!res.ok) return;
+      setMenu(res.data);
+      cachePut("menu", res.data);
+      render();
+    });
+  }
 
   function setMenu(menu) {
     S.menu = menu;
@@ -1711,11 +1780,7 @@
       S.exponent = res.data.currency_exponent;
       cachePut("branch", { currency: res.data.currency, currency_exponent: res.data.currency_exponent });
     });
-    var menu = api("GET", "/menu").then(function (res) {
-      if (!res.ok) return;
-      setMenu(res.data);
-      cachePut("menu", res.data);
-    });
+    var menu = refreshMenu();
     var floors = api("GET", "/floors?active=true").then(function (res) {
       if (!res.ok) return;
       setFloors(res.data.items);

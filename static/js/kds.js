@@ -131,6 +131,9 @@
     transports: ["websocket"],
     reconnectionDelay: 500,
     reconnectionDelayMax: 4000,
+    // A connection attempt that hangs (a half-dead switch, a server starting up) is given
+    // up after 5 s and retried, instead of socket.io's 20 s.
+    timeout: 5000,
   });
 
   function setConnected(online) {
@@ -159,16 +162,24 @@
     // The server hung up on purpose (e.g. restart): socket.io does not retry by itself then.
     if (reason === "io server disconnect" && navigator.onLine) socket.connect();
   });
+  var SIGNED_OUT = /token_|staff_inactive|forbidden_role/;
+  // The login expired or was revoked: nothing to retry, sign in again (and come back here).
+  function signOut() {
+    if (signingOut) return;
+    signingOut = true;
+    toast(t("signed_out"), "error");
+    var next = location.pathname + location.search;
+    setTimeout(function () {
+      location.href = root.dataset.loginUrl + "?next=" + encodeURIComponent(next);
+    }, 2500);
+  }
+
   socket.on("connect_error", function (err) {
-    var text = String((err && err.message) || "");
-    if (/token_|staff_inactive|forbidden_role/.test(text)) {
-      signingOut = true;
-      // The login expired or was revoked: nothing to retry, sign in again.
-      toast(t("signed_out"), "error");
-      var next = location.pathname + location.search;
-      setTimeout(function () {
-        location.href = root.dataset.loginUrl + "?next=" + encodeURIComponent(next);
-      }, 2500);
+    // The refusal's error code is in the message (python-socketio sends str(envelope)) or
+    // in data, depending on how the server raises it.
+    var text = String((err && err.message) || "") + " " + JSON.stringify((err && err.data) || "");
+    if (SIGNED_OUT.test(text)) {
+      signOut();
       return;
     }
     if (state.offlineSince === null && !initialGrace) setConnected(false);
@@ -210,6 +221,11 @@
       }
       if (!ack || !ack.ok) {
         var error = (ack && ack.error) || {};
+        if (SIGNED_OUT.test(error.code || "") && error.code !== "forbidden_role") {
+          signOut();
+          if (done) done(null);
+          return;
+        }
         if (name === "recall_ticket" && error.code === "not_found") toast(t("nothing_to_recall"), "info");
         else toast(t("failed", { message: error.message || error.code || "?" }), "error");
         if (done) done(null);
@@ -234,6 +250,8 @@
         return;
       }
       if (!ack.ok) {
+        var code = (ack.error && ack.error.code) || "";
+        if (SIGNED_OUT.test(code) && code !== "forbidden_role") { signOut(); return; }
         toast(t("failed", { message: (ack.error && ack.error.message) || "?" }), "error");
         if (ack.error && ack.error.code === "not_found") openPicker();
         return;

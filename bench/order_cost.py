@@ -1,0 +1,170 @@
+"""Where an order's server time goes, without the network: one process, one thread, no gevent.
+
+    .venv/bin/python bench/order_cost.py [--orders 300] [--profile]
+
+Posts the same five-line, fired takeaway order as bench/order_to_kds.py through Flask's test
+client against a fresh SQLite database (WAL, synchronous=FULL, as the server runs it) and
+reports, per order: wall time (here equal to CPU time, nothing else runs), the SQL statements
+issued (by kind and table), the time inside SQLite's COMMIT, and the time spent turning rows
+into JSON with marshmallow. `--profile` adds cProfile's top functions by cumulative time.
+No screen is connected, so Socket.IO sends cost nothing here: order_to_kds.py measures them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import contextlib
+import cProfile
+import os
+import pstats
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+ORDER_ITEMS = ("Hummus", "Fattoush", "Falafel (6 pieces)", "Lentil soup", "Lemon mint")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=300)
+    parser.add_argument("--warmup", type=int, default=30)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="pos-cost-"))
+    atexit.register(shutil.rmtree, folder, True)
+    os.environ.update(
+        POS_DATABASE_URL=f"sqlite:///{folder / 'pos.sqlite3'}",
+        POS_SECRET_KEY="bench-order-cost-secret-key-0123456789",
+        POS_INSTANCE_DIR=str(folder),
+        POS_PASSWORD_HASHING="fast",
+    )
+    sys.path.insert(0, str(PROJECT))
+    from sqlalchemy import event
+
+    from pos_app import create_app
+
+    app = create_app()
+    runner = app.test_cli_runner()
+    for command in (["pos", "migrate"], ["pos", "demo"]):
+        result = runner.invoke(args=command)
+        assert result.exit_code == 0, result.output
+    client = app.test_client()
+    token = client.post("/api/v1/auth/login", json={"pin": "1111"}).get_json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    menu = client.get("/api/v1/menu", headers=headers).get_json()
+    items = {i["name"]["en"]: i["id"] for c in menu["categories"] for i in c["items"]}
+    lines = [items[name] for name in ORDER_ITEMS]
+
+    engine = app.extensions["pos_engine"]
+    statements: Counter = Counter()
+    commit_time = [0.0]
+    counting = [False]
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _count(conn, cursor, statement, params, context, executemany):
+        if counting[0]:
+            words = statement.split()
+            verb = words[0].upper()
+            table = next(
+                (w.strip('"') for w, prev in zip(words[1:], words, strict=False)
+                 if prev.upper() in ("FROM", "INTO", "UPDATE")),
+                "?",
+            )  # fmt: skip
+            statements[f"{verb} {table}"] += 1
+
+    dialect = engine.dialect
+    original_commit = dialect.do_commit
+
+    def timed_commit(dbapi_connection):
+        started = time.perf_counter()
+        try:
+            original_commit(dbapi_connection)
+        finally:
+            if counting[0]:
+                commit_time[0] += time.perf_counter() - started
+
+    dialect.do_commit = timed_commit
+
+    from marshmallow import Schema
+
+    dump_time = [0.0]
+    original_dump = Schema.dump
+
+    def timed_dump(self, obj, *, many=None):
+        started = time.perf_counter()
+        try:
+            return original_dump(self, obj, many=many)
+        finally:
+            dump_time[0] += time.perf_counter() - started
+
+    Schema.dump = timed_dump
+
+    def post(i: int) -> None:
+        body = {
+            "id": str(uuid.uuid4()),
+            "type": "takeaway",
+            "customer_name": f"Cost {i}",
+            "fire": True,
+            "lines": [
+                {"id": str(uuid.uuid4()), "item_id": item, "quantity": 1, "course": 1}
+                for item in lines
+            ],
+        }
+        response = client.post("/api/v1/orders", json=body, headers=headers)
+        assert response.status_code == 201, response.get_data(as_text=True)
+
+    for i in range(args.warmup):
+        post(i)
+    counting[0] = True
+    dump_time[0] = 0.0
+    times = []
+    profiler = cProfile.Profile() if args.profile else None
+    with profiler or contextlib.nullcontext():
+        for i in range(args.orders):
+            started = time.perf_counter()
+            post(i)
+            times.append((time.perf_counter() - started) * 1000)
+    n = args.orders
+    print(f"{n} orders of {len(lines)} lines, fire: true, one transaction each (SQLite WAL, FULL)")
+    print(
+        f"  per order: median {statistics.median(times):.2f} ms, mean {statistics.fmean(times):.2f}"
+        f" ms -> at most {1000 / statistics.fmean(times):.0f} orders/s on one core"
+    )
+    tenth = max(1, n // 10)
+    print(
+        f"  first tenth median {statistics.median(times[:tenth]):.2f} ms, last tenth "
+        f"{statistics.median(times[-tenth:]):.2f} ms (does the cost grow with the tables?)"
+    )
+    print(f"  SQL statements per order: {sum(statements.values()) / n:.1f}")
+    for name, count in statements.most_common():
+        print(f"    {count / n:5.1f}  {name}")
+    print(f"  COMMIT (fsync included): {1000 * commit_time[0] / n:.2f} ms per order")
+    print(f"  marshmallow dump: {1000 * dump_time[0] / n:.2f} ms per order")
+    if profiler is not None:
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative")
+        print("  cProfile, cumulative, project functions:")
+        mine = re.compile(r"/(pos_app|kds|table_service|printers)/")
+        rows = [
+            (func, data)
+            for func, data in stats.stats.items()  # type: ignore[attr-defined]
+            if mine.search(func[0])
+        ]
+        rows.sort(key=lambda r: -r[1][3])
+        for (path, lineno, name), (_cc, calls, _tt, cum, _callers) in rows[:25]:
+            short = path.split(str(PROJECT) + "/")[-1]
+            print(f"    {1000 * cum / n:6.2f} ms  {calls / n:5.1f} calls  {short}:{lineno} {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

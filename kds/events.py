@@ -3,10 +3,11 @@ is kept in kds_event, and leaves only after the commit; a reconnecting screen re
 
 from __future__ import annotations
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.orm import Session
 
 from kds.models import KdsEvent
+from pos_app.clock import utcnow
 from pos_app.counters import current_value, next_value
 from pos_app.realtime import push_after_commit, station_room
 
@@ -29,11 +30,28 @@ def _number_and_store(session: Session) -> None:
     # Numbers are taken at commit, station by station in id order: concurrent transactions
     # lock the stations' counters in the same order, so they queue and never deadlock.
     queued = session.info.pop("kds_pushes", [])
-    for station_id, name, payload in sorted(queued, key=lambda push: push[0]):
-        seq = next_value(session, seq_counter(station_id))
-        body = {**payload, "seq": seq, "station_id": station_id}
-        session.add(KdsEvent(station_id=station_id, seq=seq, name=name, payload=body))
-        push_after_commit(session, NAMESPACE, station_room(station_id), name, body)
+    if not queued:
+        return
+    per_station: dict[int, list] = {}
+    for station_id, name, payload in queued:
+        per_station.setdefault(station_id, []).append((name, payload))
+    rows = []
+    for station_id in sorted(per_station):
+        pushes = per_station[station_id]
+        last = next_value(session, seq_counter(station_id), len(pushes))
+        for seq, (name, payload) in enumerate(pushes, start=last - len(pushes) + 1):
+            body = {**payload, "seq": seq, "station_id": station_id}
+            rows.append(
+                {
+                    "station_id": station_id,
+                    "seq": seq,
+                    "name": name,
+                    "payload": body,
+                    "created_at": utcnow(),
+                }
+            )
+            push_after_commit(session, NAMESPACE, station_room(station_id), name, body)
+    session.connection().execute(insert(KdsEvent.__table__), rows)  # one executemany
 
 
 @event.listens_for(Session, "after_rollback")

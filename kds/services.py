@@ -18,6 +18,7 @@ from pos_app.auth.actor import Actor, require_role
 from pos_app.auth.models import Role
 from pos_app.clock import utcnow
 from pos_app.errors import Conflict, NotFound
+from pos_app.menu.cache import menu_snapshot
 from pos_app.menu.models import Station
 from pos_app.orders import services as orders
 from pos_app.orders.routing import stagger_delays
@@ -86,10 +87,11 @@ def _header(order) -> dict:
     }
 
 
-def _stations(session: Session) -> tuple[dict[int, Station], Station | None, Station | None]:
-    rows = session.scalars(select(Station).where(Station.active).order_by(Station.sort)).all()
-    kitchen = {s.id: s for s in rows if not s.is_expo}
-    expo = next((s for s in rows if s.is_expo), None)
+def _stations(session: Session):
+    """(kitchen stations by id, the expo station or None, the fallback kitchen station)."""
+    active = menu_snapshot(session).active_stations()
+    kitchen = {s.id: s for s in active if not s.is_expo}
+    expo = next((s for s in active if s.is_expo), None)
     fallback = next(iter(kitchen.values()), None)
     return kitchen, expo, fallback
 
@@ -107,25 +109,27 @@ def on_order_fired(session: Session, order, deltas, stagger=False, reason="", **
         groups[(station.id, delta.line.course)].append(delta)
     by_course: dict[int, list[KitchenTicket]] = defaultdict(list)
     for (station_id, course), group in sorted(groups.items()):
-        ticket = _make_ticket(
-            session,
-            order,
-            station_id,
-            course,
-            group,
-            kitchen,
-            delays.get(group[0].line.station_id, 0),
-            reason,
+        delay = delays.get(group[0].line.station_id, 0)
+        by_course[course].append(
+            _make_ticket(order, station_id, course, group, kitchen, delay, reason)
         )
-        by_course[course].append(ticket)
+    expos = {
+        course: _make_expo_ticket(order, expo, course, tickets)
+        for course, tickets in by_course.items()
+        if expo is not None
+    }
+    session.add_all([*expos.values(), *(t for ts in by_course.values() for t in ts)])
+    session.flush()  # one flush: the rows go in as a few multi-row INSERTs
     for course, tickets in sorted(by_course.items()):
-        if expo is not None:
-            _make_expo_ticket(session, order, expo, course, tickets)
+        if course in expos:
+            push_station(
+                session, expo.id, "ticket_created", expo_dict(session, expos[course], tickets)
+            )
         for ticket in tickets:
             push_station(session, ticket.station_id, "ticket_created", ticket_dict(ticket))
 
 
-def _make_ticket(session, order, station_id, course, deltas, kitchen, delay_min, reason):
+def _make_ticket(order, station_id, course, deltas, kitchen, delay_min, reason):
     now = utcnow()
     held = course > order.released_course
     ticket = KitchenTicket(
@@ -140,8 +144,6 @@ def _make_ticket(session, order, station_id, course, deltas, kitchen, delay_min,
         start_at=now + timedelta(minutes=delay_min) if delay_min and not held else None,
     )
     ticket.lines = [_ticket_line(d, kitchen, reason) for d in deltas]
-    session.add(ticket)
-    session.flush()
     return ticket
 
 
@@ -165,7 +167,7 @@ def _ticket_line(delta, kitchen, reason) -> KitchenTicketLine:
     )
 
 
-def _make_expo_ticket(session, order, expo, course, tickets) -> None:
+def _make_expo_ticket(order, expo, course, tickets) -> KitchenTicket:
     first = tickets[0]
     expo_ticket = KitchenTicket(
         station_id=expo.id,
@@ -197,17 +199,16 @@ def _make_expo_ticket(session, order, expo, course, tickets) -> None:
         for t in tickets
         for li in t.lines
     ]
-    session.add(expo_ticket)
-    session.flush()
-    for ticket in tickets:
-        ticket.expo_ticket_id = expo_ticket.id
-    push_station(session, expo.id, "ticket_created", expo_dict(session, expo_ticket))
+    return expo_ticket
 
 
-def expo_dict(session: Session, ticket: KitchenTicket) -> dict:
-    """An expo ticket with each station's progress on it."""
+def expo_dict(session: Session, ticket: KitchenTicket, parts=None) -> dict:
+    """An expo ticket with each station's progress on it (`parts`: its station tickets)."""
     body = ticket_dict(ticket)
-    parts = session.scalars(select(KitchenTicket).where(KitchenTicket.expo_ticket_id == ticket.id))
+    if parts is None:
+        parts = session.scalars(
+            select(KitchenTicket).where(KitchenTicket.expo_ticket_id == ticket.id)
+        )
     body["parts"] = [
         {"ticket_id": p.id, "station_id": p.station_id, "status": p.status.value} for p in parts
     ]

@@ -7,7 +7,7 @@ or the database write lock (SQLite, BEGIN IMMEDIATE), so concurrent writers queu
 
 from __future__ import annotations
 
-from sqlalchemy import String, insert, update
+from sqlalchemy import BigInteger, String, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -20,29 +20,58 @@ class Counter(Base):
     __tablename__ = "counter"
 
     name: Mapped[str] = mapped_column(String(80), primary_key=True)
-    value: Mapped[int] = mapped_column(default=0)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-def next_value(session: Session, name: str) -> int:
-    """The next value of counter `name` (1 for a new counter)."""
-    stmt = (
-        update(Counter)
-        .where(Counter.name == name)
-        .values(value=Counter.value + 1)
-        .returning(Counter.value)
-    )
-    value = session.execute(stmt).scalar()
+_TABLE = Counter.__table__
+# Core statements (not ORM-enabled): the counter is touched on every order and every push.
+_INCREMENT = (
+    update(_TABLE)
+    .where(_TABLE.c.name == bindparam("counter_name"))
+    .values(value=_TABLE.c.value + bindparam("step"))
+    .returning(_TABLE.c.value)
+)
+
+
+def next_value(session: Session, name: str, step: int = 1) -> int:
+    """The next value of counter `name` (1 for a new counter); `step` takes several at once
+    and returns the last of them."""
+    connection = session.connection()
+    value = connection.execute(_INCREMENT, {"counter_name": name, "step": step}).scalar()
     if value is not None:
         return value
     try:
         with session.begin_nested():
-            session.execute(insert(Counter).values(name=name, value=1))
-        return 1
+            session.connection().execute(insert(_TABLE).values(name=name, value=step))
+        return step
     except IntegrityError:  # another process created it between our UPDATE and INSERT
-        return session.execute(stmt).scalar_one()
+        return connection.execute(_INCREMENT, {"counter_name": name, "step": step}).scalar_one()
 
 
 def current_value(session: Session, name: str) -> int:
     """The last value handed out (0 if none)."""
-    counter = session.get(Counter, name)
-    return counter.value if counter else 0
+    value = session.connection().execute(
+        select(_TABLE.c.value).where(_TABLE.c.name == name)
+    ).scalar()
+    return value or 0
+
+
+def bump_version(session: Session, name: str) -> int:
+    """Move a version counter on to a value it never had, even after its table was emptied:
+    the current time in microseconds, or one more than before if that is larger."""
+    import time
+
+    from sqlalchemy import case
+
+    now = time.time_ns() // 1000
+    stmt = (
+        update(Counter)
+        .where(Counter.name == name)
+        .values(value=case((Counter.value + 1 > now, Counter.value + 1), else_=now))
+        .returning(Counter.value)
+    )
+    value = session.execute(stmt).scalar()
+    if value is None:
+        session.execute(insert(Counter).values(name=name, value=now))
+        value = now
+    return value

@@ -35,7 +35,7 @@ def upgrade() -> None:
 
     op.create_table('counter',
     sa.Column('name', sa.String(length=80), nullable=False),
-    sa.Column('value', sa.Integer(), nullable=False),
+    sa.Column('value', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_counter'))
     )
     op.create_table('kds_event',

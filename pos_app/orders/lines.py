@@ -1,11 +1,14 @@
-"""Building order lines from what a handheld sent: item checks, modifier rules, snapshots."""
+"""Building order lines from what a handheld sent: item checks, modifier rules, snapshots.
+
+Reads the menu from the per-process snapshot (pos_app.menu.cache), not row by row.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 from pos_app.errors import ValidationFailed
-from pos_app.menu.models import MenuItem, Modifier
+from pos_app.menu.cache import ItemValue, MenuSnapshot, menu_snapshot
 from pos_app.orders.models import OrderLine
 
 
@@ -13,29 +16,29 @@ def _fail(path: str, message: str) -> ValidationFailed:
     return ValidationFailed(f"{path}: {message}", {path: [message]}, "invalid_line")
 
 
-def sellable_item(session: Session, item_id: int, path: str) -> MenuItem:
+def sellable_item(menu: MenuSnapshot, item_id: int, path: str) -> ItemValue:
     """The menu item, if it exists, is active and is available now."""
-    item = session.get(MenuItem, item_id)
+    item = menu.items.get(item_id)
     if item is None or not item.active:
         raise _fail(f"{path}.item_id", f"no menu item with id {item_id}")
-    if not item.available or not item.category.active:
+    if not item.sellable:
         raise _fail(f"{path}.item_id", f"{item.name} is not available now (86)")
     return item
 
 
-def chosen_modifiers(session: Session, item: MenuItem, ids: list[int], path: str) -> list[dict]:
+def chosen_modifiers(menu: MenuSnapshot, item: ItemValue, ids: list[int], path: str) -> list:
     """Snapshots of the chosen modifiers, checked against the item's groups and their min/max."""
-    groups = {g.id: g for g in item.modifier_groups if g.active}
-    picked: dict[int, list[Modifier]] = {g: [] for g in groups}
+    groups = [menu.groups[g] for g in item.group_ids if menu.groups[g].active]
+    picked: dict[int, list] = {g.id: [] for g in groups}
     for modifier_id in dict.fromkeys(ids):
-        modifier = session.get(Modifier, modifier_id)
-        if modifier is None or not modifier.active or modifier.group_id not in groups:
+        modifier = menu.modifiers.get(modifier_id)
+        if modifier is None or not modifier.active or modifier.group_id not in picked:
             raise _fail(
                 f"{path}.modifier_ids", f"modifier {modifier_id} is not offered on {item.name}"
             )
         picked[modifier.group_id].append(modifier)
-    for group_id, group in groups.items():
-        count = len(picked[group_id])
+    for group in groups:
+        count = len(picked[group.id])
         if not group.min_choices <= count <= group.max_choices:
             raise _fail(
                 f"{path}.modifier_ids",
@@ -47,11 +50,11 @@ def chosen_modifiers(session: Session, item: MenuItem, ids: list[int], path: str
             "id": m.id,
             "group_id": m.group_id,
             "name": m.name,
-            "name_ar": m.name_ar or m.name,
+            "name_ar": m.name_ar,
             "price_delta_minor": m.price_delta_minor,
         }
-        for group_id in groups
-        for m in picked[group_id]
+        for group in groups
+        for m in picked[group.id]
     ]
 
 
@@ -59,35 +62,41 @@ def _bounds(low: int, high: int) -> str:
     return f"exactly {low}" if low == high else f"{low} to {high}"
 
 
-def build_line(session: Session, data: dict, position: int, path: str) -> OrderLine:
+def build_line(
+    session: Session, data: dict, position: int, path: str, menu: MenuSnapshot | None = None
+) -> OrderLine:
     """A new OrderLine with snapshots of names, prices and routing."""
-    item = sellable_item(session, data["item_id"], path)
-    modifiers = chosen_modifiers(session, item, data.get("modifier_ids", []), path)
-    station = item.routed_station
+    menu = menu or menu_snapshot(session)
+    item = sellable_item(menu, data["item_id"], path)
+    modifiers = chosen_modifiers(menu, item, data.get("modifier_ids", []), path)
     course = data.get("course")
     return OrderLine(
         id=data["id"].lower(),
         position=position,
         item_id=item.id,
         name=item.name,
-        name_ar=item.name_ar or item.name,
+        name_ar=item.name_ar,
         unit_price_minor=item.price_minor + sum(m["price_delta_minor"] for m in modifiers),
         quantity=data["quantity"],
         modifiers=modifiers,
         note=data.get("note", ""),
         allergy=data.get("allergy", ""),
         seat=data.get("seat"),
-        course=item.effective_course if course is None else course,
-        station_id=station.id if station else None,
+        course=item.course if course is None else course,
+        station_id=item.station_id,
         prep_minutes=item.prep_minutes,
+        sent_quantity=0,
+        sent_signature="",
+        sent_modifiers=[],
     )
 
 
 def apply_line_change(session: Session, line: OrderLine, data: dict) -> None:
     """Change quantity, modifiers, note, seat or course of a line, re-pricing it."""
-    item = session.get(MenuItem, line.item_id)
+    menu = menu_snapshot(session)
+    item = menu.items[line.item_id]
     if "modifier_ids" in data:
-        line.modifiers = chosen_modifiers(session, item, data["modifier_ids"], "modifier_ids")
+        line.modifiers = chosen_modifiers(menu, item, data["modifier_ids"], "modifier_ids")
         line.unit_price_minor = item.price_minor + sum(
             m["price_delta_minor"] for m in line.modifiers
         )

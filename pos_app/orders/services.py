@@ -7,8 +7,8 @@ event and announces the change with a domain signal in the same transaction.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session, object_session, selectinload
 
 from pos_app.audit import record_audit
 from pos_app.auth.actor import Actor, require_role
@@ -17,9 +17,11 @@ from pos_app.branch.services import business_day, current_branch
 from pos_app.clock import utcnow
 from pos_app.counters import next_value
 from pos_app.errors import Conflict, NotFound, ValidationFailed
+from pos_app.menu.cache import menu_snapshot
 from pos_app.orders import routing
 from pos_app.orders.lines import apply_line_change, build_line
 from pos_app.orders.models import HANDED_OVER, OPEN_STATUSES, Order, OrderLine, OrderStatus
+from pos_app.orders.schemas import OrderOutSchema
 from pos_app.outbox import record_event
 from pos_app.signals import (
     course_fired,
@@ -31,13 +33,23 @@ from pos_app.signals import (
 )
 
 ORDER_TAKERS = (Role.waiter, Role.cashier, Role.manager, Role.owner)
+_ORDER_OUT = OrderOutSchema()
 
 
 def order_dict(order: Order) -> dict:
-    """The order as the API and the pushes show it."""
-    from pos_app.orders.schemas import OrderOutSchema
+    """The order as the API and the pushes show it (made once per version per transaction)."""
+    session = object_session(order)
+    dumps = session.info.setdefault("order_dumps", {}) if session is not None else {}
+    key = (order.id, order.version)
+    if key not in dumps:
+        dumps[key] = _ORDER_OUT.dump(order)
+    return dumps[key]
 
-    return OrderOutSchema().dump(order)
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_dumps(session: Session) -> None:
+    session.info.pop("order_dumps", None)
 
 
 def get_order(session: Session, order_id: str) -> Order:
@@ -71,11 +83,12 @@ def open_order_for_change(session: Session, actor: Actor, order_id: str, version
     return order
 
 
-def _touch(session: Session, order: Order, event: str, actor: Actor | None, **signal_kw) -> None:
+def _touch(session: Session, order: Order, kind: str, actor: Actor | None, **signal_kw) -> None:
+    session.info.get("order_dumps", {}).pop((order.id, order.version), None)
     order.version += 1
     order.updated_at = utcnow()
     session.flush()
-    record_event(session, event, "order", order.id, order_dict(order))
+    record_event(session, kind, "order", order.id, order_dict(order))
     order_changed.send(session, order=order, actor=actor, **signal_kw)
 
 
@@ -102,18 +115,23 @@ def create_order(session: Session, actor: Actor, data: dict) -> tuple[Order, boo
         rush=data["rush"],
         waiter_id=actor.staff_id,
         waiter_name=actor.name,
+        status=OrderStatus.open,
+        version=1,
+        released_course=-1,
     )
     if order.table_id:
         _claim_table(session, order, order.table_id)
+    menu = menu_snapshot(session)
     order.lines = [
-        build_line(session, line, i, f"lines.{i}") for i, line in enumerate(data["lines"])
+        build_line(session, line, i, f"lines.{i}", menu) for i, line in enumerate(data["lines"])
     ]
     session.add(order)
+    if data.get("fire") and order.lines:
+        # Opened and sent in one pass: one version, one outbox event, one floor push.
+        _send_to_kitchen(session, actor, order, None, data.get("stagger", False))
     session.flush()
     record_event(session, "order.created", "order", order.id, order_dict(order))
     order_changed.send(session, order=order, actor=actor)
-    if data.get("fire") and order.lines:
-        fire_order(session, actor, order.id, order.version, stagger=data.get("stagger", False))
     return order, True
 
 
@@ -155,9 +173,9 @@ def add_lines(session: Session, actor: Actor, order_id: str, version: int, lines
     order = open_order_for_change(session, actor, order_id, version)
     new = [line for line in lines if line["id"].lower() not in have]
     _refuse_reused_line_ids(session, [line["id"] for line in new])
-    start = len(order.lines)
+    start, menu = len(order.lines), menu_snapshot(session)
     for i, line in enumerate(new):
-        order.lines.append(build_line(session, line, start + i, f"lines.{i}"))
+        order.lines.append(build_line(session, line, start + i, f"lines.{i}", menu))
     _touch(session, order, "order.lines_added", actor)
     return order
 
@@ -195,6 +213,13 @@ def fire_order(
 ) -> Order:
     """Send every unsent change to the kitchen; `course` also releases that held course."""
     order = open_order_for_change(session, actor, order_id, version)
+    if _send_to_kitchen(session, actor, order, course, stagger):
+        _touch(session, order, "order.fired", actor)
+    return order  # nothing new: a double tap changes nothing
+
+
+def _send_to_kitchen(session: Session, actor, order: Order, course, stagger: bool) -> bool:
+    """Announce the unsent deltas (and a released course); False if there was nothing."""
     if not order.lines or all(line.quantity == 0 for line in order.lines):
         raise Conflict("the order has nothing to send", code="nothing_to_fire")
     if order.released_course < 0:
@@ -204,20 +229,19 @@ def fire_order(
         order.released_course = max(order.released_course, course)
     deltas = routing.pending_deltas(order)
     if not deltas and not released:
-        return order  # nothing new: a double tap changes nothing
+        return False
     now = utcnow()
     for delta in deltas:
         routing.mark_sent(delta)
         delta.line.fired_at = delta.line.fired_at or now
+    order.fired_at = order.fired_at or now
+    if any(d.kind != "void" for d in deltas) or released:
+        order.status = OrderStatus.in_kitchen
     if deltas:
         order_fired.send(session, order=order, deltas=deltas, stagger=stagger, actor=actor)
     if released:
         course_fired.send(session, order=order, course=course, actor=actor)
-    order.fired_at = order.fired_at or now
-    if any(d.kind != "void" for d in deltas) or released:
-        order.status = OrderStatus.in_kitchen
-    _touch(session, order, "order.fired", actor)
-    return order
+    return True
 
 
 def void_line(session: Session, actor: Actor, order_id: str, line_id: str, data: dict):

@@ -118,8 +118,14 @@ def on_order_fired(session: Session, order, deltas, stagger=False, reason="", **
         for course, tickets in by_course.items()
         if expo is not None
     }
-    session.add_all([*expos.values(), *(t for ts in by_course.values() for t in ts)])
-    session.flush()  # one flush: the rows go in as a few multi-row INSERTs
+    # Two flushes of plain rows: expo first, then the station tickets pointing at it.
+    session.add_all(expos.values())
+    session.flush()
+    for course, tickets in by_course.items():
+        for ticket in tickets:
+            ticket.expo_ticket_id = expos[course].id if course in expos else None
+    session.add_all([t for ts in by_course.values() for t in ts])
+    session.flush()
     for course, tickets in sorted(by_course.items()):
         if course in expos:
             push_station(

@@ -226,6 +226,9 @@ def test_expo_bump_makes_the_order_ready_and_the_table_ready(client, menu, waite
     assert cold["all_day"] == [{"name": "Hummus", "name_ar": "حمص", "count": 1}]
     assert client.post(f"/api/v1/tickets/{ticket['id']}/bump", headers=cook).status_code == 200
     expo = client.get(f"/api/v1/stations/{st['expo']}/snapshot", headers=cook).get_json()
+    assert expo["tickets"][0]["parts"] == [
+        {"ticket_id": ticket["id"], "station_id": st["cold"], "status": "done"}
+    ]
     assert expo["tickets"][0]["complete"] is True
     bumped = client.post(f"/api/v1/tickets/{expo['tickets'][0]['id']}/bump", headers=cook)
     assert bumped.status_code == 200

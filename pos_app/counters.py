@@ -50,9 +50,9 @@ def next_value(session: Session, name: str, step: int = 1) -> int:
 
 def current_value(session: Session, name: str) -> int:
     """The last value handed out (0 if none)."""
-    value = session.connection().execute(
-        select(_TABLE.c.value).where(_TABLE.c.name == name)
-    ).scalar()
+    value = (
+        session.connection().execute(select(_TABLE.c.value).where(_TABLE.c.name == name)).scalar()
+    )
     return value or 0
 
 

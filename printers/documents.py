@@ -3,14 +3,16 @@ and turning a queued job into bytes for its printer with printers.render."""
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pos_app.branch.services import current_branch
 from pos_app.clock import utcnow
-from pos_app.menu.models import Station
+from pos_app.menu.cache import menu_snapshot
 from printers.models import Printer, PrinterRole, PrintJob
 from printers.queue import queue_job
 
@@ -32,17 +34,30 @@ def station_printers(session: Session, station_id: int) -> list[Printer]:
 
 def on_order_fired(session: Session, order, deltas, reason: str = "", **_kw) -> None:
     """Receiver of `order_fired`: one chit per (station, course) for each station printer."""
-    stations = {s.id: s for s in session.scalars(select(Station).where(Station.active))}
-    kitchen = [s for s in sorted(stations.values(), key=lambda s: s.sort) if not s.is_expo]
+    stations = {s.id: s for s in menu_snapshot(session).active_stations()}
+    kitchen = [s for s in stations.values() if not s.is_expo]
     fallback = kitchen[0] if kitchen else None
     groups: dict[tuple[int, int], list] = defaultdict(list)
     for delta in deltas:
         station = stations.get(delta.line.station_id) or fallback
         if station is not None:
             groups[(station.id, delta.line.course)].append(delta)
+    if not groups:
+        return
     branch = current_branch(session)
+    by_station: dict[int, list[Printer]] = defaultdict(list)
+    for printer in session.scalars(
+        select(Printer)
+        .where(
+            Printer.station_id.in_({station for station, _ in groups}),
+            Printer.active,
+            Printer.role == PrinterRole.kitchen,
+        )
+        .order_by(Printer.id)
+    ):
+        by_station[printer.station_id].append(printer)
     for (station_id, course), group in sorted(groups.items()):
-        printers = station_printers(session, station_id)
+        printers = by_station.get(station_id)
         if not printers:
             continue
         chit = _chit(order, stations[station_id], course, group, reason, branch)
@@ -50,7 +65,7 @@ def on_order_fired(session: Session, order, deltas, reason: str = "", **_kw) -> 
             queue_job(session, printer, "chit", chit, station_id, f"order:{order.id}")
 
 
-def _chit(order, station: Station, course: int, deltas, reason: str, branch) -> dict:
+def _chit(order, station, course: int, deltas, reason: str, branch) -> dict:
     return {
         "station": {"name": station.name, "name_ar": station.name_ar or station.name},
         "header": {
@@ -105,17 +120,39 @@ def layout_of(printer: Printer):
     )
 
 
-def render_job(job: PrintJob, printer: Printer) -> bytes | Exception:
-    """The job's bytes for this printer (its marks included), or the error that stopped it."""
-    from printers import render
+@dataclass(frozen=True)
+class RenderInput:
+    """What rendering a job needs, copied out of the database (render outside transactions)."""
+
+    kind: str
+    document: dict
+    marks: tuple
+    printer_name: str
+    layout: object  # render.PaperLayout
+
+
+def render_input(job: PrintJob, printer: Printer) -> RenderInput:
+    """A snapshot of the job and its printer's paper, safe to use after the session is gone."""
+    return RenderInput(
+        job.kind, copy.deepcopy(job.document), tuple(job.marks), printer.name, layout_of(printer)
+    )
+
+
+def render(given: RenderInput) -> bytes | Exception:
+    """The job's bytes for its printer (its marks included), or the error that stopped it."""
+    from printers import render as escpos
 
     try:
-        layout = layout_of(printer)
-        if job.kind == "test":
-            return render.render_test_page(printer.name, layout)
-        document = {**job.document, "marks": list(job.marks)}
-        if job.kind == "label":
-            return render.render_label(document, layout)
-        return render.render_kitchen_chit(document, layout)
+        if given.kind == "test":
+            return escpos.render_test_page(given.printer_name, given.layout)
+        document = {**given.document, "marks": list(given.marks)}
+        if given.kind == "label":
+            return escpos.render_label(document, given.layout)
+        return escpos.render_kitchen_chit(document, given.layout)
     except Exception as err:  # noqa: BLE001 - a bad document must not stop the printer
         return err
+
+
+def render_job(job: PrintJob, printer: Printer) -> bytes | Exception:
+    """The job's bytes for this printer (its marks included), or the error that stopped it."""
+    return render(render_input(job, printer))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from pos_app.clock import utcnow
@@ -14,7 +14,9 @@ from printers.models import Printer, PrintJob, PrintJobStatus
 
 MAX_TRIES = 3  # failures on one printer before its jobs move to the backup
 STALE_AFTER = timedelta(seconds=30)  # a job 'sending' this long: its worker died
+KEEP_PRINTED = timedelta(days=7)  # printed jobs are kept this long (reprints, the admin page)
 REPRINT = "REPRINT"
+BACKUP_FROM = "BACKUP FROM "
 
 
 def queue_job(
@@ -95,6 +97,17 @@ def recover_unknown(session: Session, stale_after: timedelta = STALE_AFTER) -> i
     return len(stuck)
 
 
+def prune_printed(session: Session) -> int:
+    """Forget printed jobs older than KEEP_PRINTED (waiting ones are never pruned)."""
+    result = session.execute(
+        delete(PrintJob).where(
+            PrintJob.status == PrintJobStatus.printed,
+            PrintJob.created_at < utcnow() - KEEP_PRINTED,
+        )
+    )
+    return result.rowcount or 0
+
+
 def job_printed(session: Session, job: PrintJob, byte_count: int) -> None:
     """The printer took the whole job."""
     now = utcnow()
@@ -119,24 +132,89 @@ def job_failed(
     unknown: bool = False,
     not_ready: bool = False,
     paper_out: bool = False,
+    printer_fault: bool = True,
 ) -> None:
     """Retry with backoff; after MAX_TRIES (or at once if the printer says it cannot print)
-    move the job to the backup printer; an unknown outcome prints again as REPRINT."""
+    move the job to the backup printer; an unknown outcome prints again as REPRINT.
+
+    `printer_fault` False (the document could not be rendered for this printer) leaves the
+    printer's online state alone: it is not offline, its configuration or the job is wrong.
+    """
     printer = session.get(Printer, job.printer_id)
-    printer.online, printer.paper_out = False, paper_out
+    if printer_fault:
+        printer.online, printer.paper_out = False, paper_out
     printer.last_error, printer.status_at = error[:300], utcnow()
     if unknown:
         _mark(job, REPRINT)
     job.status, job.last_error = PrintJobStatus.pending, error[:300]
-    backup = _backup_of(session, printer)
+    # A test page is about this printer: printing it elsewhere would prove nothing.
+    backup = _backup_of(session, printer) if job.kind != "test" else None
     if backup is not None and (not_ready or job.attempts >= MAX_TRIES):
-        _mark(job, f"BACKUP FROM {printer.name}")
-        job.printer_id, job.attempts, job.next_attempt_at = backup.id, 0, utcnow()
-        session.info.setdefault("print_wake", set()).add(backup.id)
+        move_to_backup(session, job, backup)
     else:
         delay = min(0.5 * 2 ** max(job.attempts - 1, 0), 30.0)
         job.next_attempt_at = utcnow() + timedelta(seconds=delay)
     announce(session, printer)
+
+
+def move_to_backup(session: Session, job: PrintJob, backup: Printer) -> None:
+    """Give the job to `backup`, due now, marked with the printer it was meant for.
+
+    The mark names the job's own printer (a chit that went grill -> fry -> cold still says
+    BACKUP FROM Grill printer); a job that comes back to its own printer loses the mark."""
+    marks = [m for m in job.marks if not m.startswith(BACKUP_FROM)]
+    if backup.id != job.origin_printer_id:
+        origin = session.get(Printer, job.origin_printer_id)
+        marks.append(f"{BACKUP_FROM}{origin.name}")
+    job.marks = marks
+    job.printer_id, job.attempts = backup.id, 0
+    job.status, job.next_attempt_at = PrintJobStatus.pending, utcnow()
+    session.info.setdefault("print_wake", set()).add(backup.id)
+
+
+def leave_inactive_printer(session: Session, printer: Printer) -> int:
+    """A printer is deactivated: its waiting jobs go to its backup (none is lost).
+
+    Without an active backup they stay queued on it, and its health says why."""
+    backup = _backup_of(session, printer)
+    jobs = session.scalars(
+        select(PrintJob).where(
+            PrintJob.printer_id == printer.id, PrintJob.status == PrintJobStatus.pending
+        )
+    ).all()
+    for job in jobs:
+        if backup is not None:
+            move_to_backup(session, job, backup)
+        else:
+            job.last_error = f"{printer.name} is deactivated and has no active backup printer"
+            job.next_attempt_at = utcnow() + timedelta(seconds=30)
+    return len(jobs)
+
+
+def printer_ready(session: Session, printer: Printer) -> None:
+    """A status check found the printer back: online, and its waiting jobs due now."""
+    now = utcnow()
+    printer.online, printer.paper_out, printer.last_error, printer.status_at = True, False, "", now
+    for job in session.scalars(
+        select(PrintJob).where(
+            PrintJob.printer_id == printer.id,
+            PrintJob.status == PrintJobStatus.pending,
+            PrintJob.next_attempt_at > now,
+        )
+    ):
+        job.next_attempt_at = now
+    session.info.setdefault("print_wake", set()).add(printer.id)
+    announce(session, printer)
+
+
+def printer_not_ready(session: Session, printer: Printer, error: str, paper_out: bool) -> None:
+    """A status check found the printer still (or newly) unable to print."""
+    changed = printer.online is not False or printer.paper_out != paper_out
+    changed = changed or printer.last_error != error[:300]
+    printer.online, printer.paper_out, printer.status_at = False, paper_out, utcnow()
+    printer.last_error = error[:300]
+    if changed:
+        announce(session, printer)
 
 
 def _backup_of(session: Session, printer: Printer) -> Printer | None:

@@ -69,6 +69,17 @@ class ReprintSchema(Schema):
     reason = fields.String(load_default="reprint asked", validate=validate.Length(1, 300))
 
 
+class OrderReprintSchema(Schema):
+    """Which order's chit to print again at which station, and why (audited)."""
+
+    order_id = fields.String(required=True, validate=validate.Length(1, 36))
+    station_id = fields.Integer(required=True, strict=True)
+    course = fields.Integer(strict=True, allow_none=True, validate=validate.Range(0, 9))
+    reason = fields.String(
+        load_default="reprint asked from the kitchen screen", validate=validate.Length(1, 300)
+    )
+
+
 class PrinterFilter(Schema):
     """Filters of the printer list."""
 

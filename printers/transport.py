@@ -97,6 +97,28 @@ def _send_network(target: Target, data: bytes) -> int:
         return sent
 
 
+def probe(target: Target) -> None:
+    """Is the printer there and ready? Connect and ask its status, printing nothing.
+
+    Raises PrinterUnreachable or PrinterNotReady; only network printers can be asked (the
+    others are taken as ready, their next job tells)."""
+    if target.connection != "network":
+        return
+    try:
+        sock = socket.create_connection(
+            (target.host, target.port or 9100), timeout=target.connect_timeout
+        )
+    except OSError as err:
+        raise PrinterUnreachable(f"cannot connect to {target.host}:{target.port}: {err}") from err
+    with sock:
+        sock.settimeout(target.io_timeout)
+        if target.answers_status:
+            try:
+                check_ready(sock)
+            except OSError as err:
+                raise PrinterUnreachable(f"no status answer: {err}") from err
+
+
 def check_ready(sock: socket.socket) -> None:
     """Ask the printer's status; raise PrinterNotReady if it is offline or out of paper."""
     printer = _ask(sock, DLE_EOT_PRINTER)

@@ -14,6 +14,7 @@ from pos_app.menu.models import Station
 from printers import queue
 from printers.models import Printer, PrinterConnection, PrintJob
 from printers.schemas import (
+    OrderReprintSchema,
     PrinterFilter,
     PrinterSchema,
     PrintJobFilter,
@@ -55,6 +56,11 @@ def check_printer(_session, _actor, printer: Printer, data: dict, is_new: bool) 
         data["chars_per_line"] = 32 if data["paper_width_mm"] == 58 else 48
 
 
+def leave_printer(session, _actor, printer: Printer) -> None:
+    """on_deactivate: the printer's waiting jobs go to its backup printer."""
+    queue.leave_inactive_printer(session, printer)
+
+
 RESOURCE = Resource(
     "printers",
     "printer",
@@ -66,6 +72,7 @@ RESOURCE = Resource(
     refs={"station_id": Station, "backup_printer_id": Printer},
     query=PrinterFilter,
     before_save=check_printer,
+    on_deactivate=leave_printer,
     order_by=("id",),
 )
 
@@ -87,9 +94,52 @@ def list_jobs(call: Call):
 def reprint_job(call: Call, job_id: int):
     """Print a job again, marked REPRINT, on its station's printer now (audited)."""
     job = get_or_404(call.session, PrintJob, job_id, "print_job")
+    again = _reprint(call, job, call.body["reason"])
+    return PrintJobSchema().dump(again), 201
+
+
+def reprint_order_chits(call: Call):
+    """Print an order's latest chit at a station again, marked REPRINT (audited).
+
+    The kitchen screen's Reprint: {order_id, station_id, course?, reason?}; with `course`, the
+    latest chit of that course. One copy per station printer that printed it, each on the
+    printer it was meant for (a dead one fails over as usual)."""
+    body = call.body
+    jobs = call.session.scalars(
+        select(PrintJob).where(
+            PrintJob.source == f"order:{body['order_id']}",
+            PrintJob.station_id == body["station_id"],
+            PrintJob.kind == "chit",
+        )
+    ).all()
+    if body.get("course") is not None:
+        jobs = [j for j in jobs if j.document.get("course") == body["course"]]
+    if not jobs:
+        raise NotFound("no chit of this order was printed for this station")
+
+    def chit_of(job):  # copies of one chit (and reprints of it) share its print time
+        return (job.document.get("printed_at") or "", job.document.get("course"))
+
+    latest = chit_of(max(jobs, key=lambda j: (chit_of(j)[0], j.id)))
+    originals: dict[int, PrintJob] = {}
+    for job in sorted(jobs, key=lambda j: j.id):
+        if chit_of(job) == latest:
+            originals.setdefault(job.origin_printer_id, job)  # once per station printer
+    made = [_reprint(call, job, body["reason"]) for job in originals.values()]
+    return items(PrintJobSchema().dump(made, many=True)), 201
+
+
+def _reprint(call: Call, job: PrintJob, reason: str) -> PrintJob:
+    """Queue a copy of `job` marked REPRINT on the printer it was meant for, and audit it."""
     printer = call.session.get(Printer, job.origin_printer_id)
     again = queue.queue_job(
-        call.session, printer, job.kind, job.document, job.station_id, job.source, marks=["REPRINT"]
+        call.session,
+        printer,
+        job.kind,
+        job.document,
+        job.station_id,
+        job.source,
+        marks=[queue.REPRINT],
     )
     call.session.flush()
     record_audit(
@@ -98,10 +148,10 @@ def reprint_job(call: Call, job_id: int):
         "print_job.reprinted",
         "print_job",
         job.id,
-        after={"new_job": again.id, "printer": printer.name},
-        reason=call.body["reason"],
+        after={"new_job": again.id, "printer": printer.name, "source": job.source},
+        reason=reason,
     )
-    return PrintJobSchema().dump(again), 201
+    return again
 
 
 def test_print(call: Call, obj_id: int):
@@ -161,6 +211,17 @@ def register(app) -> None:
         query=PrintJobFilter,
         response=PrintJobSchema,
         many=True,
+    )
+    api.add(
+        "/print-jobs/reprint",
+        "POST",
+        reprint_order_chits,
+        roles=staff,
+        tag="printers",
+        body=OrderReprintSchema,
+        response=PrintJobSchema,
+        many=True,
+        status=201,
     )
     api.add(
         "/print-jobs/<int:job_id>/reprint",

@@ -38,6 +38,8 @@ class VirtualPrinter:
     mode: str = "normal"
     close_after: int = 64  # close_mid: bytes read before hanging up
     jobs: list[ReceivedJob] = field(default_factory=list)
+    _busy: int = field(default=0, init=False, repr=False)  # connections read, job not kept yet
+    _idle: threading.Condition = field(default_factory=threading.Condition, init=False, repr=False)
 
     def start(self) -> VirtualPrinter:
         """Listen (port 0: any free port) and serve in a background thread."""
@@ -64,13 +66,35 @@ class VirtualPrinter:
         """Come back on the same port."""
         return self.start()
 
+    def wait_idle(self, timeout: float = 2.0) -> bool:
+        """Wait until every connection accepted so far has ended and its job is in `jobs`.
+
+        (A sender is done when the printer answered its last status query; the printer keeps
+        the job a moment later, when the connection closes.) Stalled connections do not
+        count. False if still busy after `timeout` seconds."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._busy == 0, timeout)
+
     def _serve(self) -> None:
         while not self._stopped:
             try:
                 conn, _ = self._sock.accept()
             except OSError:
                 return
-            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+            counted = self.mode != "stall"  # a stalled connection never ends by itself
+            if counted:
+                with self._idle:
+                    self._busy += 1
+            threading.Thread(target=self._run, args=(conn, counted), daemon=True).start()
+
+    def _run(self, conn: socket.socket, counted: bool) -> None:
+        try:
+            self._handle(conn)
+        finally:
+            if counted:
+                with self._idle:
+                    self._busy -= 1
+                    self._idle.notify_all()
 
     def _handle(self, conn: socket.socket) -> None:
         data, complete, scanned = bytearray(), False, 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from printers.models import Printer
 
 log = logging.getLogger("pos.printers")
 _wakers: list = []  # callables of the running workers of this process
+PROBE_EVERY = 3.0  # seconds between status checks of an idle printer that is offline
 
 
 @event.listens_for(Session, "after_commit")
@@ -46,20 +48,30 @@ def target_of(printer: Printer) -> transport.Target:
 
 
 def process_one(app, printer_id: int) -> bool:
-    """Print the printer's next due job, if any; True if there was one."""
+    """Print the printer's next due job, if any; True if there was one.
+
+    The job is claimed in one short transaction, rendered and sent outside any (a slow
+    printer or a large raster image never holds the database), and its outcome recorded in
+    another."""
     with app.app_context():
         with unit_of_work(write=False) as session:  # idle printers never take the write lock
             if not queue.has_due_job(session, printer_id):
                 return False
         with unit_of_work() as session:
+            printer = session.get(Printer, printer_id)
+            if printer is None:
+                return False
+            if not printer.active:  # deactivated with jobs waiting: they go to its backup
+                queue.leave_inactive_printer(session, printer)
+                return False
             job = queue.claim_next(session, printer_id)
             if job is None:
                 return False
-            printer = session.get(Printer, printer_id)
             job_id, target = job.id, target_of(printer)
-            data_or_error = documents.render_job(job, printer)
+            given = documents.render_input(job, printer)
+        data_or_error = documents.render(given)
         if isinstance(data_or_error, Exception):
-            _record_failure(job_id, f"cannot render: {data_or_error}")
+            _record_failure(job_id, f"cannot render: {data_or_error}", printer_fault=False)
             return True
         try:
             sent = transport.send(target, data_or_error)
@@ -81,11 +93,45 @@ def _record_failure(job_id: int, error: str, **kw) -> None:
         queue.job_failed(session, session.get(queue.PrintJob, job_id), error, **kw)
 
 
+def probe_one(app, printer_id: int) -> bool | None:
+    """Ask an offline (or out of paper) network printer whether it is back, printing nothing.
+
+    True: it is ready again (online, its waiting jobs due now, screens told); False: still
+    not; None: nothing to ask (online, unknown yet, deactivated, or not a network printer).
+    Writes only when the printer's state changed."""
+    with app.app_context():
+        with unit_of_work(write=False) as session:
+            printer = session.get(Printer, printer_id)
+            if (
+                printer is None
+                or not printer.active
+                or printer.connection.value != "network"
+                or (printer.online is not False and not printer.paper_out)
+            ):
+                return None
+            target, was = target_of(printer), (printer.paper_out, printer.last_error)
+        try:
+            transport.probe(target)
+        except transport.PrinterNotReady as err:
+            now = (err.paper_out, str(err)[:300])
+        except transport.PrintFailure as err:
+            now = (False, str(err)[:300])
+        else:
+            with unit_of_work() as session:
+                queue.printer_ready(session, session.get(Printer, printer_id))
+            return True
+        if now != was:
+            with unit_of_work() as session:
+                printer = session.get(Printer, printer_id)
+                queue.printer_not_ready(session, printer, now[1], paper_out=now[0])
+        return False
+
+
 class PrintWorker:
     """All printer loops of this process; started by the server, stopped with it."""
 
-    def __init__(self, app, idle_wait: float = 0.5):
-        self.app, self.idle_wait = app, idle_wait
+    def __init__(self, app, idle_wait: float = 0.5, probe_every: float = PROBE_EVERY):
+        self.app, self.idle_wait, self.probe_every = app, idle_wait, probe_every
         self.events: dict[int, threading.Event] = {}
         self.stopped = threading.Event()
 
@@ -123,9 +169,14 @@ class PrintWorker:
 
     def _loop(self, printer_id: int) -> None:
         flag = self.events[printer_id]
+        next_probe = 0.0
         while not self.stopped.is_set():
             try:
                 busy = process_one(self.app, printer_id)
+                if not busy and time.monotonic() >= next_probe:
+                    # Idle: is a printer that was offline back? (Its screens' banner goes.)
+                    next_probe = time.monotonic() + self.probe_every
+                    probe_one(self.app, printer_id)
             except Exception:  # noqa: BLE001 - a bug must not stop the printer's loop
                 log.exception("print loop of printer %s", printer_id)
                 busy = False

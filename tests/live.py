@@ -43,6 +43,13 @@ def wait_until_healthy(url: str, proc: subprocess.Popen, log: Path, seconds: flo
 @contextmanager
 def running_server(database_url: str, folder: Path, **env_overrides):
     """The branch server as a branch runs it, on a free port, over the test database."""
+    with server_process(database_url, folder, **env_overrides) as (url, _proc):
+        yield url
+
+
+@contextmanager
+def server_process(database_url: str, folder: Path, **env_overrides):
+    """Like running_server, yielding (url, the subprocess) for a test that kills it."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("POS_")}
     env.update(
@@ -51,8 +58,8 @@ def running_server(database_url: str, folder: Path, **env_overrides):
         POS_PASSWORD_HASHING="fast",
         POS_INSTANCE_DIR=str(folder),
         POS_LOG_LEVEL="WARNING",
-        **env_overrides,
     )
+    env.update(env_overrides)
     log = folder / f"server-{port}.log"
     command = [sys.executable, "-m", "pos_app.server", "--host", "127.0.0.1", "--port", str(port)]
     with log.open("wb") as out:
@@ -60,9 +67,10 @@ def running_server(database_url: str, folder: Path, **env_overrides):
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(url, proc, log)
-        yield url
+        yield url, proc
     finally:
-        proc.terminate()
+        if proc.poll() is None:
+            proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:

@@ -19,6 +19,9 @@ from live import running_server
 from sqlalchemy import select
 
 from pos_app.menu.models import MenuItem, Modifier, Station
+from printers.models import Printer
+from printers.render import decode_escpos
+from printers.virtual import VirtualPrinter
 from table_service.models import DiningTable
 
 try:
@@ -533,3 +536,76 @@ def test_a_dropped_connection_comes_back_by_itself_and_catches_up(context, shop)
     expect(page.locator("#offline-banner")).to_be_hidden(timeout=10000)
     expect(card(page, missed["number"])).to_have_count(1)
     expect(page.get_by_test_id("ticket")).to_have_count(2)
+
+
+def test_the_screen_says_when_its_printer_is_offline_or_out_of_paper_and_reprints(
+    context, shop, db
+):
+    """The cold station's printer goes dark, then runs out of paper: the screen says so at
+    once (printer_status pushes, no seq) and clears when the server's worker finds it back;
+    a ticket's Reprint prints its chit again."""
+    cold_vp, bar_vp = VirtualPrinter("cold").start(), VirtualPrinter("bar").start()
+    try:
+        with db() as s:
+            for printer in s.scalars(select(Printer)):
+                if printer.name in ("Cold kitchen printer", "Bar printer"):
+                    printer.port = (cold_vp if printer.name.startswith("Cold") else bar_vp).port
+        page = open_screen(context, "cold")
+        banner = page.get_by_test_id("printer-banner")
+        expect(banner).to_be_hidden()
+
+        cold_vp.stop()
+        order = shop.order(shop.line("Hummus"), table="1")
+        expect(banner).to_be_visible()
+        expect(banner).to_have_attribute("data-state", "offline")
+        expect(page.get_by_test_id("printer-banner-text")).to_have_text(
+            "Printer offline — chits go to the backup printer"
+        )
+        expect(page.get_by_test_id("printer-banner-name")).to_have_text("Cold kitchen printer")
+        expect(card(page, order["number"])).to_have_count(1)  # the tickets are all there
+        shot(page, "kds-printer-offline.png")
+        wait_for_chit(bar_vp, "BACKUP FROM Cold kitchen printer")  # retried, then the backup
+
+        cold_vp.restart()  # back: the worker's status check finds it, the banner goes
+        expect(banner).to_be_hidden(timeout=8000)
+
+        card(page, order["number"]).get_by_test_id("reprint").tap()
+        expect(page.get_by_test_id("toast")).to_have_text("Reprint sent to the printer.")
+        reprint = wait_for_chit(cold_vp, "REPRINT")
+        assert f"#{order['number']} " in reprint and "1 x Hummus" in reprint
+
+        cold_vp.mode = "paper_out"
+        shop.order(shop.line("Fattoush"), table="2")
+        expect(page.get_by_test_id("printer-banner-text")).to_have_text(
+            "Out of paper — chits go to the backup printer"
+        )
+        expect(banner).to_have_attribute("data-state", "paper_out")
+        # A screen opened now (here: in Arabic) learns it from the printers' health.
+        page.get_by_test_id("lang-ar").click()
+        page.wait_for_url(re.compile(r"/kds\?station=cold"))
+        wait_live(page)
+        expect(page.get_by_test_id("printer-banner-text")).to_have_text(
+            "نفد الورق — تُطبع التذاكر على الطابعة الاحتياطية"
+        )
+        shot(page, "kds-printer-paper-out-ar.png")
+        # The pushes carried no seq and the screen's numbering is untouched by them.
+        seq = str(shop.snapshot("cold")["seq"])
+        expect(page.get_by_test_id("kds")).to_have_attribute("data-seq", seq)
+
+        cold_vp.mode = "normal"  # paper loaded
+        expect(banner).to_be_hidden(timeout=8000)
+    finally:
+        cold_vp.stop()
+        bar_vp.stop()
+
+
+def wait_for_chit(printer, text: str, seconds: float = 8) -> str:
+    """The first complete chit the virtual printer received with `text` on it."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for job in printer.jobs:
+            decoded = decode_escpos(job.data)
+            if job.complete and text in decoded:
+                return decoded
+        time.sleep(0.05)
+    pytest.fail(f"no chit with {text!r} at {printer.name} within {seconds} s")

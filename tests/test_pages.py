@@ -202,6 +202,33 @@ def test_back_office_login_shows_the_menu_in_both_languages(client, demo, make_s
     assert "مرحلة التقديم" in page and menu["categories"][0]["name"]["en"] in page
 
 
+def test_the_printers_page_is_for_the_back_office_and_linked_from_its_home(
+    client, demo, make_staff
+):
+    assert (
+        client.get("/admin/printers")
+        .headers["Location"]
+        .startswith("/backoffice/login?next=/admin/printers")
+    )
+    make_staff("waiter", pin="1111")
+    pin_login(client, "1111")
+    assert 'href="/admin/printers"' not in text_of(client.get("/home", headers=ENGLISH))
+    assert client.get("/admin/printers", headers=ENGLISH).status_code == 403
+    logout(client)
+
+    make_staff("manager", email="printers.test@example.com", password="a long password")
+    backoffice_login(client, "printers.test@example.com", "a long password")
+    assert 'href="/admin/printers"' in text_of(client.get("/home", headers=ENGLISH))
+    page = html.unescape(text_of(client.get("/admin/printers", headers=ENGLISH)))
+    assert "<h1>Printers</h1>" in page and page.count('data-testid="printer-row"') == 5
+    for name in ("Grill printer", "Cold kitchen printer", "Receipt printer"):
+        assert f'data-name="{name}"' in page
+    assert "What the virtual printers printed" not in page  # none run in this process
+    client.get("/lang/ar")
+    page = text_of(client.get("/admin/printers"))
+    assert "<h1>الطابعات</h1>" in page and "طباعة تجريبية" in page
+
+
 def test_back_office_login_with_a_wrong_password_says_so(client, make_staff):
     make_staff("owner", email="boss@example.com", password="a long password")
     response = backoffice_login(client, "boss@example.com", "not it")

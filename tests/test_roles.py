@@ -68,6 +68,8 @@ EXPECTED: dict[tuple[str, str], frozenset | None] = {
     ("POST", "/api/v1/print-jobs/<int:job_id>/reprint"): frozenset(
         {OWNER, MANAGER, KITCHEN, CASHIER}
     ),
+    # The kitchen screen's Reprint: by order and station (the latest chit there).
+    ("POST", "/api/v1/print-jobs/reprint"): frozenset({OWNER, MANAGER, KITCHEN, CASHIER}),
     # Orders: taken and changed by the floor (waiters, cashiers) and the back office; the
     # kitchen reads them but never takes or changes one.
     ("GET", "/api/v1/orders"): EVERY_ROLE,

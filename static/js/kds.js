@@ -156,6 +156,7 @@
   socket.on("connect", function () {
     setConnected(true);
     join();
+    loadPrinters(); // pushes missed while disconnected: ask for the printers' state
   });
   socket.on("disconnect", function (reason) {
     setConnected(false);
@@ -187,6 +188,9 @@
   var signingOut = false;
   socket.on("ticket_created", function (p) { onPush("ticket_created", p); });
   socket.on("ticket_updated", function (p) { onPush("ticket_updated", p); });
+  // Not numbered: a printer's state, not a ticket event. It never enters onPush/applyPush
+  // (and so never touches seq); the latest state of each printer simply wins.
+  socket.on("printer_status", function (p) { onPrinterStatus(p); });
 
   // The first connection gets a moment before the board says it is offline.
   var initialGrace = true;
@@ -406,6 +410,98 @@
     command("recall_ticket", data, "recall", null);
   }
 
+  function reprint(id) {
+    var tk = state.tickets.get(id);
+    var key = "p" + id;
+    if (!tk || state.pending[key]) return;
+    state.pending[key] = true;
+    api("POST", "/print-jobs/reprint", {
+      order_id: tk.order_id,
+      station_id: state.stationId,
+      course: tk.course,
+      reason: "reprint asked from the kitchen screen",
+    }).then(function (answer) {
+      if (answer.ok) toast(t("reprint_sent"), "info");
+      else if (answer.status === 404) toast(t("nothing_to_reprint"), "error");
+      else if (answer.status === 401) signOut();
+      else toast(t("failed", { message: answer.message }), "error");
+    }).then(function () { delete state.pending[key]; });
+  }
+
+  // An HTTP call of the API with the screen's token: resolves {ok, status, body, message}.
+  function api(method, path, body) {
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller && setTimeout(function () { controller.abort(); }, COMMAND_TIMEOUT_MS);
+    var headers = { Authorization: "Bearer " + TOKEN };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    return fetch("/api/v1" + path, {
+      method: method,
+      headers: headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: "no-store",
+      signal: controller ? controller.signal : undefined,
+    }).then(function (res) {
+      return res.json().catch(function () { return null; }).then(function (data) {
+        var error = (data && data.error) || {};
+        return { ok: res.ok, status: res.status, body: data, message: error.message || error.code || String(res.status) };
+      });
+    }, function () {
+      return { ok: false, status: 0, body: null, message: t("no_answer") };
+    }).then(function (answer) {
+      if (timer) clearTimeout(timer);
+      return answer;
+    });
+  }
+
+  // ---------------------------------------------------------------- the station's printers
+  // The banner says so when a printer of this station is offline or out of paper; its chits
+  // then go to the backup printer. State comes from GET /printers/health when the station is
+  // chosen or the socket (re)connects, then from printer_status pushes.
+  var printers = {}; // printer id -> its last known health, this station's printers only
+  var pushedWhileLoading = null; // printer ids pushed while a health request is on its way
+  var printersLoad = 0;
+
+  function onPrinterStatus(p) {
+    if (!p || p.station_id == null || p.station_id !== state.stationId) return;
+    printers[p.id] = p;
+    if (pushedWhileLoading) pushedWhileLoading[p.id] = true;
+    renderPrinterBanner();
+  }
+
+  function loadPrinters() {
+    var stationId = state.stationId;
+    if (!stationId || !TOKEN) return;
+    var id = ++printersLoad;
+    pushedWhileLoading = {};
+    api("GET", "/printers/health").then(function (answer) {
+      if (id !== printersLoad || stationId !== state.stationId) return; // a newer one is coming
+      var pushed = pushedWhileLoading || {};
+      pushedWhileLoading = null;
+      if (!answer.ok || !answer.body) return;
+      var fresh = {};
+      answer.body.items.forEach(function (p) {
+        if (p.station_id === stationId) fresh[p.id] = pushed[p.id] ? printers[p.id] || p : p;
+      });
+      printers = fresh;
+      renderPrinterBanner();
+    });
+  }
+
+  function renderPrinterBanner() {
+    var banner = $("[data-testid=printer-banner]");
+    var bad = Object.keys(printers).map(function (k) { return printers[k]; })
+      .filter(function (p) { return p.online === false || p.paper_out; });
+    banner.hidden = bad.length === 0;
+    root.classList.toggle("has-printer-problem", bad.length > 0);
+    if (!bad.length) return;
+    var paper = bad.some(function (p) { return p.paper_out; });
+    var backup = bad.every(function (p) { return p.backup_printer_id != null; });
+    var key = (paper ? "paper_out" : "printer_offline") + (backup ? "_backup" : "_wait");
+    banner.dataset.state = paper ? "paper_out" : "offline";
+    $("[data-testid=printer-banner-text]").textContent = t(key);
+    $("[data-testid=printer-banner-name]").textContent = bad.map(function (p) { return p.name; }).join(" · ");
+  }
+
   // ---------------------------------------------------------------- rendering
   function ordered() {
     return Array.from(state.tickets.values()).sort(function (a, b) { return a.id - b.id; });
@@ -512,6 +608,11 @@
     if (tk.is_change) html += '<span class="kds-badge kds-badge-change" data-testid="change-badge">' + esc(t("change")) + "</span>";
     if (tk.held) html += '<span class="kds-badge kds-badge-hold" data-testid="hold">' + esc(t("hold")) + "</span>";
     else if (tk.status === "started") html += '<span class="kds-badge kds-badge-started">' + esc(t("started")) + "</span>";
+    // Small and out of the thumb's way (the bump and start buttons are at the bottom).
+    if (!tk.is_expo && !h.cancelled) {
+      html += '<button type="button" class="kds-reprint" data-action="reprint" data-testid="reprint">⎙ ' +
+        esc(t("reprint")) + "</button>";
+    }
     html += "</div></header>";
     if (h.notes) html += '<div class="kds-order-note"><span aria-hidden="true">✎</span> ' + esc(h.notes) + "</div>";
     if (tk.held) html += '<div class="kds-hold-hint">' + esc(t("hold_hint")) + "</div>";
@@ -724,6 +825,7 @@
     state.selected = id;
     if (action && action.dataset.action === "bump") bumpTicket(id);
     else if (action && action.dataset.action === "start") startTicket(id);
+    else if (action && action.dataset.action === "reprint") reprint(id);
     else if (line) bumpLine(id, Number(line.dataset.line));
     if (document.activeElement && document.activeElement.blur) document.activeElement.blur();
     render();
@@ -834,8 +936,11 @@
     root.querySelectorAll("[data-station]").forEach(function (tile) {
       tile.classList.toggle("is-current", tile.dataset.station === code);
     });
+    printers = {};
+    renderPrinterBanner();
     render();
     join();
+    loadPrinters();
   }
 
   var wanted = new URLSearchParams(location.search).get("station");

@@ -1,0 +1,51 @@
+"""Back-office page of the printers: health, test print, and what virtual printers printed."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template
+from sqlalchemy import select
+
+from pos_app.auth.models import Role
+from pos_app.db import unit_of_work
+from pos_app.menu.models import Station
+from pos_app.pages import login_required, page_actor
+from printers.models import Printer
+
+bp = Blueprint("printers_pages", __name__)
+
+
+@bp.route("/admin/printers")
+@login_required(Role.owner, Role.manager)
+def admin_printers():
+    virtual = current_app.extensions.get("virtual_printers", {})
+    with unit_of_work(write=False) as s:
+        stations = {st.id: st for st in s.scalars(select(Station))}
+        names = {p.id: p.name for p in s.scalars(select(Printer))}
+        printers = [
+            {
+                "id": p.id,
+                "name": p.name,
+                "role": p.role.value,
+                "where": f"{p.host}:{p.port}" if p.host else (p.device_path or p.connection.value),
+                "station": stations[p.station_id].name if p.station_id in stations else "",
+                "station_ar": (
+                    stations[p.station_id].name_ar or stations[p.station_id].name
+                    if p.station_id in stations
+                    else ""
+                ),
+                "backup": names.get(p.backup_printer_id, ""),
+                "virtual": p.id in virtual,
+            }
+            for p in s.scalars(select(Printer).where(Printer.active).order_by(Printer.id))
+        ]
+    return render_template("admin/printers.html", actor=page_actor(), printers=printers)
+
+
+def register(app) -> None:
+    """Add the printers page and list it in the OpenAPI document."""
+    app.register_blueprint(bp)
+    app.extensions["pos_api"].document_page(
+        "/admin/printers",
+        "GET",
+        "Back office: printers' health, test prints, and what virtual printers printed",
+    )

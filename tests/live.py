@@ -15,6 +15,17 @@ import pytest
 from conftest import TEST_SECRET
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+# Debian's Chromium, driven by Playwright; never `playwright install` (no download here).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def free_port() -> int:

@@ -6,86 +6,28 @@ Screenshots land in tests/artifacts/ (gitignored) for a person to look at.
 from __future__ import annotations
 
 import http.client
-import os
 import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import TEST_SECRET, need
+from conftest import need
+from live import CHROMIUM, CHROMIUM_ARGS, running_server
 
 try:
     from playwright.sync_api import expect, sync_playwright
 except ImportError:  # the fixtures below skip (or, on CI, fail) and say why
     expect = sync_playwright = None
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 PHONE = {"width": 390, "height": 844}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_until_healthy(url: str, proc: subprocess.Popen, log: Path, seconds: float = 30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"the server exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"the server did not answer /healthz in {seconds} s:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="module")
 def server_url(database_url, arabic_catalog, tmp_path_factory):
     """The branch server as a branch runs it, on a free port, over the test database."""
-    port = _free_port()
-    folder = tmp_path_factory.mktemp("server")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("POS_")}
-    env.update(
-        POS_DATABASE_URL=database_url,
-        POS_SECRET_KEY=TEST_SECRET,  # PIN tags made by make_staff match the server's
-        POS_PASSWORD_HASHING="fast",
-        POS_INSTANCE_DIR=str(folder),
-        POS_LOG_LEVEL="WARNING",
-    )
-    log = folder / "server.log"
-    command = [sys.executable, "-m", "pos_app.server", "--host", "127.0.0.1", "--port", str(port)]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=out, stderr=out)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_healthy(url, proc, log)
+    with running_server(database_url, tmp_path_factory.mktemp("server")) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="module")

@@ -17,23 +17,13 @@ from pathlib import Path
 
 import pytest
 from conftest import need
-from live import running_server
+from live import CHROMIUM, CHROMIUM_ARGS, running_server
 
 try:
     from playwright.sync_api import expect, sync_playwright
 except ImportError:  # the fixtures below skip (or, on CI, fail) and say why
     expect = sync_playwright = None
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 PHONE = {"width": 390, "height": 844}
 WAITER_PIN = "7301"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 from conftest import need
-from live import running_server
+from live import CHROMIUM, CHROMIUM_ARGS, running_server
 from sqlalchemy import select
 
 from pos_app.menu.models import MenuItem, Modifier, Station
@@ -29,16 +29,6 @@ try:
 except ImportError:  # the fixtures below skip (or, on CI, fail) and say why
     expect = sync_playwright = None
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 LANDSCAPE = {"width": 1280, "height": 800}
 FULL_HD = {"width": 1920, "height": 1080}

@@ -9,23 +9,13 @@ from pathlib import Path
 
 import pytest
 from conftest import need
-from live import running_server
+from live import CHROMIUM, CHROMIUM_ARGS, running_server
 
 try:
     from playwright.sync_api import expect, sync_playwright
 except ImportError:  # the fixture below skips (or, on CI, fails) and says why
     expect = sync_playwright = None
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 WAITER_PIN, COOK_PIN = "7311", "7322"
 
@@ -40,7 +30,7 @@ def browser():
             f"{CHROMIUM} is missing: install Debian's chromium (tests/install_browser.sh)",
         )
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 

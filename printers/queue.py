@@ -149,12 +149,32 @@ def job_failed(
     job.status, job.last_error = PrintJobStatus.pending, error[:300]
     # A test page is about this printer: printing it elsewhere would prove nothing.
     backup = _backup_of(session, printer) if job.kind != "test" else None
+    # The printer failed, not just this job: its other waiting jobs move (or wait) with it,
+    # so fail-over costs MAX_TRIES attempts in all, not MAX_TRIES per job.
+    others = _waiting_jobs(session, printer, job) if printer_fault else []
     if backup is not None and (not_ready or job.attempts >= MAX_TRIES):
-        move_to_backup(session, job, backup)
+        for waiting in [job, *others]:
+            move_to_backup(session, waiting, backup)
     else:
         delay = min(0.5 * 2 ** max(job.attempts - 1, 0), 30.0)
         job.next_attempt_at = utcnow() + timedelta(seconds=delay)
+        for waiting in others:
+            waiting.next_attempt_at = max(waiting.next_attempt_at, job.next_attempt_at)
     announce(session, printer)
+
+
+def _waiting_jobs(session: Session, printer: Printer, failed: PrintJob) -> list[PrintJob]:
+    """The printer's other queued jobs (test pages stay: they are about this printer)."""
+    return list(
+        session.scalars(
+            select(PrintJob).where(
+                PrintJob.printer_id == printer.id,
+                PrintJob.status == PrintJobStatus.pending,
+                PrintJob.id != failed.id,
+                PrintJob.kind != "test",
+            )
+        )
+    )
 
 
 def move_to_backup(session: Session, job: PrintJob, backup: Printer) -> None:

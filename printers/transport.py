@@ -49,8 +49,9 @@ class Target:
     usb_product_id: int | None = None
     baudrate: int | None = None
     answers_status: bool = True
-    connect_timeout: float = 2.0
-    io_timeout: float = 5.0
+    connect_timeout: float = 1.5
+    io_timeout: float = 5.0  # writing a job: a busy printer may be slow to take it
+    status_timeout: float = 1.5  # a printer answers DLE EOT in milliseconds
 
 
 def send(target: Target, data: bytes) -> int:
@@ -71,12 +72,13 @@ def _send_network(target: Target, data: bytes) -> int:
         raise PrinterUnreachable(f"cannot connect to {target.host}:{target.port}: {err}") from err
     with sock:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.settimeout(target.io_timeout)
         if target.answers_status:
+            sock.settimeout(min(target.status_timeout, target.io_timeout))
             try:
                 check_ready(sock)
             except OSError as err:
                 raise PrinterUnreachable(f"no status answer: {err}") from err
+        sock.settimeout(target.io_timeout)
         sent = 0
         try:
             while sent < len(data):
@@ -111,7 +113,7 @@ def probe(target: Target) -> None:
     except OSError as err:
         raise PrinterUnreachable(f"cannot connect to {target.host}:{target.port}: {err}") from err
     with sock:
-        sock.settimeout(target.io_timeout)
+        sock.settimeout(min(target.status_timeout, target.io_timeout))
         if target.answers_status:
             try:
                 check_ready(sock)

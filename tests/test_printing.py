@@ -255,6 +255,22 @@ def test_a_dead_printer_is_retried_with_backoff_then_its_chit_comes_out_of_the_b
     assert shop.vps["grill"].jobs == []
 
 
+def test_a_dead_printers_whole_queue_fails_over_after_three_tries_in_all(shop):
+    shop.vps["grill"].stop()
+    for table in ("1", "2", "3"):
+        shop.order(shop.line("Mixed grill", mods=["French fries"], course=1), table=table)
+    attempts = 0
+    while any(j.printer_id == shop.printers["grill"] for j in shop.jobs()):
+        if process_one(shop.app, shop.printers["grill"]):
+            attempts += 1
+        else:
+            clock.advance(1.01)  # the whole queue waits out the backoff together
+        assert attempts <= 3
+    assert attempts == 3  # three tries of the printer, not three per chit
+    assert shop.print_all("fry") == 3
+    assert all("BACKUP FROM Grill printer" in chit for chit in shop.paper("fry"))
+
+
 def test_paper_out_sends_the_chit_to_the_backup_at_once(shop):
     shop.vps["grill"].mode = "paper_out"
     shop.order(shop.line("Shish tawook", mods=["Saffron rice"], course=1))

@@ -21,6 +21,8 @@ from functools import lru_cache
 from escpos.capabilities import CAPABILITIES, get_profile
 from PIL import Image
 
+_INVERT = bytes(255 - i for i in range(256))  # flips every bit of a byte
+
 ESC, GS, FS, DLE = b"\x1b", b"\x1d", b"\x1c", b"\x10"
 CUT_MARK = "--- cut ---"
 
@@ -98,7 +100,7 @@ class EscPosWriter:
             padded.paste(bitmap, (0, 0))
             bitmap = padded
         # Pillow packs white as 1; the printer burns a dot for 1: flip every bit.
-        data = bytes(b ^ 0xFF for b in bitmap.tobytes())
+        data = bitmap.tobytes().translate(_INVERT)
         size = (width // 8).to_bytes(2, "little") + bitmap.height.to_bytes(2, "little")
         self._buf += GS + b"v0\x00" + size + data
 

@@ -102,7 +102,15 @@ def _draw_line(text: str, line: ArLine, width: int) -> Image.Image:
 
 
 def arabic_block(lines: list[ArLine], width: int) -> Image.Image:
-    """The lines (each wrapped to fit) stacked into one 1-bit image exactly `width` dots wide."""
+    """The lines (each wrapped to fit) stacked into one 1-bit image exactly `width` dots wide.
+
+    Cached: a kitchen prints the same dish names all day, and shaping them is most of the
+    cost of a chit. Callers must not change the image they get."""
+    return _arabic_block(tuple(lines), width)
+
+
+@lru_cache(maxsize=1024)
+def _arabic_block(lines: tuple[ArLine, ...], width: int) -> Image.Image:
     parts: list[Image.Image] = []
     for line in lines:
         font = arabic_font(line.size)

@@ -213,6 +213,12 @@ def base_env(folder: Path) -> dict:
         POS_SECRET_KEY=secrets.token_urlsafe(32),
         POS_INSTANCE_DIR=str(folder),
         PYTHONUNBUFFERED="1",
+        # The demo's printers are virtual: with POS_BENCH_PRINTING=virtual the server prints
+        # to in-process listeners (their CPU counts against the server); by default the print
+        # jobs are queued with each order but the print worker is off, so this measures the
+        # order-to-screen path (bench/print_latency.py measures printing).
+        POS_VIRTUAL_PRINTERS="1" if os.environ.get("POS_BENCH_PRINTING") == "virtual" else "0",
+        POS_SCHEDULER="1" if os.environ.get("POS_BENCH_PRINTING") == "virtual" else "0",
     )
     return env
 

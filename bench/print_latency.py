@@ -909,6 +909,7 @@ def run_all(args) -> dict:
     kitchen_names = [n for n in names if n != "receipt"]
     try:
         env = base.base_env(folder)
+        env.update(POS_SCHEDULER="1", POS_VIRTUAL_PRINTERS="0")  # print, to our listeners
         env["POS_VIRTUAL_PRINTERS"] = "0"  # the bench's listeners are the printers
         started = clock()
         base.prepare_database(python, env, 2)

@@ -61,6 +61,7 @@ class Printer(Base):
     # Health, as the print worker last saw it.
     online: Mapped[bool | None]
     paper_out: Mapped[bool] = mapped_column(default=False)
+    failures: Mapped[int] = mapped_column(default=0)  # in a row; printing resets it
     last_error: Mapped[str] = mapped_column(String(300), default="")
     last_printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -28,9 +28,17 @@ def queue_job(
     source: str = "",
     marks=(),
 ) -> PrintJob:
-    """Write a job in the caller's transaction; the printer's worker is woken after commit."""
+    """Write a job in the caller's transaction; the printer's worker is woken after commit.
+
+    A printer that already failed over takes no new chits until it prints again: they go
+    straight to its backup (marked), instead of each waiting out a failed try."""
+    target = printer
+    if kind != "test" and printer.failures >= MAX_TRIES and printer.online is False:
+        target = _backup_of(session, printer) or printer
+    if target is not printer:
+        marks = [*marks, f"{BACKUP_FROM}{printer.name}"]
     job = PrintJob(
-        printer_id=printer.id,
+        printer_id=target.id,
         origin_printer_id=printer.id,
         station_id=station_id,
         kind=kind,
@@ -39,7 +47,7 @@ def queue_job(
         source=source,
     )
     session.add(job)
-    session.info.setdefault("print_wake", set()).add(printer.id)
+    session.info.setdefault("print_wake", set()).add(target.id)
     return job
 
 
@@ -120,6 +128,7 @@ def job_printed(session: Session, job: PrintJob, byte_count: int) -> None:
     printer = session.get(Printer, job.printer_id)
     changed = printer.online is not True or printer.paper_out or printer.last_error
     printer.online, printer.paper_out, printer.last_error = True, False, ""
+    printer.failures = 0
     printer.last_printed_at = printer.status_at = now
     if changed:
         announce(session, printer)
@@ -143,6 +152,7 @@ def job_failed(
     printer = session.get(Printer, job.printer_id)
     if printer_fault:
         printer.online, printer.paper_out = False, paper_out
+        printer.failures += 1
     printer.last_error, printer.status_at = error[:300], utcnow()
     if unknown:
         _mark(job, REPRINT)
@@ -152,11 +162,12 @@ def job_failed(
     # The printer failed, not just this job: its other waiting jobs move (or wait) with it,
     # so fail-over costs MAX_TRIES attempts in all, not MAX_TRIES per job.
     others = _waiting_jobs(session, printer, job) if printer_fault else []
-    if backup is not None and (not_ready or job.attempts >= MAX_TRIES):
+    tries = max(job.attempts, printer.failures if printer_fault else 0)
+    if backup is not None and (not_ready or tries >= MAX_TRIES):
         for waiting in [job, *others]:
             move_to_backup(session, waiting, backup)
     else:
-        delay = min(0.5 * 2 ** max(job.attempts - 1, 0), 30.0)
+        delay = min(0.5 * 2 ** max(tries - 1, 0), 30.0)
         job.next_attempt_at = utcnow() + timedelta(seconds=delay)
         for waiting in others:
             waiting.next_attempt_at = max(waiting.next_attempt_at, job.next_attempt_at)
@@ -215,6 +226,7 @@ def printer_ready(session: Session, printer: Printer) -> None:
     """A status check found the printer back: online, and its waiting jobs due now."""
     now = utcnow()
     printer.online, printer.paper_out, printer.last_error, printer.status_at = True, False, "", now
+    printer.failures = 0
     for job in session.scalars(
         select(PrintJob).where(
             PrintJob.printer_id == printer.id,

@@ -481,3 +481,20 @@ def test_concurrent_orders_get_unique_numbers_and_gapless_station_sequences(app,
             by_station.setdefault(event.station_id, []).append(event.seq)
     for seqs in by_station.values():
         assert seqs == list(range(1, len(seqs) + 1))
+
+
+def test_only_food_sent_to_the_kitchen_can_be_handed_over(client, menu, waiter):
+    order = client.post(
+        "/api/v1/orders", json=dine_in(menu, lines=[line(menu, "Hummus")]), headers=waiter
+    ).get_json()
+    status, body = post(
+        client, f"/api/v1/orders/{order['id']}/hand-over", waiter, version=order["version"]
+    )
+    assert status == 409 and body["error"]["code"] == "not_in_kitchen"
+    status, fired = post(
+        client, f"/api/v1/orders/{order['id']}/fire", waiter, version=order["version"]
+    )
+    status, served = post(
+        client, f"/api/v1/orders/{order['id']}/hand-over", waiter, version=fired["version"]
+    )
+    assert status == 200 and served["status"] == "served"

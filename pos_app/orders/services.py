@@ -309,6 +309,13 @@ def update_order(session: Session, actor: Actor, order_id: str, data: dict) -> O
 def hand_over(session: Session, actor: Actor, order_id: str, version: int) -> Order:
     """Served (dine-in), picked up (takeaway) or out for delivery."""
     order = open_order_for_change(session, actor, order_id, version)
+    if order.status not in (OrderStatus.in_kitchen, OrderStatus.ready):
+        raise Conflict(
+            f"order {order.number} is {order.status.value}: only food sent to the "
+            "kitchen can be served or handed over",
+            code="not_in_kitchen",
+            extra={"current": order_dict(order)},
+        )
     order.status = HANDED_OVER[order.type]
     _touch(session, order, "order.handed_over", actor)
     return order

@@ -131,6 +131,19 @@ def eventually(check, seconds: float = 10):
         time.sleep(0.2)
 
 
+def open_cart(page) -> None:
+    """Open the order drawer and make sure it stays open (a push may re-render it)."""
+    cart = page.locator("#hh-cart")
+    for _ in range(5):
+        if cart.get_attribute("data-open") == "true":
+            page.wait_for_timeout(300)
+            if cart.get_attribute("data-open") == "true":
+                return
+        page.get_by_test_id("cart-toggle").click()
+        page.wait_for_timeout(200)
+    expect(cart).to_have_attribute("data-open", "true")
+
+
 def open_category(page, name: str) -> None:
     page.get_by_test_id("categories").get_by_role("tab", name=name).click()
 
@@ -379,13 +392,14 @@ def test_table_actions_move_merge_fire_void_bill_and_clear(phone, manager):
     page.get_by_test_id("order-actions").click()
     page.get_by_test_id("action-merge").click()
     page.get_by_test_id("pick-2").click()
-    page.get_by_test_id("cart-toggle").click()
-    expect(page.get_by_test_id("cart-line")).to_have_count(3)
+    expect(page.get_by_test_id("cart-line")).to_have_count(3)  # the merge has landed
+    open_cart(page)
     merged = manager.get(f"/orders/{first['id']}")
     assert sorted(li["name"] for li in merged["lines"]) == ["Chicken burger", "Hummus", "Tabbouleh"]
     assert manager.get(f"/orders/{second['id']}")["status"] == "closed"
 
     # The burger (course 2) waits held behind the tabbouleh (course 1): fire it.
+    open_cart(page)  # a push that re-renders the order may have closed the drawer
     page.get_by_test_id("fire-course-2").click()
     expect(page.get_by_test_id("fire-course-2")).to_have_count(0)
     assert manager.get(f"/orders/{first['id']}")["released_course"] == 2

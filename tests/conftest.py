@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import time
 import uuid
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from pos_app import clock, create_app, migrate
 from pos_app.auth import passwords
@@ -96,6 +98,18 @@ def app(database_url):
 
 
 def wipe(engine) -> None:
+    """Empty every table; retried when a live server's print worker deadlocks with it."""
+    for attempt in range(5):
+        try:
+            _wipe(engine)
+            return
+        except OperationalError as err:
+            if "deadlock" not in str(err).lower() or attempt == 4:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+
+
+def _wipe(engine) -> None:
     """Empty every table, the append-only audit log included (its guards lifted meanwhile)."""
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     # pos_write: BEGIN IMMEDIATE on SQLite, so a live server writing meanwhile makes us wait

@@ -21,7 +21,7 @@ from pos_app.errors import Conflict, NotFound
 from pos_app.menu.cache import menu_snapshot
 from pos_app.menu.models import Station
 from pos_app.orders import services as orders
-from pos_app.orders.routing import stagger_delays
+from pos_app.orders.routing import kitchen_groups, stagger_delays, ticket_header
 
 KITCHEN = (Role.kitchen, Role.manager, Role.owner)
 
@@ -74,19 +74,6 @@ def _line_dict(line: KitchenTicketLine) -> dict:
     }
 
 
-def _header(order) -> dict:
-    return {
-        "number": order.number,
-        "type": order.type.value,
-        "table": order.table_label,
-        "waiter": order.waiter_name,
-        "customer": order.customer_name,
-        "guests": order.guests,
-        "notes": order.notes,
-        "rush": order.rush,
-    }
-
-
 def _stations(session: Session):
     """(kitchen stations by id, the expo station or None, the fallback kitchen station)."""
     active = menu_snapshot(session).active_stations()
@@ -98,17 +85,12 @@ def _stations(session: Session):
 
 def on_order_fired(session: Session, order, deltas, stagger=False, reason="", **_kw) -> None:
     """Receiver of `order_fired`: strike voids on screens, ticket the rest per station."""
-    kitchen, expo, fallback = _stations(session)
+    kitchen, expo, _fallback = _stations(session)
     rest = [d for d in deltas if d.kind != "void" or not _strike_void(session, d, reason)]
     delays = stagger_delays(rest) if stagger else {}
-    groups: dict[tuple[int, int], list] = defaultdict(list)
-    for delta in rest:
-        station = kitchen.get(delta.line.station_id) or fallback
-        if station is None:
-            continue  # no kitchen station at all: nothing to send to (the expo sees it)
-        groups[(station.id, delta.line.course)].append(delta)
+    groups = kitchen_groups(rest, menu_snapshot(session).active_stations())
     by_course: dict[int, list[KitchenTicket]] = defaultdict(list)
-    for (station_id, course), group in sorted(groups.items()):
+    for (station_id, course), group in groups.items():
         delay = delays.get(group[0].line.station_id, 0)
         by_course[course].append(
             _make_ticket(order, station_id, course, group, kitchen, delay, reason)
@@ -145,7 +127,7 @@ def _make_ticket(order, station_id, course, deltas, kitchen, delay_min, reason):
         held=held,
         is_change=any(d.is_change for d in deltas),
         rush=order.rush,
-        header=_header(order),
+        header=ticket_header(order),
         fired_at=None if held else now,
         start_at=now + timedelta(minutes=delay_min) if delay_min and not held else None,
     )
@@ -183,7 +165,7 @@ def _make_expo_ticket(order, expo, course, tickets) -> KitchenTicket:
         held=first.held,
         is_change=any(t.is_change for t in tickets),
         rush=order.rush,
-        header=_header(order),
+        header=ticket_header(order),
         fired_at=first.fired_at,
     )
     expo_ticket.lines = [

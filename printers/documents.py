@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from pos_app.branch.services import current_branch
 from pos_app.clock import utcnow
 from pos_app.menu.cache import menu_snapshot
+from pos_app.orders.routing import kitchen_groups, ticket_header
 from printers.models import Printer, PrinterRole, PrintJob
 from printers.queue import queue_job
 
@@ -34,14 +35,9 @@ def station_printers(session: Session, station_id: int) -> list[Printer]:
 
 def on_order_fired(session: Session, order, deltas, reason: str = "", **_kw) -> None:
     """Receiver of `order_fired`: one chit per (station, course) for each station printer."""
-    stations = {s.id: s for s in menu_snapshot(session).active_stations()}
-    kitchen = [s for s in stations.values() if not s.is_expo]
-    fallback = kitchen[0] if kitchen else None
-    groups: dict[tuple[int, int], list] = defaultdict(list)
-    for delta in deltas:
-        station = stations.get(delta.line.station_id) or fallback
-        if station is not None:
-            groups[(station.id, delta.line.course)].append(delta)
+    active = menu_snapshot(session).active_stations()
+    stations = {s.id: s for s in active}
+    groups = kitchen_groups(deltas, active)
     if not groups:
         return
     branch = current_branch(session)
@@ -56,7 +52,7 @@ def on_order_fired(session: Session, order, deltas, reason: str = "", **_kw) -> 
         .order_by(Printer.id)
     ):
         by_station[printer.station_id].append(printer)
-    for (station_id, course), group in sorted(groups.items()):
+    for (station_id, course), group in groups.items():
         printers = by_station.get(station_id)
         if not printers:
             continue
@@ -68,16 +64,7 @@ def on_order_fired(session: Session, order, deltas, reason: str = "", **_kw) -> 
 def _chit(order, station, course: int, deltas, reason: str, branch) -> dict:
     return {
         "station": {"name": station.name, "name_ar": station.name_ar or station.name},
-        "header": {
-            "number": order.number,
-            "type": order.type.value,
-            "table": order.table_label,
-            "waiter": order.waiter_name,
-            "customer": order.customer_name,
-            "guests": order.guests,
-            "notes": order.notes,
-            "rush": order.rush,
-        },
+        "header": ticket_header(order),
         "course": course,
         "held": course > order.released_course,
         "is_change": any(d.is_change for d in deltas),

@@ -89,3 +89,31 @@ def stagger_delays(deltas: list[LineDelta]) -> dict[int | None, int]:
             prep[station] = max(prep.get(station, 0), delta.line.prep_minutes)
     longest = max(prep.values(), default=0)
     return {station: longest - minutes for station, minutes in prep.items()}
+
+
+def kitchen_groups(deltas: list[LineDelta], stations) -> dict[tuple[int, int], list[LineDelta]]:
+    """Deltas per (kitchen station, course), in that order: a line goes to its station, or to
+    the first active kitchen station when its own is gone. `stations`: the active stations in
+    screen order (expo never cooks). The kitchen screens and the printers both route by this."""
+    kitchen = {s.id: s for s in stations if not s.is_expo}
+    fallback = next(iter(kitchen.values()), None)
+    groups: dict[tuple[int, int], list[LineDelta]] = {}
+    for delta in deltas:
+        station = kitchen.get(delta.line.station_id) or fallback
+        if station is not None:
+            groups.setdefault((station.id, delta.line.course), []).append(delta)
+    return dict(sorted(groups.items()))
+
+
+def ticket_header(order: Order) -> dict:
+    """What heads every kitchen ticket and chit of an order."""
+    return {
+        "number": order.number,
+        "type": order.type.value,
+        "table": order.table_label,
+        "waiter": order.waiter_name,
+        "customer": order.customer_name,
+        "guests": order.guests,
+        "notes": order.notes,
+        "rush": order.rush,
+    }

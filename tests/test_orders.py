@@ -501,15 +501,19 @@ def test_only_food_sent_to_the_kitchen_can_be_handed_over(client, menu, waiter):
 
 
 def test_kitchen_groups_never_send_food_to_expo_and_fall_back_to_the_first_station():
-    from types import SimpleNamespace as NS
+    from types import SimpleNamespace
 
     from pos_app.orders.routing import kitchen_groups
 
-    stations = [NS(id=5, is_expo=True), NS(id=2, is_expo=False), NS(id=1, is_expo=False)]
+    stations = [
+        SimpleNamespace(id=5, is_expo=True),
+        SimpleNamespace(id=2, is_expo=False),
+        SimpleNamespace(id=1, is_expo=False),
+    ]
     deltas = [
-        NS(line=NS(station_id=1, course=2)),
-        NS(line=NS(station_id=5, course=1)),
-        NS(line=NS(station_id=99, course=1)),
+        SimpleNamespace(line=SimpleNamespace(station_id=1, course=2)),
+        SimpleNamespace(line=SimpleNamespace(station_id=5, course=1)),
+        SimpleNamespace(line=SimpleNamespace(station_id=99, course=1)),
     ]
     groups = kitchen_groups(deltas, stations)
     assert list(groups) == [(1, 2), (2, 1)]  # sorted; expo and unknown go to station 2

@@ -33,3 +33,10 @@ lines_moved = _signals.signal("lines-moved")
 
 # The order was cancelled; kwargs: order, reason. The kitchen drops what is not cooked yet.
 order_cancelled = _signals.signal("order-cancelled")
+
+# A paper document for the branch's receipt printer(s): an invoice or credit note receipt, a
+# pre-bill, an X or Z report, or a cash-drawer kick; kwargs: kind ("receipt", "pre_bill",
+# "report", "drawer"), document (a JSON-able dict, see printers/receipts.py), ref (what it is
+# for, e.g. "invoice:12"), reprint (bool). The printers package queues one job per active
+# receipt printer in the same transaction.
+document_printing = _signals.signal("document-printing")

@@ -29,6 +29,10 @@ class Branch(Base):
     vat_rate_bp: Mapped[int] = mapped_column(default=1500)
     prices_include_vat: Mapped[bool] = mapped_column(default=True)
     vat_number: Mapped[str] = mapped_column(String(32), default="")
+    # Dine-in service charge (basis points, 0 = none) and the discount above which a manager
+    # must approve (basis points of what is discounted).
+    service_charge_bp: Mapped[int] = mapped_column(default=0)
+    discount_approval_bp: Mapped[int] = mapped_column(default=1000)
     business_day_cutoff_hour: Mapped[int] = mapped_column(default=4)
     default_locale: Mapped[str] = mapped_column(String(8), default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -27,6 +27,16 @@ class BranchSchema(Schema):
     )
     prices_include_vat = fields.Boolean()
     vat_number = fields.String(validate=validate.Regexp(r"^[0-9A-Z]{0,32}$"))
+    service_charge_bp = fields.Integer(
+        strict=True,
+        validate=validate.Range(0, 5_000),
+        metadata={"description": "dine-in service charge in basis points (1000 is 10 %)"},
+    )
+    discount_approval_bp = fields.Integer(
+        strict=True,
+        validate=validate.Range(0, 10_000),
+        metadata={"description": "discounts above this share need a manager's approval"},
+    )
     business_day_cutoff_hour = fields.Integer(strict=True, validate=validate.Range(0, 12))
     default_locale = fields.String(validate=validate.OneOf(("en", "ar")))
     business_day = fields.Method("_business_day", dump_only=True)

@@ -86,10 +86,13 @@ def _init_features(app: Flask) -> None:
     from pos_app import audit, cli, counters, idempotency, meta, outbox, pages  # noqa: F401
     from pos_app.api import Api
     from pos_app.auth import views as auth_views
+    from pos_app.billing import services as billing_services
+    from pos_app.billing import views as billing_views
     from pos_app.branch import views as branch_views
     from pos_app.menu import views as menu_views
     from pos_app.orders import models as order_models  # noqa: F401
     from pos_app.orders import views as order_views
+    from pos_app.signals import order_changed
 
     api = Api(app)
     meta.register(api)
@@ -97,6 +100,8 @@ def _init_features(app: Flask) -> None:
     branch_views.register(api)
     menu_views.register(api)
     order_views.register(api)
+    billing_views.register(api)
+    order_changed.connect(billing_services.on_order_changed, weak=False)
     table_service.init_app(app)
     printers.init_app(app)
     kds.init_app(app)

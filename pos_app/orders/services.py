@@ -83,7 +83,10 @@ def open_order_for_change(session: Session, actor: Actor, order_id: str, version
     return order
 
 
-def _touch(session: Session, order: Order, kind: str, actor: Actor | None, **signal_kw) -> None:
+def touch_order(
+    session: Session, order: Order, kind: str, actor: Actor | None, **signal_kw
+) -> None:
+    """A new version of the order: the outbox event `kind` and `order_changed`, now."""
     session.info.get("order_dumps", {}).pop((order.id, order.version), None)
     order.version += 1
     order.updated_at = utcnow()
@@ -176,7 +179,7 @@ def add_lines(session: Session, actor: Actor, order_id: str, version: int, lines
     start, menu = len(order.lines), menu_snapshot(session)
     for i, line in enumerate(new):
         order.lines.append(build_line(session, line, start + i, f"lines.{i}", menu))
-    _touch(session, order, "order.lines_added", actor)
+    touch_order(session, order, "order.lines_added", actor)
     return order
 
 
@@ -192,7 +195,7 @@ def change_line(session: Session, actor: Actor, order_id: str, line_id: str, dat
             "already_sent",
         )
     apply_line_change(session, line, data)
-    _touch(session, order, "order.line_changed", actor)
+    touch_order(session, order, "order.line_changed", actor)
     return order
 
 
@@ -214,7 +217,7 @@ def fire_order(
     """Send every unsent change to the kitchen; `course` also releases that held course."""
     order = open_order_for_change(session, actor, order_id, version)
     if _send_to_kitchen(session, actor, order, course, stagger):
-        _touch(session, order, "order.fired", actor)
+        touch_order(session, order, "order.fired", actor)
     return order  # nothing new: a double tap changes nothing
 
 
@@ -272,7 +275,7 @@ def void_line(session: Session, actor: Actor, order_id: str, line_id: str, data:
         order_fired.send(
             session, order=order, deltas=[delta], stagger=False, actor=actor, reason=data["reason"]
         )
-    _touch(session, order, "order.line_voided", actor)
+    touch_order(session, order, "order.line_voided", actor)
     return order
 
 
@@ -293,7 +296,7 @@ def cancel_order(session: Session, actor: Actor, order_id: str, version: int, re
         reason=reason,
     )
     order_cancelled.send(session, order=order, reason=reason, actor=actor)
-    _touch(session, order, "order.cancelled", actor, previous_table_id=order.table_id)
+    touch_order(session, order, "order.cancelled", actor, previous_table_id=order.table_id)
     return order
 
 
@@ -302,7 +305,7 @@ def update_order(session: Session, actor: Actor, order_id: str, data: dict) -> O
     order = open_order_for_change(session, actor, order_id, data.pop("version"))
     for name, value in data.items():
         setattr(order, name, value)
-    _touch(session, order, "order.updated", actor)
+    touch_order(session, order, "order.updated", actor)
     return order
 
 
@@ -317,7 +320,7 @@ def hand_over(session: Session, actor: Actor, order_id: str, version: int) -> Or
             extra={"current": order_dict(order)},
         )
     order.status = HANDED_OVER[order.type]
-    _touch(session, order, "order.handed_over", actor)
+    touch_order(session, order, "order.handed_over", actor)
     return order
 
 
@@ -331,7 +334,7 @@ def move_order(session: Session, actor: Actor, order_id: str, version: int, tabl
         return order
     order.table_id = table_id
     _claim_table(session, order, table_id)
-    _touch(session, order, "order.moved", actor, previous_table_id=previous)
+    touch_order(session, order, "order.moved", actor, previous_table_id=previous)
     return order
 
 
@@ -343,8 +346,8 @@ def move_lines(session: Session, actor: Actor, order_id: str, data: dict) -> tup
         raise ValidationFailed("choose another order", {"to_order_id": ["same order"]})
     lines = [_line(source, line_id) for line_id in data["line_ids"]]
     _transfer(session, source, target, lines)
-    _touch(session, source, "order.lines_moved_out", actor)
-    _touch(session, target, "order.lines_moved_in", actor)
+    touch_order(session, source, "order.lines_moved_out", actor)
+    touch_order(session, target, "order.lines_moved_in", actor)
     return source, target
 
 
@@ -359,8 +362,8 @@ def merge_orders(session: Session, actor: Actor, order_id: str, data: dict) -> O
     source.closed_at = utcnow()
     source.cancel_reason = f"merged into order {target.number}"
     target.guests = (target.guests or 0) + (source.guests or 0) or None
-    _touch(session, source, "order.merged_away", actor, previous_table_id=source.table_id)
-    _touch(session, target, "order.merged", actor)
+    touch_order(session, source, "order.merged_away", actor, previous_table_id=source.table_id)
+    touch_order(session, target, "order.merged", actor)
     return target
 
 
@@ -392,7 +395,7 @@ def mark_ready(session: Session, order_id: str, actor: Actor | None) -> Order | 
         return None
     order.status = OrderStatus.ready
     order.ready_at = utcnow()
-    _touch(session, order, "order.ready", actor, ready=True)
+    touch_order(session, order, "order.ready", actor, ready=True)
     return order
 
 
@@ -401,7 +404,7 @@ def mark_not_ready(session: Session, order_id: str, actor: Actor | None) -> None
     order = get_order(session, order_id)
     if order.status == OrderStatus.ready:
         order.status, order.ready_at = OrderStatus.in_kitchen, None
-        _touch(session, order, "order.back_in_kitchen", actor)
+        touch_order(session, order, "order.back_in_kitchen", actor)
 
 
 def list_orders(session: Session, actor: Actor, filters: dict) -> list[Order]:

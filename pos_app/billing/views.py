@@ -1,0 +1,250 @@
+"""Bill, payment, invoice, refund, shift and report endpoints: thin handlers over
+pos_app.billing.services and pos_app.billing.drawer."""
+
+from __future__ import annotations
+
+from pos_app.api import Api, Call, items
+from pos_app.auth.models import BACK_OFFICE, Staff
+from pos_app.auth.ratelimit import check_login_allowed, record_login_failure
+from pos_app.auth.services import find_staff_by_pin
+from pos_app.auth.views import settings
+from pos_app.billing import drawer, schemas, services
+from pos_app.billing.models import Promotion
+from pos_app.billing.services import CASH_HANDLERS, ORDER_TAKERS
+from pos_app.crud import Resource, register_resource
+from pos_app.errors import Forbidden, error_response
+
+TAKERS = frozenset(ORDER_TAKERS)
+CASHIERS = frozenset(CASH_HANDLERS)
+ONE = "/orders/<order_id>"
+
+
+def _approver(call: Call) -> tuple[Staff | None, object]:
+    """The staff member whose PIN approves this call (None without one), or an error response
+    when the PIN is wrong (the failed try is committed and counts toward the rate limit)."""
+    pin = (call.body or {}).get("approver_pin")
+    if not pin:
+        return None, None
+    config = settings()
+    keys = [f"approval:{call.actor.staff_id}"]
+    check_login_allowed(call.session, keys, config.max_failures, config.window_s)
+    staff = find_staff_by_pin(call.session, pin, config)
+    if staff is None:
+        record_login_failure(call.session, keys, config.window_s)
+        err = Forbidden(
+            "that approval PIN is wrong", {"approver_pin": ["wrong PIN"]}, "wrong_approver_pin"
+        )
+        return None, error_response(err)
+    return staff, None
+
+
+def get_bill(call: Call, order_id: str):
+    """The order's bill: lines, discounts, promotions, service charge, VAT, parts, payments."""
+    order = services.get_order(call.session, order_id)
+    return services.bill_dict(call.session, order)
+
+
+def print_pre_bill(call: Call, order_id: str):
+    """Print the pre-bill (not a tax invoice) on the receipt printer."""
+    return services.print_pre_bill(call.session, call.actor, order_id)
+
+
+def add_discount(call: Call, order_id: str):
+    """Discount a line or the order (percent or amount) or comp a line; above the branch's
+    threshold, with a manager's PIN. Audited."""
+    approver, refused = _approver(call)
+    if refused is not None:
+        return refused
+    return services.add_discount(call.session, call.actor, order_id, call.body, approver), 201
+
+
+def remove_discount(call: Call, order_id: str, discount_id: str):
+    """Take a discount off the bill (audited)."""
+    return services.remove_discount(call.session, call.actor, order_id, discount_id)
+
+
+def split_bill(call: Call, order_id: str):
+    """Split the bill by items, by seat, equally, or by amounts (or back to one bill)."""
+    return services.split_bill(call.session, call.actor, order_id, call.body)
+
+
+def pay(call: Call, order_id: str):
+    """Pay (part of) a bill part with one tender; a part paid in full gets its tax invoice,
+    printed with its QR code; the last part closes the order. Idempotent on the payment id."""
+    return services.pay(call.session, call.actor, order_id, call.body), 201
+
+
+def list_invoices(call: Call):
+    """Invoices and credit notes of an order (`order_id`), newest first."""
+    from sqlalchemy import select
+
+    from pos_app.billing.models import Invoice
+
+    stmt = select(Invoice).order_by(Invoice.id.desc()).limit(200)
+    if call.query.get("order_id"):
+        stmt = stmt.where(Invoice.order_id == call.query["order_id"].lower())
+    return items(services.invoice_dict(i) for i in call.session.scalars(stmt))
+
+
+def get_invoice(call: Call, invoice_id: str):
+    """One invoice or credit note, by id or number (INV-000012, CN-000003)."""
+    return services.invoice_dict(services.get_invoice(call.session, invoice_id))
+
+
+def reprint_invoice(call: Call, invoice_id: str):
+    """Print an invoice or credit note again, marked REPRINT (audited)."""
+    return services.invoice_dict(services.reprint_invoice(call.session, call.actor, invoice_id))
+
+
+def refund_invoice(call: Call, invoice_id: str):
+    """Refund lines, an amount or all of an invoice with a reason and a manager's approval:
+    a credit note referencing it, printed."""
+    approver, refused = _approver(call)
+    if refused is not None:
+        return refused
+    note = services.refund(call.session, call.actor, invoice_id, call.body, approver)
+    return services.invoice_dict(note), 201
+
+
+def current_shift(call: Call):
+    """The open shift, or null."""
+    return {"shift": drawer.shift_dict(services.open_shift_now(call.session))}
+
+
+def open_shift(call: Call):
+    """Open the cash drawer with a float (the drawer opens)."""
+    shift = drawer.open_shift(call.session, call.actor, call.body["float_minor"])
+    return {"shift": drawer.shift_dict(shift)}, 201
+
+
+def move_cash(call: Call):
+    """Cash in or out of the drawer with a reason (audited; the drawer opens)."""
+    body = call.body
+    drawer.move_cash(call.session, call.actor, body["kind"], body["amount_minor"], body["reason"])
+    return {"shift": drawer.shift_dict(services.open_shift_now(call.session))}, 201
+
+
+def no_sale(call: Call):
+    """Open the drawer without a sale, with a reason (audited)."""
+    drawer.open_drawer(call.session, call.actor, call.body["reason"])
+    return {"shift": drawer.shift_dict(services.open_shift_now(call.session))}, 201
+
+
+def x_report(call: Call):
+    """The X report: the till since the last Z, closing nothing (`print=true` prints it)."""
+    return drawer.x_report(call.session, call.actor, call.query.get("print", False))
+
+
+def z_report(call: Call):
+    """Close the till: the Z report with expected vs counted per tender, printed."""
+    body = call.body
+    report = drawer.z_report(call.session, call.actor, body["counted"], print_it=body["print"])
+    return report.document, 201
+
+
+def get_z_report(call: Call, number: int):
+    """A past Z report."""
+    return drawer.get_z_report(call.session, number).document
+
+
+def register(api: Api) -> None:
+    """Add the billing endpoints and the promotions back office."""
+    api.add(f"{ONE}/bill", "GET", get_bill, roles=TAKERS, tag="billing")
+    api.add(f"{ONE}/bill/print", "POST", print_pre_bill, roles=TAKERS, tag="billing")
+    api.add(
+        f"{ONE}/discounts",
+        "POST",
+        add_discount,
+        roles=TAKERS,
+        tag="billing",
+        body=schemas.DiscountInSchema,
+        status=201,
+        errors=(403, 409),
+    )
+    api.add(
+        f"{ONE}/discounts/<discount_id>", "DELETE", remove_discount, roles=TAKERS, tag="billing"
+    )
+    api.add(
+        f"{ONE}/split", "POST", split_bill, roles=TAKERS, tag="billing", body=schemas.SplitSchema
+    )
+    api.add(
+        f"{ONE}/payments",
+        "POST",
+        pay,
+        roles=TAKERS,
+        tag="billing",
+        body=schemas.PaymentInSchema,
+        status=201,
+        errors=(409,),
+    )
+    api.add("/invoices", "GET", list_invoices, roles=TAKERS, tag="billing", query=InvoiceFilter)
+    api.add("/invoices/<invoice_id>", "GET", get_invoice, roles=TAKERS, tag="billing")
+    api.add("/invoices/<invoice_id>/reprint", "POST", reprint_invoice, roles=TAKERS, tag="billing")
+    api.add(
+        "/invoices/<invoice_id>/refunds",
+        "POST",
+        refund_invoice,
+        roles=CASHIERS,
+        tag="billing",
+        body=schemas.RefundSchema,
+        status=201,
+        errors=(403, 409),
+    )
+    api.add("/shifts/current", "GET", current_shift, roles=CASHIERS, tag="drawer")
+    api.add(
+        "/shifts",
+        "POST",
+        open_shift,
+        roles=CASHIERS,
+        tag="drawer",
+        body=schemas.ShiftOpenSchema,
+        status=201,
+    )
+    api.add(
+        "/drawer/cash",
+        "POST",
+        move_cash,
+        roles=CASHIERS,
+        tag="drawer",
+        body=schemas.CashMoveSchema,
+        status=201,
+    )
+    api.add(
+        "/drawer/no-sale",
+        "POST",
+        no_sale,
+        roles=CASHIERS,
+        tag="drawer",
+        body=schemas.NoSaleSchema,
+        status=201,
+    )
+    api.add("/reports/x", "GET", x_report, roles=CASHIERS, tag="drawer", query=schemas.XReportQuery)
+    api.add(
+        "/reports/z",
+        "POST",
+        z_report,
+        roles=CASHIERS,
+        tag="drawer",
+        body=schemas.ZReportSchema,
+        status=201,
+    )
+    api.add("/reports/z/<int:number>", "GET", get_z_report, roles=CASHIERS, tag="drawer")
+    register_resource(
+        api,
+        Resource(
+            "promotions",
+            "promotion",
+            Promotion,
+            schemas.PromotionSchema,
+            "billing",
+            read_roles=TAKERS,
+            write_roles=BACK_OFFICE,
+            order_by=("id",),
+        ),
+    )
+
+
+class InvoiceFilter(schemas.Schema):
+    """Invoices of one order."""
+
+    order_id = schemas.fields.String()

@@ -1,0 +1,477 @@
+"""Bills, discounts, splits, payments, tax invoices, credit notes and the till on the demo
+restaurant, through the API."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from pos_app.audit import AuditEntry
+from pos_app.billing.models import Invoice, Payment
+from pos_app.billing.zatca import decode_qr
+from pos_app.menu.models import MenuItem
+from pos_app.orders.models import Order
+from printers.escpos_text import decode_escpos
+from printers.models import PrintJob
+from table_service.models import DiningTable
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+@pytest.fixture
+def menu(demo, db):
+    with db(write=False) as s:
+        return {
+            "items": {i.name: i.id for i in s.scalars(select(MenuItem))},
+            "tables": {t.label: t.id for t in s.scalars(select(DiningTable))},
+        }
+
+
+@pytest.fixture
+def staff(auth):
+    return {
+        "waiter": auth("waiter"),
+        "cashier": auth("cashier"),
+        "manager": auth("manager"),
+    }
+
+
+def line(menu, name, qty=1, **kw):
+    return {"id": new_id(), "item_id": menu["items"][name], "quantity": qty, **kw}
+
+
+def four_guests(client, menu, headers, table="4"):
+    """Seats 1-4 at a table: a main and a drink each, and a shared starter."""
+    lines = [
+        line(menu, "Caesar salad", seat=1),
+        line(menu, "Fresh orange juice", seat=1),
+        line(menu, "Chicken burger", seat=2),
+        line(menu, "Soft drink", seat=2),
+        line(menu, "Fattoush", seat=3),
+        line(menu, "Mineral water", seat=3),
+        line(menu, "Falafel (6 pieces)", seat=4),
+        line(menu, "Lemon mint", seat=4),
+        line(menu, "Hummus"),  # shared
+    ]
+    body = {
+        "id": new_id(),
+        "type": "dine_in",
+        "table_id": menu["tables"][table],
+        "guests": 4,
+        "lines": lines,
+        "fire": True,
+    }
+    response = client.post("/api/v1/orders", json=body, headers=headers)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def open_shift(client, headers, float_minor=50_000):
+    response = client.post("/api/v1/shifts", json={"float_minor": float_minor}, headers=headers)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["shift"]
+
+
+def pay(client, order_id, headers, **body):
+    body.setdefault("id", new_id())
+    return client.post(f"/api/v1/orders/{order_id}/payments", json=body, headers=headers)
+
+
+def receipt_jobs(db):
+    with db(write=False) as s:
+        return [
+            (j.kind, j.document, list(j.marks))
+            for j in s.scalars(select(PrintJob).order_by(PrintJob.id))
+            if j.kind in ("receipt", "pre_bill", "report", "drawer")
+        ]
+
+
+def test_demo_table_split_by_seat_cash_and_card_refund_and_z(client, menu, staff, db):
+    """The issue's acceptance: four guests split by seat, cash and card, four receipts with
+    consecutive invoice numbers and right VAT; a refund gives a credit note; the Z balances."""
+    cashier = staff["cashier"]
+    open_shift(client, cashier, 50_000)
+    order = four_guests(client, menu, staff["waiter"])
+    bill = client.get(f"/api/v1/orders/{order['id']}/bill", headers=cashier).get_json()
+    # 28 + 16 + 36 + 7 + 22 + 5 + 16 + 15 + 18 = 163.00 SAR, VAT 15 % included:
+    # VAT = round(16300 × 15 / 115) = round(2126.09) = 21.26.
+    assert bill["total_minor"] == 16_300
+    assert bill["vat_minor"] == 2_126 and bill["net_minor"] == 14_174
+
+    split = client.post(
+        f"/api/v1/orders/{order['id']}/split", json={"kind": "seats"}, headers=cashier
+    )
+    assert split.status_code == 200, split.get_json()
+    parts = split.get_json()["parts"]
+    assert [p["label"] for p in parts] == ["Seat 1", "Seat 2", "Seat 3", "Seat 4"]
+    # Each seat pays its own lines and a quarter of the shared hummus (4.50).
+    assert [p["total_minor"] for p in parts] == [4_850, 4_750, 3_150, 3_550]
+    assert sum(p["total_minor"] for p in parts) == 16_300
+
+    # Seat 1 and 3 pay cash (with change), seats 2 and 4 by card.
+    r = pay(client, order["id"], cashier, part=1, tender="cash", tendered_minor=5_000)
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["payments"][0]["change_minor"] == 150
+    r = pay(
+        client,
+        order["id"],
+        cashier,
+        part=2,
+        tender="card",
+        card_method="mada",
+        last4="4242",
+        reference="TRM-778812",
+        tip_minor=500,
+    )
+    assert r.status_code == 201, r.get_json()
+    r = pay(client, order["id"], cashier, part=3, tender="cash", tendered_minor=5_000)
+    r = pay(client, order["id"], cashier, part=4, tender="card", card_method="visa", last4="1111")
+    assert r.status_code == 201, r.get_json()
+    final = r.get_json()
+    assert final["order_status"] == "paid" and final["remaining_minor"] == 0
+
+    numbers = [p["invoice_number"] for p in final["parts"]]
+    first = int(numbers[0].split("-")[1])
+    assert numbers == [f"INV-{n:06d}" for n in range(first, first + 4)]
+
+    with db(write=False) as s:
+        invoices = s.scalars(
+            select(Invoice).where(Invoice.kind == "invoice").order_by(Invoice.number)
+        ).all()
+        assert [i.total_minor for i in invoices] == [4_850, 4_750, 3_150, 3_550]
+        # VAT of each invoice from its own total: round(total × 15 / 115), half up:
+        # 632.61 -> 633, 619.57 -> 620, 410.87 -> 411, 463.04 -> 463 (sum 2127, whole 2126:
+        # within the documented bound of floor(4 / 2) = 2).
+        assert [i.vat_minor for i in invoices] == [633, 620, 411, 463]
+        assert [i.net_minor + i.vat_minor for i in invoices] == [i.total_minor for i in invoices]
+        table = s.get(DiningTable, menu["tables"]["4"])
+        assert table.status.value == "dirty"  # the guests left: to be cleared
+
+    # Four receipts went to the receipt printer, each with its QR and its number.
+    receipts = [doc for kind, doc, _ in receipt_jobs(db) if kind == "receipt"]
+    assert [d["number"] for d in receipts] == numbers
+    qr = decode_qr(receipts[0]["qr"])
+    assert qr[1] == "Demo Bistro" and qr[2] == "399999999900003"
+    assert qr[4] == "48.50" and qr[5] == "6.33"
+    assert qr[3].endswith("Z") and len(qr[3]) == 20
+
+    # A refund of one orange juice on seat 1's invoice, approved by a manager: a credit note.
+    juice = next(li for li in receipts[0]["lines"] if li["name"] == "Fresh orange juice")
+    refund = client.post(
+        f"/api/v1/invoices/{numbers[0]}/refunds",
+        json={
+            "lines": [{"line_id": juice["line_id"], "quantity": 1}],
+            "reason": "juice was warm",
+            "approver_pin": "4444",
+            "tender": "cash",
+        },
+        headers=cashier,
+    )
+    assert refund.status_code == 201, refund.get_json()
+    note = refund.get_json()
+    assert note["kind"] == "credit_note" and note["number"].startswith("CN-")
+    assert note["document"]["references"] == numbers[0]
+    assert note["total_minor"] == 1_600 and note["vat_minor"] == 209
+    assert decode_qr(note["qr"])[4] == "16.00"
+
+    # The Z report balances: counted cash = float + cash sales - cash refund.
+    x = client.get("/api/v1/reports/x", headers=cashier).get_json()
+    expected_cash = 50_000 + 4_850 + 3_150 - 1_600
+    assert x["figures"]["expected"]["cash"] == expected_cash
+    assert x["figures"]["expected"]["card"] == 4_750 + 500 + 3_550
+    z = client.post(
+        "/api/v1/reports/z",
+        json={"counted": {"cash": expected_cash, "card": 8_800}},
+        headers=cashier,
+    )
+    assert z.status_code == 201, z.get_json()
+    report = z.get_json()
+    assert all(t["difference_minor"] == 0 for t in report["tenders"])
+    assert report["figures"]["gross_sales_minor"] == 16_300
+    assert report["figures"]["refunds_minor"] == 1_600
+    assert report["figures"]["invoices"] == 4 and report["figures"]["credit_notes"] == 1
+    kinds = [kind for kind, _, _ in receipt_jobs(db)]
+    assert kinds.count("report") == 1
+    # Nothing left for the next Z.
+    after = client.get("/api/v1/reports/x", headers=cashier).get_json()
+    assert after["figures"]["invoices"] == 0
+
+
+def test_receipt_bytes_decode_with_qr_and_arabic(client, menu, staff, db, app):
+    """The receipt job renders: number, VAT, change, the QR payload, Arabic as an image."""
+    from printers.documents import render_job
+    from printers.models import Printer
+
+    open_shift(client, staff["cashier"])
+    order = four_guests(client, menu, staff["waiter"])
+    r = pay(client, order["id"], staff["cashier"], tender="cash", tendered_minor=20_000)
+    assert r.status_code == 201, r.get_json()
+    with db(write=False) as s:
+        job = s.scalars(select(PrintJob).where(PrintJob.kind == "receipt")).one()
+        data = render_job(job, s.get(Printer, job.printer_id))
+    assert isinstance(data, bytes), data
+    text = decode_escpos(data)
+    number = r.get_json()["parts"][0]["invoice_number"]
+    assert number in text
+    assert "163.00" in text and "21.26" in text and "37.00" in text  # total, VAT, change
+    from printers.escpos_text import qr_payloads, raster_images
+
+    payloads = qr_payloads(data)
+    assert payloads == [r.get_json()["parts"][0]["qr"]]
+    fields = decode_qr(payloads[0])
+    assert fields[4] == "163.00" and fields[5] == "21.26"
+    assert raster_images(data), "Arabic names print as images"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"tender": "card", "card_method": "visa", "amount_minor": 999_999}, "amount_minor"),
+        ({"tender": "cash", "tip_minor": -100}, "tip_minor"),
+        (
+            {"tender": "card", "card_method": "visa", "reference": "4111 1111 1111 1111"},
+            "reference",
+        ),
+        ({"tender": "card", "card_method": "visa", "last4": "41111"}, "last4"),
+        ({"tender": "card", "card_method": "visa", "tendered_minor": 50_000}, "tendered_minor"),
+        ({"tender": "bitcoin"}, "tender"),
+    ],
+)
+def test_bad_payments_are_refused_and_write_nothing(client, menu, staff, db, body, field):
+    open_shift(client, staff["cashier"])
+    order = four_guests(client, menu, staff["waiter"])
+    r = pay(client, order["id"], staff["cashier"], **body)
+    assert r.status_code == 422, r.get_json()
+    assert field in r.get_json()["error"]["fields"]
+    with db(write=False) as s:
+        assert s.scalar(select(func.count()).select_from(Payment)) == 0
+        assert s.scalar(select(func.count()).select_from(Invoice)) == 0
+
+
+def test_cash_needs_an_open_shift(client, menu, staff):
+    order = four_guests(client, menu, staff["waiter"])
+    r = pay(client, order["id"], staff["cashier"], tender="cash")
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "no_open_shift"
+
+
+def test_paying_a_cancelled_order_is_refused(client, menu, staff):
+    order = four_guests(client, menu, staff["waiter"])
+    client.post(
+        f"/api/v1/orders/{order['id']}/cancel",
+        json={"version": order["version"], "reason": "guests left"},
+        headers=staff["manager"],
+    )
+    r = pay(client, order["id"], staff["cashier"], tender="card", card_method="mada")
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "order_cancelled"
+
+
+def test_payment_is_idempotent_on_its_id(client, menu, staff, db):
+    order = four_guests(client, menu, staff["waiter"])
+    body = {"id": new_id(), "tender": "card", "card_method": "mada", "amount_minor": 10_000}
+    first = pay(client, order["id"], staff["cashier"], **body)
+    again = pay(client, order["id"], staff["cashier"], **body)
+    assert first.status_code == 201 and again.status_code == 201
+    assert again.get_json()["paid_minor"] == 10_000
+
+
+def test_partial_payments_then_the_rest(client, menu, staff):
+    open_shift(client, staff["cashier"])
+    order = four_guests(client, menu, staff["waiter"])
+    r = pay(client, order["id"], staff["cashier"], tender="wallet", amount_minor=10_000)
+    assert r.get_json()["remaining_minor"] == 6_300 and r.get_json()["order_status"] != "paid"
+    assert r.get_json()["parts"][0]["invoice_number"] is None
+    r = pay(
+        client,
+        order["id"],
+        staff["cashier"],
+        tender="voucher",
+        voucher_code="GIFT-1",
+        amount_minor=1_600,
+    )
+    r = pay(client, order["id"], staff["cashier"], tender="cash", tendered_minor=10_000)
+    bill = r.get_json()
+    assert bill["order_status"] == "paid" and bill["parts"][0]["invoice_number"]
+    # The bill cannot change once payment started.
+    order_now = bill["order_version"]
+    more = client.post(
+        f"/api/v1/orders/{order['id']}/lines",
+        json={"version": order_now, "lines": [line(menu, "Espresso")]},
+        headers=staff["waiter"],
+    )
+    assert more.status_code == 409
+
+
+def test_discount_over_threshold_needs_another_managers_pin(client, menu, staff, db, make_staff):
+    order = four_guests(client, menu, staff["waiter"])
+    url = f"/api/v1/orders/{order['id']}/discounts"
+    body = {"kind": "percent", "percent_bp": 2_000, "reason": "regular guest"}
+    r = client.post(url, json=body, headers=staff["waiter"])
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "approval_required"
+    make_staff("waiter", pin="5151", name="Self approver")
+    r = client.post(url, json={**body, "approver_pin": "9999"}, headers=staff["waiter"])
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "wrong_approver_pin"
+    r = client.post(url, json={**body, "approver_pin": "5151"}, headers=staff["waiter"])
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "approver_not_allowed"
+    r = client.post(url, json={**body, "approver_pin": "4444"}, headers=staff["waiter"])
+    assert r.status_code == 201, r.get_json()
+    bill = r.get_json()
+    assert bill["total_minor"] == 16_300 - 3_260
+    assert bill["discounts"][0]["approved_by"] == "Khalid"
+    with db(write=False) as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "order.discounted")).one()
+        assert entry.approver_id is not None and entry.reason == "regular guest"
+    # A small discount needs nobody.
+    r = client.post(
+        url,
+        json={"kind": "amount", "amount_minor": 500, "reason": "late food"},
+        headers=staff["waiter"],
+    )
+    assert r.status_code == 201
+
+
+def test_waiter_cannot_approve_own_discount(client, menu, make_staff, token_for):
+    token = token_for("manager", pin="7272")
+    headers = {"Authorization": f"Bearer {token}"}
+    order = four_guests(client, menu, headers)
+    # A manager needs no approval; but a manager's own PIN as approver of a cashier is fine.
+    cashier_token = token_for("cashier", pin="7373")
+    r = client.post(
+        f"/api/v1/orders/{order['id']}/discounts",
+        json={"kind": "percent", "percent_bp": 5_000, "reason": "test", "approver_pin": "7373"},
+        headers={"Authorization": f"Bearer {cashier_token}"},
+    )
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "self_approval"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"kind": "percent", "percent_bp": 10_001, "reason": "too much"}, "percent_bp"),
+        ({"kind": "percent", "percent_bp": 0, "reason": "nothing"}, "percent_bp"),
+        ({"kind": "comp", "reason": "no line"}, "line_id"),
+        ({"kind": "amount", "reason": "no amount"}, "amount_minor"),
+    ],
+)
+def test_bad_discounts(client, menu, staff, body, field):
+    order = four_guests(client, menu, staff["waiter"])
+    r = client.post(f"/api/v1/orders/{order['id']}/discounts", json=body, headers=staff["manager"])
+    assert r.status_code == 422 and field in r.get_json()["error"]["fields"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"kind": "equal", "count": 0}, "count"),
+        ({"kind": "amounts", "amounts": [10_000, 10_000]}, "amounts"),
+        ({"kind": "equal"}, "count"),
+    ],
+)
+def test_bad_splits(client, menu, staff, body, field):
+    order = four_guests(client, menu, staff["waiter"])
+    r = client.post(f"/api/v1/orders/{order['id']}/split", json=body, headers=staff["cashier"])
+    assert r.status_code == 422 and field in r.get_json()["error"]["fields"], r.get_json()
+
+
+def test_equal_split_and_items_split(client, menu, staff):
+    order = four_guests(client, menu, staff["waiter"])
+    url = f"/api/v1/orders/{order['id']}/split"
+    parts = client.post(url, json={"kind": "equal", "count": 3}, headers=staff["cashier"])
+    assert [p["total_minor"] for p in parts.get_json()["parts"]] == [5_434, 5_433, 5_433]
+    lines = order["lines"]
+    body = {
+        "kind": "items",
+        "parts": [
+            [{"line_id": li["id"], "quantity": 1} for li in lines[:4]],
+            [{"line_id": li["id"], "quantity": 1} for li in lines[4:]],
+        ],
+    }
+    parts = client.post(url, json=body, headers=staff["cashier"]).get_json()["parts"]
+    assert [p["total_minor"] for p in parts] == [8_700, 7_600]
+    missing = {"kind": "items", "parts": body["parts"][:1]}
+    r = client.post(url, json=missing, headers=staff["cashier"])
+    assert r.status_code == 422
+
+
+def test_refund_limits_and_approval(client, menu, staff, db):
+    open_shift(client, staff["cashier"])
+    order = four_guests(client, menu, staff["waiter"])
+    bill = pay(client, order["id"], staff["cashier"], tender="card", card_method="mada").get_json()
+    number = bill["parts"][0]["invoice_number"]
+    url = f"/api/v1/invoices/{number}/refunds"
+    r = client.post(url, json={"amount_minor": 1_000, "reason": "cold"}, headers=staff["cashier"])
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "approval_required"
+    r = client.post(
+        url, json={"amount_minor": 40_000, "reason": "too much"}, headers=staff["manager"]
+    )
+    assert r.status_code == 422 and r.get_json()["error"]["code"] == "refund_too_large"
+    r = client.post(url, json={"reason": "all wrong", "restock": False}, headers=staff["manager"])
+    assert r.status_code == 201 and r.get_json()["total_minor"] == 16_300
+    assert r.get_json()["vat_minor"] == bill["vat_minor"]
+    r = client.post(url, json={"amount_minor": 1, "reason": "again"}, headers=staff["manager"])
+    assert r.status_code == 422
+    with db(write=False) as s:
+        assert s.scalars(select(AuditEntry).where(AuditEntry.action == "invoice.refunded")).one()
+        order_row = s.get(Order, order["id"])
+        assert order_row.status.value == "paid"
+
+
+def test_drawer_no_sale_and_cash_movements_are_audited(client, staff, db, demo):
+    cashier = staff["cashier"]
+    r = client.post("/api/v1/drawer/no-sale", json={"reason": "change for a 500"}, headers=cashier)
+    assert r.status_code == 409
+    open_shift(client, cashier, 10_000)
+    assert (
+        client.post(
+            "/api/v1/drawer/no-sale", json={"reason": "change for a 500"}, headers=cashier
+        ).status_code
+        == 201
+    )
+    assert (
+        client.post(
+            "/api/v1/drawer/cash",
+            json={"kind": "out", "amount_minor": 2_500, "reason": "ice delivery"},
+            headers=cashier,
+        ).status_code
+        == 201
+    )
+    x = client.get("/api/v1/reports/x", headers=cashier).get_json()
+    assert x["figures"]["expected"]["cash"] == 7_500 and x["figures"]["no_sales"] == 1
+    with db(write=False) as s:
+        actions = set(s.scalars(select(AuditEntry.action)))
+    assert {"drawer.opened", "drawer.cash_out", "shift.opened"} <= actions
+    kinds = [k for k, _, _ in receipt_jobs(db)]
+    assert kinds.count("drawer") == 3
+    assert client.get("/api/v1/reports/x", headers=staff["waiter"]).status_code == 403
+
+
+def test_z_refuses_open_orders(client, menu, staff):
+    four_guests(client, menu, staff["waiter"])
+    r = client.post("/api/v1/reports/z", json={"counted": {"cash": 0}}, headers=staff["cashier"])
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "orders_open"
+
+
+def test_pre_bill_prints_and_reprint_is_marked(client, menu, staff, db):
+    order = four_guests(client, menu, staff["waiter"])
+    r = client.post(f"/api/v1/orders/{order['id']}/bill/print", headers=staff["waiter"])
+    assert r.status_code == 200
+    bill = pay(client, order["id"], staff["cashier"], tender="card", card_method="mada").get_json()
+    number = bill["parts"][0]["invoice_number"]
+    r = client.post(f"/api/v1/invoices/{number}/reprint", headers=staff["cashier"])
+    assert r.status_code == 200
+    jobs = receipt_jobs(db)
+    assert [k for k, _, _ in jobs] == ["pre_bill", "receipt", "receipt"]
+    assert jobs[-1][2] == ["REPRINT"]
+    with db(write=False) as s:
+        assert s.scalars(select(AuditEntry).where(AuditEntry.action == "invoice.reprinted")).one()
+
+
+def test_qr_is_base64_tlv(client, menu, staff):
+    order = four_guests(client, menu, staff["waiter"])
+    bill = pay(client, order["id"], staff["cashier"], tender="card", card_method="mada").get_json()
+    raw = base64.b64decode(bill["parts"][0]["qr"])
+    assert raw[0] == 1 and raw[2 : 2 + raw[1]] == b"Demo Bistro"

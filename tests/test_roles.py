@@ -16,6 +16,7 @@ EVERY_ROLE = frozenset(ROLES)
 BACK_OFFICE = frozenset({OWNER, MANAGER})
 FLOOR = frozenset({OWNER, MANAGER, CASHIER, WAITER})  # everyone who takes orders
 KITCHEN_SIDE = frozenset({OWNER, MANAGER, KITCHEN})
+CASH_DESK = frozenset({OWNER, MANAGER, CASHIER})
 PUBLIC = None  # no token needed
 
 ONE = "<int:obj_id>"
@@ -85,6 +86,27 @@ EXPECTED: dict[tuple[str, str], frozenset | None] = {
     ("POST", "/api/v1/orders/<order_id>/move"): FLOOR,
     ("POST", "/api/v1/orders/<order_id>/merge"): FLOOR,
     ("POST", "/api/v1/orders/<order_id>/move-lines"): FLOOR,
+    # Bills: whoever takes orders shows the bill, discounts (a manager approves above the
+    # threshold), splits and takes payment; refunds and the cash drawer are for cashiers and
+    # the back office; promotions are set in the back office and read on the floor.
+    ("GET", "/api/v1/orders/<order_id>/bill"): FLOOR,
+    ("POST", "/api/v1/orders/<order_id>/bill/print"): FLOOR,
+    ("POST", "/api/v1/orders/<order_id>/discounts"): FLOOR,
+    ("DELETE", "/api/v1/orders/<order_id>/discounts/<discount_id>"): FLOOR,
+    ("POST", "/api/v1/orders/<order_id>/split"): FLOOR,
+    ("POST", "/api/v1/orders/<order_id>/payments"): FLOOR,
+    ("GET", "/api/v1/invoices"): FLOOR,
+    ("GET", "/api/v1/invoices/<invoice_id>"): FLOOR,
+    ("POST", "/api/v1/invoices/<invoice_id>/reprint"): FLOOR,
+    ("POST", "/api/v1/invoices/<invoice_id>/refunds"): CASH_DESK,
+    ("GET", "/api/v1/shifts/current"): CASH_DESK,
+    ("POST", "/api/v1/shifts"): CASH_DESK,
+    ("POST", "/api/v1/drawer/cash"): CASH_DESK,
+    ("POST", "/api/v1/drawer/no-sale"): CASH_DESK,
+    ("GET", "/api/v1/reports/x"): CASH_DESK,
+    ("POST", "/api/v1/reports/z"): CASH_DESK,
+    ("GET", "/api/v1/reports/z/<int:number>"): CASH_DESK,
+    **_resource("promotions", read=FLOOR),
     ("POST", "/api/v1/tables/<int:table_id>/status"): FLOOR,
     # The kitchen display: the kitchen and the back office, not the floor.
     ("GET", "/api/v1/stations/<int:station_id>/snapshot"): KITCHEN_SIDE,

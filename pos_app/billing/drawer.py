@@ -35,6 +35,13 @@ TENDER_LABELS = {
 }
 
 
+def _branch(session: Session):
+    branch = current_branch(session)
+    if branch is None:
+        raise Conflict("the branch is not set up yet", code="no_branch")
+    return branch
+
+
 def shift_dict(shift: Shift | None) -> dict | None:
     """A shift as the API shows it."""
     if shift is None:
@@ -57,7 +64,7 @@ def open_shift(session: Session, actor: Actor, float_minor: int) -> Shift:
     require_role(actor, CASH_HANDLERS, "opening a shift")
     if open_shift_now(session) is not None:
         raise Conflict("a shift is already open: close it first", code="shift_open")
-    branch = current_branch(session)
+    branch = _branch(session)
     shift = Shift(
         status="open",
         business_day=business_day(branch, utcnow()),
@@ -279,7 +286,7 @@ def _report_document(kind: str, figures: dict, counted: dict | None, number, day
 def x_report(session: Session, actor: Actor, print_it: bool = False) -> dict:
     """The till so far (closes nothing); printed on request."""
     require_role(actor, CASH_HANDLERS, "the X report")
-    branch = current_branch(session)
+    branch = _branch(session)
     day = business_day(branch, utcnow())
     doc = _report_document("x_report", till_figures(session), None, None, day, actor, branch)
     if print_it:
@@ -295,7 +302,7 @@ def z_report(
     number the report (gapless), print it. Refused while an order with something to pay is
     still open on the business day."""
     require_role(actor, CASH_HANDLERS, "the Z report")
-    branch = current_branch(session)
+    branch = _branch(session)
     day = day or business_day(branch, utcnow())
     open_orders = session.scalars(
         select(Order.number).where(Order.status.in_(OPEN_STATUSES), Order.business_day <= day)

@@ -475,3 +475,80 @@ def test_qr_is_base64_tlv(client, menu, staff):
     bill = pay(client, order["id"], staff["cashier"], tender="card", card_method="mada").get_json()
     raw = base64.b64decode(bill["parts"][0]["qr"])
     assert raw[0] == 1 and raw[2 : 2 + raw[1]] == b"Demo Bistro"
+
+
+def test_invoice_qr_as_svg(client, menu, staff):
+    order = four_guests(client, menu, staff["waiter"])
+    bill = pay(client, order["id"], staff["cashier"], tender="card", card_method="mada").get_json()
+    number = bill["parts"][0]["invoice_number"]
+    r = client.get(f"/api/v1/invoices/{number}/qr.svg", headers=staff["waiter"])
+    assert r.status_code == 200 and r.mimetype == "image/svg+xml"
+    assert b"<svg" in r.data
+    missing = client.get("/api/v1/invoices/INV-999999/qr.svg", headers=staff["waiter"])
+    assert missing.status_code == 404
+
+
+def test_happy_hour_promotion_from_the_back_office(client, menu, staff, auth):
+    owner = auth("owner")
+    bad = client.post(
+        "/api/v1/promotions",
+        json={"name": "Broken", "kind": "happy_hour", "percent_bp": 2000, "start_time": "17:00"},
+        headers=owner,
+    )
+    assert bad.status_code == 422
+    created = client.post(
+        "/api/v1/promotions",
+        json={
+            "name": "Juice hour",
+            "name_ar": "ساعة العصير",
+            "kind": "happy_hour",
+            "percent_bp": 5000,
+            "item_ids": [menu["items"]["Fresh orange juice"]],
+        },
+        headers=owner,
+    )
+    assert created.status_code == 201, created.get_json()
+    order = four_guests(client, menu, staff["waiter"])
+    bill = client.get(f"/api/v1/orders/{order['id']}/bill", headers=staff["waiter"]).get_json()
+    assert bill["total_minor"] == 16_300 - 800
+    juice = next(li for li in bill["lines"] if li["name"] == "Fresh orange juice")
+    assert juice["adjustments"][0]["label"] == "Juice hour"
+    assert juice["amount_minor"] == 800
+
+
+def test_buy_one_get_one_and_combo(client, menu, staff, auth):
+    owner = auth("owner")
+    client.post(
+        "/api/v1/promotions",
+        json={
+            "name": "Soft drink 1+1",
+            "kind": "buy_x_get_y",
+            "buy_quantity": 1,
+            "get_quantity": 1,
+            "item_ids": [menu["items"]["Soft drink"]],
+        },
+        headers=owner,
+    )
+    client.post(
+        "/api/v1/promotions",
+        json={
+            "name": "Burger meal",
+            "kind": "combo",
+            "combo_price_minor": 4_500,
+            "item_ids": [menu["items"]["Chicken burger"], menu["items"]["French fries"]],
+        },
+        headers=owner,
+    )
+    body = {
+        "id": new_id(),
+        "type": "takeaway",
+        "lines": [
+            line(menu, "Soft drink", qty=2),
+            line(menu, "Chicken burger"),
+            line(menu, "French fries"),
+        ],
+    }
+    order = client.post("/api/v1/orders", json=body, headers=staff["waiter"]).get_json()
+    bill = client.get(f"/api/v1/orders/{order['id']}/bill", headers=staff["waiter"]).get_json()
+    # 2 × 7 - 7 free + (36 + 12 -> 45 combo) = 52.00
+    assert bill["total_minor"] == 700 + 4_500

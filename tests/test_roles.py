@@ -98,6 +98,7 @@ EXPECTED: dict[tuple[str, str], frozenset | None] = {
     ("GET", "/api/v1/invoices"): FLOOR,
     ("GET", "/api/v1/invoices/<invoice_id>"): FLOOR,
     ("POST", "/api/v1/invoices/<invoice_id>/reprint"): FLOOR,
+    ("GET", "/api/v1/invoices/<invoice_id>/qr.svg"): FLOOR,
     ("POST", "/api/v1/invoices/<invoice_id>/refunds"): CASH_DESK,
     ("GET", "/api/v1/shifts/current"): CASH_DESK,
     ("POST", "/api/v1/shifts"): CASH_DESK,

@@ -370,7 +370,7 @@ def _validate(
     if len({p.id for p in promotions}) != len(promotions):
         raise ValueError("promotion ids must be unique")
     for promo in promotions:
-        _validate_promotion(promo)
+        validate_promotion(promo)
     _check_bp(service_charge_bp, "service charge")
 
 
@@ -388,7 +388,7 @@ def _validate_discount(spec: DiscountSpec, line_ids: set[str]) -> None:
         raise ValueError(f"{where}: unknown line {spec.line_id!r}")
 
 
-def _validate_promotion(promo: PromotionSpec) -> None:
+def validate_promotion(promo: PromotionSpec) -> None:
     """Raise ValueError for a promotion configured so that it cannot be applied."""
     where = f"promotion {promo.id} ({promo.name})"
     if promo.kind not in PROMOTION_KINDS:

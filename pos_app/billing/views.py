@@ -12,7 +12,7 @@ from pos_app.billing import drawer, schemas, services
 from pos_app.billing.models import Promotion
 from pos_app.billing.services import CASH_HANDLERS, ORDER_TAKERS
 from pos_app.crud import Resource, register_resource
-from pos_app.errors import Forbidden, error_response
+from pos_app.errors import Forbidden, ValidationFailed, error_response
 
 TAKERS = frozenset(ORDER_TAKERS)
 CASHIERS = frozenset(CASH_HANDLERS)
@@ -89,6 +89,20 @@ def list_invoices(call: Call):
 def get_invoice(call: Call, invoice_id: str):
     """One invoice or credit note, by id or number (INV-000012, CN-000003)."""
     return services.invoice_dict(services.get_invoice(call.session, invoice_id))
+
+
+def invoice_qr(call: Call, invoice_id: str):
+    """The invoice's QR code (the simplified-invoice TLV payload) as an SVG image."""
+    from flask import Response
+
+    from pos_app.auth.views import qr_svg
+
+    invoice = services.get_invoice(call.session, invoice_id)
+    return Response(
+        qr_svg(invoice.qr),
+        mimetype="image/svg+xml",
+        headers={"Cache-Control": "private, max-age=86400"},
+    )
 
 
 def reprint_invoice(call: Call, invoice_id: str):
@@ -179,6 +193,7 @@ def register(api: Api) -> None:
     )
     api.add("/invoices", "GET", list_invoices, roles=TAKERS, tag="billing", query=InvoiceFilter)
     api.add("/invoices/<invoice_id>", "GET", get_invoice, roles=TAKERS, tag="billing")
+    api.add("/invoices/<invoice_id>/qr.svg", "GET", invoice_qr, roles=TAKERS, tag="billing")
     api.add("/invoices/<invoice_id>/reprint", "POST", reprint_invoice, roles=TAKERS, tag="billing")
     api.add(
         "/invoices/<invoice_id>/refunds",
@@ -240,8 +255,40 @@ def register(api: Api) -> None:
             read_roles=TAKERS,
             write_roles=BACK_OFFICE,
             order_by=("id",),
+            before_save=_check_promotion,
         ),
     )
+
+
+def _check_promotion(session, actor, promotion, data: dict, is_new: bool) -> None:
+    """Refuse a promotion the pricing could not apply (it would fail every bill)."""
+    from pos_app.billing import pricing
+
+    merged = {c: getattr(promotion, c) for c in ("name", "name_ar", "kind", "percent_bp")}
+    for column in ("weekdays", "start_time", "end_time", "item_ids", "category_ids"):
+        merged[column] = getattr(promotion, column)
+    for column in ("buy_quantity", "get_quantity", "combo_price_minor"):
+        merged[column] = getattr(promotion, column)
+    merged.update(data)
+    spec = pricing.PromotionSpec(
+        id=promotion.id or 0,
+        name=merged["name"] or "",
+        name_ar=merged["name_ar"] or "",
+        kind=merged["kind"] or "",
+        percent_bp=merged["percent_bp"] or 0,
+        weekdays=tuple(merged["weekdays"] or ()),
+        start=merged["start_time"] or "",
+        end=merged["end_time"] or "",
+        item_ids=tuple(merged["item_ids"] or ()),
+        category_ids=tuple(merged["category_ids"] or ()),
+        buy_quantity=merged["buy_quantity"] or 0,
+        get_quantity=merged["get_quantity"] or 0,
+        combo_price_minor=merged["combo_price_minor"] or 0,
+    )
+    try:
+        pricing.validate_promotion(spec)
+    except ValueError as err:
+        raise ValidationFailed(str(err), {"kind": [str(err)]}) from err
 
 
 class InvoiceFilter(schemas.Schema):

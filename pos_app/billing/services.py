@@ -191,9 +191,12 @@ def _save_parts(session: Session, order: Order, kind: str, parts: list[split.Par
     return rows
 
 
-def on_order_changed(session: Session, order: Order, **_kw) -> None:
+def on_order_changed(session: Session, order: Order, bill_checked=False, **_kw) -> None:
     """Receiver of `order_changed`: a split no longer matching the bill is dropped while
-    nothing is paid; once something is paid the bill may not change."""
+    nothing is paid; once something is paid the bill may not change. Billing's own changes
+    say `bill_checked` and are not checked again."""
+    if bill_checked:
+        return
     parts = parts_of(session, order.id)
     if not parts or order.status == OrderStatus.cancelled:
         return
@@ -213,9 +216,9 @@ def _dump_adjustment(a) -> dict:
     return {"label": a.label, "label_ar": a.label_ar, "amount_minor": a.amount_minor}
 
 
-def bill_dict(session: Session, order: Order) -> dict:
-    """The bill as the screens and the API show it."""
-    bill = compute_bill(session, order)
+def bill_dict(session: Session, order: Order, bill: pricing.Bill | None = None) -> dict:
+    """The bill as the screens and the API show it (`bill` when the caller has it)."""
+    bill = bill or compute_bill(session, order)
     branch = current_branch(session)
     parts = parts_of(session, order.id)
     invoices = {
@@ -581,8 +584,10 @@ def pay(session: Session, actor: Actor, order_id: str, data: dict) -> dict:
     if all(p.status == "paid" for p in parts):
         order.status = OrderStatus.paid
         order.closed_at = now
-        touch_order(session, order, "order.paid", actor)
-    return bill_dict(session, order)
+        touch_order(session, order, "order.paid", actor, bill_checked=True)
+    else:  # every screen showing the bill hears of it
+        touch_order(session, order, "order.part_paid", actor, bill_checked=True)
+    return bill_dict(session, order, bill)
 
 
 def _pick_part(parts: list[BillPart], number: int | None) -> BillPart:

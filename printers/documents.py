@@ -1,9 +1,11 @@
 """What goes on paper: chit documents made from fired orders (a receiver of `order_fired`),
-and turning a queued job into bytes for its printer with printers.render."""
+receipts, reports and drawer kicks queued for the receipt printers (`document_printing`), and
+turning a queued job into bytes for its printer with printers.render and printers.receipts."""
 
 from __future__ import annotations
 
 import copy
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -15,7 +17,10 @@ from pos_app.clock import utcnow
 from pos_app.menu.cache import menu_snapshot
 from pos_app.orders.routing import kitchen_groups, ticket_header
 from printers.models import Printer, PrinterRole, PrintJob
-from printers.queue import queue_job
+from printers.queue import REPRINT, queue_job
+
+log = logging.getLogger(__name__)
+RECEIPT_KINDS = ("receipt", "pre_bill", "report", "drawer")
 
 
 def station_printers(session: Session, station_id: int) -> list[Printer]:
@@ -59,6 +64,25 @@ def on_order_fired(session: Session, order, deltas, reason: str = "", **_kw) -> 
         chit = _chit(order, stations[station_id], course, group, reason, branch)
         for printer in printers:
             queue_job(session, printer, "chit", chit, station_id, f"order:{order.id}")
+
+
+def on_document_printing(
+    session: Session, kind: str, document: dict, ref: str = "", reprint: bool = False, **_kw
+) -> None:
+    """Receiver of `document_printing`: one job per active receipt printer (REPRINT marked)."""
+    if kind not in RECEIPT_KINDS:
+        raise ValueError(f"not a receipt printer document: {kind!r}")
+    printers = session.scalars(
+        select(Printer)
+        .where(Printer.active, Printer.role == PrinterRole.receipt)
+        .order_by(Printer.id)
+    ).all()
+    if not printers:
+        log.warning("no active receipt printer: %s %s not printed", kind, ref)
+        return
+    marks = [REPRINT] if reprint else []
+    for printer in printers:
+        queue_job(session, printer, kind, document, None, ref[:64], marks=marks)
 
 
 def _chit(order, station, course: int, deltas, reason: str, branch) -> dict:
@@ -127,14 +151,22 @@ def render_input(job: PrintJob, printer: Printer) -> RenderInput:
 
 def render(given: RenderInput) -> bytes | Exception:
     """The job's bytes for its printer (its marks included), or the error that stopped it."""
+    from printers import receipts
     from printers import render as escpos
 
     try:
         if given.kind == "test":
             return escpos.render_test_page(given.printer_name, given.layout)
+        if given.kind == "drawer":
+            return receipts.render_drawer_kick()
         document = {**given.document, "marks": list(given.marks)}
         if given.kind == "label":
             return escpos.render_label(document, given.layout)
+        if given.kind in ("receipt", "pre_bill"):
+            default = "pre_bill" if given.kind == "pre_bill" else "invoice"
+            return receipts.render_receipt({"kind": default, **document}, given.layout)
+        if given.kind == "report":
+            return receipts.render_report(document, given.layout)
         return escpos.render_kitchen_chit(document, given.layout)
     except Exception as err:  # noqa: BLE001 - a bad document must not stop the printer
         return err

@@ -6,10 +6,11 @@ The writer emits a fixed, small command set (pure: data in, bytes out):
     ESC E n          bold                   GS ! n       character size
     GS B n           white on black         ESC a n      alignment
     GS v 0 ...       raster bit image       ESC d n      print and feed n lines
-    GS V 0 / GS V 1  full / partial cut
+    GS V 0 / GS V 1  full / partial cut     GS ( k ...   QR code (model 2: store, print)
 
 The decoder understands those and the other common ESC, GS, FS and DLE commands (python-escpos's
-output too), so the admin page's virtual printer can show what any ticket says.
+output too), so the admin page's virtual printer can show what any ticket says, a printed QR
+code as "[QR <payload>]" and a cash drawer kick (ESC p) as "[DRAWER]".
 """
 
 from __future__ import annotations
@@ -104,6 +105,18 @@ class EscPosWriter:
         size = (width // 8).to_bytes(2, "little") + bitmap.height.to_bytes(2, "little")
         self._buf += GS + b"v0\x00" + size + data
 
+    def qr(self, payload: str, module: int = 6) -> None:
+        """A native model-2 QR code (GS ( k), error correction M, `module` dots a side, centred."""
+        self.style(align="center")
+        for body in (
+            b"1A2\x00",  # model 2
+            b"1C" + bytes([module]),
+            b"1E1",  # error correction level M (48 + 1)
+            b"1P0" + payload.encode("utf-8"),  # store the data
+            b"1Q0",  # print it
+        ):
+            self._buf += GS + b"(k" + len(body).to_bytes(2, "little") + body
+
     def feed(self, lines: int) -> None:
         self._buf += ESC + b"d" + bytes([lines])
 
@@ -141,9 +154,23 @@ def _raster(data: bytes, width_bytes: int, height: int) -> Image.Image:
     return Image.frombytes("1", (width_bytes * 8, height), flipped)
 
 
+def _symbol(body: bytes, stored: dict[bytes, bytes]) -> tuple[str, object] | None:
+    """A GS ( k function: store a 2D symbol's data, or print the one stored ("qr", payload).
+
+    body is what follows pL pH: cn fn and the parameters; cn 1 (0x31) is the QR code."""
+    cn, fn = body[:1], body[1:2]
+    if fn == b"P":  # store the data: cn fn m d1...dk
+        stored[cn] = body[3:]
+    elif fn == b"Q" and cn == b"1":  # print the stored QR code
+        return "qr", stored.get(cn, b"").decode("utf-8", errors="replace")
+    return None
+
+
 def _events(data: bytes) -> Iterator[tuple[str, object]]:
-    """("text", str) | ("image", Image) | ("cut", None), in the order the printer acts."""
+    """("text", str) | ("image", Image) | ("qr", str) | ("drawer", None) | ("cut", None),
+    in the order the printer acts."""
     codec, i, n, run = "cp437", 0, len(data), bytearray()
+    symbols: dict[bytes, bytes] = {}  # GS ( k data stored per symbol type (cn), not printed yet
 
     def flush():
         if run:
@@ -165,6 +192,10 @@ def _events(data: bytes) -> Iterator[tuple[str, object]]:
             i += 3
         elif byte == 0x1B and cmd == b"@":
             codec, i = "cp437", i + 2
+            symbols.clear()
+        elif byte == 0x1B and cmd == b"p":
+            i += 5
+            yield "drawer", None
         elif byte == 0x1B and cmd == b"*" and len(data) >= i + 5:
             m, dots = data[i + 2], int.from_bytes(data[i + 3 : i + 5], "little")
             i += 5 + dots * (1 if m in (0, 1) else 3)
@@ -186,6 +217,8 @@ def _events(data: bytes) -> Iterator[tuple[str, object]]:
             if arg == b"L" and body[:2] in (b"0p", b"0q") and len(body) >= 10:
                 w, h = int.from_bytes(body[6:8], "little"), int.from_bytes(body[8:10], "little")
                 yield "image", _raster(body[10 : 10 + (w + 7) // 8 * h], (w + 7) // 8, h)
+            elif arg == b"k" and (event := _symbol(body, symbols)):
+                yield event
             i += 5 + length
         elif byte == 0x1D and cmd == b"k" and arg:
             if arg[0] <= 6:  # NUL-terminated barcode data
@@ -211,7 +244,8 @@ def _events(data: bytes) -> Iterator[tuple[str, object]]:
 
 
 def decode_escpos(data: bytes) -> str:
-    """Readable text of a ticket: commands stripped, "[image WxH]" and "--- cut ---" lines."""
+    """Readable text of a ticket: commands stripped; "[image WxH]", "[QR <payload>]",
+    "[DRAWER]" and "--- cut ---" lines."""
     out: list[str] = []
 
     def own_line(marker: str) -> None:
@@ -224,6 +258,10 @@ def decode_escpos(data: bytes) -> str:
             out.append(value)
         elif kind == "image":
             own_line(f"[image {value.width}x{value.height}]" if value else "[image]")
+        elif kind == "qr":
+            own_line(f"[QR {value}]")
+        elif kind == "drawer":
+            own_line("[DRAWER]")
         else:
             own_line(CUT_MARK)
     return "".join(out)
@@ -232,3 +270,8 @@ def decode_escpos(data: bytes) -> str:
 def raster_images(data: bytes) -> list[Image.Image]:
     """The raster images of a ticket, black ink on white, in print order."""
     return [value for kind, value in _events(data) if kind == "image" and value is not None]
+
+
+def qr_payloads(data: bytes) -> list[str]:
+    """The data of each QR code the ticket prints (GS ( k), in print order."""
+    return [value for kind, value in _events(data) if kind == "qr"]

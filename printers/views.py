@@ -92,8 +92,14 @@ def list_jobs(call: Call):
 
 
 def reprint_job(call: Call, job_id: int):
-    """Print a job again, marked REPRINT, on its station's printer now (audited)."""
+    """Print a job again, marked REPRINT, on its station's printer now (audited).
+
+    A cash drawer kick is not printed again: that would open the drawer."""
     job = get_or_404(call.session, PrintJob, job_id, "print_job")
+    if job.kind == "drawer":
+        raise ValidationFailed(
+            "a cash drawer kick cannot be reprinted", {"job_id": ["is a drawer kick"]}
+        )
     again = _reprint(call, job, call.body["reason"])
     return PrintJobSchema().dump(again), 201
 

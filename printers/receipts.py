@@ -1,0 +1,425 @@
+"""Receipt printer paper as ESC/POS bytes: invoice, credit note and pre-bill receipts, X and Z
+reports, and the cash drawer kick.
+
+Pure: data in, bytes out, as printers/render.py (whose paper layout, Arabic raster and marks
+this shares). Money is int minor units in the document's currency exponent, printed with
+pos_app.money.format_minor and never through a float; times come in UTC and print in the
+branch's time zone. The documents' shape is in the `document_printing` signal's brief.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from functools import lru_cache
+
+import qrcode
+
+from pos_app.money import format_minor
+from printers.escpos_text import ESC
+from printers.fonts import (
+    BIG,
+    HUGE,
+    LARGE,
+    MARGIN,
+    NORMAL,
+    NORMAL_SIZE,
+    TALL,
+    ArLine,
+    TicketDoc,
+    arabic_font,
+    isolate_ltr,
+    latin,
+)
+from printers.render import TYPES, PaperLayout, _mark_texts, local_time
+
+__all__ = ["DRAWER_KICK", "qr_module_size", "render_drawer_kick", "render_receipt", "render_report"]
+
+# ESC @, then ESC p 0 25 250: pulse pin 2 (the drawer) 50 ms on, 500 ms off.
+DRAWER_KICK = ESC + b"@" + ESC + b"p" + bytes([0, 25, 250])
+
+TITLES = {
+    "invoice": ("Simplified Tax Invoice", "فاتورة ضريبية مبسطة"),
+    "credit_note": ("Credit Note", "إشعار دائن"),
+    # An ASCII dash: the code pages have no em dash (it would print as "?").
+    "pre_bill": ("PRE-BILL - NOT A TAX INVOICE", "فاتورة مبدئية - ليست فاتورة ضريبية"),
+}
+NUMBERS = {
+    "invoice": ("Invoice No.", "رقم الفاتورة"),
+    "credit_note": ("Credit note No.", "رقم الإشعار"),
+    "pre_bill": ("Bill No.", "رقم الفاتورة"),
+}
+TENDERS = {
+    "cash": ("Cash", "نقدًا"),
+    "card": ("Card", "بطاقة"),
+    "wallet": ("Wallet", "محفظة إلكترونية"),
+    "voucher": ("Voucher", "قسيمة"),
+}
+QR_CAPTION = ("Scan to verify this invoice", "امسح الرمز للتحقق من الفاتورة")
+AR_INDENT = 36  # dots: modifiers and adjustments under an item's Arabic name
+CARD_METHODS_AR = {"mada": "مدى"}
+# Between an Arabic label and its amount: the Arabic letter mark (invisible, right to left)
+# keeps Latin at the label's end ("mada **** 1234") and the amount apart; else the bidi
+# isolate of printers/fonts.py takes both as one left-to-right run and prints the amount first.
+AR_SEP = ":\u061c "
+_PERCENT = re.compile(r"[-+]?\d[\d.,]*\s?%")  # "10%" kept whole inside Arabic ("%10" else)
+_CARD_NUMBER = re.compile(r"\b\d(?:[ -]?\d){11,18}\b")  # 12 to 19 digits: maybe a card number
+
+
+class _Sheet(TicketDoc):
+    """A TicketDoc with money: the label on the left, the amount flush right."""
+
+    def __init__(self, layout: PaperLayout, doc: dict):
+        super().__init__(layout)
+        exponent = doc.get("exponent")
+        self.currency, self.exponent = (
+            doc.get("currency") or "SAR",
+            2 if exponent is None else exponent,
+        )
+
+    def amount(self, minor: int, *, unit: bool = False, locale: str = "en") -> str:
+        """'1,234.50' ('1,234.50 SAR' with the unit); in Arabic, the number isolated LTR."""
+        number, symbol = format_minor(minor, self.currency, self.exponent, locale).split(" ", 1)
+        if locale == "ar":  # isolated: a minus sign stays on the number's left in Arabic
+            number = f"\u2066{number}\u2069"
+        return f"{number} {symbol}" if unit else number
+
+    def rows(self, left: str, right: str, size=NORMAL_SIZE, bold=False) -> list[tuple[str, dict]]:
+        """`left` wrapped to the line, `right` flush right on its last line."""
+        width, left = self.layout.chars_per_line // size[0], latin(left)
+        room = width - len(right) - 1
+        indent = " " * (len(left) - len(left.lstrip(" ")) + 2)
+        chunks = textwrap.wrap(left, room if room >= 8 else width, subsequent_indent=indent)
+        chunks = chunks or [""]
+        if len(chunks[-1]) + 1 + len(right) > width:
+            chunks.append("")
+        chunks[-1] += right.rjust(width - len(chunks[-1]))
+        return [(chunk, {"size": size, "bold": bold}) for chunk in chunks]
+
+    def shows_english(self, has_en: bool = True) -> bool:
+        """Whether pair() prints the English lines next to some Arabic."""
+        lay = self.layout
+        if lay.language == "ar":
+            return has_en and (lay.bilingual or not lay.raster_text)
+        return has_en or not lay.raster_text
+
+    def english(self, text: str, arabic: str) -> str:
+        """The English text, or the Arabic in the code page when Arabic cannot be raster."""
+        return text or ("" if self.layout.raster_text else latin(arabic))
+
+    def money(self, label, label_ar, minor, *, indent=0, size=NORMAL_SIZE, bold=False, unit=False):
+        """A money row in the layout's languages; the Arabic line carries the amount too."""
+        amount, amount_ar = (
+            self.amount(minor, unit=unit),
+            self.amount(minor, unit=unit, locale="ar"),
+        )
+        self.value(label, label_ar, amount, amount_ar, indent=indent, size=size, bold=bold)
+
+    def value(
+        self, label, label_ar, value, value_ar=None, *, indent=0, size=NORMAL_SIZE, bold=False
+    ):
+        """A row with its value flush right; in Arabic 'label: value'."""
+        if value in (None, ""):
+            return
+        en = self.english(label, label_ar)
+        rows = self.rows(" " * indent + en, latin(str(value)), size, bold) if en else []
+        text = ar_text(label_ar or label) + AR_SEP + str(value if value_ar is None else value_ar)
+        ar_size = NORMAL
+        if size[1] > 1 and self.fits(text, LARGE):
+            ar_size = LARGE
+        self.pair(rows, [ArLine(text, ar_size, indent=AR_INDENT if indent else 0)])
+
+    def fits(self, text: str, size: int) -> bool:
+        """Whether an Arabic text takes one line of the paper at `size` pixels."""
+        length = arabic_font(size).getlength(isolate_ltr(text), direction="rtl", language="ar")
+        return length <= self.layout.dots - MARGIN
+
+    def info(self, label: str, label_ar: str, value, **style) -> None:
+        """'Label: value' in both languages when the layout is bilingual (the invoice's facts)."""
+        if value not in (None, ""):
+            self.pair([(f"{label}: {value}", style)], [ArLine(f"{label_ar}: {value}")])
+
+    def heading(self, en: str, ar: str, size=TALL) -> None:
+        """A centred bold title and its Arabic."""
+        style = {"size": size, "bold": True, "align": "center"}
+        self.pair([(en, style)], [ArLine(ar, LARGE if size[1] > 1 else NORMAL)])
+
+
+def ar_text(text: str) -> str:
+    """Arabic text with its percentages isolated left to right, as one would read them."""
+    return _PERCENT.sub(lambda m: f"\u2066{m.group(0)}\u2069", text)
+
+
+@lru_cache(maxsize=64)
+def qr_module_size(payload: str, dots: int, largest: int = 6) -> int:
+    """Dots per QR module so the code (with its quiet zone) fits the paper: `largest` at most."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    code.add_data(payload.encode("utf-8"))
+    code.make(fit=True)
+    return max(1, min(largest, dots // (code.modules_count + 8)))
+
+
+def _branch(sheet: _Sheet, branch: dict) -> None:
+    """Name (big), address and VAT number, centred; their Arabic as raster."""
+    sheet.pair(
+        [(branch.get("name") or "", {"size": BIG, "bold": True, "align": "center"})],
+        [ArLine(branch.get("name_ar") or "", HUGE)],
+    )
+    if branch.get("address") or branch.get("address_ar"):
+        sheet.pair(
+            [(branch.get("address") or "", {"align": "center"})],
+            [ArLine(branch.get("address_ar") or "")],
+        )
+    sheet.info("VAT No.", "الرقم الضريبي", branch.get("vat_number"), align="center")
+    sheet.rule("=")
+
+
+def _heading(sheet: _Sheet, doc: dict, kind: str) -> None:
+    """Title, number, reference and reason (credit note), local date and time."""
+    en, ar = TITLES[kind]
+    if kind == "pre_bill":  # white on black: no one takes it for a tax invoice
+        sheet.alert(en, ar)
+    else:
+        sheet.heading(en, ar)
+    sheet.info(*NUMBERS[kind], doc.get("number"), bold=True)
+    if kind == "credit_note":
+        sheet.info("Ref", "الفاتورة الأصلية", doc.get("references"), bold=True)
+        sheet.field("Reason", "السبب", doc.get("reason"))
+    zone = (doc.get("branch") or {}).get("time_zone")
+    issued = local_time(doc.get("issued_at"), zone)
+    sheet.info("Date", "التاريخ والوقت", issued.strftime("%Y-%m-%d %H:%M:%S"))
+
+
+def _order(sheet: _Sheet, doc: dict) -> None:
+    """Order number and type, table, waiter, guests, and which part of a split bill."""
+    order = doc.get("order") or {}
+    kind = order.get("type") or "dine_in"
+    type_en, type_ar = TYPES.get(kind, (kind.upper(), kind))
+    if order.get("number") not in (None, ""):
+        sheet.pair(
+            [(f"Order #{order['number']}  {type_en}", {"bold": True})],
+            [ArLine(f"رقم الطلب {order['number']} · {type_ar}")],
+            both=False,
+        )
+    sheet.field("Table", "طاولة", order.get("table"))
+    sheet.field("Waiter", "نادل", order.get("waiter"))
+    sheet.field("Guests", "عدد الضيوف", order.get("guests") or None)
+    part = doc.get("part")
+    if part:
+        count = f"({part.get('number')}/{part.get('of')})"
+        label = part.get("label") or "Part"
+        sheet.pair(
+            [(f"{label} {count}", {"bold": True})],
+            [ArLine(f"{part.get('label_ar') or label} {count}")],
+        )
+
+
+def _names(item) -> tuple[str, str]:
+    """(English, Arabic) of a modifier given as a name or as {name, name_ar}."""
+    if isinstance(item, str):
+        return ("", item) if re.search("[\u0600-\u06ff]", item) else (item, "")
+    return item.get("name") or "", item.get("name_ar") or ""
+
+
+def _line(sheet: _Sheet, line: dict) -> None:
+    """'2 x Name   90.00' (before its discounts), unit price, modifiers and the discounts.
+
+    A line's amount_minor is after its own adjustments (as pos_app.billing makes it); its
+    gross_minor, when not given, is worked back from them."""
+    qty, name, name_ar = line.get("quantity") or 0, line.get("name") or "", line.get("name_ar")
+    name_en = sheet.english(name, name_ar or "")
+    adjustments = line.get("adjustments") or []
+    gross = line.get("gross_minor")
+    if gross is None:
+        gross = line["amount_minor"] - sum(a["amount_minor"] for a in adjustments)
+    amount = sheet.amount(gross)
+    en = sheet.rows(f"{qty} x {name_en}", amount, bold=True) if name_en else []
+    head = f"{qty} × {name_ar or name}"
+    if not sheet.shows_english(bool(en)):
+        head += AR_SEP + sheet.amount(gross, locale="ar")
+    ar = [ArLine(head)]
+    if qty != 1 and line.get("unit_price_minor") is not None:
+        price = line["unit_price_minor"]
+        en.append((f"  @ {sheet.amount(price)}", {}))
+        ar.append(ArLine("السعر" + AR_SEP + sheet.amount(price, locale="ar"), indent=AR_INDENT))
+    _details(sheet, line.get("modifiers") or [], adjustments, en, ar)
+    sheet.pair(en, ar)
+
+
+def _details(sheet: _Sheet, modifiers: list, adjustments: list, en: list, ar: list) -> None:
+    """A line's modifiers and adjustments, indented, added to its English and Arabic."""
+    solo_ar = not sheet.shows_english()
+    for mod in modifiers:
+        mod_en, mod_ar = _names(mod)
+        if sheet.english(mod_en, mod_ar):
+            en.append((f"  {sheet.english(mod_en, mod_ar)}", {}))
+        if mod_ar or solo_ar:
+            ar.append(ArLine(mod_ar or mod_en, indent=AR_INDENT))
+    for adj in adjustments:
+        label, label_ar = adj.get("label") or "", adj.get("label_ar") or adj.get("label") or ""
+        if sheet.english(label, label_ar):
+            en += sheet.rows(
+                f"  {sheet.english(label, label_ar)}", sheet.amount(adj["amount_minor"])
+            )
+        value = sheet.amount(adj["amount_minor"], locale="ar")
+        ar.append(ArLine(ar_text(label_ar) + AR_SEP + value, indent=AR_INDENT))
+
+
+def _percent(basis_points) -> str:
+    whole, part = divmod(int(basis_points or 0), 100)
+    return f"{whole}%" if not part else f"{whole}.{part:02d}".rstrip("0") + "%"
+
+
+def _totals(sheet: _Sheet, doc: dict) -> None:
+    """Subtotal, order discounts and service charge, net, VAT, and the total (big)."""
+    subtotal = doc.get("subtotal_minor")
+    if subtotal is None:  # the lines after their own discounts
+        subtotal = sum(line["amount_minor"] for line in doc.get("lines") or [])
+    sheet.money("Subtotal", "المجموع الفرعي", subtotal)
+    for adj in doc.get("adjustments") or []:
+        sheet.money(adj.get("label") or "", adj.get("label_ar") or "", adj["amount_minor"])
+    sheet.money("Total excl. VAT", "الإجمالي غير شامل الضريبة", doc["net_minor"])
+    rate = _percent(doc.get("vat_rate_bp"))
+    sheet.money(f"VAT {rate}", f"ضريبة القيمة المضافة {rate}", doc["vat_minor"])
+    total = sheet.amount(doc["total_minor"], unit=True)
+    size = BIG if len(total) + 6 <= sheet.layout.chars_per_line // 2 else TALL
+    sheet.money(
+        "TOTAL", "الإجمالي شامل الضريبة", doc["total_minor"], size=size, bold=True, unit=True
+    )
+
+
+def _masked(text: str) -> str:
+    return _CARD_NUMBER.sub(lambda m: "**** " + re.sub(r"\D", "", m.group(0))[-4:], text or "")
+
+
+def _payments(sheet: _Sheet, doc: dict) -> None:
+    """Each tender: card method and last four digits, cash tendered and change, tip."""
+    refund = doc.get("kind") == "credit_note"
+    for pay in doc.get("payments") or []:
+        tender = pay.get("tender") or ""
+        en, ar = TENDERS.get(tender, (tender.title(), tender))
+        method = pay.get("card_method")
+        if method:  # no brackets in the Arabic: bidi would turn them round the Latin name
+            en, ar = f"{en} ({method})", f"{ar} {CARD_METHODS_AR.get(method.lower(), method)}"
+        last4 = re.sub(r"\D", "", str(pay.get("last4") or ""))[-4:]
+        if last4:
+            en, ar = f"{en} **** {last4}", f"{ar} **** {last4}"
+        if refund:
+            en, ar = f"Refund: {en}", f"استرداد: {ar}"
+        sheet.money(en, ar, pay["amount_minor"], bold=True)
+        if pay.get("tendered_minor") is not None:
+            sheet.money("Amount paid", "المبلغ المدفوع", pay["tendered_minor"], indent=2)
+            sheet.money("Change", "الباقي", pay.get("change_minor") or 0, indent=2)
+        if pay.get("tip_minor"):
+            sheet.money("Tip", "إكرامية", pay["tip_minor"], indent=2)
+        if pay.get("reference"):
+            sheet.field("  Ref", "المرجع", _masked(str(pay["reference"])))
+
+
+def _qr(sheet: _Sheet, payload: str | None) -> None:
+    if payload:
+        sheet.out.feed(1)
+        sheet.out.qr(payload, qr_module_size(payload, sheet.layout.dots))
+        sheet.pair([(QR_CAPTION[0], {"align": "center"})], [ArLine(QR_CAPTION[1])])
+
+
+def render_receipt(doc: dict, layout: PaperLayout) -> bytes:
+    """An invoice or credit note receipt, or a pre-bill (doc["kind"]), for the receipt printer."""
+    kind = doc.get("kind") or "invoice"
+    if kind not in TITLES:
+        raise ValueError(f"not a receipt: {kind!r}")
+    sheet = _Sheet(layout, doc)
+    marks = [_mark_texts(m) for m in doc.get("marks") or []]
+    for en, ar in marks:
+        sheet.alert(en, ar)
+    _branch(sheet, doc.get("branch") or {})
+    _heading(sheet, doc, kind)
+    _order(sheet, doc)
+    sheet.rule()
+    for line in doc.get("lines") or []:
+        _line(sheet, line)
+    sheet.rule()
+    _totals(sheet, doc)
+    if doc.get("payments"):
+        sheet.rule()
+        _payments(sheet, doc)
+    _qr(sheet, doc.get("qr"))
+    for en, ar in marks:
+        sheet.alert(en, ar)
+    sheet.out.cut(partial=layout.partial_cut)
+    return sheet.out.getvalue()
+
+
+def _report_title(doc: dict) -> tuple[str, str]:
+    number = doc.get("number")
+    if doc.get("kind") == "z_report":
+        if number is None:
+            return "Z REPORT - DAY CLOSED", "تقرير Z - إغلاق اليوم"
+        return f"Z REPORT #{number} - DAY CLOSED", f"تقرير Z رقم {number} - إغلاق اليوم"
+    if doc.get("kind") == "x_report":
+        return "X REPORT (not closing)", "تقرير X (دون إغلاق اليوم)"
+    raise ValueError(f"not a report: {doc.get('kind')!r}")
+
+
+def _sections(sheet: _Sheet, sections: list[dict]) -> None:
+    """Each section's title, then its rows: an amount or a text value, flush right."""
+    for section in sections:
+        sheet.rule()
+        title = section.get("title") or ""
+        sheet.heading(title, section.get("title_ar") or title, NORMAL_SIZE)
+        for row in section.get("rows") or []:
+            label, label_ar = row.get("label") or "", row.get("label_ar") or ""
+            if row.get("amount_minor") is not None:
+                sheet.money(label, label_ar, row["amount_minor"])
+            else:
+                sheet.value(label, label_ar, row.get("value"))
+
+
+def _tenders(sheet: _Sheet, tenders: list[dict]) -> None:
+    """Per tender: expected, counted, and over (+) or short (-)."""
+    sheet.rule()
+    sheet.heading("Payments", "الدفع", NORMAL_SIZE)
+    for row in tenders:
+        en, ar = TENDERS.get(row.get("tender") or "", (row.get("tender") or "", ""))
+        label, label_ar = row.get("label") or en, row.get("label_ar") or ar or en
+        sheet.pair([(sheet.english(label, label_ar), {"bold": True})], [ArLine(label_ar)])
+        sheet.money("Expected", "المتوقع", row["expected_minor"], indent=2)
+        if row.get("counted_minor") is not None:
+            sheet.money("Counted", "المعدود", row["counted_minor"], indent=2)
+        difference = row.get("difference_minor")
+        if difference is not None:
+            sign = "+" if difference > 0 else ""
+            text = sign + sheet.amount(difference)
+            sheet.value("Over/short", "الفرق", text, f"\u2066{text}\u2069", indent=2)
+
+
+def render_report(doc: dict, layout: PaperLayout) -> bytes:
+    """An X report (the day so far) or a Z report (the day closed), for the receipt printer."""
+    title = _report_title(doc)
+    sheet = _Sheet(layout, doc)
+    marks = [_mark_texts(m) for m in doc.get("marks") or []]
+    for en, ar in marks:
+        sheet.alert(en, ar)
+    branch = doc.get("branch") or {}
+    _branch(sheet, branch)
+    sheet.heading(*title)
+    zone = branch.get("time_zone")
+    sheet.field("Business day", "يوم العمل", doc.get("business_day"), bold=True)
+    for label, label_ar, key in (("From", "من", "from"), ("To", "إلى", "to")):
+        if doc.get(key):
+            sheet.field(label, label_ar, local_time(doc[key], zone).strftime("%Y-%m-%d %H:%M"))
+    sheet.field("Printed by", "طُبع بواسطة", doc.get("printed_by"))
+    sheet.field("Currency", "العملة", sheet.currency)
+    _sections(sheet, doc.get("sections") or [])
+    if doc.get("tenders"):
+        _tenders(sheet, doc["tenders"])
+    sheet.rule("=")
+    for en, ar in marks:
+        sheet.alert(en, ar)
+    sheet.out.cut(partial=layout.partial_cut)
+    return sheet.out.getvalue()
+
+
+def render_drawer_kick() -> bytes:
+    """Open the cash drawer on the receipt printer's kick-out connector (nothing printed)."""
+    return DRAWER_KICK

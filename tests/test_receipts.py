@@ -1,0 +1,503 @@
+"""Receipt printer paper (printers/receipts.py): invoices, credit notes, pre-bills, X/Z reports
+and the drawer kick as golden bytes and as the text a customer or a manager reads; and the
+`document_printing` receiver that queues them on the receipt printers.
+
+Golden files live in tests/golden/ (see tests/test_render.py for rewriting them).
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import logging
+import re
+
+import pytest
+from escpos.printer import Dummy
+from sqlalchemy import select
+from test_render import check_golden, image_after, ink_columns, save_images, styled_lines
+
+from pos_app.signals import document_printing
+from printers import documents
+from printers.escpos_text import qr_payloads
+from printers.models import Printer, PrinterRole, PrintJob
+from printers.receipts import (
+    qr_module_size,
+    render_drawer_kick,
+    render_receipt,
+    render_report,
+)
+from printers.render import PaperLayout, decode_escpos, raster_images
+
+ARABIC = re.compile("[\u0600-\u06ff\ufb50-\ufdff\ufe70-\ufeff]")
+PAN = "4111111111111234"
+
+
+def tlv(tag: int, value: str) -> bytes:
+    raw = value.encode("utf-8")
+    return bytes([tag, len(raw)]) + raw
+
+
+# The invoice QR of a simplified tax invoice: seller, VAT number, time, total, VAT (TLV).
+QR = base64.b64encode(
+    tlv(1, "Mashawi Riyadh")
+    + tlv(2, "300000000000003")
+    + tlv(3, "2026-11-25T18:02:03Z")
+    + tlv(4, "100.00")
+    + tlv(5, "13.04")
+).decode()
+
+BRANCH = {
+    "name": "Mashawi Riyadh",
+    "name_ar": "مشاوي الرياض",
+    "address": "King Fahd Rd, Olaya, Riyadh 12214",
+    "address_ar": "طريق الملك فهد، العليا، الرياض",
+    "vat_number": "300000000000003",
+    "time_zone": "Asia/Riyadh",
+}
+
+
+def adj(label, label_ar, amount_minor):
+    return {"label": label, "label_ar": label_ar, "amount_minor": amount_minor}
+
+
+def item(name, name_ar, quantity, unit_price_minor, modifiers=(), adjustments=()):
+    """A bill line as pos_app.billing makes it: amount_minor after the line's adjustments."""
+    return {
+        "name": name,
+        "name_ar": name_ar,
+        "quantity": quantity,
+        "unit_price_minor": unit_price_minor,
+        "gross_minor": quantity * unit_price_minor,
+        "amount_minor": quantity * unit_price_minor + sum(a["amount_minor"] for a in adjustments),
+        "modifiers": list(modifiers),
+        "adjustments": list(adjustments),
+    }
+
+
+def pay(tender, amount_minor, **extra):
+    return {
+        "tender": tender,
+        "amount_minor": amount_minor,
+        "tendered_minor": None,
+        "change_minor": None,
+        "tip_minor": 0,
+        "card_method": None,
+        "last4": None,
+        "reference": "",
+        **extra,
+    }
+
+
+def make_invoice(**changes) -> dict:
+    """Order 12 at table T4, 100.00 SAR VAT included, paid 60.00 cash and 40.00 by mada."""
+    doc = {
+        "kind": "invoice",
+        "branch": BRANCH,
+        "number": "INV-000123",
+        "references": None,
+        "reason": "",
+        "order": {"number": 12, "type": "dine_in", "table": "T4", "waiter": "Sara", "guests": 4},
+        "part": None,
+        "issued_at": "2026-11-25T18:02:03+00:00",
+        "currency": "SAR",
+        "exponent": 2,
+        "lines": [
+            item(
+                "Mixed grill",
+                "مشاوي مشكلة",
+                2,
+                4500,
+                ["Well done", "Saffron rice"],
+                [adj("Happy hour 10%", "عرض الساعة السعيدة 10%", -900)],
+            ),
+            item("Hummus", "حمص", 1, 1900),
+        ],
+        "adjustments": [adj("Discount 10%", "خصم 10%", -1000), adj("Service", "رسوم الخدمة", 1000)],
+        "prices_include_vat": True,
+        "vat_rate_bp": 1500,
+        "net_minor": 8696,
+        "vat_minor": 1304,
+        "total_minor": 10000,
+        "payments": [
+            pay("cash", 6000, tendered_minor=10000, change_minor=4000),
+            pay("card", 4000, card_method="mada", last4="1234", tip_minor=500),
+        ],
+        "qr": QR,
+        "marks": [],
+    }
+    doc.update(changes)
+    return doc
+
+
+def make_credit_note() -> dict:
+    hummus = item("Hummus", "حمص", 1, 1900)
+    return make_invoice(
+        kind="credit_note",
+        number="CRN-000007",
+        references="INV-000123",
+        reason="cold dish",
+        lines=[hummus],
+        adjustments=[],
+        net_minor=1652,
+        vat_minor=248,
+        total_minor=1900,
+        payments=[pay("cash", 1900)],
+    )
+
+
+def make_pre_bill() -> dict:
+    part = {"number": 1, "of": 4, "label": "Seat 1", "label_ar": "مقعد 1"}
+    return make_invoice(kind="pre_bill", number=None, part=part, payments=[], qr=None)
+
+
+def make_z_report(**changes) -> dict:
+    doc = {
+        "kind": "z_report",
+        "branch": BRANCH,
+        "number": 7,
+        "business_day": "2026-11-25",
+        "from": "2026-11-25T05:00:00+00:00",
+        "to": "2026-11-25T23:10:00+00:00",
+        "currency": "SAR",
+        "exponent": 2,
+        "sections": [
+            {
+                "title": "Sales",
+                "title_ar": "المبيعات",
+                "rows": [
+                    {"label": "Orders", "label_ar": "الطلبات", "value": "57"},
+                    {"label": "Gross sales", "label_ar": "المبيعات", "amount_minor": 1234550},
+                    {"label": "Discounts", "label_ar": "خصم", "amount_minor": -25000},
+                    {
+                        "label": "VAT 15%",
+                        "label_ar": "ضريبة القيمة المضافة",
+                        "amount_minor": 157767,
+                    },
+                ],
+            }
+        ],
+        "tenders": [
+            {
+                "tender": "cash",
+                "label": "Cash",
+                "label_ar": "نقدًا",
+                "expected_minor": 400000,
+                "counted_minor": 399000,
+                "difference_minor": -1000,
+            },
+            {
+                "tender": "card",
+                "label": "Card",
+                "label_ar": "بطاقة",
+                "expected_minor": 809550,
+                "counted_minor": None,
+                "difference_minor": None,
+            },
+        ],
+        "printed_by": "Lina",
+    }
+    doc.update(changes)
+    return doc
+
+
+def layout(width, **options) -> PaperLayout:
+    return PaperLayout.for_paper(width, **options)
+
+
+def lines_of(data: bytes) -> list[str]:
+    return decode_escpos(data).splitlines()
+
+
+def row(lines: list[str], label: str) -> str:
+    """The first text line that starts with `label`."""
+    return next(t for t in lines if t.startswith(label))
+
+
+# --- golden bytes ---------------------------------------------------------------------------
+
+GOLDEN_CASES = {
+    "receipt-80-invoice": (render_receipt, make_invoice, layout(80)),
+    "receipt-58-invoice": (render_receipt, make_invoice, layout(58)),
+    "receipt-80-credit-note": (render_receipt, make_credit_note, layout(80)),
+    "receipt-80-pre-bill": (render_receipt, make_pre_bill, layout(80)),
+    "report-80-z": (render_report, make_z_report, layout(80)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN_CASES))
+def test_receipt_matches_golden(name):
+    render, make, paper = GOLDEN_CASES[name]
+    check_golden(name, render(make(), paper))
+
+
+# --- what the customer reads ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("width,cols", [(80, 48), (58, 32)])
+def test_invoice_reads_right(width, cols):
+    data = render_receipt(make_invoice(), layout(width))
+    lines = lines_of(data)
+    assert lines[0] == "Mashawi Riyadh" and "VAT No.: 300000000000003" in lines
+    assert "Simplified Tax Invoice" in lines and "Invoice No.: INV-000123" in lines
+    assert "Date: 2026-11-25 21:02:03" in lines, "printed in Riyadh time (UTC+3)"
+    assert "Order #12  DINE IN" in lines and "Table: T4" in lines and "Waiter: Sara" in lines
+    assert "Guests: 4" in lines
+    amounts = {
+        "2 x Mixed grill": "90.00",
+        "  Happy hour 10%": "-9.00",
+        "1 x Hummus": "19.00",
+        "Subtotal": "100.00",
+        "Discount 10%": "-10.00",
+        "Service": "10.00",
+        "Total excl. VAT": "86.96",
+        "VAT 15%": "13.04",
+        "Cash": "60.00",
+        "  Amount paid": "100.00",
+        "  Change": "40.00",
+        "Card (mada) **** 1234": "40.00",
+        "  Tip": "5.00",
+    }
+    for label, amount in amounts.items():
+        text = row(lines, label)
+        assert len(text) == cols and text.endswith(f" {amount}"), text
+    assert "  @ 45.00" in lines and "  Well done" in lines and "  Saffron rice" in lines
+    total = row(lines, "TOTAL")
+    assert total.endswith(" 100.00 SAR") and len(total) == cols // 2
+    assert dict(styled_lines(data))[total] == {"bold": 1, "size": 0x11, "invert": 0, "align": 0}
+    assert lines.index(f"[QR {QR}]") + 1 == lines.index("Scan to verify this invoice")
+    assert lines[-2].startswith("[image ") and lines[-1] == "--- cut ---", "caption in Arabic"
+    assert "?" not in decode_escpos(data) and not ARABIC.search(decode_escpos(data))
+
+
+def test_gross_of_a_line_is_worked_back_from_its_adjustments():
+    doc = make_invoice()
+    bare = copy.deepcopy(doc)
+    for line in bare["lines"]:
+        del line["gross_minor"]
+    assert render_receipt(bare, layout(80)) == render_receipt(doc, layout(80))
+
+
+def test_qr_code_is_native_centred_and_gives_back_the_payload():
+    data = render_receipt(make_invoice(), layout(80))
+    assert qr_payloads(data) == [QR]
+    at = data.index(b"\x1d(k")
+    assert data[:at].rindex(b"\x1ba\x01") > data[:at].rindex(b"\n"), "centred"
+    assert b"\x1d(k\x04\x001A2\x00" in data, "model 2"
+    assert b"\x1d(k\x03\x001C\x06" in data, "module 6 dots"
+    assert b"\x1d(k\x03\x001E1" in data, "error correction M"
+    assert b"\x1d(k\x03\x001Q0" in data, "printed"
+    assert qr_payloads(render_receipt(make_invoice(qr=None), layout(80))) == []
+
+
+def test_qr_code_fits_narrow_paper():
+    long_payload = base64.b64encode(bytes(range(256)) * 2).decode()  # a phase-2 sized QR
+    size = qr_module_size(long_payload, 384)
+    assert 1 <= size < 6
+    data = render_receipt(make_invoice(qr=long_payload), layout(58))
+    assert b"\x1d(k\x03\x001C" + bytes([size]) in data
+    assert qr_payloads(data) == [long_payload]
+
+
+def test_no_card_number_beyond_the_last_four_digits():
+    card = pay("card", 10000, card_method="visa", last4=PAN, reference=f"auth 0042 {PAN}")
+    data = render_receipt(make_invoice(payments=[card]), layout(80))
+    text = decode_escpos(data)
+    assert PAN.encode() not in data and PAN[:-4] not in text and "411111" not in text
+    assert "Card (visa) **** 1234" in text and "  Ref: auth 0042 **** 1234" in text
+
+
+def test_arabic_names_are_rasters_of_the_paper_width():
+    for width, dots in ((80, 576), (58, 384)):
+        data = render_receipt(make_invoice(), layout(width))
+        images = save_images(f"receipt-{width}", data)
+        assert images and all(img.width <= dots for img in images)
+        assert all(8 <= img.height <= 300 for img in images)
+        grill = image_after(data, "2 x Mixed grill")  # "2 × مشاوي مشكلة", price, offer
+        assert grill.width <= dots and 60 <= grill.height <= 250
+        cols = ink_columns(grill)
+        assert cols[-1] >= dots - 12, "right to left: starts at the right edge"
+        hummus = image_after(data, "1 x Hummus")
+        assert 20 <= hummus.height <= 60 and ink_columns(hummus)[0] > dots // 2
+        branch = image_after(data, "Mashawi Riyadh")
+        assert 40 <= branch.height <= 120, "the branch's Arabic name, big"
+
+
+def test_labels_follow_the_layout_languages():
+    english = render_receipt(make_invoice(), layout(80, bilingual=False))
+    assert raster_images(english) == [], "English paper: no Arabic at all"
+    arabic = lines_of(render_receipt(make_invoice(), layout(80, language="ar", bilingual=False)))
+    assert not any(t.startswith(("Subtotal", "TOTAL", "2 x Mixed")) for t in arabic)
+    assert f"[QR {QR}]" in arabic and arabic[-1] == "--- cut ---"
+    first = lines_of(render_receipt(make_invoice(), layout(80, language="ar")))
+    at = first.index(row(first, "Subtotal"))
+    assert first[at - 1].startswith("[image 576x"), "Arabic first, then the English"
+
+
+def test_without_raster_text_no_arabic_and_no_question_marks():
+    dates = item("", "طبق تمور", 1, 1500)
+    doc = make_invoice(lines=[*make_invoice()["lines"], dates])
+    data = render_receipt(doc, layout(80, raster_text=False, language="ar"))
+    text = decode_escpos(data)
+    assert raster_images(data) == [] and b"\x1dv0" not in data
+    assert "?" not in text and not ARABIC.search(text)
+    assert row(text.splitlines(), "1 x [ar]").endswith(" 15.00"), "the price still prints"
+    assert qr_payloads(data) == [QR]
+
+
+def test_amounts_follow_the_currency_exponent():
+    doc = make_invoice(currency="KWD", exponent=3, total_minor=12345, net_minor=10735)
+    lines = lines_of(render_receipt(doc, layout(80, bilingual=False)))
+    assert row(lines, "TOTAL").endswith(" 12.345 KWD")
+    assert row(lines, "Total excl. VAT").endswith(" 10.735")
+    with pytest.raises(TypeError):
+        render_receipt(make_invoice(total_minor=100.0), layout(80))
+
+
+def test_credit_note():
+    lines = lines_of(render_receipt(make_credit_note(), layout(80)))
+    assert "Credit Note" in lines and "Simplified Tax Invoice" not in lines
+    assert "Credit note No.: CRN-000007" in lines and "Ref: INV-000120" not in lines
+    assert "Ref: INV-000123" in lines and "Reason: cold dish" in lines
+    assert row(lines, "Refund: Cash").endswith(" 19.00")
+    assert row(lines, "TOTAL").endswith(" 19.00 SAR")
+
+
+def test_pre_bill_is_not_a_tax_invoice():
+    data = render_receipt(make_pre_bill(), layout(80))
+    lines = lines_of(data)
+    assert " PRE-BILL - NOT A TAX INVOICE " in lines and "Simplified Tax Invoice" not in lines
+    assert dict(styled_lines(data))[" PRE-BILL - NOT A TAX INVOICE "]["invert"] == 1
+    assert "Seat 1 (1/4)" in lines and not any(t.startswith("Bill No.") for t in lines)
+    assert qr_payloads(data) == [] and not any(t.startswith(("Cash", "Card")) for t in lines)
+    assert row(lines, "TOTAL").endswith(" 100.00 SAR")
+
+
+def test_reprint_marks_at_top_and_bottom():
+    lines = lines_of(render_receipt(make_invoice(marks=["REPRINT"]), layout(80)))
+    assert lines[0] == " REPRINT " and lines.count(" REPRINT ") == 2
+    assert lines[-2].startswith("[image 576x"), "and in Arabic"
+
+
+# --- reports --------------------------------------------------------------------------------
+
+
+def test_z_report():
+    data = render_report(make_z_report(), layout(80))
+    lines = lines_of(data)
+    assert "Z REPORT #7 - DAY CLOSED" in lines and "Business day: 2026-11-25" in lines
+    assert "From: 2026-11-25 08:00" in lines and "To: 2026-11-26 02:10" in lines
+    assert "Printed by: Lina" in lines and "Sales" in lines
+    assert row(lines, "Orders").endswith(" 57") and row(lines, "Gross sales").endswith(" 12,345.50")
+    assert row(lines, "Discounts").endswith(" -250.00")
+    cash = lines.index("Cash")
+    assert lines[cash + 2].startswith("  Expected") and lines[cash + 2].endswith(" 4,000.00")
+    assert lines[cash + 4].startswith("  Counted") and lines[cash + 4].endswith(" 3,990.00")
+    assert lines[cash + 6].startswith("  Over/short") and lines[cash + 6].endswith(" -10.00")
+    card = lines[lines.index("Card") :]
+    assert not any(t.startswith("  Counted") for t in card), "not counted: no row"
+    assert lines[-1] == "--- cut ---" and all(len(t) <= 48 for t in lines if "[" not in t)
+
+
+def test_x_report_and_58_mm():
+    tenders = copy.deepcopy(make_z_report()["tenders"])
+    tenders[0].update(counted_minor=None, difference_minor=None)
+    doc = make_z_report(kind="x_report", number=None, tenders=tenders)
+    data = render_report(doc, layout(58))
+    lines = lines_of(data)
+    assert "X REPORT (not closing)" in lines and "DAY CLOSED" not in "".join(lines)
+    assert not any("Counted" in t or "Over/short" in t for t in lines)
+    assert all(len(t) <= 32 for t in lines if not t.startswith("["))
+    assert {img.width for img in raster_images(data)} == {384}
+    with pytest.raises(ValueError):
+        render_report({**doc, "kind": "invoice"}, layout(80))
+
+
+def test_over_is_signed():
+    tenders = [{**make_z_report()["tenders"][0], "counted_minor": 401000, "difference_minor": 1000}]
+    lines = lines_of(render_report(make_z_report(tenders=tenders), layout(80)))
+    assert row(lines, "  Over/short").endswith(" +10.00")
+
+
+# --- drawer and decoder ---------------------------------------------------------------------
+
+
+def test_drawer_kick():
+    data = render_drawer_kick()
+    assert data == b"\x1b@\x1bp\x00\x19\xfa", "initialise, pulse pin 2 for 50 ms"
+    assert decode_escpos(data) == "[DRAWER]\n"
+
+
+def test_decoder_reads_python_escpos_native_qr_and_cash_drawer():
+    printer = Dummy(profile="TM-T20II")
+    printer.textln("Total 12.00")
+    printer.qr("https://example.com/r/42", native=True, size=5)
+    printer.cashdraw(2)
+    printer.textln("after")
+    text = decode_escpos(printer.output)
+    assert text == "Total 12.00\n[QR https://example.com/r/42]\n[DRAWER]\nafter\n"
+    assert qr_payloads(printer.output) == ["https://example.com/r/42"]
+
+
+# --- the document_printing receiver ---------------------------------------------------------
+
+
+def receipt_jobs(db) -> list[PrintJob]:
+    with db(write=False) as s:
+        return list(s.scalars(select(PrintJob).order_by(PrintJob.id)))
+
+
+def test_document_printing_queues_on_the_receipt_printer(demo, db):
+    with db() as s:
+        document_printing.send(
+            s, kind="receipt", document=make_invoice(), ref="invoice:123", reprint=True
+        )
+        document_printing.send(s, kind="drawer", document={}, ref="invoice:123")
+    receipt, drawer = receipt_jobs(db)
+    with db(write=False) as s:
+        printer = s.get(Printer, receipt.printer_id)
+        assert printer.role == PrinterRole.receipt and drawer.printer_id == printer.id
+        assert (receipt.kind, receipt.source, receipt.marks) == (
+            "receipt",
+            "invoice:123",
+            ["REPRINT"],
+        )
+        assert receipt.station_id is None and (drawer.kind, drawer.marks) == ("drawer", [])
+        data = documents.render_job(receipt, printer)
+        kick = documents.render_job(drawer, printer)
+    lines = lines_of(data)
+    assert lines[0] == " REPRINT " and "Invoice No.: INV-000123" in lines
+    assert qr_payloads(data) == [QR]
+    assert kick == render_drawer_kick()
+
+
+def test_pre_bill_and_report_jobs_render(demo, db):
+    with db() as s:
+        document_printing.send(s, kind="pre_bill", document=make_pre_bill(), ref="order:12")
+        document_printing.send(s, kind="report", document=make_z_report(), ref="z_report:7")
+    pre_bill, report = receipt_jobs(db)
+    with db(write=False) as s:
+        printer = s.get(Printer, pre_bill.printer_id)
+        pre_bill_text = decode_escpos(documents.render_job(pre_bill, printer))
+        report_text = decode_escpos(documents.render_job(report, printer))
+    assert " PRE-BILL - NOT A TAX INVOICE " in pre_bill_text and "REPRINT" not in pre_bill_text
+    assert "Z REPORT #7 - DAY CLOSED" in report_text
+
+
+def test_no_receipt_printer_logs_and_queues_nothing(demo, db, caplog):
+    with db() as s:
+        for printer in s.scalars(select(Printer).where(Printer.role == PrinterRole.receipt)):
+            printer.active = False
+    with caplog.at_level(logging.WARNING, logger="printers.documents"), db() as s:
+        document_printing.send(s, kind="receipt", document=make_invoice(), ref="invoice:123")
+    assert receipt_jobs(db) == []
+    assert "no active receipt printer" in caplog.text
+
+
+def test_a_drawer_kick_is_not_reprinted(demo, db, client, auth):
+    with db() as s:
+        document_printing.send(s, kind="drawer", document={}, ref="shift:3")
+    (job,) = receipt_jobs(db)
+    response = client.post(f"/api/v1/print-jobs/{job.id}/reprint", json={}, headers=auth("manager"))
+    assert response.status_code == 422, response.get_json()
+    assert len(receipt_jobs(db)) == 1

@@ -476,7 +476,10 @@
         paid ? t("status_paid") : p.paid_minor ? t("remaining") + " " + self.fmt(p.remaining_minor) : t("status_open"))));
       if (p.lines && p.lines.length && !paid) {
         card.appendChild(el("ul", { class: "bp-part-lines" }, p.lines.map(function (pl) {
-          return el("li", null, pl.quantity + "× " + (LANG === "ar" ? pl.name_ar || pl.name : pl.name));
+          var name = LANG === "ar" ? pl.name_ar || pl.name : pl.name;
+          // A shared dish is split in money, not in units: its share has no quantity.
+          return el("li", null, pl.quantity ? pl.quantity + "× " + name
+            : name + " · " + t("shared") + " " + self.fmt(pl.amount_minor));
         })));
       }
       if (p.invoice_number) card.appendChild(self.renderInvoice(p.invoice_number));

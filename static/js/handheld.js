@@ -959,6 +959,7 @@
     $("hh-order-sub").textContent = sub.join(" · ");
     var rush = o ? o.rush : d.rush;
     $("hh-rush").setAttribute("aria-pressed", rush ? "true" : "false");
+    $("hh-bill-btn").hidden = !o;
     renderAlert(c);
     renderMenu(c);
     renderCart(c);
@@ -1704,6 +1705,30 @@
     });
   }
 
+  // -- the bill: billpay.js shows it, splits by seat or equally, takes cash and card ---------
+
+  var billPanel = null;
+
+  function openBill() {
+    var o = current().order;
+    if (!o || !window.BillPay) return;
+    if (!billPanel) {
+      billPanel = window.BillPay.create({
+        root: $("hh-bill-body"), api: api, token: TOKEN, mode: "handheld", toast: flash,
+        onChange: function (bill) { if (S.orders.has(bill.order_id)) refreshOrders(); },
+      });
+    }
+    $("hh-bill").hidden = false;
+    document.body.classList.add("hh-sheet-open");
+    billPanel.show(o.id);
+  }
+
+  function closeBill() {
+    $("hh-bill").hidden = true;
+    document.body.classList.remove("hh-sheet-open");
+    if (billPanel) billPanel.hide();
+  }
+
   // -- clicks ---------------------------------------------------------------------------------
 
   document.addEventListener("click", function (event) {
@@ -1721,6 +1746,8 @@
     } else if (action === "send") send();
     else if (action === "toggle-rush") toggleRush();
     else if (action === "order-actions") orderActions();
+    else if (action === "open-bill") openBill();
+    else if (action === "close-bill") closeBill();
   });
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") closeSheet();

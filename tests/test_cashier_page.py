@@ -1,0 +1,282 @@
+"""The cashier's screen (/cashier) and the handheld's bill in a real Chromium against the real
+server (gevent), on the demo restaurant.
+
+Four guests at table 4 split by seat: seat 1 pays cash and sees the change, seat 2 pays by
+card with the last four digits, and each paid seat shows its tax invoice number. A 20 %
+discount by the cashier asks for a manager's PIN; Khalid's approves it. The Arabic screen is
+right to left. Screenshots land in tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+from conftest import need
+from live import CHROMIUM, CHROMIUM_ARGS, running_server
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # the fixtures below skip (or, on CI, fail) and say why
+    expect = sync_playwright = None
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+TILL = {"width": 1280, "height": 860}
+PHONE = {"width": 390, "height": 844}
+CASHIER_PIN = "3333"  # Lina, the demo's cashier
+MANAGER_PIN = "4444"  # Khalid, the demo's manager
+WAITER_PIN = "7302"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if sync_playwright is None:
+        need("browser", "the playwright package is not installed (requirements-dev.txt)")
+    if not CHROMIUM.exists():
+        need(
+            "browser",
+            f"{CHROMIUM} is missing: install Debian's chromium (tests/install_browser.sh);"
+            " `playwright install` is not used here",
+        )
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def server(database_url, arabic_catalog, demo, tmp_path):
+    """The real server over the demo restaurant."""
+    with running_server(database_url, tmp_path) as url:
+        yield url
+
+
+class Api:
+    """The HTTP API with one staff member's bearer token."""
+
+    def __init__(self, url: str, token: str):
+        self.url, self.token = url, token
+
+    def call(self, method: str, path: str, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            f"{self.url}/api/v1{path}",
+            data=data,
+            method=method,
+            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read() or b"null")
+
+    def get(self, path: str):
+        status, body = self.call("GET", path)
+        assert status == 200, body
+        return body
+
+
+@pytest.fixture
+def waiter_api(server, token_for):
+    return Api(server, token_for("waiter"))
+
+
+def signed_in(browser, server, pin: str, path: str, viewport=TILL):
+    """A page signed in with `pin` on `path`."""
+    context = browser.new_context(
+        base_url=server, viewport=viewport, has_touch=True, locale="en-US", service_workers="block"
+    )
+    page = context.new_page()
+    page.goto(f"/login?next={path}")
+    page.fill("#pin", pin)
+    page.get_by_test_id("pin-submit").click()
+    page.wait_for_url(f"**{path}")
+    return page
+
+
+@pytest.fixture
+def till(browser, server):
+    """The cashier Lina on /cashier, live."""
+    page = signed_in(browser, server, CASHIER_PIN, "/cashier")
+    expect(page.get_by_test_id("link-state")).to_have_attribute("data-state", "live")
+    yield page
+    page.context.close()
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), animations="disabled")
+
+
+def new_order(api: Api, table: str, lines: list[tuple[str, int | None]], guests: int) -> dict:
+    """A dine-in order taken on a handheld: (item name, seat) per line, sent to the kitchen."""
+    menu = api.get("/menu")
+    items = {i["name"]["en"]: i["id"] for c in menu["categories"] for i in c["items"]}
+    tables = {t["label"]: t["id"] for t in api.get("/tables?active=true")["items"]}
+    body = {
+        "id": str(uuid.uuid4()),
+        "type": "dine_in",
+        "table_id": tables[table],
+        "guests": guests,
+        "fire": True,
+        "lines": [
+            {"id": str(uuid.uuid4()), "item_id": items[name], "quantity": 1, "seat": seat}
+            for name, seat in lines
+        ],
+    }
+    status, order = api.call("POST", "/orders", body)
+    assert status == 201, order
+    return order
+
+
+FOUR_GUESTS = [
+    ("Caesar salad", 1),
+    ("Fresh orange juice", 1),
+    ("Chicken burger", 2),
+    ("Soft drink", 2),
+    ("Fattoush", 3),
+    ("Mineral water", 3),
+    ("Falafel (6 pieces)", 4),
+    ("Lemon mint", 4),
+    ("Hummus", None),  # shared
+]
+
+
+def open_bill(page, order: dict) -> None:
+    row = page.locator(f'[data-testid="order-row"][data-id="{order["id"]}"]')
+    expect(row).to_be_visible()
+    row.click()
+    expect(page.get_by_test_id("bill-title")).to_contain_text(f"Order {order['number']}")
+
+
+def part(page, number: int):
+    return page.locator(f'[data-testid="bill-part"][data-number="{number}"]')
+
+
+def test_four_guests_split_by_seat_pay_cash_and_card_and_get_invoices(till, waiter_api):
+    page = till
+    shift = page.get_by_test_id("shift-state")
+    expect(shift).to_have_attribute("data-state", "closed")
+    shift.click()
+    page.get_by_test_id("float-amount").fill("500")
+    page.get_by_test_id("open-shift").click()
+    expect(shift).to_have_attribute("data-state", "open")
+
+    order = new_order(waiter_api, "4", FOUR_GUESTS, guests=4)  # arrives while the page is open
+    open_bill(page, order)
+    expect(page.get_by_test_id("bill-total")).to_contain_text("163.00 SAR")
+    expect(page.get_by_test_id("bill-line")).to_have_count(9)
+    expect(page.get_by_test_id("line-seat").first).to_contain_text("Seat 1")
+    box = page.get_by_test_id("print-prebill").bounding_box()
+    assert box["height"] >= 48  # a finger fits
+
+    page.get_by_test_id("split-open").click()
+    page.get_by_test_id("split-kind-seats").click()
+    page.get_by_test_id("split-confirm").click()
+    expect(page.get_by_test_id("bill-part")).to_have_count(4)
+    expect(part(page, 1)).to_contain_text("48.50 SAR")
+    expect(part(page, 2)).to_contain_text("47.50 SAR")
+    expect(page.get_by_test_id("pay-due")).to_contain_text("48.50 SAR")  # seat 1 first
+
+    # Seat 1: cash, 50 handed over; the change shows while typing and after paying.
+    page.get_by_test_id("tender-cash").click()
+    page.get_by_test_id("tendered").fill("50")
+    expect(page.get_by_test_id("change-due")).to_have_text("1.50\u00a0SAR")
+    shot(page, "cashier-cash.png")
+    page.get_by_test_id("pay-submit").click()
+    expect(page.get_by_test_id("change-result")).to_have_text("1.50\u00a0SAR")
+    expect(part(page, 1)).to_have_attribute("data-status", "paid")
+    first_invoice = part(page, 1).get_by_test_id("part-invoice")
+    expect(first_invoice).to_contain_text("INV-")
+
+    # Seat 2: card, Visa, last four digits.
+    expect(page.get_by_test_id("pay-due")).to_contain_text("47.50 SAR")
+    page.get_by_test_id("tender-card").click()
+    page.get_by_test_id("card-visa").click()
+    expect(page.get_by_test_id("pay-submit")).to_be_disabled()  # the last four digits first
+    page.get_by_test_id("last4").fill("4242")
+    page.get_by_test_id("card-reference").fill("T-889")
+    page.get_by_test_id("pay-submit").click()
+    expect(part(page, 2)).to_have_attribute("data-status", "paid")
+    second_invoice = part(page, 2).get_by_test_id("part-invoice")
+    expect(second_invoice).to_contain_text("INV-")
+    numbers = [
+        first_invoice.get_attribute("data-number"),
+        second_invoice.get_attribute("data-number"),
+    ]
+    assert numbers[0] != numbers[1]
+    expect(page.get_by_test_id("bill-remaining")).to_contain_text("67.00 SAR")
+    shot(page, "cashier-split-paid.png")
+
+    bill = waiter_api.get(f"/orders/{order['id']}/bill")
+    assert [(p["tender"], p["amount_minor"], p["change_minor"]) for p in bill["payments"]] == [
+        ("cash", 4_850, 150),
+        ("card", 4_750, 0),
+    ]
+    assert bill["payments"][1]["last4"] == "4242"
+    assert [p["invoice_number"] for p in bill["parts"][:2]] == numbers
+
+
+def test_a_big_discount_by_the_cashier_needs_the_managers_pin(till, waiter_api):
+    page = till
+    order = new_order(waiter_api, "6", [("Hummus", 1), ("Fattoush", 1)], guests=2)
+    open_bill(page, order)
+    expect(page.get_by_test_id("bill-total")).to_contain_text("40.00 SAR")
+    page.get_by_test_id("discount-open").click()
+    page.get_by_test_id("pct-20").click()
+    page.get_by_test_id("discount-reason-reason_regular").click()
+    page.get_by_test_id("discount-apply").click()
+    expect(page.get_by_test_id("approval-sheet")).to_be_visible()
+    page.get_by_test_id("approver-pin").fill("9999")
+    page.get_by_test_id("approve-submit").click()
+    expect(page.get_by_test_id("modal-error")).to_contain_text("wrong")
+    page.get_by_test_id("approver-pin").fill(MANAGER_PIN)
+    shot(page, "cashier-approval.png")
+    page.get_by_test_id("approve-submit").click()
+    expect(page.get_by_test_id("approval-sheet")).to_have_count(0)
+    expect(page.get_by_test_id("discount")).to_contain_text("Khalid")
+    expect(page.get_by_test_id("bill-total")).to_contain_text("32.00 SAR")
+    [discount] = waiter_api.get(f"/orders/{order['id']}/bill")["discounts"]
+    assert discount["percent_bp"] == 2_000 and discount["approved_by"] == "Khalid"
+
+
+def test_the_arabic_cashier_screen_is_right_to_left(till, waiter_api):
+    page = till
+    order = new_order(waiter_api, "3", [("Hummus", 1)], guests=1)
+    page.goto("/lang/ar?next=/cashier")
+    page.wait_for_url("**/cashier")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    row = page.locator(f'[data-testid="order-row"][data-id="{order["id"]}"]')
+    row.click()
+    expect(page.get_by_test_id("bill-total")).to_contain_text("18.00 ر.س")
+    expect(page.get_by_test_id("bill")).to_contain_text("الإجمالي")
+    # Mirrored for real: the orders list sits on the right, the bill on its left.
+    orders = page.get_by_test_id("order-list").bounding_box()
+    bill = page.get_by_test_id("bill-panel").bounding_box()
+    assert orders["x"] > bill["x"]
+    assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    shot(page, "cashier-ar.png")
+
+
+def test_the_handhelds_bill_button_shows_the_total(browser, server, make_staff, waiter_api):
+    make_staff("waiter", pin=WAITER_PIN, name="Nour", locale="en")
+    order = new_order(waiter_api, "7", [("Hummus", 1), ("Chicken burger", 2)], guests=2)
+    page = signed_in(browser, server, WAITER_PIN, "/handheld", viewport=PHONE)
+    try:
+        page.get_by_test_id("table-7").click()
+        expect(page.get_by_test_id("order-title")).to_have_text("Table 7")
+        page.get_by_test_id("bill-button").click()
+        expect(page.get_by_test_id("bill-view")).to_be_visible()
+        total = waiter_api.get(f"/orders/{order['id']}/bill")["total_minor"]
+        expect(page.get_by_test_id("bill-total")).to_contain_text(f"{total / 100:.2f} SAR")
+        expect(page.get_by_test_id("tender-card")).to_be_visible()
+        shot(page, "handheld-bill.png")
+        page.get_by_test_id("bill-close").click()
+        expect(page.get_by_test_id("bill-view")).to_be_hidden()
+    finally:
+        page.context.close()

@@ -98,5 +98,8 @@ class PrintJob(Base):
     last_error: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Which process is sending it ("host:pid:start token"): a job whose sender is known to be
+    # dead is printed again at once instead of after STALE_AFTER.
+    claimed_by: Mapped[str] = mapped_column(String(96), default="")
     printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     byte_count: Mapped[int] = mapped_column(default=0)

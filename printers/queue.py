@@ -3,6 +3,9 @@ failed over to the backup printer, or marked REPRINT when their outcome is unkno
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
@@ -16,6 +19,13 @@ MAX_TRIES = 3  # failures on one printer before its jobs move to the backup
 STALE_AFTER = timedelta(seconds=30)  # a job 'sending' this long: its worker died
 KEEP_PRINTED = timedelta(days=7)  # printed jobs are kept this long (reprints, the admin page)
 REPRINT = "REPRINT"
+# Jobs that stay on their own printer (a test page is about that printer; a cash drawer is
+# wired to it) and, for the drawer, that are never repeated when their outcome is unknown.
+PINNED = frozenset({"test", "drawer"})
+NO_REPEAT = frozenset({"drawer"})
+_HOST = socket.gethostname()
+_TOKEN = uuid.uuid4().hex[:12]
+PROCESS = f"{_HOST}:{os.getpid()}:{_TOKEN}"
 BACKUP_FROM = "BACKUP FROM "
 
 
@@ -33,7 +43,7 @@ def queue_job(
     A printer that already failed over takes no new chits until it prints again: they go
     straight to its backup (marked), instead of each waiting out a failed try."""
     target = printer
-    if kind != "test" and printer.failures >= MAX_TRIES and printer.online is False:
+    if kind not in PINNED and printer.failures >= MAX_TRIES and printer.online is False:
         target = _backup_of(session, printer) or printer
     if target is not printer:
         marks = [*marks, f"{BACKUP_FROM}{printer.name}"]
@@ -88,17 +98,47 @@ def claim_next(session: Session, printer_id: int) -> PrintJob | None:
             utcnow(),
             job.attempts + 1,
         )
+        job.claimed_by = PROCESS
     return job
 
 
+def sender_is_dead(claimed_by: str) -> bool:
+    """True if the process that claimed a job is known to be gone: it ran on this host and
+    its pid is no longer alive, or the pid now belongs to this process (started later)."""
+    host, _, rest = (claimed_by or "").partition(":")
+    pid_text, _, token = rest.partition(":")
+    if host != _HOST or not pid_text.isdigit():
+        return False  # another machine (or an old row): only the clock can tell
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return token != _TOKEN
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, owned by someone else
+        return False
+    return False
+
+
 def recover_unknown(session: Session, stale_after: timedelta = STALE_AFTER) -> int:
-    """Jobs left 'sending' by a worker that died: maybe printed, so print again as REPRINT."""
-    stuck = session.scalars(
-        select(PrintJob).where(
-            PrintJob.status == PrintJobStatus.sending, PrintJob.claimed_at < utcnow() - stale_after
-        )
+    """Jobs left 'sending' by a worker that died: maybe printed, so print again as REPRINT
+    (at once when the sender is known to be dead, else after `stale_after`). A drawer kick
+    is not sent again: opening the till twice is worse than not at all."""
+    sending = session.scalars(
+        select(PrintJob).where(PrintJob.status == PrintJobStatus.sending)
     ).all()
+    cutoff = utcnow() - stale_after
+    stuck = [
+        job
+        for job in sending
+        if (job.claimed_at is not None and job.claimed_at < cutoff)
+        or sender_is_dead(job.claimed_by)
+    ]
     for job in stuck:
+        if job.kind in NO_REPEAT:
+            job.status, job.last_error = PrintJobStatus.printed, "outcome unknown: not repeated"
+            continue
         _mark(job, REPRINT)
         job.status, job.next_attempt_at = PrintJobStatus.pending, utcnow()
         job.last_error = "the server stopped while printing; printing again as REPRINT"
@@ -154,11 +194,15 @@ def job_failed(
         printer.online, printer.paper_out = False, paper_out
         printer.failures += 1
     printer.last_error, printer.status_at = error[:300], utcnow()
+    if unknown and job.kind in NO_REPEAT:
+        job.status, job.last_error = PrintJobStatus.printed, error[:300]
+        announce(session, printer)
+        return
     if unknown:
         _mark(job, REPRINT)
     job.status, job.last_error = PrintJobStatus.pending, error[:300]
-    # A test page is about this printer: printing it elsewhere would prove nothing.
-    backup = _backup_of(session, printer) if job.kind != "test" else None
+    # A test page is about this printer, a drawer is wired to it: never elsewhere.
+    backup = _backup_of(session, printer) if job.kind not in PINNED else None
     # The printer failed, not just this job: its other waiting jobs move (or wait) with it,
     # so fail-over costs MAX_TRIES attempts in all, not MAX_TRIES per job.
     others = _waiting_jobs(session, printer, job) if printer_fault else []
@@ -182,7 +226,7 @@ def _waiting_jobs(session: Session, printer: Printer, failed: PrintJob) -> list[
                 PrintJob.printer_id == printer.id,
                 PrintJob.status == PrintJobStatus.pending,
                 PrintJob.id != failed.id,
-                PrintJob.kind != "test",
+                PrintJob.kind.not_in(PINNED),
             )
         )
     )

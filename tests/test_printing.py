@@ -14,9 +14,12 @@ from __future__ import annotations
 import dataclasses
 import re
 import signal
+import socket
+import subprocess
+import sys
 import time
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -347,6 +350,44 @@ def test_a_job_left_sending_by_a_dead_worker_is_printed_again_marked_reprint(sho
     assert "REPRINT" in chit and "1 x Hummus" in chit
 
 
+def test_a_job_of_a_sender_known_dead_is_printed_again_at_once(shop, db):
+    shop.order(shop.line("Hummus"))
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    with db() as s:
+        job = queue.claim_next(s, shop.printers["cold"])
+        assert job.claimed_by == queue.PROCESS  # this process: alive, so not recovered
+    with db() as s:
+        assert queue.recover_unknown(s) == 0
+        job = s.scalars(select(PrintJob)).one()
+        job.claimed_by = f"{socket.gethostname()}:{dead.pid}:gone"  # that process is gone
+    with db() as s:
+        assert queue.recover_unknown(s) == 1  # at once, no STALE_AFTER wait
+    assert shop.print_all("cold") == 1
+    assert "REPRINT" in shop.paper("cold")[0]
+    assert not queue.sender_is_dead(f"other-host:{dead.pid}:x")  # only the clock can tell
+
+
+def test_a_drawer_kick_is_never_repeated_nor_moved_to_a_backup(shop, db):
+    from printers.models import Printer, PrinterRole
+
+    with db() as s:
+        receipt = s.scalars(select(Printer).where(Printer.role == PrinterRole.receipt)).one()
+        receipt.backup_printer_id = shop.printers["cold"]
+        job = queue.queue_job(s, receipt, "drawer", {}, None, "no-sale:1")
+        s.flush()
+        job_id = job.id
+    with db() as s:
+        job = s.get(PrintJob, job_id)
+        for _ in range(queue.MAX_TRIES + 1):
+            queue.job_failed(s, job, "refused")
+        assert job.printer_id == job.origin_printer_id  # stays where the drawer is
+    with db() as s:
+        job = s.get(PrintJob, job_id)
+        queue.job_failed(s, job, "broken mid-send", unknown=True)
+        assert job.status == PrintJobStatus.printed and job.marks == []
+
+
 # -- the real server ----------------------------------------------------------------------------
 
 
@@ -420,12 +461,14 @@ def test_a_killed_server_prints_every_waiting_chit_exactly_once_after_restart(
     assert len(jobs) == 9 and all(j.status != PrintJobStatus.printed for j in jobs)
     # One job was being sent when the power went: its outcome is unknown. (Any job the kill
     # really caught mid-send is treated the same way.)
+    # The dead process's claim is recognised at once (its pid is gone): no 30 s wait.
     caught = {j.id for j in jobs if j.status == PrintJobStatus.sending} | {jobs[0].id}
     with db() as s:
         for job_id in caught:
             job = s.get(PrintJob, job_id)
             job.status = PrintJobStatus.sending
-            job.claimed_at = clock.utcnow() - timedelta(minutes=1)
+            job.claimed_at = clock.utcnow()
+            job.claimed_by = f"{socket.gethostname()}:{proc.pid}:killed"
 
     for code in KITCHEN:
         shop.vps[code].restart()

@@ -25,7 +25,8 @@ order_changed = _signals.signal("order-changed")
 # Receivers make tickets (kds) and print jobs (printers), in the same transaction.
 order_fired = _signals.signal("order-fired")
 
-# A held course was released; kwargs: order, course.
+# A held course was released; kwargs: order, course, previous (the course released before:
+# courses previous+1 .. course start cooking now).
 course_fired = _signals.signal("course-fired")
 
 # Lines moved from one order to another (transfer, merge); kwargs: source, target, lines.

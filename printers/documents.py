@@ -85,6 +85,29 @@ def on_document_printing(
         queue_job(session, printer, kind, document, None, ref[:64], marks=marks)
 
 
+def on_course_fired(session: Session, order, course: int, previous: int = -1, **_kw) -> None:
+    """Receiver of `course_fired`: a "FIRE" chit for each station with items of the released
+    courses (held until now), so the cook knows to start them."""
+    from pos_app.orders.routing import LineDelta
+
+    active = menu_snapshot(session).active_stations()
+    stations = {s.id: s for s in active}
+    released = [
+        LineDelta(line, "add", line.sent_quantity, False)
+        for line in order.lines
+        if previous < line.course <= course and line.sent_quantity > 0
+    ]
+    groups = kitchen_groups(released, active)
+    if not groups:
+        return
+    branch = current_branch(session)
+    for (station_id, line_course), group in groups.items():
+        chit = _chit(order, stations[station_id], line_course, group, "", branch)
+        chit.update(held=False, fire=True)
+        for printer in station_printers(session, station_id):
+            queue_job(session, printer, "chit", chit, station_id, f"order:{order.id}")
+
+
 def _chit(order, station, course: int, deltas, reason: str, branch) -> dict:
     return {
         "station": {"name": station.name, "name_ar": station.name_ar or station.name},

@@ -189,6 +189,8 @@ def render_kitchen_chit(chit: dict, layout: PaperLayout) -> bytes:
         doc.alert("CHANGE", "تعديل")
     if chit.get("held"):
         doc.alert("HOLD", "تعليق", invert=False)
+    if chit.get("fire"):
+        doc.alert(f"FIRE COURSE {chit.get('course')}", f"ابدأ مرحلة التقديم {chit.get('course')}")
     station = chit.get("station") or {}
     doc.pair(
         [(station.get("name", ""), {"size": BIG, "bold": True, "align": "center"})],

@@ -350,6 +350,26 @@ def test_a_job_left_sending_by_a_dead_worker_is_printed_again_marked_reprint(sho
     assert "REPRINT" in chit and "1 x Hummus" in chit
 
 
+def test_releasing_a_held_course_prints_a_fire_chit_at_its_stations(shop):
+    order = shop.order(
+        shop.line("Hummus", course=1),
+        shop.line("Mixed grill", mods=["French fries"], course=2),
+        shop.line("Umm Ali", course=3),
+    )
+    shop.print_all(*KITCHEN)
+    before = {code: len(shop.paper(code)) for code in KITCHEN}
+    [held] = [chit for chit in shop.paper("grill") if "Mixed grill" in chit]
+    assert "HOLD" in held and "Course 2" in held
+    body = {"version": order["version"], "course": 2}
+    shop.call("post", f"/api/v1/orders/{order['id']}/fire", body)
+    shop.print_all(*KITCHEN)
+    new = {code: shop.paper(code)[before[code] :] for code in KITCHEN}
+    [fire] = new["grill"]
+    assert "FIRE COURSE 2" in fire and "1 x Mixed grill" in fire and "HOLD" not in fire
+    assert all(not chits for code, chits in new.items() if code != "grill")
+    assert "Umm Ali" not in fire  # course 3 still waits
+
+
 def test_a_job_of_a_sender_known_dead_is_printed_again_at_once(shop, db):
     shop.order(shop.line("Hummus"))
     dead = subprocess.Popen([sys.executable, "-c", "pass"])

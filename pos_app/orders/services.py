@@ -228,6 +228,7 @@ def _send_to_kitchen(session: Session, actor, order: Order, course, stagger: boo
     if order.released_course < 0:
         order.released_course = routing.first_course(order)
     released = course is not None and course > order.released_course
+    previous = order.released_course
     if course is not None:
         order.released_course = max(order.released_course, course)
     deltas = routing.pending_deltas(order)
@@ -243,7 +244,7 @@ def _send_to_kitchen(session: Session, actor, order: Order, course, stagger: boo
     if deltas:
         order_fired.send(session, order=order, deltas=deltas, stagger=stagger, actor=actor)
     if released:
-        course_fired.send(session, order=order, course=course, actor=actor)
+        course_fired.send(session, order=order, course=course, previous=previous, actor=actor)
     return True
 
 

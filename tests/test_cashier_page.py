@@ -113,8 +113,9 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / name), animations="disabled")
 
 
-def new_order(api: Api, table: str, lines: list[tuple[str, int | None]], guests: int) -> dict:
-    """A dine-in order taken on a handheld: (item name, seat) per line, sent to the kitchen."""
+def new_order(api: Api, table: str, lines: list[tuple], guests: int) -> dict:
+    """A dine-in order taken on a handheld, sent to the kitchen: (item name, seat[, quantity])
+    per line."""
     menu = api.get("/menu")
     items = {i["name"]["en"]: i["id"] for c in menu["categories"] for i in c["items"]}
     tables = {t["label"]: t["id"] for t in api.get("/tables?active=true")["items"]}
@@ -125,8 +126,8 @@ def new_order(api: Api, table: str, lines: list[tuple[str, int | None]], guests:
         "guests": guests,
         "fire": True,
         "lines": [
-            {"id": str(uuid.uuid4()), "item_id": items[name], "quantity": 1, "seat": seat}
-            for name, seat in lines
+            {"id": str(uuid.uuid4()), "item_id": items[name], "quantity": qty, "seat": seat}
+            for name, seat, qty in ((*line, 1)[:3] for line in lines)
         ],
     }
     status, order = api.call("POST", "/orders", body)
@@ -243,6 +244,94 @@ def test_a_big_discount_by_the_cashier_needs_the_managers_pin(till, waiter_api):
     expect(page.get_by_test_id("bill-total")).to_contain_text("32.00 SAR")
     [discount] = waiter_api.get(f"/orders/{order['id']}/bill")["discounts"]
     assert discount["percent_bp"] == 2_000 and discount["approved_by"] == "Khalid"
+
+
+def test_split_by_tapping_items_then_refund_with_approval_and_close_the_day(till, waiter_api):
+    page = till
+    page.get_by_test_id("shift-state").click()
+    page.get_by_test_id("float-amount").fill("200")
+    page.get_by_test_id("open-shift").click()
+    expect(page.get_by_test_id("shift-state")).to_have_attribute("data-state", "open")
+    order = new_order(waiter_api, "2", [("Hummus", None, 3), ("Fattoush", None)], guests=2)
+    open_bill(page, order)
+    expect(page.get_by_test_id("bill-total")).to_contain_text("76.00 SAR")
+
+    page.get_by_test_id("split-open").click()
+    page.get_by_test_id("split-kind-items").click()
+    columns = page.get_by_test_id("split-part")
+    expect(columns).to_have_count(2)
+    units = columns.nth(0).get_by_test_id("split-unit")
+    expect(units).to_have_count(4)
+    expect(units.nth(1)).to_contain_text("2 of 3")
+    columns.nth(1).get_by_test_id("split-part-pick").click()
+    columns.nth(0).locator('[data-testid="split-unit"][data-name="Hummus"][data-unit="2"]').click()
+    columns.nth(0).locator('[data-testid="split-unit"][data-name="Fattoush"]').click()
+    expect(columns.nth(1).get_by_test_id("split-unit")).to_have_count(2)
+    expect(columns.nth(0)).to_contain_text("36.00 SAR")
+    shot(page, "cashier-split-items.png")
+    page.get_by_test_id("split-confirm").click()
+    expect(page.get_by_test_id("bill-part")).to_have_count(2)
+    expect(part(page, 1)).to_contain_text("36.00 SAR")
+    expect(part(page, 2)).to_contain_text("40.00 SAR")
+
+    page.get_by_test_id("tender-card").click()
+    page.get_by_test_id("card-mada").click()
+    page.get_by_test_id("last4").fill("1234")
+    page.get_by_test_id("pay-submit").click()
+    expect(part(page, 1)).to_have_attribute("data-status", "paid")
+    page.get_by_test_id("tender-cash").click()
+    page.get_by_test_id("quick-exact").click()
+    page.get_by_test_id("pay-submit").click()
+    expect(page.get_by_test_id("bill-settled")).to_be_visible()
+    expect(page.locator(f'[data-testid="order-row"][data-id="{order["id"]}"]')).to_have_count(0)
+
+    page.get_by_test_id("refund-open").click()
+    page.get_by_test_id("refund-how-amount").click()
+    page.get_by_test_id("refund-amount").fill("10")
+    page.get_by_test_id("refund-reason").fill("cold food")
+    page.get_by_test_id("refund-submit").click()
+    page.get_by_test_id("approver-pin").fill(MANAGER_PIN)
+    page.get_by_test_id("approve-submit").click()
+    expect(page.get_by_test_id("toast")).to_contain_text("credit note CN-")
+
+    page.get_by_test_id("shift-state").click()
+    page.get_by_test_id("x-report").click()
+    expect(page.get_by_test_id("report")).to_contain_text("Gross sales")
+    page.get_by_test_id("modal-close").click()
+    page.get_by_test_id("shift-state").click()
+    page.get_by_test_id("z-report").click()
+    # 200 float + 40 cash sale - 10 paid back (the refund goes back by the invoice's tender).
+    page.get_by_test_id("z-counted-cash").fill("225")
+    expect(page.get_by_test_id("z-diff-cash")).to_have_text("-5.00\u00a0SAR")
+    page.get_by_test_id("z-counted-card").fill("36")
+    page.get_by_test_id("z-submit").click()
+    result = page.get_by_test_id("z-result-sheet")
+    expect(result).to_contain_text("Z report 1 closed")
+    cash = result.locator('[data-testid="tender-row"][data-tender="cash"]')
+    expect(cash).to_contain_text("230.00 SAR")
+    expect(cash).to_contain_text("-5.00 SAR")
+    shot(page, "cashier-z.png")
+    expect(page.get_by_test_id("shift-state")).to_have_attribute("data-state", "closed")
+
+
+def test_a_payment_sent_while_offline_is_retried_with_the_same_id_and_taken_once(till, waiter_api):
+    page = till
+    order = new_order(waiter_api, "8", [("Fattoush", None)], guests=1)
+    open_bill(page, order)
+    page.get_by_test_id("tender-card").click()
+    page.get_by_test_id("last4").fill("9876")
+    page.context.set_offline(True)
+    expect(page.locator("#offline-banner")).to_be_visible()
+    page.get_by_test_id("pay-submit").click()
+    expect(page.get_by_test_id("pay-pending")).to_be_visible()
+    expect(page.get_by_test_id("pay-panel")).to_have_count(0)  # no second payment meanwhile
+    page.context.set_offline(False)
+    expect(page.locator("#offline-banner")).to_be_hidden()
+    page.get_by_test_id("pay-retry").click()
+    expect(page.get_by_test_id("bill-settled")).to_be_visible()
+    expect(page.get_by_test_id("part-invoice")).to_contain_text("INV-")
+    payments = waiter_api.get(f"/orders/{order['id']}/bill")["payments"]
+    assert [(p["tender"], p["last4"]) for p in payments] == [("card", "9876")]
 
 
 def test_the_arabic_cashier_screen_is_right_to_left(till, waiter_api):

@@ -372,7 +372,7 @@
         el("h2", { class: "bp-title", "data-testid": "bill-title" }, t("order_n", { number: b.order_number }),
           el("span", { class: "bp-where" }, " · " + where)),
         b.order_status === "paid" || b.order_status === "closed"
-          ? el("span", { class: "bp-tag bp-tag-paid", "data-testid": "bill-paid" }, t("status_paid")) : null),
+          ? el("span", { class: "bp-tag bp-tag-paid", "data-testid": "bill-settled" }, t("status_paid")) : null),
       this.renderActions(),
       el("div", { class: "bp-cols" },
         el("div", { class: "bp-col" }, this.renderLines(), this.renderTotals()),

@@ -552,3 +552,21 @@ def test_buy_one_get_one_and_combo(client, menu, staff, auth):
     bill = client.get(f"/api/v1/orders/{order['id']}/bill", headers=staff["waiter"]).get_json()
     # 2 × 7 - 7 free + (36 + 12 -> 45 combo) = 52.00
     assert bill["total_minor"] == 700 + 4_500
+
+
+def test_price_override_needs_a_manager_and_is_audited(client, menu, staff, db):
+    order = four_guests(client, menu, staff["waiter"])
+    juice = next(li for li in order["lines"] if li["name"] == "Fresh orange juice")
+    url = f"/api/v1/orders/{order['id']}/lines/{juice['id']}/price"
+    body = {"unit_price_minor": 1_000, "reason": "small glass"}
+    r = client.post(url, json=body, headers=staff["waiter"])
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "approval_required"
+    r = client.post(url, json={**body, "approver_pin": "4444"}, headers=staff["waiter"])
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["total_minor"] == 16_300 - 600
+    with db(write=False) as s:
+        entry = s.scalars(
+            select(AuditEntry).where(AuditEntry.action == "order_line.price_overridden")
+        ).one()
+        assert entry.before == {"unit_price_minor": 1_600} and entry.approver_id
+        assert entry.reason == "small glass"

@@ -94,6 +94,7 @@ EXPECTED: dict[tuple[str, str], frozenset | None] = {
     ("POST", "/api/v1/orders/<order_id>/discounts"): FLOOR,
     ("DELETE", "/api/v1/orders/<order_id>/discounts/<discount_id>"): FLOOR,
     ("POST", "/api/v1/orders/<order_id>/split"): FLOOR,
+    ("POST", "/api/v1/orders/<order_id>/lines/<line_id>/price"): FLOOR,
     ("POST", "/api/v1/orders/<order_id>/payments"): FLOOR,
     ("GET", "/api/v1/invoices"): FLOOR,
     ("GET", "/api/v1/invoices/<invoice_id>"): FLOOR,

@@ -45,6 +45,14 @@ class DiscountInSchema(Schema):
             raise ValidationError("a comp is on one line", "line_id")
 
 
+class PriceOverrideSchema(Schema):
+    """A new unit price for a line, with a reason (a manager approves)."""
+
+    unit_price_minor = fields.Integer(strict=True, required=True, validate=MONEY)
+    reason = REASON
+    approver_pin = APPROVER_PIN
+
+
 class SplitPartLineSchema(Schema):
     """Units of one line that go to a part."""
 

@@ -469,6 +469,42 @@ def remove_discount(session: Session, actor: Actor, order_id: str, discount_id: 
     return bill_dict(session, order)
 
 
+def override_price(
+    session: Session,
+    actor: Actor,
+    order_id: str,
+    line_id: str,
+    data: dict,
+    approver: Staff | None = None,
+) -> dict:
+    """Change a line's unit price with a reason; a manager approves unless one does it.
+    Audited with the old and new price; refused once payment has started."""
+    order = order_for_billing(session, actor, order_id)
+    if any(p.paid_minor for p in parts_of(session, order.id)):
+        raise Conflict("payment has started: the bill cannot change", code="order_in_payment")
+    line = next((li for li in order.lines if li.id == line_id.lower()), None)
+    if line is None:
+        raise NotFound(f"order {order.number} has no line {line_id}")
+    approver_id = None
+    if actor.role not in MANAGERS:
+        approver_id = check_approver(actor, approver, "price override").id
+    before = line.unit_price_minor
+    line.unit_price_minor = data["unit_price_minor"]
+    record_audit(
+        session,
+        actor,
+        "order_line.price_overridden",
+        "order_line",
+        line.id,
+        {"unit_price_minor": before},
+        {"unit_price_minor": line.unit_price_minor, "item": line.name, "order": order.number},
+        reason=data["reason"],
+        approver_id=approver_id,
+    )
+    touch_order(session, order, "order.price_overridden", actor)
+    return bill_dict(session, order)
+
+
 # --- splitting ---------------------------------------------------------------------------------
 
 

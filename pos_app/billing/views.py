@@ -63,6 +63,14 @@ def remove_discount(call: Call, order_id: str, discount_id: str):
     return services.remove_discount(call.session, call.actor, order_id, discount_id)
 
 
+def override_price(call: Call, order_id: str, line_id: str):
+    """Change a line's unit price with a reason and a manager's approval (audited)."""
+    approver, refused = _approver(call)
+    if refused is not None:
+        return refused
+    return services.override_price(call.session, call.actor, order_id, line_id, call.body, approver)
+
+
 def split_bill(call: Call, order_id: str):
     """Split the bill by items, by seat, equally, or by amounts (or back to one bill)."""
     return services.split_bill(call.session, call.actor, order_id, call.body)
@@ -177,6 +185,15 @@ def register(api: Api) -> None:
     )
     api.add(
         f"{ONE}/discounts/<discount_id>", "DELETE", remove_discount, roles=TAKERS, tag="billing"
+    )
+    api.add(
+        f"{ONE}/lines/<line_id>/price",
+        "POST",
+        override_price,
+        roles=TAKERS,
+        tag="billing",
+        body=schemas.PriceOverrideSchema,
+        errors=(403, 409),
     )
     api.add(
         f"{ONE}/split", "POST", split_bill, roles=TAKERS, tag="billing", body=schemas.SplitSchema

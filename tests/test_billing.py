@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -158,7 +159,9 @@ def test_demo_table_split_by_seat_cash_and_card_refund_and_z(client, menu, staff
     qr = decode_qr(receipts[0]["qr"])
     assert qr[1] == "Demo Bistro" and qr[2] == "399999999900003"
     assert qr[4] == "48.50" and qr[5] == "6.33"
-    assert qr[3].endswith("Z") and len(qr[3]) == 20
+    issued = datetime.fromisoformat(receipts[0]["issued_at"]).astimezone(UTC)
+    assert qr[3] == issued.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert abs((datetime.now(UTC) - issued).total_seconds()) < 60
 
     # A refund of one orange juice on seat 1's invoice, approved by a manager: a credit note.
     juice = next(li for li in receipts[0]["lines"] if li["name"] == "Fresh orange juice")

@@ -334,6 +334,48 @@ def test_a_payment_sent_while_offline_is_retried_with_the_same_id_and_taken_once
     assert [(p["tender"], p["last4"]) for p in payments] == [("card", "9876")]
 
 
+def test_equal_and_amount_splits_and_the_drawers_cash_moves(till, waiter_api):
+    page = till
+    order = new_order(waiter_api, "9", [("Hummus", None), ("Fattoush", None)], guests=2)
+    open_bill(page, order)
+    page.get_by_test_id("split-open").click()
+    page.get_by_test_id("split-kind-equal").click()
+    page.get_by_test_id("split-count-plus").click()
+    expect(page.get_by_test_id("split-count-value")).to_have_text("3")
+    page.get_by_test_id("split-confirm").click()
+    expect(page.get_by_test_id("bill-part")).to_have_count(3)
+
+    page.get_by_test_id("split-open").click()
+    page.get_by_test_id("split-kind-amounts").click()
+    page.get_by_test_id("split-amount-1").fill("15")
+    expect(page.get_by_test_id("split-confirm")).to_be_disabled()  # 25.00 still to share
+    page.get_by_test_id("split-amount-2").fill("25")
+    page.get_by_test_id("split-confirm").click()
+    expect(page.get_by_test_id("bill-part")).to_have_count(2)
+    expect(part(page, 1)).to_contain_text("15.00 SAR")
+    expect(part(page, 2)).to_contain_text("25.00 SAR")
+
+    page.get_by_test_id("shift-state").click()
+    page.get_by_test_id("float-amount").fill("100")
+    page.get_by_test_id("open-shift").click()
+    expect(page.get_by_test_id("shift-state")).to_have_attribute("data-state", "open")
+    page.get_by_test_id("shift-state").click()
+    page.get_by_test_id("cash-kind-out").click()
+    page.get_by_test_id("cash-amount").fill("20")
+    page.get_by_test_id("cash-reason").fill("ice from the market")
+    page.get_by_test_id("cash-submit").click()
+    expect(page.get_by_test_id("toast")).to_contain_text("Saved")
+    page.get_by_test_id("shift-state").click()
+    page.get_by_test_id("no-sale-reason").fill("change for a note")
+    page.get_by_test_id("no-sale").click()
+    expect(page.get_by_test_id("toast")).to_contain_text("Drawer opened")
+    page.get_by_test_id("shift-state").click()
+    page.get_by_test_id("x-report").click()
+    report = page.get_by_test_id("report")
+    expect(report).to_contain_text("Cash out")
+    expect(report).to_contain_text("-20.00 SAR")
+
+
 def test_the_arabic_cashier_screen_is_right_to_left(till, waiter_api):
     page = till
     order = new_order(waiter_api, "3", [("Hummus", 1)], guests=1)

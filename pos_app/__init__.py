@@ -86,6 +86,7 @@ def _init_features(app: Flask) -> None:
     from pos_app import audit, cli, counters, idempotency, meta, outbox, pages  # noqa: F401
     from pos_app.api import Api
     from pos_app.auth import views as auth_views
+    from pos_app.billing import pages as billing_pages
     from pos_app.billing import services as billing_services
     from pos_app.billing import views as billing_views
     from pos_app.branch import views as branch_views
@@ -106,4 +107,5 @@ def _init_features(app: Flask) -> None:
     printers.init_app(app)
     kds.init_app(app)
     pages.register(app)
+    billing_pages.register(app)
     cli.register(app)

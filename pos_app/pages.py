@@ -103,7 +103,7 @@ def _start_session(token: str, staff: Staff) -> None:
 ROLE_HOME = {
     "kitchen": "kds.screen",
     "waiter": "table_service_pages.handheld",
-    "cashier": "table_service_pages.handheld",
+    "cashier": "billing_pages.cashier",
 }
 
 

@@ -27,6 +27,9 @@ def floor_room(floor_id: int) -> str:
     return f"floor:{floor_id}"
 
 
+TILL_ROOM = "till"  # cashiers' and managers' devices: every order's changes, any floor or type
+
+
 def staff_room(staff_id: int) -> str:
     """The room of one staff member's devices."""
     return f"staff:{staff_id}"

@@ -6,9 +6,11 @@ from __future__ import annotations
 from flask_socketio import Namespace, join_room, leave_room, rooms
 from marshmallow import Schema, fields
 
+from pos_app.auth.models import Role
 from pos_app.orders import services as orders
 from pos_app.orders.schemas import FireSchema, OrderInSchema
 from pos_app.realtime import (
+    TILL_ROOM,
     authenticate_socket,
     floor_room,
     remember_socket_token,
@@ -33,6 +35,8 @@ class FloorNamespace(Namespace):
         actor = authenticate_socket(auth, FLOOR_STAFF)
         remember_socket_token(auth)
         join_room(staff_room(actor.staff_id))
+        if actor.role in (Role.cashier, Role.manager, Role.owner):
+            join_room(TILL_ROOM)  # the till sees every order, takeaways and deliveries too
 
     @socket_command(FLOOR_STAFF, FloorSchema)
     def on_join_floor(self, session, actor, body):

@@ -11,7 +11,7 @@ from pos_app.clock import utcnow
 from pos_app.errors import Conflict, NotFound, ValidationFailed
 from pos_app.orders.models import OrderStatus
 from pos_app.orders.services import order_dict
-from pos_app.realtime import floor_room, push_after_commit, staff_room
+from pos_app.realtime import TILL_ROOM, floor_room, push_after_commit, staff_room
 from table_service.models import DiningTable, TableStatus
 from table_service.schemas import TableSchema
 
@@ -68,6 +68,7 @@ def follow_order(session: Session, order, previous_table_id=None, ready=False, *
         table = session.get(DiningTable, order.table_id)
         push_after_commit(session, NAMESPACE, floor_room(table.floor_id), "order_updated", body)
     push_after_commit(session, NAMESPACE, staff_room(order.waiter_id), "order_updated", body)
+    push_after_commit(session, NAMESPACE, TILL_ROOM, "order_updated", body)
     if ready:
         notice = {
             "order_id": order.id,

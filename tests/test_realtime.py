@@ -244,3 +244,28 @@ def test_old_pushes_are_pruned_and_a_screen_that_far_behind_gets_a_snapshot(app,
     with db(write=False) as s:
         assert events_after(s, cold, 0) is None  # too far behind: take a snapshot
         assert events_after(s, cold, 1) == []  # up to date: nothing missed
+
+
+def test_the_till_hears_every_order_takeaways_too(server, shop, token_for):
+    till = socketio.Client(reconnection=False)
+    heard = []
+    till.on("order_updated", heard.append, namespace="/floor")
+    till.connect(
+        server,
+        namespaces=["/floor"],
+        auth={"token": token_for("cashier")},
+        transports=["websocket"],
+    )
+    body = {
+        "id": str(uuid.uuid4()),
+        "type": "takeaway",
+        "customer_name": "Huda",
+        "lines": [{"id": str(uuid.uuid4()), "item_id": shop["items"]["Hummus"], "quantity": 1}],
+    }
+    headers = {"Authorization": f"Bearer {shop['waiter']}"}
+    assert requests.post(f"{server}/api/v1/orders", json=body, headers=headers).status_code == 201
+    deadline = time.monotonic() + 5
+    while not heard and time.monotonic() < deadline:
+        time.sleep(0.02)
+    till.disconnect()
+    assert heard and heard[0]["id"] == body["id"]

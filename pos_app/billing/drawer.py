@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from pos_app.audit import record_audit
 from pos_app.auth.actor import Actor, require_role
 from pos_app.billing.models import TENDERS, CashMovement, Invoice, Payment, Shift, ZReport
-from pos_app.billing.services import CASH_HANDLERS, open_shift_now
+from pos_app.billing.services import CASH_HANDLERS, open_shift_now, paper_header
 from pos_app.branch.services import business_day, current_branch
 from pos_app.clock import utcnow
 from pos_app.counters import next_value
@@ -259,14 +259,7 @@ def _report_document(kind: str, figures: dict, counted: dict | None, number, day
         )
     return {
         "kind": kind,
-        "branch": {
-            "name": branch.name,
-            "name_ar": branch.name_ar or branch.name,
-            "address": branch.address,
-            "address_ar": branch.address_ar,
-            "vat_number": branch.vat_number,
-            "time_zone": branch.time_zone,
-        },
+        "branch": paper_header(branch),
         "number": number,
         "business_day": day.isoformat(),
         "from": figures["since"].isoformat() if figures["since"] else None,

@@ -721,18 +721,23 @@ def _part_lines(part: BillPart, bill: pricing.Bill, order: Order) -> list[dict]:
     ]
 
 
+def paper_header(branch: Branch) -> dict:
+    """Who issues the paper: the branch's names, address, VAT number and time zone."""
+    return {
+        "name": branch.name,
+        "name_ar": branch.name_ar or branch.name,
+        "address": branch.address,
+        "address_ar": branch.address_ar,
+        "vat_number": branch.vat_number,
+        "time_zone": branch.time_zone,
+    }
+
+
 def _document(branch, order, kind, part, issued_at, lines, bill) -> dict:
     """The receipt document (see printers/receipts.py) common to invoices, notes, pre-bills."""
     return {
         "kind": kind,
-        "branch": {
-            "name": branch.name,
-            "name_ar": branch.name_ar or branch.name,
-            "address": branch.address,
-            "address_ar": branch.address_ar,
-            "vat_number": branch.vat_number,
-            "time_zone": branch.time_zone,
-        },
+        "branch": paper_header(branch),
         "number": None,
         "references": None,
         "reason": "",

@@ -7,8 +7,8 @@ from alembic import context
 import kds.models  # noqa: F401
 import pos_app.audit  # noqa: F401  (each import registers its tables on Base.metadata)
 import pos_app.auth.models  # noqa: F401
-import pos_app.branch.models  # noqa: F401
 import pos_app.billing.models  # noqa: F401
+import pos_app.branch.models  # noqa: F401
 import pos_app.counters  # noqa: F401
 import pos_app.idempotency  # noqa: F401
 import pos_app.menu.models  # noqa: F401

@@ -573,3 +573,34 @@ def test_price_override_needs_a_manager_and_is_audited(client, menu, staff, db):
         ).one()
         assert entry.before == {"unit_price_minor": 1_600} and entry.approver_id
         assert entry.reason == "small glass"
+
+
+def test_a_takeaway_paid_first_is_cooked_and_closes_when_picked_up(client, menu, staff, auth):
+    waiter, cashier = staff["waiter"], staff["cashier"]
+    body = {
+        "id": new_id(),
+        "type": "takeaway",
+        "customer_name": "Huda",
+        "lines": [line(menu, "Hummus")],
+    }
+    order = client.post("/api/v1/orders", json=body, headers=waiter).get_json()
+    bill = pay(client, order["id"], cashier, tender="card", card_method="mada").get_json()
+    assert bill["parts"][0]["invoice_number"] and bill["paid_at"]
+    assert bill["order_status"] == "open"  # paid, but the kitchen has not had it yet
+    url = f"/api/v1/orders/{order['id']}"
+    current = client.get(url, headers=waiter).get_json()
+    fired = client.post(f"{url}/fire", json={"version": current["version"]}, headers=waiter)
+    assert fired.status_code == 200 and fired.get_json()["status"] == "in_kitchen"
+    version = fired.get_json()["version"]
+    more = client.post(
+        f"{url}/lines", json={"version": version, "lines": [line(menu, "Espresso")]}, headers=waiter
+    )
+    assert more.status_code in (409, 422)  # the bill is paid: nothing more on it
+    cancel = client.post(
+        f"{url}/cancel", json={"version": version, "reason": "left"}, headers=auth("manager")
+    )
+    assert cancel.status_code == 409 and cancel.get_json()["error"]["code"] == "order_paid"
+    again = pay(client, order["id"], cashier, tender="card", card_method="mada")
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "order_paid"
+    handed = client.post(f"{url}/hand-over", json={"version": version}, headers=waiter)
+    assert handed.status_code == 200 and handed.get_json()["status"] == "paid"

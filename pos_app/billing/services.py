@@ -27,7 +27,7 @@ from pos_app.clock import utcnow
 from pos_app.counters import next_value
 from pos_app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from pos_app.menu.models import MenuItem
-from pos_app.orders.models import Order, OrderStatus, OrderType
+from pos_app.orders.models import HANDED_OVER, Order, OrderStatus, OrderType
 from pos_app.orders.services import ORDER_TAKERS, get_order, touch_order
 from pos_app.outbox import record_event
 from pos_app.signals import document_printing
@@ -231,6 +231,7 @@ def bill_dict(session: Session, order: Order, bill: pricing.Bill | None = None) 
         "order_id": order.id,
         "order_number": order.number,
         "order_status": order.status.value,
+        "paid_at": order.paid_at.isoformat() if order.paid_at else None,
         "order_version": order.version,
         "type": order.type.value,
         "table": order.table_label,
@@ -329,7 +330,7 @@ def order_for_billing(session: Session, actor: Actor, order_id: str) -> Order:
     order = get_order(session, order_id)
     if order.status == OrderStatus.cancelled:
         raise Conflict(f"order {order.number} was cancelled", code="order_cancelled")
-    if order.status in (OrderStatus.paid, OrderStatus.closed):
+    if order.status in (OrderStatus.paid, OrderStatus.closed) or order.paid_at is not None:
         raise Conflict(f"order {order.number} is already paid", code="order_paid")
     return order
 
@@ -618,8 +619,11 @@ def pay(session: Session, actor: Actor, order_id: str, data: dict) -> dict:
         part.status = "paid"
         _issue_invoice(session, actor, order, part, bill, branch, data.get("print", True))
     if all(p.status == "paid" for p in parts):
-        order.status = OrderStatus.paid
-        order.closed_at = now
+        order.paid_at = now
+        # Dine-in guests pay at the end; a takeaway or delivery paid first stays open for the
+        # kitchen and closes when it is handed over.
+        if order.type == OrderType.dine_in or order.status in HANDED_OVER.values():
+            order.status, order.closed_at = OrderStatus.paid, now
         touch_order(session, order, "order.paid", actor, bill_checked=True)
     else:  # every screen showing the bill hears of it
         touch_order(session, order, "order.part_paid", actor, bill_checked=True)

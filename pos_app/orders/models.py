@@ -80,6 +80,9 @@ class Order(Base):
     fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Fully paid. A takeaway or delivery paid before it is handed over stays open (the kitchen
+    # still cooks it) until it is; a dine-in order closes when paid.
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancel_reason: Mapped[str] = mapped_column(String(300), default="")
 
     lines: Mapped[list[OrderLine]] = relationship(

@@ -198,6 +198,7 @@ class OrderOutSchema(Schema):
     opened_at = fields.DateTime()
     fired_at = fields.DateTime(allow_none=True)
     ready_at = fields.DateTime(allow_none=True)
+    paid_at = fields.DateTime(allow_none=True)
     cancel_reason = fields.String()
     total_minor = fields.Method("_total")
     pending_changes = fields.Method("_pending")

@@ -283,6 +283,11 @@ def void_line(session: Session, actor: Actor, order_id: str, line_id: str, data:
 def cancel_order(session: Session, actor: Actor, order_id: str, version: int, reason: str):
     """Cancel the order with a reason; audited; the kitchen drops what it has not cooked."""
     order = open_order_for_change(session, actor, order_id, version)
+    if order.paid_at is not None:
+        raise Conflict(
+            f"order {order.number} is paid: refund its invoice instead of cancelling",
+            code="order_paid",
+        )
     order.status = OrderStatus.cancelled
     order.cancel_reason = reason
     order.closed_at = utcnow()
@@ -321,6 +326,8 @@ def hand_over(session: Session, actor: Actor, order_id: str, version: int) -> Or
             extra={"current": order_dict(order)},
         )
     order.status = HANDED_OVER[order.type]
+    if order.paid_at is not None:  # paid before it was handed over: now it is done
+        order.status, order.closed_at = OrderStatus.paid, utcnow()
     touch_order(session, order, "order.handed_over", actor)
     return order
 

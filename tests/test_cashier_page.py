@@ -411,3 +411,25 @@ def test_the_handhelds_bill_button_shows_the_total(browser, server, make_staff, 
         expect(page.get_by_test_id("bill-view")).to_be_hidden()
     finally:
         page.context.close()
+
+
+def test_a_takeaway_paid_first_stays_on_the_list_marked_paid(till, waiter_api):
+    page = till
+    menu = waiter_api.get("/menu")
+    hummus = next(
+        i["id"] for c in menu["categories"] for i in c["items"] if i["name"]["en"] == "Hummus"
+    )
+    body = {
+        "id": str(uuid.uuid4()),
+        "type": "takeaway",
+        "customer_name": "Huda",
+        "lines": [{"id": str(uuid.uuid4()), "item_id": hummus, "quantity": 1}],
+    }
+    status, order = waiter_api.call("POST", "/orders", body)
+    assert status == 201, order
+    row = page.locator(f'[data-testid="order-row"][data-id="{order["id"]}"]')
+    expect(row).to_be_visible()  # a takeaway reaches the till at once (the till room)
+    payment = {"id": str(uuid.uuid4()), "tender": "card", "card_method": "mada"}
+    status, bill = waiter_api.call("POST", f"/orders/{order['id']}/payments", payment)
+    assert status == 201 and bill["paid_at"], bill
+    expect(row.get_by_test_id("order-paid")).to_be_visible()

@@ -128,7 +128,9 @@
       el("span", { class: "cs-order-num" }, "#" + o.number),
       el("span", { class: "cs-order-where" }, orderWhere(o),
         el("small", null, o.waiter_name || "")),
-      el("bdi", { class: "cs-order-total" }, fmt(o.total_minor)))));
+      el("bdi", { class: "cs-order-total" }, fmt(o.total_minor),
+        o.paid_at ? el("small", { class: "cs-paid-tag", "data-testid": "order-paid" },
+          U.t("paid_ok")) : null))));
     });
   }
 

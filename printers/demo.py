@@ -34,6 +34,7 @@ def load_demo_printers(session: Session, data: dict) -> None:
         host="127.0.0.1",
         port=FIRST_PORT + len(printers),
         role=PrinterRole.receipt,
+        cash_drawer=True,
         paper_width_mm=80,
         chars_per_line=48,
     )

@@ -69,20 +69,21 @@ def on_order_fired(session: Session, order, deltas, reason: str = "", **_kw) -> 
 def on_document_printing(
     session: Session, kind: str, document: dict, ref: str = "", reprint: bool = False, **_kw
 ) -> None:
-    """Receiver of `document_printing`: one job per active receipt printer (REPRINT marked)."""
+    """Receiver of `document_printing`: one job on the branch's receipt printer (REPRINT
+    marked); if it fails, its backup prints it as for chits. A drawer kick goes to the
+    receipt printer the drawer is wired to (`cash_drawer`), else to the receipt printer."""
     if kind not in RECEIPT_KINDS:
         raise ValueError(f"not a receipt printer document: {kind!r}")
     printers = session.scalars(
         select(Printer)
         .where(Printer.active, Printer.role == PrinterRole.receipt)
-        .order_by(Printer.id)
+        .order_by(Printer.cash_drawer.desc() if kind == "drawer" else Printer.id, Printer.id)
     ).all()
     if not printers:
         log.warning("no active receipt printer: %s %s not printed", kind, ref)
         return
     marks = [REPRINT] if reprint else []
-    for printer in printers:
-        queue_job(session, printer, kind, document, None, ref[:64], marks=marks)
+    queue_job(session, printers[0], kind, document, None, ref[:64], marks=marks)
 
 
 def on_course_fired(session: Session, order, course: int, previous: int = -1, **_kw) -> None:
@@ -151,6 +152,7 @@ def layout_of(printer: Printer):
         codepage=printer.codepage or "cp437",
         raster_text=printer.raster_text,
         bilingual=printer.bilingual,
+        language=printer.language or "en",
     )
 
 

@@ -57,6 +57,9 @@ class Printer(Base):
     # answer and does not is offline. Turn off for printers that never answer.
     answers_status: Mapped[bool] = mapped_column(default=True)
     bilingual: Mapped[bool] = mapped_column(default=True)  # English and Arabic names
+    language: Mapped[str] = mapped_column(String(2), default="en")  # labels; first of the two
+    # A receipt printer with the cash drawer wired to it (ESC p kicks go there).
+    cash_drawer: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     # Health, as the print worker last saw it.
     online: Mapped[bool | None]

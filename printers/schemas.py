@@ -32,6 +32,13 @@ class PrinterSchema(BaseSchema):
     backup_printer_id = ref_field(allow_none=True)
     answers_status = fields.Boolean()
     bilingual = fields.Boolean()
+    language = fields.String(
+        validate=validate.OneOf(("en", "ar")),
+        metadata={"description": "the paper's labels, and which language comes first"},
+    )
+    cash_drawer = fields.Boolean(
+        metadata={"description": "receipt printer with the cash drawer wired to it"}
+    )
     online = fields.Boolean(dump_only=True, allow_none=True)
     paper_out = fields.Boolean(dump_only=True)
     last_error = fields.String(dump_only=True)

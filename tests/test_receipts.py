@@ -501,3 +501,29 @@ def test_a_drawer_kick_is_not_reprinted(demo, db, client, auth):
     response = client.post(f"/api/v1/print-jobs/{job.id}/reprint", json={}, headers=auth("manager"))
     assert response.status_code == 422, response.get_json()
     assert len(receipt_jobs(db)) == 1
+
+
+def test_two_receipt_printers_print_a_receipt_once_and_kick_the_drawer_they_have(demo, db):
+    with db() as s:
+        first = s.scalars(select(Printer).where(Printer.role == PrinterRole.receipt)).one()
+        first.cash_drawer = False
+        bar_till = Printer(
+            name="Bar till printer",
+            connection=first.connection,
+            host="127.0.0.1",
+            port=9199,
+            role=PrinterRole.receipt,
+            cash_drawer=True,
+            language="ar",
+        )
+        s.add(bar_till)
+        s.flush()
+        first_id, till_id = first.id, bar_till.id
+        document_printing.send(s, kind="receipt", document=make_invoice(), ref="invoice:1")
+        document_printing.send(s, kind="drawer", document={}, ref="no-sale:1")
+    receipt, drawer = receipt_jobs(db)
+    assert receipt.printer_id == first_id  # once, on the branch's receipt printer
+    assert drawer.printer_id == till_id  # the drawer is wired to the other one
+    with db(write=False) as s:
+        arabic_first = documents.layout_of(s.get(Printer, till_id))
+    assert arabic_first.language == "ar"

@@ -86,8 +86,8 @@ def _init_features(app: Flask) -> None:
     from pos_app import audit, cli, counters, idempotency, meta, outbox, pages  # noqa: F401
     from pos_app.api import Api
     from pos_app.auth import views as auth_views
+    from pos_app.billing import bills
     from pos_app.billing import pages as billing_pages
-    from pos_app.billing import services as billing_services
     from pos_app.billing import views as billing_views
     from pos_app.branch import views as branch_views
     from pos_app.menu import views as menu_views
@@ -102,7 +102,7 @@ def _init_features(app: Flask) -> None:
     menu_views.register(api)
     order_views.register(api)
     billing_views.register(api)
-    order_changed.connect(billing_services.on_order_changed, weak=False)
+    order_changed.connect(bills.on_order_changed, weak=False)
     table_service.init_app(app)
     printers.init_app(app)
     kds.init_app(app)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from pos_app.auth.actor import Actor
 from pos_app.auth.models import Role
-from pos_app.billing import services
+from pos_app.billing import payments
 from pos_app.billing.models import Invoice
 from pos_app.db import unit_of_work
 from pos_app.menu.models import MenuItem
@@ -66,7 +66,7 @@ def test_concurrent_payments_in_threads_give_gapless_numbers(
             body.update(tip_minor=0, reference="", print=False)
             try:
                 with app.app_context(), unit_of_work() as s:
-                    bill = services.pay(s, cashier, order_id, body)
+                    bill = payments.pay(s, cashier, order_id, body)
                     assert bill["parts"][0]["invoice_number"]
                     if index % 5 == 0:  # a crash after the number was taken
                         raise Rollback

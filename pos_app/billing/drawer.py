@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from pos_app.audit import record_audit
 from pos_app.auth.actor import Actor, require_role
+from pos_app.billing.bills import CASH_HANDLERS, open_shift_now
+from pos_app.billing.invoices import paper_header
 from pos_app.billing.models import TENDERS, CashMovement, Invoice, Payment, Shift, ZReport
-from pos_app.billing.services import CASH_HANDLERS, open_shift_now, paper_header
 from pos_app.branch.services import business_day, current_branch
 from pos_app.clock import utcnow
 from pos_app.counters import next_value

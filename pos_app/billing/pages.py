@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, session
 
 from pos_app.auth.models import Role
-from pos_app.billing.services import CASH_HANDLERS
+from pos_app.billing.bills import CASH_HANDLERS
 from pos_app.pages import login_required, page_actor
 
 bp = Blueprint("billing_pages", __name__)

@@ -1,5 +1,5 @@
 """Bill, payment, invoice, refund, shift and report endpoints: thin handlers over
-pos_app.billing.services and pos_app.billing.drawer."""
+the billing modules (bills, approvals, payments, invoices, refunds, drawer)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from pos_app.auth.models import BACK_OFFICE, Staff
 from pos_app.auth.ratelimit import check_login_allowed, record_login_failure
 from pos_app.auth.services import find_staff_by_pin
 from pos_app.auth.views import settings
-from pos_app.billing import drawer, schemas, services
+from pos_app.billing import approvals, bills, drawer, invoices, payments, refunds, schemas
+from pos_app.billing.bills import CASH_HANDLERS
 from pos_app.billing.models import Promotion
-from pos_app.billing.services import CASH_HANDLERS, ORDER_TAKERS
 from pos_app.crud import Resource, register_resource
 from pos_app.errors import Forbidden, ValidationFailed, error_response
+from pos_app.orders.services import ORDER_TAKERS, get_order
 
 TAKERS = frozenset(ORDER_TAKERS)
 CASHIERS = frozenset(CASH_HANDLERS)
@@ -40,13 +41,13 @@ def _approver(call: Call) -> tuple[Staff | None, object]:
 
 def get_bill(call: Call, order_id: str):
     """The order's bill: lines, discounts, promotions, service charge, VAT, parts, payments."""
-    order = services.get_order(call.session, order_id)
-    return services.bill_dict(call.session, order)
+    order = get_order(call.session, order_id)
+    return bills.bill_dict(call.session, order)
 
 
 def print_pre_bill(call: Call, order_id: str):
     """Print the pre-bill (not a tax invoice) on the receipt printer."""
-    return services.print_pre_bill(call.session, call.actor, order_id)
+    return invoices.print_pre_bill(call.session, call.actor, order_id)
 
 
 def add_discount(call: Call, order_id: str):
@@ -55,12 +56,12 @@ def add_discount(call: Call, order_id: str):
     approver, refused = _approver(call)
     if refused is not None:
         return refused
-    return services.add_discount(call.session, call.actor, order_id, call.body, approver), 201
+    return approvals.add_discount(call.session, call.actor, order_id, call.body, approver), 201
 
 
 def remove_discount(call: Call, order_id: str, discount_id: str):
     """Take a discount off the bill (audited)."""
-    return services.remove_discount(call.session, call.actor, order_id, discount_id)
+    return approvals.remove_discount(call.session, call.actor, order_id, discount_id)
 
 
 def override_price(call: Call, order_id: str, line_id: str):
@@ -68,18 +69,20 @@ def override_price(call: Call, order_id: str, line_id: str):
     approver, refused = _approver(call)
     if refused is not None:
         return refused
-    return services.override_price(call.session, call.actor, order_id, line_id, call.body, approver)
+    return approvals.override_price(
+        call.session, call.actor, order_id, line_id, call.body, approver
+    )
 
 
 def split_bill(call: Call, order_id: str):
     """Split the bill by items, by seat, equally, or by amounts (or back to one bill)."""
-    return services.split_bill(call.session, call.actor, order_id, call.body)
+    return bills.split_bill(call.session, call.actor, order_id, call.body)
 
 
 def pay(call: Call, order_id: str):
     """Pay (part of) a bill part with one tender; a part paid in full gets its tax invoice,
     printed with its QR code; the last part closes the order. Idempotent on the payment id."""
-    return services.pay(call.session, call.actor, order_id, call.body), 201
+    return payments.pay(call.session, call.actor, order_id, call.body), 201
 
 
 def list_invoices(call: Call):
@@ -91,12 +94,12 @@ def list_invoices(call: Call):
     stmt = select(Invoice).order_by(Invoice.id.desc()).limit(200)
     if call.query.get("order_id"):
         stmt = stmt.where(Invoice.order_id == call.query["order_id"].lower())
-    return items(services.invoice_dict(i) for i in call.session.scalars(stmt))
+    return items(invoices.invoice_dict(i) for i in call.session.scalars(stmt))
 
 
 def get_invoice(call: Call, invoice_id: str):
     """One invoice or credit note, by id or number (INV-000012, CN-000003)."""
-    return services.invoice_dict(services.get_invoice(call.session, invoice_id))
+    return invoices.invoice_dict(invoices.get_invoice(call.session, invoice_id))
 
 
 def invoice_qr(call: Call, invoice_id: str):
@@ -105,7 +108,7 @@ def invoice_qr(call: Call, invoice_id: str):
 
     from pos_app.auth.views import qr_svg
 
-    invoice = services.get_invoice(call.session, invoice_id)
+    invoice = invoices.get_invoice(call.session, invoice_id)
     return Response(
         qr_svg(invoice.qr),
         mimetype="image/svg+xml",
@@ -115,7 +118,7 @@ def invoice_qr(call: Call, invoice_id: str):
 
 def reprint_invoice(call: Call, invoice_id: str):
     """Print an invoice or credit note again, marked REPRINT (audited)."""
-    return services.invoice_dict(services.reprint_invoice(call.session, call.actor, invoice_id))
+    return invoices.invoice_dict(invoices.reprint_invoice(call.session, call.actor, invoice_id))
 
 
 def refund_invoice(call: Call, invoice_id: str):
@@ -124,13 +127,13 @@ def refund_invoice(call: Call, invoice_id: str):
     approver, refused = _approver(call)
     if refused is not None:
         return refused
-    note = services.refund(call.session, call.actor, invoice_id, call.body, approver)
-    return services.invoice_dict(note), 201
+    note = refunds.refund(call.session, call.actor, invoice_id, call.body, approver)
+    return invoices.invoice_dict(note), 201
 
 
 def current_shift(call: Call):
     """The open shift, or null."""
-    return {"shift": drawer.shift_dict(services.open_shift_now(call.session))}
+    return {"shift": drawer.shift_dict(bills.open_shift_now(call.session))}
 
 
 def open_shift(call: Call):
@@ -143,13 +146,13 @@ def move_cash(call: Call):
     """Cash in or out of the drawer with a reason (audited; the drawer opens)."""
     body = call.body
     drawer.move_cash(call.session, call.actor, body["kind"], body["amount_minor"], body["reason"])
-    return {"shift": drawer.shift_dict(services.open_shift_now(call.session))}, 201
+    return {"shift": drawer.shift_dict(bills.open_shift_now(call.session))}, 201
 
 
 def no_sale(call: Call):
     """Open the drawer without a sale, with a reason (audited)."""
     drawer.open_drawer(call.session, call.actor, call.body["reason"])
-    return {"shift": drawer.shift_dict(services.open_shift_now(call.session))}, 201
+    return {"shift": drawer.shift_dict(bills.open_shift_now(call.session))}, 201
 
 
 def x_report(call: Call):

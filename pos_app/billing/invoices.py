@@ -1,0 +1,297 @@
+"""Simplified tax invoices: gapless numbers, the QR code, the receipt document (a snapshot of
+what was printed), pre-bills and reprints."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pos_app.audit import record_audit
+from pos_app.auth.actor import Actor, require_role
+from pos_app.billing import pricing, zatca
+from pos_app.billing.bills import (
+    bill_dict,
+    compute_bill,
+    dump_adjustment,
+    order_for_billing,
+    payment_dict,
+)
+from pos_app.billing.models import BillPart, Invoice, Payment
+from pos_app.branch.models import Branch
+from pos_app.branch.services import business_day, current_branch
+from pos_app.clock import utcnow
+from pos_app.counters import next_value
+from pos_app.errors import NotFound
+from pos_app.orders.models import Order
+from pos_app.orders.services import ORDER_TAKERS
+from pos_app.outbox import record_event
+from pos_app.signals import document_printing
+
+INVOICE_COUNTER = "invoice-number"
+
+
+def whole_lines(bill: pricing.Bill) -> list[dict]:
+    return [
+        {
+            "line_id": b.line.id,
+            "name": b.line.name,
+            "name_ar": b.line.name_ar,
+            "quantity": b.line.quantity,
+            "unit_price_minor": b.line.unit_price_minor,
+            "amount_minor": b.amount_minor,
+            "gross_minor": b.gross_minor,
+            "modifiers": [],
+            "adjustments": [dump_adjustment(a) for a in b.adjustments],
+        }
+        for b in bill.lines
+    ]
+
+
+def _part_lines(part: BillPart, bill: pricing.Bill, order: Order) -> list[dict]:
+    """What the part's receipt lists: its items, or its share of the whole."""
+    if part.split_kind == "whole":
+        return whole_lines(bill)
+    if not part.lines:
+        amount = part.total_minor if bill.rule.inclusive else part.net_minor
+        return [
+            {
+                "line_id": None,
+                "name": f"Share {part.label} of order {order.number}",
+                "name_ar": f"حصة {part.label} من الطلب {order.number}",
+                "quantity": 1,
+                "unit_price_minor": amount,
+                "amount_minor": amount,
+                "modifiers": [],
+                "adjustments": [],
+            }
+        ]
+    units = {b.line.id: b.line.unit_price_minor for b in bill.lines}
+    return [
+        {
+            "line_id": pl["line_id"],
+            "name": pl["name"],
+            "name_ar": pl["name_ar"],
+            "quantity": pl["quantity"],
+            "unit_price_minor": units.get(pl["line_id"], 0),
+            "amount_minor": pl["amount_minor"],
+            "modifiers": [],
+            "adjustments": [],
+        }
+        for pl in part.lines
+    ]
+
+
+def paper_header(branch: Branch) -> dict:
+    """Who issues the paper: the branch's names, address, VAT number and time zone."""
+    return {
+        "name": branch.name,
+        "name_ar": branch.name_ar or branch.name,
+        "address": branch.address,
+        "address_ar": branch.address_ar,
+        "vat_number": branch.vat_number,
+        "time_zone": branch.time_zone,
+    }
+
+
+def receipt_document(branch, order, kind, part, issued_at, lines, bill) -> dict:
+    """The receipt document (see printers/receipts.py) common to invoices, notes, pre-bills."""
+    return {
+        "kind": kind,
+        "branch": paper_header(branch),
+        "number": None,
+        "references": None,
+        "reason": "",
+        "order": {
+            "number": order.number,
+            "type": order.type.value,
+            "table": order.table_label,
+            "waiter": order.waiter_name,
+            "guests": order.guests,
+        },
+        "part": (
+            None
+            if part is None or part.of == 1
+            else {
+                "number": part.number,
+                "of": part.of,
+                "label": part.label,
+                "label_ar": part.label_ar,
+            }
+        ),
+        "issued_at": issued_at.isoformat(),
+        "currency": branch.currency,
+        "exponent": branch.currency_exponent,
+        "lines": lines,
+        "adjustments": [],
+        "prices_include_vat": bill.rule.inclusive,
+        "vat_rate_bp": bill.rule.rate_bp,
+        "net_minor": 0,
+        "vat_minor": 0,
+        "total_minor": 0,
+        "payments": [],
+        "qr": None,
+    }
+
+
+def issue_invoice(session, actor, order, part, bill, branch, print_it: bool = True) -> Invoice:
+    """Number the paid part's simplified tax invoice (gapless), make its QR, print it."""
+    number = next_value(session, INVOICE_COUNTER)
+    issued_at = utcnow().replace(microsecond=0)
+    lines = _part_lines(part, bill, order)
+    doc = receipt_document(branch, order, "invoice", part, issued_at, lines, bill)
+    if part.split_kind == "whole":
+        adjustments = [dump_adjustment(a) for a in bill.order_adjustments]
+    else:
+        base = part.total_minor if bill.rule.inclusive else part.net_minor
+        share = base - sum(line["amount_minor"] for line in lines)
+        adjustments = (
+            [
+                {
+                    "label": "Share of order charges",
+                    "label_ar": "حصة من رسوم الطلب",
+                    "amount_minor": share,
+                }
+            ]
+            if share
+            else []
+        )
+    payments = [
+        payment_dict(p)
+        for p in session.scalars(
+            select(Payment).where(Payment.part_id == part.id).order_by(Payment.created_at)
+        )
+    ]
+    qr = zatca.simplified_invoice_qr(
+        branch.name,
+        branch.vat_number,
+        issued_at,
+        part.total_minor,
+        part.vat_minor,
+        branch.currency_exponent,
+    )
+    display = f"INV-{number:06d}"
+    doc.update(
+        number=display,
+        adjustments=adjustments,
+        net_minor=part.net_minor,
+        vat_minor=part.vat_minor,
+        total_minor=part.total_minor,
+        payments=payments,
+        qr=qr,
+    )
+    discounts = -sum(
+        a["amount_minor"]
+        for a in adjustments + [a for line in lines for a in line["adjustments"]]
+        if a["amount_minor"] < 0
+    )
+    invoice = Invoice(
+        kind="invoice",
+        number=number,
+        display_number=display,
+        order_id=order.id,
+        part_id=part.id,
+        issued_at=issued_at,
+        business_day=business_day(branch, issued_at),
+        currency=branch.currency,
+        total_minor=part.total_minor,
+        vat_minor=part.vat_minor,
+        net_minor=part.net_minor,
+        discount_minor=discounts if part.split_kind in ("whole", "items", "seats") else 0,
+        service_charge_minor=bill.service_charge_minor if part.split_kind == "whole" else 0,
+        qr=qr,
+        document=doc,
+        actor_id=actor.staff_id,
+    )
+    session.add(invoice)
+    session.flush()
+    part.invoice_id = invoice.id
+    record_event(session, "invoice.issued", "invoice", display, invoice_event(invoice))
+    if print_it:
+        document_printing.send(session, kind="receipt", document=doc, ref=f"invoice:{invoice.id}")
+    return invoice
+
+
+def invoice_event(invoice: Invoice) -> dict:
+    """What the cloud needs of an invoice or credit note."""
+    return {
+        "kind": invoice.kind,
+        "number": invoice.display_number,
+        "order_id": invoice.order_id,
+        "issued_at": invoice.issued_at.isoformat(),
+        "business_day": invoice.business_day.isoformat(),
+        "currency": invoice.currency,
+        "total_minor": invoice.total_minor,
+        "vat_minor": invoice.vat_minor,
+        "net_minor": invoice.net_minor,
+        "discount_minor": invoice.discount_minor,
+        "references": invoice.document.get("references"),
+        "lines": invoice.document.get("lines", []),
+        "payments": invoice.document.get("payments", []),
+        "restock": invoice.restock,
+        "reason": invoice.reason,
+    }
+
+
+def invoice_dict(invoice: Invoice) -> dict:
+    """An invoice or credit note as the API shows it."""
+    return {
+        "id": invoice.id,
+        "kind": invoice.kind,
+        "number": invoice.display_number,
+        "order_id": invoice.order_id,
+        "issued_at": invoice.issued_at.isoformat(),
+        "business_day": invoice.business_day.isoformat(),
+        "total_minor": invoice.total_minor,
+        "vat_minor": invoice.vat_minor,
+        "net_minor": invoice.net_minor,
+        "refunded_minor": invoice.refunded_minor,
+        "reason": invoice.reason,
+        "qr": invoice.qr,
+        "document": invoice.document,
+    }
+
+
+def get_invoice(session: Session, invoice_id: int | str) -> Invoice:
+    """An invoice or credit note by id or by number ("INV-000012")."""
+    if isinstance(invoice_id, str) and not invoice_id.isdigit():
+        invoice = session.scalar(
+            select(Invoice).where(Invoice.display_number == invoice_id.upper())
+        )
+    else:
+        invoice = session.get(Invoice, int(invoice_id))
+    if invoice is None:
+        raise NotFound(f"no invoice {invoice_id}")
+    return invoice
+
+
+def reprint_invoice(session: Session, actor: Actor, invoice_id) -> Invoice:
+    """Print an invoice or credit note again, marked REPRINT; audited."""
+    require_role(actor, ORDER_TAKERS, "reprinting receipts")
+    invoice = get_invoice(session, invoice_id)
+    record_audit(
+        session, actor, "invoice.reprinted", "invoice", invoice.display_number, reason="reprint"
+    )
+    document_printing.send(
+        session,
+        kind="receipt",
+        document=invoice.document,
+        ref=f"invoice:{invoice.id}",
+        reprint=True,
+    )
+    return invoice
+
+
+def print_pre_bill(session: Session, actor: Actor, order_id: str) -> dict:
+    """Print the pre-bill (not a tax invoice) on the receipt printer; answers the bill."""
+    order = order_for_billing(session, actor, order_id)
+    bill = compute_bill(session, order)
+    branch = current_branch(session)
+    doc = receipt_document(branch, order, "pre_bill", None, utcnow(), whole_lines(bill), bill)
+    doc.update(
+        total_minor=bill.total_minor,
+        vat_minor=bill.vat_minor,
+        net_minor=bill.net_minor,
+        adjustments=[dump_adjustment(a) for a in bill.order_adjustments],
+    )
+    document_printing.send(session, kind="pre_bill", document=doc, ref=f"order:{order.id}")
+    return bill_dict(session, order)

@@ -1,0 +1,151 @@
+"""Payments: one tender on a bill part; a part paid in full gets its invoice and the last
+one closes the order (or, for a takeaway or delivery paid first, marks it paid)."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.orm import Session
+
+from pos_app.auth.actor import Actor, require_role
+from pos_app.billing import split
+from pos_app.billing.bills import (
+    bill_dict,
+    compute_bill,
+    open_shift_now,
+    order_for_billing,
+    parts_of,
+    payment_dict,
+    save_parts,
+)
+from pos_app.billing.invoices import issue_invoice
+from pos_app.billing.models import BillPart, Payment
+from pos_app.branch.services import business_day, current_branch
+from pos_app.clock import utcnow
+from pos_app.errors import Conflict, ValidationFailed
+from pos_app.orders.models import HANDED_OVER, OrderStatus, OrderType
+from pos_app.orders.services import ORDER_TAKERS, get_order, touch_order
+from pos_app.outbox import record_event
+
+# 13-19 digits in a row (spaces and dashes allowed between them) look like a card number.
+_PAN = re.compile(r"(?:\d[ -]?){12,18}\d")
+
+
+def _check_card_fields(data: dict) -> None:
+    for field in ("reference", "voucher_code", "card_method"):
+        if _PAN.search(data.get(field) or ""):
+            raise ValidationFailed(
+                "that looks like a card number: record only the terminal's reference and the "
+                "last four digits",
+                {field: ["card numbers are never stored"]},
+                "card_number_refused",
+            )
+
+
+def pay(session: Session, actor: Actor, order_id: str, data: dict) -> dict:
+    """Record one tender on a bill part (the first open one unless `part` is given). Cash may
+    be handed over in excess and gets change; other tenders may not exceed what is due. A part
+    paid in full gets its tax invoice (numbered, with QR, printed); the last one closes the
+    order. Idempotent on the payment's id."""
+    require_role(actor, ORDER_TAKERS, "taking payments")
+    payment_id = data["id"].lower()
+    if session.get(Payment, payment_id) is not None:
+        return bill_dict(session, get_order(session, order_id))
+    order = order_for_billing(session, actor, order_id)
+    bill = compute_bill(session, order)
+    parts = parts_of(session, order.id) or save_parts(session, order, "whole", split.whole(bill))
+    part = _pick_part(parts, data.get("part"))
+    remaining = part.total_minor - part.paid_minor
+    tender = data["tender"]
+    amount, tendered, change = _amounts(tender, data, remaining)
+    _check_card_fields(data)
+    if tender == "card" and not data.get("card_method"):
+        raise ValidationFailed("say which card (mada, visa, ...)", {"card_method": ["required"]})
+    if tender == "voucher" and not data.get("voucher_code"):
+        raise ValidationFailed("enter the voucher's code", {"voucher_code": ["required"]})
+    shift = open_shift_now(session)
+    if tender == "cash" and shift is None:
+        raise Conflict("open a shift (the cash drawer) before taking cash", code="no_open_shift")
+    branch = current_branch(session)
+    now = utcnow()
+    payment = Payment(
+        id=payment_id,
+        kind="payment",
+        order_id=order.id,
+        part_id=part.id,
+        shift_id=shift.id if shift else None,
+        business_day=business_day(branch, now),
+        tender=tender,
+        amount_minor=amount,
+        tendered_minor=tendered,
+        change_minor=change,
+        tip_minor=data.get("tip_minor", 0),
+        card_method=data.get("card_method", "") if tender == "card" else "",
+        reference=data.get("reference", ""),
+        last4=data.get("last4", "") if tender == "card" else "",
+        voucher_code=data.get("voucher_code", "") if tender == "voucher" else "",
+        actor_id=actor.staff_id,
+        actor_name=actor.name,
+        created_at=now,
+    )
+    session.add(payment)
+    part.paid_minor += amount
+    session.flush()
+    record_event(session, "payment.recorded", "order", order.id, payment_dict(payment))
+    if part.paid_minor == part.total_minor:
+        part.status = "paid"
+        issue_invoice(session, actor, order, part, bill, branch, data.get("print", True))
+    if all(p.status == "paid" for p in parts):
+        order.paid_at = now
+        # Dine-in guests pay at the end; a takeaway or delivery paid first stays open for the
+        # kitchen and closes when it is handed over.
+        if order.type == OrderType.dine_in or order.status in HANDED_OVER.values():
+            order.status, order.closed_at = OrderStatus.paid, now
+        touch_order(session, order, "order.paid", actor, bill_checked=True)
+    else:  # every screen showing the bill hears of it
+        touch_order(session, order, "order.part_paid", actor, bill_checked=True)
+    return bill_dict(session, order, bill)
+
+
+def _pick_part(parts: list[BillPart], number: int | None) -> BillPart:
+    if number is None:
+        part = next((p for p in parts if p.status == "open"), None)
+        if part is None:
+            raise Conflict("every part of this bill is paid", code="order_paid")
+        return part
+    part = next((p for p in parts if p.number == number), None)
+    if part is None:
+        raise ValidationFailed(f"the bill has no part {number}", {"part": ["unknown part"]})
+    if part.status == "paid":
+        raise Conflict(f"part {number} is already paid", code="part_paid")
+    return part
+
+
+def _amounts(tender: str, data: dict, remaining: int) -> tuple[int, int, int]:
+    """(applied, tendered, change) for a tender against what remains due."""
+    amount, tendered = data.get("amount_minor"), data.get("tendered_minor")
+    if tender == "cash":
+        if amount is None:
+            amount = remaining if tendered is None else min(tendered, remaining)
+        tendered = amount if tendered is None else tendered
+        if tendered < amount:
+            raise ValidationFailed(
+                "the cash handed over is less than the amount",
+                {"tendered_minor": [f"at least {amount}"]},
+            )
+    else:
+        amount = remaining if amount is None else amount
+        if tendered is not None and tendered != amount:
+            raise ValidationFailed(
+                "only cash gives change", {"tendered_minor": ["only for cash"]}, "overpayment"
+            )
+        tendered = amount
+    if amount > remaining:
+        raise ValidationFailed(
+            f"only {remaining} is due; more than that can only be cash, with change",
+            {"amount_minor": [f"at most {remaining}"]},
+            "overpayment",
+        )
+    if amount <= 0 and remaining > 0:
+        raise ValidationFailed("the amount must be more than zero", {"amount_minor": ["> 0"]})
+    return amount, tendered, tendered - amount

@@ -1,0 +1,214 @@
+"""Refunds: credit notes that reference the invoice, with a manager's approval and a reason,
+never more than is left to refund."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pos_app.audit import record_audit
+from pos_app.auth.actor import Actor, require_role
+from pos_app.auth.models import Staff
+from pos_app.billing import tax, zatca
+from pos_app.billing.approvals import check_approver
+from pos_app.billing.bills import CASH_HANDLERS, MANAGERS, open_shift_now
+from pos_app.billing.invoices import get_invoice, invoice_event
+from pos_app.billing.models import Invoice, Payment
+from pos_app.branch.services import business_day, current_branch
+from pos_app.clock import utcnow
+from pos_app.counters import next_value
+from pos_app.errors import Conflict, ValidationFailed
+from pos_app.outbox import record_event
+from pos_app.signals import document_printing
+
+CREDIT_NOTE_COUNTER = "credit-note-number"
+# 13-19 digits in a row (spaces and dashes allowed between them) look like a card number.
+
+
+def refund(
+    session: Session, actor: Actor, invoice_id, data: dict, approver: Staff | None = None
+) -> Invoice:
+    """Refund all or part of a paid invoice (by lines or by amount) with a reason and a
+    manager's approval: a credit note referencing the invoice, the money paid back by a
+    tender, audited. Never more than was paid and not yet refunded."""
+    require_role(actor, CASH_HANDLERS, "refunds")
+    approved = actor if actor.role in MANAGERS else None
+    approver_id = actor.staff_id
+    if approved is None:
+        approver_id = check_approver(actor, approver, "refund").id
+    invoice = get_invoice(session, invoice_id)
+    if invoice.kind != "invoice":
+        raise Conflict("a credit note cannot be refunded", code="not_an_invoice")
+    refundable = invoice.total_minor - invoice.refunded_minor
+    amount = _refund_amount(invoice, data, refundable)
+    if amount <= 0 or amount > refundable:
+        raise ValidationFailed(
+            f"at most {refundable} can still be refunded on {invoice.display_number}",
+            {"amount_minor": [f"between 1 and {refundable}"]},
+            "refund_too_large",
+        )
+    credited_vat = sum(
+        n.vat_minor
+        for n in session.scalars(select(Invoice).where(Invoice.references_id == invoice.id))
+    )
+    vat = (
+        invoice.vat_minor - credited_vat
+        if amount == refundable
+        else min(
+            tax.vat_of_gross(amount, invoice.document.get("vat_rate_bp", 0)),
+            invoice.vat_minor - credited_vat,
+        )
+    )
+    tender = data.get("tender") or _main_tender(invoice)
+    shift = open_shift_now(session)
+    if tender == "cash" and shift is None:
+        raise Conflict("open a shift before paying cash back", code="no_open_shift")
+    branch = current_branch(session)
+    number = next_value(session, CREDIT_NOTE_COUNTER)
+    issued_at = utcnow().replace(microsecond=0)
+    display = f"CN-{number:06d}"
+    doc = dict(invoice.document)
+    doc.update(
+        kind="credit_note",
+        number=display,
+        references=invoice.display_number,
+        reason=data["reason"],
+        issued_at=issued_at.isoformat(),
+        lines=_refund_lines(invoice, data, amount),
+        adjustments=[],
+        total_minor=amount,
+        vat_minor=vat,
+        net_minor=amount - vat,
+        payments=[
+            {
+                "tender": tender,
+                "amount_minor": amount,
+                "tendered_minor": amount,
+                "change_minor": 0,
+                "tip_minor": 0,
+                "card_method": "",
+                "last4": "",
+                "reference": "",
+            }
+        ],
+    )
+    doc["qr"] = zatca.simplified_invoice_qr(
+        branch.name, branch.vat_number, issued_at, amount, vat, branch.currency_exponent
+    )
+    note = Invoice(
+        kind="credit_note",
+        number=number,
+        display_number=display,
+        order_id=invoice.order_id,
+        part_id=invoice.part_id,
+        references_id=invoice.id,
+        issued_at=issued_at,
+        business_day=business_day(branch, issued_at),
+        currency=invoice.currency,
+        total_minor=amount,
+        vat_minor=vat,
+        net_minor=amount - vat,
+        restock=bool(data.get("restock", False)),
+        reason=data["reason"],
+        qr=doc["qr"],
+        document=doc,
+        actor_id=actor.staff_id,
+        approver_id=approver_id,
+    )
+    session.add(note)
+    session.flush()
+    session.add(
+        Payment(
+            id=str(uuid.uuid4()),
+            kind="refund",
+            order_id=invoice.order_id,
+            part_id=invoice.part_id,
+            credit_note_id=note.id,
+            shift_id=shift.id if shift else None,
+            business_day=note.business_day,
+            tender=tender,
+            amount_minor=amount,
+            tendered_minor=amount,
+            actor_id=actor.staff_id,
+            actor_name=actor.name,
+            reference=data.get("reference", ""),
+        )
+    )
+    before = invoice.refunded_minor
+    invoice.refunded_minor += amount
+    record_audit(
+        session,
+        actor,
+        "invoice.refunded",
+        "invoice",
+        invoice.display_number,
+        {"refunded_minor": before},
+        {"refunded_minor": invoice.refunded_minor, "credit_note": display, "tender": tender},
+        reason=data["reason"],
+        approver_id=approver_id,
+    )
+    record_event(session, "credit_note.issued", "invoice", display, invoice_event(note))
+    if data.get("print", True):
+        document_printing.send(session, kind="receipt", document=doc, ref=f"invoice:{note.id}")
+    return note
+
+
+def _main_tender(invoice: Invoice) -> str:
+    payments = invoice.document.get("payments") or []
+    if not payments:
+        return "cash"
+    return max(payments, key=lambda p: p["amount_minor"])["tender"]
+
+
+def _refund_amount(invoice: Invoice, data: dict, refundable: int) -> int:
+    if data.get("lines"):
+        lines = {line["line_id"]: line for line in invoice.document.get("lines", [])}
+        total_lines = sum(line["amount_minor"] for line in lines.values()) or 1
+        wanted = 0
+        for entry in data["lines"]:
+            line = lines.get(entry["line_id"])
+            if line is None:
+                raise ValidationFailed(
+                    "that line is not on this invoice", {"lines": [f"unknown {entry['line_id']}"]}
+                )
+            if entry["quantity"] > line["quantity"]:
+                raise ValidationFailed(
+                    f"only {line['quantity']} × {line['name']} on this invoice",
+                    {"lines": [f"at most {line['quantity']}"]},
+                    "refund_too_large",
+                )
+            wanted += tax.round_half_up(line["amount_minor"] * entry["quantity"], line["quantity"])
+        # Lines are before order-level charges and (exclusive) VAT: scale to the invoice total.
+        return tax.round_half_up(wanted * invoice.total_minor, total_lines)
+    if data.get("amount_minor") is not None:
+        return data["amount_minor"]
+    return refundable
+
+
+def _refund_lines(invoice: Invoice, data: dict, amount: int) -> list[dict]:
+    if data.get("lines"):
+        lines = {line["line_id"]: line for line in invoice.document.get("lines", [])}
+        out = []
+        for entry in data["lines"]:
+            line = dict(lines[entry["line_id"]])
+            line["amount_minor"] = -tax.round_half_up(
+                line["amount_minor"] * entry["quantity"], line["quantity"]
+            )
+            line["quantity"] = entry["quantity"]
+            line["adjustments"] = []
+            out.append(line)
+        return out
+    return [
+        {
+            "line_id": None,
+            "name": f"Refund on {invoice.display_number}",
+            "name_ar": f"استرداد من {invoice.display_number}",
+            "quantity": 1,
+            "unit_price_minor": -amount,
+            "amount_minor": -amount,
+            "modifiers": [],
+            "adjustments": [],
+        }
+    ]

@@ -167,7 +167,7 @@ def _total(
     if service_bp:
         pct = _percent_text(service_bp)
         order_adjustments.append(
-            Adjustment(f"Service charge {pct}%", f"رسوم الخدمة {pct}٪", service, "service_charge")
+            Adjustment(f"Service charge {pct}%", f"رسوم الخدمة {pct}%", service, "service_charge")
         )
     taxable = remaining + service
     total = gross_of(taxable, rule)
@@ -326,7 +326,7 @@ def _discount_adjustment(spec: DiscountSpec, off: int) -> Adjustment:
     """The bill's record of a staff discount, labelled for the receipt."""
     if spec.kind == "percent":
         pct = _percent_text(spec.percent_bp)
-        label, label_ar = f"Discount {pct}%", f"خصم {pct}٪"
+        label, label_ar = f"Discount {pct}%", f"خصم {pct}%"
     elif spec.kind == "amount":
         label, label_ar = "Discount", "خصم"
     else:

@@ -1,6 +1,7 @@
 """What goes on paper: chit documents made from fired orders (a receiver of `order_fired`),
 receipts, reports and drawer kicks queued for the receipt printers (`document_printing`), and
-turning a queued job into bytes for its printer with printers.render and printers.receipts."""
+turning a queued job into bytes for its printer with printers.render, printers.receipts and
+printers.reports."""
 
 from __future__ import annotations
 
@@ -176,7 +177,7 @@ def render_input(job: PrintJob, printer: Printer) -> RenderInput:
 
 def render(given: RenderInput) -> bytes | Exception:
     """The job's bytes for its printer (its marks included), or the error that stopped it."""
-    from printers import receipts
+    from printers import receipts, reports
     from printers import render as escpos
 
     try:
@@ -191,7 +192,7 @@ def render(given: RenderInput) -> bytes | Exception:
             default = "pre_bill" if given.kind == "pre_bill" else "invoice"
             return receipts.render_receipt({"kind": default, **document}, given.layout)
         if given.kind == "report":
-            return receipts.render_report(document, given.layout)
+            return reports.render_report(document, given.layout)
         return escpos.render_kitchen_chit(document, given.layout)
     except Exception as err:  # noqa: BLE001 - a bad document must not stop the printer
         return err

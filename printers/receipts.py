@@ -1,5 +1,6 @@
-"""Receipt printer paper as ESC/POS bytes: invoice, credit note and pre-bill receipts, X and Z
-reports, and the cash drawer kick.
+"""Receipt printer paper as ESC/POS bytes: invoice, credit note and pre-bill receipts, the
+cash drawer kick, and the money sheet and branch header that X and Z reports share with them
+(printers/reports.py).
 
 Pure: data in, bytes out, as printers/render.py (whose paper layout, Arabic raster and marks
 this shares). Money is int minor units in the document's currency exponent, printed with
@@ -33,7 +34,15 @@ from printers.fonts import (
 )
 from printers.render import TYPES, PaperLayout, _mark_texts, local_time
 
-__all__ = ["DRAWER_KICK", "qr_module_size", "render_drawer_kick", "render_receipt", "render_report"]
+__all__ = [
+    "DRAWER_KICK",
+    "TENDERS",
+    "Sheet",
+    "branch_header",
+    "qr_module_size",
+    "render_drawer_kick",
+    "render_receipt",
+]
 
 # ESC @, then ESC p 0 25 250: pulse pin 2 (the drawer) 50 ms on, 500 ms off.
 DRAWER_KICK = ESC + b"@" + ESC + b"p" + bytes([0, 25, 250])
@@ -66,7 +75,7 @@ _PERCENT = re.compile(r"[-+]?\d[\d.,]*\s?%")  # "10%" kept whole inside Arabic (
 _CARD_NUMBER = re.compile(r"\b\d(?:[ -]?\d){11,18}\b")  # 12 to 19 digits: maybe a card number
 
 
-class _Sheet(TicketDoc):
+class Sheet(TicketDoc):
     """A TicketDoc with money: the label on the left, the amount flush right."""
 
     def __init__(self, layout: PaperLayout, doc: dict):
@@ -159,7 +168,7 @@ def qr_module_size(payload: str, dots: int, largest: int = 6) -> int:
     return max(1, min(largest, dots // (code.modules_count + 8)))
 
 
-def _branch(sheet: _Sheet, branch: dict) -> None:
+def branch_header(sheet: Sheet, branch: dict) -> None:
     """Name (big), address and VAT number, centred; their Arabic as raster."""
     sheet.pair(
         [(branch.get("name") or "", {"size": BIG, "bold": True, "align": "center"})],
@@ -174,7 +183,7 @@ def _branch(sheet: _Sheet, branch: dict) -> None:
     sheet.rule("=")
 
 
-def _heading(sheet: _Sheet, doc: dict, kind: str) -> None:
+def _heading(sheet: Sheet, doc: dict, kind: str) -> None:
     """Title, number, reference and reason (credit note), local date and time."""
     en, ar = TITLES[kind]
     if kind == "pre_bill":  # white on black: no one takes it for a tax invoice
@@ -190,7 +199,7 @@ def _heading(sheet: _Sheet, doc: dict, kind: str) -> None:
     sheet.info("Date", "التاريخ والوقت", issued.strftime("%Y-%m-%d %H:%M:%S"))
 
 
-def _order(sheet: _Sheet, doc: dict) -> None:
+def _order(sheet: Sheet, doc: dict) -> None:
     """Order number and type, table, waiter, guests, and which part of a split bill."""
     order = doc.get("order") or {}
     kind = order.get("type") or "dine_in"
@@ -221,7 +230,7 @@ def _names(item) -> tuple[str, str]:
     return item.get("name") or "", item.get("name_ar") or ""
 
 
-def _line(sheet: _Sheet, line: dict) -> None:
+def _line(sheet: Sheet, line: dict) -> None:
     """'2 x Name   90.00' (before its discounts), unit price, modifiers and the discounts.
 
     A line's amount_minor is after its own adjustments (as pos_app.billing makes it); its
@@ -246,7 +255,7 @@ def _line(sheet: _Sheet, line: dict) -> None:
     sheet.pair(en, ar)
 
 
-def _details(sheet: _Sheet, modifiers: list, adjustments: list, en: list, ar: list) -> None:
+def _details(sheet: Sheet, modifiers: list, adjustments: list, en: list, ar: list) -> None:
     """A line's modifiers and adjustments, indented, added to its English and Arabic."""
     solo_ar = not sheet.shows_english()
     for mod in modifiers:
@@ -270,7 +279,7 @@ def _percent(basis_points) -> str:
     return f"{whole}%" if not part else f"{whole}.{part:02d}".rstrip("0") + "%"
 
 
-def _totals(sheet: _Sheet, doc: dict) -> None:
+def _totals(sheet: Sheet, doc: dict) -> None:
     """Subtotal, order discounts and service charge, net, VAT, and the total (big)."""
     subtotal = doc.get("subtotal_minor")
     if subtotal is None:  # the lines after their own discounts
@@ -292,7 +301,7 @@ def _masked(text: str) -> str:
     return _CARD_NUMBER.sub(lambda m: "**** " + re.sub(r"\D", "", m.group(0))[-4:], text or "")
 
 
-def _payments(sheet: _Sheet, doc: dict) -> None:
+def _payments(sheet: Sheet, doc: dict) -> None:
     """Each tender: card method and last four digits, cash tendered and change, tip."""
     refund = doc.get("kind") == "credit_note"
     for pay in doc.get("payments") or []:
@@ -316,7 +325,7 @@ def _payments(sheet: _Sheet, doc: dict) -> None:
             sheet.field("  Ref", "المرجع", _masked(str(pay["reference"])))
 
 
-def _qr(sheet: _Sheet, payload: str | None) -> None:
+def _qr(sheet: Sheet, payload: str | None) -> None:
     if payload:
         sheet.out.feed(1)
         sheet.out.qr(payload, qr_module_size(payload, sheet.layout.dots))
@@ -328,11 +337,11 @@ def render_receipt(doc: dict, layout: PaperLayout) -> bytes:
     kind = doc.get("kind") or "invoice"
     if kind not in TITLES:
         raise ValueError(f"not a receipt: {kind!r}")
-    sheet = _Sheet(layout, doc)
+    sheet = Sheet(layout, doc)
     marks = [_mark_texts(m) for m in doc.get("marks") or []]
     for en, ar in marks:
         sheet.alert(en, ar)
-    _branch(sheet, doc.get("branch") or {})
+    branch_header(sheet, doc.get("branch") or {})
     _heading(sheet, doc, kind)
     _order(sheet, doc)
     sheet.rule()
@@ -344,76 +353,6 @@ def render_receipt(doc: dict, layout: PaperLayout) -> bytes:
         sheet.rule()
         _payments(sheet, doc)
     _qr(sheet, doc.get("qr"))
-    for en, ar in marks:
-        sheet.alert(en, ar)
-    sheet.out.cut(partial=layout.partial_cut)
-    return sheet.out.getvalue()
-
-
-def _report_title(doc: dict) -> tuple[str, str]:
-    number = doc.get("number")
-    if doc.get("kind") == "z_report":
-        if number is None:
-            return "Z REPORT - DAY CLOSED", "تقرير Z - إغلاق اليوم"
-        return f"Z REPORT #{number} - DAY CLOSED", f"تقرير Z رقم {number} - إغلاق اليوم"
-    if doc.get("kind") == "x_report":
-        return "X REPORT (not closing)", "تقرير X (دون إغلاق اليوم)"
-    raise ValueError(f"not a report: {doc.get('kind')!r}")
-
-
-def _sections(sheet: _Sheet, sections: list[dict]) -> None:
-    """Each section's title, then its rows: an amount or a text value, flush right."""
-    for section in sections:
-        sheet.rule()
-        title = section.get("title") or ""
-        sheet.heading(title, section.get("title_ar") or title, NORMAL_SIZE)
-        for row in section.get("rows") or []:
-            label, label_ar = row.get("label") or "", row.get("label_ar") or ""
-            if row.get("amount_minor") is not None:
-                sheet.money(label, label_ar, row["amount_minor"])
-            else:
-                sheet.value(label, label_ar, row.get("value"))
-
-
-def _tenders(sheet: _Sheet, tenders: list[dict]) -> None:
-    """Per tender: expected, counted, and over (+) or short (-)."""
-    sheet.rule()
-    sheet.heading("Payments", "الدفع", NORMAL_SIZE)
-    for row in tenders:
-        en, ar = TENDERS.get(row.get("tender") or "", (row.get("tender") or "", ""))
-        label, label_ar = row.get("label") or en, row.get("label_ar") or ar or en
-        sheet.pair([(sheet.english(label, label_ar), {"bold": True})], [ArLine(label_ar)])
-        sheet.money("Expected", "المتوقع", row["expected_minor"], indent=2)
-        if row.get("counted_minor") is not None:
-            sheet.money("Counted", "المعدود", row["counted_minor"], indent=2)
-        difference = row.get("difference_minor")
-        if difference is not None:
-            sign = "+" if difference > 0 else ""
-            text = sign + sheet.amount(difference)
-            sheet.value("Over/short", "الفرق", text, f"\u2066{text}\u2069", indent=2)
-
-
-def render_report(doc: dict, layout: PaperLayout) -> bytes:
-    """An X report (the day so far) or a Z report (the day closed), for the receipt printer."""
-    title = _report_title(doc)
-    sheet = _Sheet(layout, doc)
-    marks = [_mark_texts(m) for m in doc.get("marks") or []]
-    for en, ar in marks:
-        sheet.alert(en, ar)
-    branch = doc.get("branch") or {}
-    _branch(sheet, branch)
-    sheet.heading(*title)
-    zone = branch.get("time_zone")
-    sheet.field("Business day", "يوم العمل", doc.get("business_day"), bold=True)
-    for label, label_ar, key in (("From", "من", "from"), ("To", "إلى", "to")):
-        if doc.get(key):
-            sheet.field(label, label_ar, local_time(doc[key], zone).strftime("%Y-%m-%d %H:%M"))
-    sheet.field("Printed by", "طُبع بواسطة", doc.get("printed_by"))
-    sheet.field("Currency", "العملة", sheet.currency)
-    _sections(sheet, doc.get("sections") or [])
-    if doc.get("tenders"):
-        _tenders(sheet, doc["tenders"])
-    sheet.rule("=")
     for en, ar in marks:
         sheet.alert(en, ar)
     sheet.out.cut(partial=layout.partial_cut)

@@ -14,9 +14,9 @@ from pos_app.billing.pricing import (
     Bill,
     DiscountSpec,
     PriceLine,
-    PromotionSpec,
     price_bill,
 )
+from pos_app.billing.promotions import PromotionSpec
 from pos_app.billing.tax import (
     TaxRule,
     gross_of,

@@ -25,9 +25,9 @@ from printers.receipts import (
     qr_module_size,
     render_drawer_kick,
     render_receipt,
-    render_report,
 )
 from printers.render import PaperLayout, decode_escpos, raster_images
+from printers.reports import render_report
 
 ARABIC = re.compile("[\u0600-\u06ff\ufb50-\ufdff\ufe70-\ufeff]")
 PAN = "4111111111111234"

@@ -2,7 +2,7 @@
 VAT (never stored); its parts when split or paid; the bill as screens show it.
 
 Services take the session and an explicit Actor and never commit. The money rules live in the
-pure modules tax, pricing and split.
+pure modules tax, pricing, promotions and split.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from pos_app.auth.actor import Actor, require_role
 from pos_app.auth.models import Role
-from pos_app.billing import pricing, split, tax
+from pos_app.billing import pricing, promotions, split, tax
 from pos_app.billing.models import BillPart, Discount, Invoice, Payment, Promotion, Shift
 from pos_app.branch.models import Branch
 from pos_app.branch.services import current_branch
@@ -38,8 +38,8 @@ def tax_rule(branch: Branch | None) -> tax.TaxRule:
     return tax.TaxRule(branch.vat_rate_bp, branch.prices_include_vat)
 
 
-def _promotion_spec(p: Promotion) -> pricing.PromotionSpec:
-    return pricing.PromotionSpec(
+def _promotion_spec(p: Promotion) -> promotions.PromotionSpec:
+    return promotions.PromotionSpec(
         id=p.id,
         name=p.name,
         name_ar=p.name_ar or p.name,
@@ -109,13 +109,13 @@ def compute_bill(
     discounts = [_discount_spec(d) for d in active_discounts(session, order.id)]
     if extra_discount is not None:
         discounts.append(_discount_spec(extra_discount))
-    promotions = [
+    promotion_specs = [
         _promotion_spec(p)
         for p in session.scalars(select(Promotion).where(Promotion.active).order_by(Promotion.id))
     ]
     service_bp = branch.service_charge_bp if branch and order.type == OrderType.dine_in else 0
     try:
-        return pricing.price_bill(lines, discounts, promotions, tax_rule(branch), service_bp)
+        return pricing.price_bill(lines, discounts, promotion_specs, tax_rule(branch), service_bp)
     except ValueError as err:
         raise ValidationFailed(str(err), {"discount": [str(err)]}) from err
 

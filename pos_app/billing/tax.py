@@ -89,6 +89,12 @@ def split_gross(gross_minor: int, rule: TaxRule) -> tuple[int, int]:
     return gross_minor - vat, vat
 
 
+def check_bp(bp: int, where: str) -> None:
+    """Refuse a percentage outside 0..100 % (0..10000 basis points)."""
+    if not 0 <= bp <= BP:
+        raise ValueError(f"{where}: percent_bp must be 0..10000, got {bp}")
+
+
 def _check_rate(rate_bp: int) -> None:
     """Refuse a negative or non-int rate."""
     if not isinstance(rate_bp, int) or rate_bp < 0:

@@ -282,7 +282,7 @@ def register(api: Api) -> None:
 
 def _check_promotion(session, actor, promotion, data: dict, is_new: bool) -> None:
     """Refuse a promotion the pricing could not apply (it would fail every bill)."""
-    from pos_app.billing import pricing
+    from pos_app.billing import promotions
 
     merged = {c: getattr(promotion, c) for c in ("name", "name_ar", "kind", "percent_bp")}
     for column in ("weekdays", "start_time", "end_time", "item_ids", "category_ids"):
@@ -290,7 +290,7 @@ def _check_promotion(session, actor, promotion, data: dict, is_new: bool) -> Non
     for column in ("buy_quantity", "get_quantity", "combo_price_minor"):
         merged[column] = getattr(promotion, column)
     merged.update(data)
-    spec = pricing.PromotionSpec(
+    spec = promotions.PromotionSpec(
         id=promotion.id or 0,
         name=merged["name"] or "",
         name_ar=merged["name_ar"] or "",
@@ -306,7 +306,7 @@ def _check_promotion(session, actor, promotion, data: dict, is_new: bool) -> Non
         combo_price_minor=merged["combo_price_minor"] or 0,
     )
     try:
-        pricing.validate_promotion(spec)
+        promotions.validate_promotion(spec)
     except ValueError as err:
         raise ValidationFailed(str(err), {"kind": [str(err)]}) from err
 

@@ -537,8 +537,11 @@ def test_one_dead_printer_does_not_delay_another_printers_chits(
                 shop.line("Fresh orange juice"),
                 table="5",
             )
-            wait_until(lambda: shop.paper("cold"), 1.0, "the cold chit")
-            assert time.monotonic() - started < 1.0
+            # The stalled bar printer holds its connection for io_timeout (5 s) and the dead
+            # grill is retried: were they in the cold chit's way it would take 5 s or more.
+            # Well under that proves it was not (the margin absorbs a noisy 2-core machine).
+            wait_until(lambda: shop.paper("cold"), 2.5, "the cold chit")
+            assert time.monotonic() - started < 2.5
             assert f"#{order['number']} " in shop.paper("cold")[0]
             # Meanwhile the grill's chit is retried, then printed by its backup.
             wait_until(lambda: shop.paper("fry"), 6, "the grill chit at the fry printer")

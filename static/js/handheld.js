@@ -1356,7 +1356,9 @@
       };
       [nameIn, phoneIn, addrIn].forEach(function (i) { i.addEventListener("input", check); });
       foot.appendChild(start);
-      setTimeout(function () { nameIn.focus(); }, 50);
+      // Focus the first field once the sheet is up, unless the user (or a test) is already
+      // typing in another one: stealing focus mid-typing sent text to the wrong field.
+      setTimeout(function () { if (!body.contains(document.activeElement)) nameIn.focus(); }, 50);
     });
   }
 

@@ -87,3 +87,14 @@ def server_process(database_url: str, folder: Path, **env_overrides):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def eventually(check, seconds: float = 10):
+    """The value of `check()` once it is truthy; fail after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            assert value, "timed out"
+            return value
+        time.sleep(0.2)

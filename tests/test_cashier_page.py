@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import need
-from live import CHROMIUM, CHROMIUM_ARGS, running_server
+from live import CHROMIUM, CHROMIUM_ARGS, eventually, running_server
 
 try:
     from playwright.sync_api import expect, sync_playwright
@@ -173,7 +173,7 @@ def test_four_guests_split_by_seat_pay_cash_and_card_and_get_invoices(till, wait
     expect(page.get_by_test_id("bill-total")).to_contain_text("163.00 SAR")
     expect(page.get_by_test_id("bill-line")).to_have_count(9)
     expect(page.get_by_test_id("line-seat").first).to_contain_text("Seat 1")
-    box = page.get_by_test_id("print-prebill").bounding_box()
+    box = eventually(lambda: page.get_by_test_id("print-prebill").bounding_box())
     assert box["height"] >= 48  # a finger fits
 
     page.get_by_test_id("split-open").click()
@@ -387,8 +387,8 @@ def test_the_arabic_cashier_screen_is_right_to_left(till, waiter_api):
     expect(page.get_by_test_id("bill-total")).to_contain_text("18.00 ر.س")
     expect(page.get_by_test_id("bill")).to_contain_text("الإجمالي")
     # Mirrored for real: the orders list sits on the right, the bill on its left.
-    orders = page.get_by_test_id("order-list").bounding_box()
-    bill = page.get_by_test_id("bill-panel").bounding_box()
+    orders = eventually(lambda: page.get_by_test_id("order-list").bounding_box())
+    bill = eventually(lambda: page.get_by_test_id("bill-panel").bounding_box())
     assert orders["x"] > bill["x"]
     assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
     shot(page, "cashier-ar.png")

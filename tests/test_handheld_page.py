@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import need
-from live import CHROMIUM, CHROMIUM_ARGS, running_server
+from live import CHROMIUM, CHROMIUM_ARGS, eventually, running_server
 
 try:
     from playwright.sync_api import expect, sync_playwright
@@ -120,17 +120,6 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / name), animations="disabled")
 
 
-def eventually(check, seconds: float = 10):
-    """The value of `check()` once it is truthy; fail after `seconds`."""
-    deadline = time.monotonic() + seconds
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            assert value, "timed out"
-            return value
-        time.sleep(0.2)
-
-
 def open_cart(page) -> None:
     """Open the order drawer and make sure it stays open (a push may re-render it)."""
     cart = page.locator("#hh-cart")
@@ -172,7 +161,7 @@ def test_an_order_from_table_to_kitchen_to_ready_and_served(phone, kitchen):
     expect(hall.locator(".hh-table")).to_have_count(10)
     expect(page.get_by_test_id("legend")).to_contain_text("Bill asked")
     expect(page.get_by_test_id("table-4")).to_have_attribute("data-status", "free")
-    box = page.get_by_test_id("table-4").bounding_box()
+    box = eventually(lambda: page.get_by_test_id("table-4").bounding_box())
     assert box["width"] >= 56 and box["height"] >= 56  # a thumb fits
     assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
     shot(page, "handheld-floor.png")
@@ -337,8 +326,8 @@ def test_the_arabic_handheld_is_right_to_left_with_arabic_names(phone):
     expect(page.locator('.hh-item[data-name="Hummus"]')).to_contain_text("18.00 ر.س")
     page.locator('.hh-item[data-name="Hummus"]').click()
     # Right to left for real: the back button sits at the right edge, the actions left.
-    back = page.get_by_test_id("back-to-floor").bounding_box()
-    actions = page.get_by_test_id("order-actions").bounding_box()
+    back = eventually(lambda: page.get_by_test_id("back-to-floor").bounding_box())
+    actions = eventually(lambda: page.get_by_test_id("order-actions").bounding_box())
     assert back["x"] > actions["x"]
     assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
     page.get_by_test_id("cart-toggle").click()

@@ -604,3 +604,26 @@ def test_a_takeaway_paid_first_is_cooked_and_closes_when_picked_up(client, menu,
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "order_paid"
     handed = client.post(f"{url}/hand-over", json={"version": version}, headers=waiter)
     assert handed.status_code == 200 and handed.get_json()["status"] == "paid"
+
+
+def test_partial_refunds_then_the_rest_net_the_vat_to_zero(client, menu, staff, db):
+    order = four_guests(client, menu, staff["waiter"])
+    bill = pay(client, order["id"], staff["cashier"], tender="card", card_method="mada").get_json()
+    number = bill["parts"][0]["invoice_number"]
+    url = f"/api/v1/invoices/{number}/refunds"
+    notes = []
+    for amount in (1_001, 333, 7):  # odd amounts: each note's VAT is rounded on its own
+        r = client.post(
+            url, json={"amount_minor": amount, "reason": "partial"}, headers=staff["manager"]
+        )
+        assert r.status_code == 201, r.get_json()
+        notes.append(r.get_json())
+    rest = client.post(url, json={"reason": "the rest"}, headers=staff["manager"]).get_json()
+    notes.append(rest)
+    assert sum(n["total_minor"] for n in notes) == bill["total_minor"]
+    assert sum(n["vat_minor"] for n in notes) == bill["vat_minor"]  # nets to exactly zero
+    assert [n["number"] for n in notes] == sorted(n["number"] for n in notes)
+    assert all(n["net_minor"] + n["vat_minor"] == n["total_minor"] for n in notes)
+    with db(write=False) as s:
+        invoice = s.scalars(select(Invoice).where(Invoice.display_number == number)).one()
+        assert invoice.refunded_minor == invoice.total_minor

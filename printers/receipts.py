@@ -316,7 +316,7 @@ def _payments(sheet: Sheet, doc: dict) -> None:
         if refund:
             en, ar = f"Refund: {en}", f"استرداد: {ar}"
         sheet.money(en, ar, pay["amount_minor"], bold=True)
-        if pay.get("tendered_minor") is not None:
+        if pay.get("tender") == "cash" and pay.get("tendered_minor") is not None:
             sheet.money("Amount paid", "المبلغ المدفوع", pay["tendered_minor"], indent=2)
             sheet.money("Change", "الباقي", pay.get("change_minor") or 0, indent=2)
         if pay.get("tip_minor"):

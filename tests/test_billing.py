@@ -156,6 +156,8 @@ def test_demo_table_split_by_seat_cash_and_card_refund_and_z(client, menu, staff
     # Four receipts went to the receipt printer, each with its QR and its number.
     receipts = [doc for kind, doc, _ in receipt_jobs(db) if kind == "receipt"]
     assert [d["number"] for d in receipts] == numbers
+    shared = [li for li in receipts[0]["lines"] if li["name"] == "Hummus (shared)"]
+    assert [(li["quantity"], li["amount_minor"]) for li in shared] == [(1, 450)]
     qr = decode_qr(receipts[0]["qr"])
     assert qr[1] == "Demo Bistro" and qr[2] == "399999999900003"
     assert qr[4] == "48.50" and qr[5] == "6.33"

@@ -66,19 +66,25 @@ def _part_lines(part: BillPart, bill: pricing.Bill, order: Order) -> list[dict]:
             }
         ]
     units = {b.line.id: b.line.unit_price_minor for b in bill.lines}
-    return [
-        {
-            "line_id": pl["line_id"],
-            "name": pl["name"],
-            "name_ar": pl["name_ar"],
-            "quantity": pl["quantity"],
-            "unit_price_minor": units.get(pl["line_id"], 0),
-            "amount_minor": pl["amount_minor"],
-            "modifiers": [],
-            "adjustments": [],
-        }
-        for pl in part.lines
-    ]
+    # In a split by seat, a line without a seat is shared: each seat's receipt shows its share
+    # of it as one "shared" line, whatever units the allocation gave that seat.
+    shared = {b.line.id for b in bill.lines if b.line.seat is None}
+    lines = []
+    for pl in part.lines:
+        is_share = part.split_kind == "seats" and pl["line_id"] in shared
+        lines.append(
+            {
+                "line_id": pl["line_id"],
+                "name": f"{pl['name']} (shared)" if is_share else pl["name"],
+                "name_ar": f"{pl['name_ar']} (مشترك)" if is_share else pl["name_ar"],
+                "quantity": 1 if is_share else pl["quantity"],
+                "unit_price_minor": pl["amount_minor"] if is_share else units.get(pl["line_id"], 0),
+                "amount_minor": pl["amount_minor"],
+                "modifiers": [],
+                "adjustments": [],
+            }
+        )
+    return lines
 
 
 def paper_header(branch: Branch) -> dict:

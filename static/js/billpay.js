@@ -7,7 +7,8 @@
 // drop sends the same payment and the server takes it once.
 (function () {
   "use strict";
-  var el = PosDom.el, append = PosDom.append, clear = PosDom.clear, uuid = PosDom.uuid;
+  var el = PosPage.el, append = PosPage.append, clear = PosPage.clear, uuid = PosPage.uuid;
+  var NetError = PosPage.NetError, makeApi = PosPage.makeApi;
 
   var T = JSON.parse(document.getElementById("billpay-strings").textContent);
   var LANG = document.documentElement.lang === "ar" ? "ar" : "en";
@@ -28,45 +29,6 @@
       });
     }
     return text;
-  }
-
-
-
-
-
-  function NetError(message) {
-    this.message = message;
-  }
-
-  // The fetch wrapper of the pages: bearer token, JSON, a timeout; a 401 signs out, a 5xx or a
-  // dropped connection is a NetError (worth retrying), anything else is an answer.
-  function makeApi(token, onSignedOut) {
-    return function api(method, path, body, key) {
-      var controller = new AbortController();
-      var timer = setTimeout(function () { controller.abort(); }, 12000);
-      var headers = { Authorization: "Bearer " + token, "Content-Type": "application/json" };
-      if (key) headers["Idempotency-Key"] = key;
-      return fetch("/api/v1" + path, {
-        method: method,
-        headers: headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        cache: "no-store",
-        signal: controller.signal,
-      }).then(function (res) {
-        clearTimeout(timer);
-        return res.json().catch(function () { return null; }).then(function (data) {
-          if (res.status === 401) {
-            if (onSignedOut) onSignedOut();
-            throw new NetError("signed out");
-          }
-          if (res.status >= 500) throw new NetError("server " + res.status);
-          return { ok: res.ok, status: res.status, data: data, error: data && data.error };
-        });
-      }, function (err) {
-        clearTimeout(timer);
-        throw new NetError(String(err));
-      });
-    };
   }
 
   // Minor units with the branch's exponent and currency, Western digits, as receipts print.

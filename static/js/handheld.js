@@ -7,7 +7,8 @@
 // the waiter typed is thrown away unless they say so.
 (function () {
   "use strict";
-  var el = PosDom.el, append = PosDom.append, clear = PosDom.clear, uuid = PosDom.uuid;
+  var el = PosPage.el, append = PosPage.append, clear = PosPage.clear, uuid = PosPage.uuid;
+  var NetError = PosPage.NetError, makeApi = PosPage.makeApi;
 
   var BOOT = JSON.parse(document.getElementById("hh-boot").textContent);
   var T = BOOT.strings;
@@ -63,9 +64,6 @@
   function $(id) {
     return document.getElementById(id);
   }
-
-
-
 
   function name(obj) {
     if (!obj) return "";
@@ -138,36 +136,7 @@
 
   // -- talking to the server ----------------------------------------------------------------
 
-  function NetError(message) {
-    this.message = message;
-  }
-
-  function api(method, path, body, key) {
-    var controller = new AbortController();
-    var timer = setTimeout(function () { controller.abort(); }, 12000);
-    var headers = { Authorization: "Bearer " + TOKEN, "Content-Type": "application/json" };
-    if (key) headers["Idempotency-Key"] = key;
-    return fetch("/api/v1" + path, {
-      method: method,
-      headers: headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      cache: "no-store",
-      signal: controller.signal,
-    }).then(function (res) {
-      clearTimeout(timer);
-      return res.json().catch(function () { return null; }).then(function (data) {
-        if (res.status === 401) {
-          goToLogin();
-          throw new NetError("signed out");
-        }
-        if (res.status >= 500) throw new NetError("server " + res.status);
-        return { ok: res.ok, status: res.status, data: data, error: data && data.error };
-      });
-    }, function (err) {
-      clearTimeout(timer);
-      throw new NetError(String(err));
-    });
-  }
+  var api = makeApi(TOKEN, goToLogin);
 
   // A one-off command (void, hand over, move, ...): one Idempotency-Key per tap, so a retry
   // after a lost answer does nothing twice; a dropped request is tried twice more.

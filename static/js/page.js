@@ -1,4 +1,5 @@
-// Small DOM helpers shared by the handheld, the cashier's screen and the bill widget.
+// What the handheld, the cashier's screen and the bill widget share: small DOM helpers and
+// the fetch wrapper of the API.
 (function () {
   "use strict";
 
@@ -45,5 +46,42 @@
       "-" + h.slice(8, 10).join("") + "-" + h.slice(10).join("");
   }
 
-  window.PosDom = { el: el, append: append, clear: clear, uuid: uuid };
+  function NetError(message) {
+    this.message = message;
+  }
+
+  // The fetch wrapper of the pages: bearer token, JSON, a timeout; a 401 signs out, a 5xx or a
+  // dropped connection is a NetError (worth retrying), anything else is an answer.
+  function makeApi(token, onSignedOut) {
+    return function api(method, path, body, key) {
+      var controller = new AbortController();
+      var timer = setTimeout(function () { controller.abort(); }, 12000);
+      var headers = { Authorization: "Bearer " + token, "Content-Type": "application/json" };
+      if (key) headers["Idempotency-Key"] = key;
+      return fetch("/api/v1" + path, {
+        method: method,
+        headers: headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        cache: "no-store",
+        signal: controller.signal,
+      }).then(function (res) {
+        clearTimeout(timer);
+        return res.json().catch(function () { return null; }).then(function (data) {
+          if (res.status === 401) {
+            if (onSignedOut) onSignedOut();
+            throw new NetError("signed out");
+          }
+          if (res.status >= 500) throw new NetError("server " + res.status);
+          return { ok: res.ok, status: res.status, data: data, error: data && data.error };
+        });
+      }, function (err) {
+        clearTimeout(timer);
+        throw new NetError(String(err));
+      });
+    };
+  }
+
+  window.PosPage = {
+    el: el, append: append, clear: clear, uuid: uuid, NetError: NetError, makeApi: makeApi,
+  };
 })();

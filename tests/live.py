@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -98,3 +100,29 @@ def eventually(check, seconds: float = 10):
             assert value, "timed out"
             return value
         time.sleep(0.2)
+
+
+class Api:
+    """The HTTP API with one staff member's bearer token."""
+
+    def __init__(self, url: str, token: str):
+        self.url, self.token = url, token
+
+    def call(self, method: str, path: str, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            f"{self.url}/api/v1{path}",
+            data=data,
+            method=method,
+            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read() or b"null")
+
+    def get(self, path: str):
+        status, body = self.call("GET", path)
+        assert status == 200, body
+        return body

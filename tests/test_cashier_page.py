@@ -9,15 +9,12 @@ right to left. Screenshots land in tests/artifacts/.
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
 from conftest import need
-from live import CHROMIUM, CHROMIUM_ARGS, eventually, running_server
+from live import CHROMIUM, CHROMIUM_ARGS, Api, eventually, running_server
 
 try:
     from playwright.sync_api import expect, sync_playwright
@@ -53,32 +50,6 @@ def server(database_url, arabic_catalog, demo, tmp_path):
     """The real server over the demo restaurant."""
     with running_server(database_url, tmp_path) as url:
         yield url
-
-
-class Api:
-    """The HTTP API with one staff member's bearer token."""
-
-    def __init__(self, url: str, token: str):
-        self.url, self.token = url, token
-
-    def call(self, method: str, path: str, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(
-            f"{self.url}/api/v1{path}",
-            data=data,
-            method=method,
-            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return response.status, json.loads(response.read() or b"null")
-        except urllib.error.HTTPError as err:
-            return err.code, json.loads(err.read() or b"null")
-
-    def get(self, path: str):
-        status, body = self.call("GET", path)
-        assert status == 200, body
-        return body
 
 
 @pytest.fixture

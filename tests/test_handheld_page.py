@@ -8,16 +8,13 @@ sent exactly once when the network is back. Screenshots land in tests/artifacts/
 
 from __future__ import annotations
 
-import json
 import re
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 from conftest import need
-from live import CHROMIUM, CHROMIUM_ARGS, eventually, running_server
+from live import CHROMIUM, CHROMIUM_ARGS, Api, eventually, running_server
 
 try:
     from playwright.sync_api import expect, sync_playwright
@@ -77,32 +74,6 @@ def phone(browser, server, waiter):
     expect(page.get_by_test_id("link-state")).to_have_attribute("data-state", "live")
     yield page
     context.close()
-
-
-class Api:
-    """The HTTP API with one staff member's bearer token."""
-
-    def __init__(self, url: str, token: str):
-        self.url, self.token = url, token
-
-    def call(self, method: str, path: str, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(
-            f"{self.url}/api/v1{path}",
-            data=data,
-            method=method,
-            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return response.status, json.loads(response.read() or b"null")
-        except urllib.error.HTTPError as err:
-            return err.code, json.loads(err.read() or b"null")
-
-    def get(self, path: str):
-        status, body = self.call("GET", path)
-        assert status == 200, body
-        return body
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from pos_app.auth.actor import Actor, require_role
 from pos_app.auth.models import Role
 from pos_app.clock import utcnow
 from pos_app.errors import Conflict, NotFound
+from pos_app.locks import lock_key
 from pos_app.menu.cache import menu_snapshot
 from pos_app.menu.models import Station
 from pos_app.orders import services as orders
@@ -272,6 +273,15 @@ def on_order_cancelled(session: Session, order, reason: str, **_kw) -> None:
         _push_update(session, ticket)
 
 
+def lock_ticket_order(session: Session, ticket_id: int) -> None:
+    """Queue behind every other writer of the ticket's order: two stations bumping the last
+    two tickets of one order at once each see the other's bump, so the order becomes ready."""
+    order_id = session.scalar(select(KitchenTicket.order_id).where(KitchenTicket.id == ticket_id))
+    if order_id is None:
+        raise NotFound(f"no kitchen ticket with id {ticket_id}")
+    lock_key(session, "order", order_id)
+
+
 def get_ticket(session: Session, ticket_id: int) -> KitchenTicket:
     """The ticket, or NotFound."""
     ticket = session.get(KitchenTicket, ticket_id)
@@ -283,6 +293,7 @@ def get_ticket(session: Session, ticket_id: int) -> KitchenTicket:
 def start_ticket(session: Session, actor: Actor, ticket_id: int) -> KitchenTicket:
     """A cook starts a ticket."""
     require_role(actor, KITCHEN, "kitchen tickets")
+    lock_ticket_order(session, ticket_id)
     ticket = get_ticket(session, ticket_id)
     if ticket.status == TicketStatus.done:
         raise Conflict("this ticket is already done", code="ticket_done")
@@ -303,6 +314,7 @@ def _push_expo(session: Session, ticket: KitchenTicket) -> None:
 def bump_ticket(session: Session, actor: Actor, ticket_id: int) -> KitchenTicket:
     """Done: the ticket leaves the screen; expo learns, and an expo bump makes the order ready."""
     require_role(actor, KITCHEN, "kitchen tickets")
+    lock_ticket_order(session, ticket_id)
     ticket = get_ticket(session, ticket_id)
     if ticket.status == TicketStatus.done:
         return ticket  # a second tap, or a retried command: nothing more to do
@@ -338,9 +350,13 @@ def _maybe_ready(session: Session, ticket: KitchenTicket, actor: Actor) -> None:
 def bump_line(session: Session, actor: Actor, line_id: int) -> KitchenTicket:
     """One item done; the last item done bumps the ticket."""
     require_role(actor, KITCHEN, "kitchen tickets")
-    line = session.get(KitchenTicketLine, line_id)
-    if line is None:
+    ticket_id = session.scalar(
+        select(KitchenTicketLine.ticket_id).where(KitchenTicketLine.id == line_id)
+    )
+    if ticket_id is None:
         raise NotFound(f"no ticket line with id {line_id}")
+    lock_ticket_order(session, ticket_id)
+    line = session.get(KitchenTicketLine, line_id)
     ticket = line.ticket
     if ticket.status == TicketStatus.done:
         return ticket
@@ -370,7 +386,10 @@ def recall_ticket(
         )
         if ticket is None:
             raise NotFound("nothing bumped to recall at this station")
+        lock_ticket_order(session, ticket.id)
+        session.refresh(ticket)
     else:
+        lock_ticket_order(session, ticket_id)
         ticket = get_ticket(session, ticket_id)
         if ticket.station_id != station_id or ticket.status != TicketStatus.done:
             raise Conflict(

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 
 from flask import Flask, Response, current_app, jsonify, request
 from marshmallow import Schema, ValidationError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.routing import BaseConverter, IntegerConverter
 
-from pos_app import idempotency
+from pos_app import idempotency, inputs
 from pos_app.auth.actor import Actor
 from pos_app.auth.models import Role
 from pos_app.auth.tokens import resolve_token
@@ -58,6 +60,8 @@ class Endpoint:
     errors: tuple[int, ...] = ()
     prefix: str = PREFIX
     html: bool = False  # a page, listed in the document but not served by Api
+    # False where the answer holds a secret (a token, a TOTP seed): never kept for a replay.
+    keeps_answers: bool = True
 
     @property
     def public(self) -> bool:
@@ -75,6 +79,10 @@ class Api:
         self.app = app
         self.endpoints: list[Endpoint] = []
         app.extensions["pos_api"] = self
+        # Every route of the app, pages included: an id past the database's integer range or
+        # an order id that is not a UUID matches no route (404) instead of reaching a query.
+        app.url_map.converters["int"] = RowIdConverter
+        app.url_map.converters["uuid"] = DeviceUUIDConverter
 
     def add(self, rule: str, method: str, handler: Callable, **options) -> Endpoint:
         """Declare an endpoint at PREFIX + rule; options are Endpoint fields."""
@@ -102,6 +110,22 @@ class Api:
                 html=True,
             )
         )
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` in a route: 0 to 2^31 - 1, the range of every id column."""
+
+    def __init__(self, url_map, fixed_digits=0, min=0, max=2**31 - 1, signed=False):  # noqa: A002
+        super().__init__(url_map, fixed_digits, min, max, signed)
+
+
+class DeviceUUIDConverter(BaseConverter):
+    """`<uuid:...>` in a route: a UUID as devices make them, given to the view lower-cased."""
+
+    regex = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
+    def to_python(self, value: str) -> str:
+        return value.lower()
 
 
 def roles(*names: Role | str) -> frozenset:
@@ -134,7 +158,7 @@ def authorize(actor: Actor, endpoint: Endpoint) -> None:
 
 
 def load_json_body(schema: type[Schema], partial: bool = False) -> dict:
-    """The request's JSON object loaded with `schema`; 400 or 422 with field messages."""
+    """The request's JSON object loaded with `schema`; 400, 413 or 422 with field messages."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     if limit and (request.content_length or 0) > limit:
         raise PayloadTooLarge(f"request body is larger than {limit} bytes")
@@ -142,12 +166,19 @@ def load_json_body(schema: type[Schema], partial: bool = False) -> dict:
         raise BadRequest(
             "the body must be JSON (Content-Type: application/json)", code="invalid_json"
         )
-    data = request.get_json(silent=True)
-    if data is None:
-        raise BadRequest("the body is not valid JSON", code="invalid_json")
+    # get_data raises 413 itself for a chunked body that grows past the limit.
+    data = inputs.parse_json(request.get_data(cache=True))
     if not isinstance(data, dict):
         raise BadRequest("the body must be a JSON object", code="invalid_json")
+    inputs.check_value(data)
     return _load(schema, data, partial)
+
+
+def load_query(schema: type[Schema]) -> dict:
+    """The query string loaded with `schema`; 422 with field messages."""
+    args = request.args.to_dict()
+    inputs.check_value(args)
+    return _load(schema, args, False)
 
 
 def _load(schema: type[Schema], data, partial: bool) -> dict:
@@ -161,47 +192,65 @@ def _load(schema: type[Schema], data, partial: bool) -> dict:
 
 def _view(endpoint: Endpoint):
     def view(**path):
-        token = bearer_token()
-        key = request.headers.get("Idempotency-Key") if endpoint.method != "GET" else None
         try:
-            with unit_of_work(write=endpoint.method != "GET") as session:
-                actor = None
-                if not endpoint.public:
-                    actor, _ = resolve_token(session, token)
-                    authorize(actor, endpoint)
-                if key:
-                    earlier = idempotency.stored_answer(
-                        session, idempotency.check_key(key), request.method, request.path
-                    )
-                    if earlier is not None:
-                        return _respond(earlier, endpoint.status)
-                body = load_json_body(endpoint.body, endpoint.partial) if endpoint.body else None
-                query = (
-                    _load(endpoint.query, request.args.to_dict(), False) if endpoint.query else {}
-                )
-                result = endpoint.handler(Call(session, actor, body, query, token), **path)
-                if key and not isinstance(result, Response):
-                    payload, status = (
-                        result if isinstance(result, tuple) else (result, endpoint.status)
-                    )
-                    idempotency.store_answer(
-                        session,
-                        key,
-                        actor.staff_id if actor else None,
-                        request.method,
-                        request.path,
-                        status,
-                        payload,
-                    )
+            result = _run(endpoint, path)
         except IntegrityError as err:
             raise Conflict(
                 "this conflicts with data already saved", code="integrity_error"
+            ) from err
+        except StaleDataError as err:
+            # The guard behind the row locks: another device changed the row in between.
+            raise Conflict(
+                "this was changed on another device meanwhile; load it again",
+                code="stale_version",
+            ) from err
+        except DataError as err:
+            current_app.logger.warning("database refused a value: %s", err.orig)
+            raise ValidationFailed(
+                "a value is out of the range the database can store", code="value_out_of_range"
             ) from err
         return _respond(result, endpoint.status)
 
     view.__name__ = endpoint.handler.__name__
     view.__doc__ = endpoint.handler.__doc__
     return view
+
+
+def _run(endpoint: Endpoint, path: dict):
+    """Authenticate, replay or run the handler, keep its answer: one transaction."""
+    token = bearer_token()
+    key = request.headers.get("Idempotency-Key") if endpoint.method != "GET" else None
+    with unit_of_work(write=endpoint.method != "GET") as session:
+        actor = None
+        if not endpoint.public:
+            actor, _ = resolve_token(session, token)
+            authorize(actor, endpoint)
+        inputs.check_value(path)
+        body = load_json_body(endpoint.body, endpoint.partial) if endpoint.body else None
+        query = load_query(endpoint.query) if endpoint.query else {}
+        # Only a signed-in caller's key is kept, and only where the answer holds no secret.
+        keep = bool(key) and actor is not None and endpoint.keeps_answers
+        if keep:
+            print_ = idempotency.fingerprint(request.method, request.path, _raw_body())
+            earlier = idempotency.stored_answer(
+                session, actor.staff_id, idempotency.check_key(key), print_
+            )
+            if earlier is not None:
+                return earlier
+        result = endpoint.handler(Call(session, actor, body, query, token), **path)
+        if keep and not isinstance(result, Response):
+            payload, status = result if isinstance(result, tuple) else (result, endpoint.status)
+            idempotency.store_answer(
+                session, actor.staff_id, key, print_, request.method, request.path, status, payload
+            )
+    return result
+
+
+def _raw_body():
+    """The parsed JSON body for the fingerprint (already checked), or None."""
+    if not request.get_data(cache=True):
+        return None
+    return inputs.parse_json(request.get_data(cache=True)) if request.is_json else None
 
 
 def _respond(result, status: int):

@@ -102,6 +102,9 @@ def install_error_handlers(app: Flask) -> None:
             message = err.description or err.name
         response = jsonify({"error": {"code": code, "message": message, "fields": {}}})
         response.status_code = err.code or 500
+        for name, value in err.get_headers():  # Allow on a 405, Retry-After, ...
+            if name.lower() != "content-type":
+                response.headers[name] = value
         return response
 
     @app.errorhandler(Exception)

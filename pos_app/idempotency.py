@@ -1,27 +1,39 @@
 """Idempotency keys: a command retried with the same `Idempotency-Key` header gets the answer
-of the first try, and nothing is done twice (the answer is stored in the same transaction)."""
+of the first try, and nothing is done twice (the answer is stored in the same transaction).
+
+A key belongs to the signed-in caller who made it: it is looked up only after the bearer token
+is checked, and only among that caller's keys, so another caller replaying it runs their own
+request. The first request's fingerprint (method, path and body) is kept: the same key with a
+different request is refused (422, as the IETF Idempotency-Key draft says). Concurrent twins
+queue on a lock named by the key, so the second gets the first's answer, not a 409. Endpoints
+that answer a secret (sign-in, device tokens, two-factor enrolment) never store answers.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime, timedelta
 
-from sqlalchemy import JSON, String, delete
+from sqlalchemy import JSON, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from pos_app.clock import utcnow
 from pos_app.db import Base, UTCDateTime
 from pos_app.errors import ValidationFailed
+from pos_app.locks import lock_key
 
 KEEP = timedelta(days=2)
 
 
 class IdempotencyKey(Base):
-    """The stored answer of a command sent with an Idempotency-Key header."""
+    """The stored answer of a command one staff member sent with an Idempotency-Key header."""
 
     __tablename__ = "idempotency_key"
 
+    staff_id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
-    staff_id: Mapped[int | None]
+    fingerprint: Mapped[str] = mapped_column(String(64))
     method: Mapped[str] = mapped_column(String(8))
     path: Mapped[str] = mapped_column(String(300))
     status: Mapped[int]
@@ -30,35 +42,53 @@ class IdempotencyKey(Base):
 
 
 def check_key(key: str) -> str:
-    """The key if it is usable, else a 422."""
-    if not 8 <= len(key) <= 80:
+    """The key if it is usable (8 to 80 visible ASCII characters), else a 422."""
+    if not 8 <= len(key) <= 80 or not all("!" <= ch <= "~" for ch in key):
         raise ValidationFailed(
-            "Idempotency-Key must be 8 to 80 characters",
-            {"Idempotency-Key": ["8 to 80 characters"]},
+            "Idempotency-Key must be 8 to 80 visible ASCII characters",
+            {"Idempotency-Key": ["8 to 80 visible ASCII characters"]},
         )
     return key
 
 
-def stored_answer(session: Session, key: str, method: str, path: str):
-    """(body, status) of an earlier try with this key on this endpoint, or None."""
-    row = session.get(IdempotencyKey, key)
+def fingerprint(method: str, path: str, body) -> str:
+    """SHA-256 of the request: method, path and the body as canonical JSON."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
+
+
+def stored_answer(session: Session, staff_id: int, key: str, print_: str):
+    """(body, status) of this caller's earlier try with `key`, or None; holds the key's lock
+    until the transaction ends. 422 if the key was used for a different request."""
+    lock_key(session, "idempotency", staff_id, key)
+    row = session.scalar(
+        select(IdempotencyKey).where(IdempotencyKey.staff_id == staff_id, IdempotencyKey.key == key)
+    )
     if row is None:
         return None
-    if row.method != method or row.path != path:
+    if row.fingerprint != print_:
         raise ValidationFailed(
-            "this Idempotency-Key was used for another request",
-            {"Idempotency-Key": ["already used"]},
+            "this Idempotency-Key was used for a different request: use a new key for a new "
+            "request",
+            {"Idempotency-Key": ["already used for a different request"]},
+            "idempotency_key_reused",
         )
     return row.body, row.status
 
 
 def store_answer(
-    session: Session, key: str, staff_id, method: str, path: str, status: int, body
+    session: Session, staff_id: int, key: str, print_: str, method: str, path: str, status, body
 ) -> None:
     """Keep the answer of a successful try; forget keys older than two days."""
     session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < utcnow() - KEEP))
     session.add(
         IdempotencyKey(
-            key=key, staff_id=staff_id, method=method, path=path, status=status, body=body
+            staff_id=staff_id,
+            key=key,
+            fingerprint=print_,
+            method=method,
+            path=path,
+            status=status,
+            body=body,
         )
     )

@@ -26,8 +26,9 @@ def parse_json(raw: bytes | str):
             raw = raw.decode("utf-8")
         return json.loads(raw, parse_constant=_refuse_constant)
     except RecursionError as err:
-        raise BadRequest(f"the JSON is nested too deeply (at most {MAX_DEPTH} levels)",
-                         code="invalid_json") from err
+        raise BadRequest(
+            f"the JSON is nested too deeply (at most {MAX_DEPTH} levels)", code="invalid_json"
+        ) from err
     except (ValueError, UnicodeDecodeError) as err:
         raise BadRequest("the body is not valid JSON", code="invalid_json") from err
 

@@ -6,28 +6,47 @@ import re
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from marshmallow import Schema, fields
+from marshmallow import INCLUDE, Schema, fields
 
-from pos_app.api import Api, Endpoint
+from pos_app.api import Api, DeviceUUIDConverter, Endpoint
 
 _STATUS_TEXT = {
     400: "bad request: the body is not a JSON object",
     401: "no token, or an invalid, expired or revoked one",
     403: "the role may not do this",
     404: "no such thing",
-    409: "conflicts with what is saved (duplicate, stale)",
+    409: "conflicts with what is saved (duplicate, stale_version, integrity_error)",
     413: "the body is too large",
     422: "a field is not valid; `fields` says which and why",
     429: "too many tries; see Retry-After",
 }
 
 
+ERROR_CODES = (
+    "bad_request, invalid_json (400); token_missing, token_invalid, token_revoked, "
+    "token_expired, staff_inactive, wrong_credentials, otp_required (401); forbidden_role, "
+    "strong_auth_required (403); not_found (404); method_not_allowed (405); conflict, "
+    "duplicate, stale_version (with `current`), integrity_error (a concurrent or duplicate "
+    "write), order_closed, order_paid, table_taken (409); request_entity_too_large (413); "
+    "validation_failed, idempotency_key_reused, value_out_of_range (422); rate_limited (429); "
+    "internal_error (500). Endpoints add their own (docs/api.md)."
+)
+
+
 class ErrorDetailSchema(Schema):
     """The inside of the error envelope."""
 
-    code = fields.String(required=True)
+    class Meta:
+        unknown = INCLUDE  # a 409 may carry more, e.g. `current`
+
+    code = fields.String(
+        required=True, metadata={"description": "machine-readable: " + ERROR_CODES}
+    )
     message = fields.String(required=True)
     fields_ = fields.Dict(data_key="fields", metadata={"description": "field -> messages"})
+    current = fields.Dict(
+        metadata={"description": "on 409 stale_version and order_closed: the thing as it is now"}
+    )
 
 
 class ErrorSchema(Schema):
@@ -41,7 +60,12 @@ def _path(rule: str) -> tuple[str, list[dict]]:
 
     def convert(match):
         kind, name = match.group(1), match.group(2)
-        schema = {"type": "integer"} if kind == "int" else {"type": "string"}
+        if kind == "int":
+            schema = {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
+        elif kind == "uuid":
+            schema = {"type": "string", "format": "uuid", "pattern": DeviceUUIDConverter.regex}
+        else:
+            schema = {"type": "string", "maxLength": 80}
         params.append({"in": "path", "name": name, "required": True, "schema": schema})
         return "{" + name + "}"
 

@@ -1,5 +1,7 @@
 """The health check and the OpenAPI document."""
 
+import re
+
 from openapi_spec_validator import validate
 
 
@@ -33,7 +35,7 @@ def test_openapi_document_lists_every_route_and_method(app, client):
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
             continue
-        path = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             if (path, method) not in documented:
                 missing.append((path, method))

@@ -74,28 +74,28 @@ EXPECTED: dict[tuple[str, str], frozenset | None] = {
     # Orders: taken and changed by the floor (waiters, cashiers) and the back office; the
     # kitchen reads them but never takes or changes one.
     ("GET", "/api/v1/orders"): EVERY_ROLE,
-    ("GET", "/api/v1/orders/<order_id>"): EVERY_ROLE,
+    ("GET", "/api/v1/orders/<uuid:order_id>"): EVERY_ROLE,
     ("POST", "/api/v1/orders"): FLOOR,
-    ("PATCH", "/api/v1/orders/<order_id>"): FLOOR,
-    ("POST", "/api/v1/orders/<order_id>/lines"): FLOOR,
-    ("PATCH", "/api/v1/orders/<order_id>/lines/<line_id>"): FLOOR,
-    ("POST", "/api/v1/orders/<order_id>/lines/<line_id>/void"): FLOOR,
-    ("POST", "/api/v1/orders/<order_id>/fire"): FLOOR,
-    ("POST", "/api/v1/orders/<order_id>/cancel"): FLOOR,
-    ("POST", "/api/v1/orders/<order_id>/hand-over"): FLOOR,
-    ("POST", "/api/v1/orders/<order_id>/move"): FLOOR,
-    ("POST", "/api/v1/orders/<order_id>/merge"): FLOOR,
-    ("POST", "/api/v1/orders/<order_id>/move-lines"): FLOOR,
+    ("PATCH", "/api/v1/orders/<uuid:order_id>"): FLOOR,
+    ("POST", "/api/v1/orders/<uuid:order_id>/lines"): FLOOR,
+    ("PATCH", "/api/v1/orders/<uuid:order_id>/lines/<uuid:line_id>"): FLOOR,
+    ("POST", "/api/v1/orders/<uuid:order_id>/lines/<uuid:line_id>/void"): FLOOR,
+    ("POST", "/api/v1/orders/<uuid:order_id>/fire"): FLOOR,
+    ("POST", "/api/v1/orders/<uuid:order_id>/cancel"): FLOOR,
+    ("POST", "/api/v1/orders/<uuid:order_id>/hand-over"): FLOOR,
+    ("POST", "/api/v1/orders/<uuid:order_id>/move"): FLOOR,
+    ("POST", "/api/v1/orders/<uuid:order_id>/merge"): FLOOR,
+    ("POST", "/api/v1/orders/<uuid:order_id>/move-lines"): FLOOR,
     # Bills: whoever takes orders shows the bill, discounts (a manager approves above the
     # threshold), splits and takes payment; refunds and the cash drawer are for cashiers and
     # the back office; promotions are set in the back office and read on the floor.
-    ("GET", "/api/v1/orders/<order_id>/bill"): FLOOR,
-    ("POST", "/api/v1/orders/<order_id>/bill/print"): FLOOR,
-    ("POST", "/api/v1/orders/<order_id>/discounts"): FLOOR,
-    ("DELETE", "/api/v1/orders/<order_id>/discounts/<discount_id>"): FLOOR,
-    ("POST", "/api/v1/orders/<order_id>/split"): FLOOR,
-    ("POST", "/api/v1/orders/<order_id>/lines/<line_id>/price"): FLOOR,
-    ("POST", "/api/v1/orders/<order_id>/payments"): FLOOR,
+    ("GET", "/api/v1/orders/<uuid:order_id>/bill"): FLOOR,
+    ("POST", "/api/v1/orders/<uuid:order_id>/bill/print"): FLOOR,
+    ("POST", "/api/v1/orders/<uuid:order_id>/discounts"): FLOOR,
+    ("DELETE", "/api/v1/orders/<uuid:order_id>/discounts/<uuid:discount_id>"): FLOOR,
+    ("POST", "/api/v1/orders/<uuid:order_id>/split"): FLOOR,
+    ("POST", "/api/v1/orders/<uuid:order_id>/lines/<uuid:line_id>/price"): FLOOR,
+    ("POST", "/api/v1/orders/<uuid:order_id>/payments"): FLOOR,
     ("GET", "/api/v1/invoices"): FLOOR,
     ("GET", "/api/v1/invoices/<invoice_id>"): FLOOR,
     ("POST", "/api/v1/invoices/<invoice_id>/reprint"): FLOOR,
@@ -119,8 +119,11 @@ EXPECTED: dict[tuple[str, str], frozenset | None] = {
 }
 
 
+MISSING_UUID = "00000000-0000-4000-8000-000000000999"
+
+
 def _url(path: str) -> str:
-    return re.sub(r"<[^>]+>", MISSING_ID, path)
+    return re.sub(r"<[^>]+>", MISSING_ID, re.sub(r"<uuid:[^>]+>", MISSING_UUID, path))
 
 
 def _call(client, method: str, path: str, headers: dict | None = None):

@@ -135,8 +135,11 @@ def register(api: Api) -> None:
         body=schemas.DeviceTokenSchema,
         response=schemas.DeviceTokenOutSchema,
         status=201,
+        keeps_answers=False,  # the answer is a token: a replay must not hand it out again
     )
-    api.add("/auth/logout", "POST", logout, roles=ALL_ROLES, tag="auth", status=204)
+    api.add(
+        "/auth/logout", "POST", logout, roles=ALL_ROLES, tag="auth", status=204, keeps_answers=False
+    )
     api.add("/auth/me", "GET", me, roles=ALL_ROLES, tag="auth", response=schemas.StaffSchema)
     api.add(
         "/auth/totp/enroll",
@@ -145,6 +148,7 @@ def register(api: Api) -> None:
         roles=roles("owner", "manager"),
         tag="auth",
         response=schemas.TotpEnrolmentSchema,
+        keeps_answers=False,  # the answer is the TOTP secret
     )
     api.add(
         "/auth/totp/confirm",

@@ -22,7 +22,7 @@ from pos_app.clock import utcnow
 from pos_app.errors import Conflict, ValidationFailed
 from pos_app.menu.models import MenuItem
 from pos_app.orders.models import Order, OrderStatus, OrderType
-from pos_app.orders.services import ORDER_TAKERS, get_order
+from pos_app.orders.services import ORDER_TAKERS, lock_order
 from pos_app.outbox import record_event
 
 MANAGERS = (Role.manager, Role.owner)
@@ -313,9 +313,10 @@ def payment_dict(p: Payment) -> dict:
 
 
 def order_for_billing(session: Session, actor: Actor, order_id: str) -> Order:
-    """The order, if it may still be billed (not cancelled, not yet paid)."""
+    """The order, locked until the transaction ends (one payment, split or discount at a
+    time), if it may still be billed (not cancelled, not yet paid)."""
     require_role(actor, ORDER_TAKERS, "billing")
-    order = get_order(session, order_id)
+    order = lock_order(session, order_id)
     if order.status == OrderStatus.cancelled:
         raise Conflict(f"order {order.number} was cancelled", code="order_cancelled")
     if order.status in (OrderStatus.paid, OrderStatus.closed) or order.paid_at is not None:

@@ -23,6 +23,7 @@ from pos_app.branch.services import business_day, current_branch
 from pos_app.clock import utcnow
 from pos_app.counters import next_value
 from pos_app.errors import Conflict, NotFound
+from pos_app.locks import lock_key
 from pos_app.orders.models import OPEN_STATUSES, Order
 from pos_app.outbox import record_event
 from pos_app.signals import document_printing
@@ -63,6 +64,7 @@ def shift_dict(shift: Shift | None) -> dict | None:
 def open_shift(session: Session, actor: Actor, float_minor: int) -> Shift:
     """Open the drawer with a float; one open shift at a time."""
     require_role(actor, CASH_HANDLERS, "opening a shift")
+    lock_key(session, "till")  # two tills opening at once: one shift, one 409
     if open_shift_now(session) is not None:
         raise Conflict("a shift is already open: close it first", code="shift_open")
     branch = _branch(session)
@@ -83,6 +85,7 @@ def open_shift(session: Session, actor: Actor, float_minor: int) -> Shift:
 
 
 def _current_shift(session: Session) -> Shift:
+    lock_key(session, "till")  # no cash moves while a Z report closes the shift
     shift = open_shift_now(session)
     if shift is None:
         raise Conflict("no shift is open: open one with a float first", code="no_open_shift")
@@ -296,6 +299,7 @@ def z_report(
     number the report (gapless), print it. Refused while an order with something to pay is
     still open on the business day."""
     require_role(actor, CASH_HANDLERS, "the Z report")
+    lock_key(session, "till")  # one Z report closes the till, a twin finds it closed
     branch = _branch(session)
     day = day or business_day(branch, utcnow())
     open_orders = session.scalars(

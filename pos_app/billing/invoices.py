@@ -259,10 +259,12 @@ def invoice_dict(invoice: Invoice) -> dict:
 
 def get_invoice(session: Session, invoice_id: int | str) -> Invoice:
     """An invoice or credit note by id or by number ("INV-000012")."""
-    if isinstance(invoice_id, str) and not invoice_id.isdigit():
+    if isinstance(invoice_id, str) and not (invoice_id.isascii() and invoice_id.isdigit()):
         invoice = session.scalar(
-            select(Invoice).where(Invoice.display_number == invoice_id.upper())
+            select(Invoice).where(Invoice.display_number == invoice_id.upper()[:40])
         )
+    elif int(invoice_id) > 2**31 - 1:  # past every id column: no such invoice
+        invoice = None
     else:
         invoice = session.get(Invoice, int(invoice_id))
     if invoice is None:

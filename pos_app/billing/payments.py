@@ -24,7 +24,7 @@ from pos_app.branch.services import business_day, current_branch
 from pos_app.clock import utcnow
 from pos_app.errors import Conflict, ValidationFailed
 from pos_app.orders.models import HANDED_OVER, OrderStatus, OrderType
-from pos_app.orders.services import ORDER_TAKERS, get_order, touch_order
+from pos_app.orders.services import ORDER_TAKERS, lock_order, touch_order
 from pos_app.outbox import record_event
 
 # 13-19 digits in a row (spaces and dashes allowed between them) look like a card number.
@@ -49,8 +49,11 @@ def pay(session: Session, actor: Actor, order_id: str, data: dict) -> dict:
     order. Idempotent on the payment's id."""
     require_role(actor, ORDER_TAKERS, "taking payments")
     payment_id = data["id"].lower()
+    # The order's lock first, then the twin check: a retry racing the first try waits for it
+    # and answers the bill it left, instead of failing on the payment's primary key.
+    order = lock_order(session, order_id)
     if session.get(Payment, payment_id) is not None:
-        return bill_dict(session, get_order(session, order_id))
+        return bill_dict(session, order)
     order = order_for_billing(session, actor, order_id)
     bill = compute_bill(session, order)
     parts = parts_of(session, order.id) or save_parts(session, order, "whole", split.whole(bill))

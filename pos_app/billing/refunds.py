@@ -20,6 +20,7 @@ from pos_app.branch.services import business_day, current_branch
 from pos_app.clock import utcnow
 from pos_app.counters import next_value
 from pos_app.errors import Conflict, ValidationFailed
+from pos_app.locks import lock_key
 from pos_app.outbox import record_event
 from pos_app.signals import document_printing
 
@@ -39,6 +40,8 @@ def refund(
     if approved is None:
         approver_id = check_approver(actor, approver, "refund").id
     invoice = get_invoice(session, invoice_id)
+    lock_key(session, "invoice", invoice.id)  # two refunds at once never exceed what was paid
+    session.refresh(invoice)
     if invoice.kind != "invoice":
         raise Conflict("a credit note cannot be refunded", code="not_an_invoice")
     refundable = invoice.total_minor - invoice.refunded_minor

@@ -17,7 +17,7 @@ from pos_app.orders.services import ORDER_TAKERS, get_order
 
 TAKERS = frozenset(ORDER_TAKERS)
 CASHIERS = frozenset(CASH_HANDLERS)
-ONE = "/orders/<order_id>"
+ONE = "/orders/<uuid:order_id>"
 
 
 def _approver(call: Call) -> tuple[Staff | None, object]:
@@ -187,10 +187,14 @@ def register(api: Api) -> None:
         errors=(403, 409),
     )
     api.add(
-        f"{ONE}/discounts/<discount_id>", "DELETE", remove_discount, roles=TAKERS, tag="billing"
+        f"{ONE}/discounts/<uuid:discount_id>",
+        "DELETE",
+        remove_discount,
+        roles=TAKERS,
+        tag="billing",
     )
     api.add(
-        f"{ONE}/lines/<line_id>/price",
+        f"{ONE}/lines/<uuid:line_id>/price",
         "POST",
         override_price,
         roles=TAKERS,

@@ -89,6 +89,11 @@ class Order(Base):
         back_populates="order", order_by="OrderLine.position", cascade="all, delete-orphan"
     )
 
+    # Every UPDATE of an order says `WHERE version = <the version read>`: a writer that did not
+    # take the order's lock and lost a race fails (StaleDataError, answered 409) instead of
+    # silently overwriting. The services set the new version themselves (touch_order).
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
     @property
     def is_open(self) -> bool:
         """True until paid, closed or cancelled."""

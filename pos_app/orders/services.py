@@ -17,6 +17,7 @@ from pos_app.branch.services import business_day, current_branch
 from pos_app.clock import utcnow
 from pos_app.counters import next_value
 from pos_app.errors import Conflict, NotFound, ValidationFailed
+from pos_app.locks import lock_key, lock_keys
 from pos_app.menu.cache import menu_snapshot
 from pos_app.orders import routing
 from pos_app.orders.lines import apply_line_change, build_line
@@ -62,10 +63,39 @@ def get_order(session: Session, order_id: str) -> Order:
     return order
 
 
-def open_order_for_change(session: Session, actor: Actor, order_id: str, version: int) -> Order:
-    """The order, if the actor may change it, it is still open and `version` is current."""
+def lock_order(session: Session, order_id: str) -> Order:
+    """The order as it is now, locked until the transaction ends; every writer of an order
+    takes this lock first, so a version check and its increment are one step (PostgreSQL
+    would otherwise let concurrent writers all pass the check)."""
+    lock_key(session, "order", order_id.lower())
+    return _reload(session, order_id)
+
+
+def lock_orders(session: Session, order_ids: list[str]) -> list[Order]:
+    """Several orders locked in one fixed order (no deadlock between two merges)."""
+    lock_keys(session, [("order", i.lower()) for i in order_ids])
+    return [_reload(session, i) for i in order_ids]
+
+
+def _reload(session: Session, order_id: str) -> Order:
+    order = session.scalar(
+        select(Order)
+        .where(Order.id == order_id.lower())
+        .options(selectinload(Order.lines))
+        .execution_options(populate_existing=True)
+    )
+    if order is None:
+        raise NotFound(f"no order with id {order_id}")
+    return order
+
+
+def open_order_for_change(
+    session: Session, actor: Actor, order_id: str, version: int, order: Order | None = None
+) -> Order:
+    """The order, locked, if the actor may change it, it is still open and `version` is
+    current (`order` when the caller has already locked it)."""
     require_role(actor, ORDER_TAKERS, "changing orders")
-    order = get_order(session, order_id)
+    order = order or lock_order(session, order_id)
     if not order.is_open:
         raise Conflict(
             f"order {order.number} is {order.status.value}",
@@ -98,7 +128,10 @@ def touch_order(
 def create_order(session: Session, actor: Actor, data: dict) -> tuple[Order, bool]:
     """Open an order (idempotent on the device's UUID); returns (order, created)."""
     require_role(actor, ORDER_TAKERS, "taking orders")
-    existing = session.get(Order, data["id"].lower())
+    # Twins of one create (a retry racing the first try) queue here: the second finds the
+    # order the first made and answers it (200), instead of failing on the primary key.
+    lock_key(session, "order", data["id"].lower())
+    existing = session.get(Order, data["id"].lower(), populate_existing=True)
     if existing is not None:
         return get_order(session, existing.id), False
     _refuse_reused_line_ids(session, [line["id"] for line in data["lines"]])
@@ -139,6 +172,7 @@ def create_order(session: Session, actor: Actor, data: dict) -> tuple[Order, boo
 
 
 def _claim_table(session: Session, order: Order, table_id: int) -> None:
+    lock_key(session, "table", table_id)  # two orders racing for one table: one wins
     table_claiming.send(session, order=order, table_id=table_id)
     taken = session.scalar(
         select(Order.number)
@@ -168,12 +202,13 @@ def _refuse_reused_line_ids(session: Session, ids: list[str]) -> None:
 
 def add_lines(session: Session, actor: Actor, order_id: str, version: int, lines: list[dict]):
     """Add lines (idempotent: a retry whose lines are all there returns the order unchanged)."""
-    order = get_order(session, order_id)
+    require_role(actor, ORDER_TAKERS, "changing orders")
+    order = lock_order(session, order_id)
     have = {line.id for line in order.lines}
     wanted = [line["id"].lower() for line in lines]
     if set(wanted) <= have:
         return order
-    order = open_order_for_change(session, actor, order_id, version)
+    order = open_order_for_change(session, actor, order_id, version, order)
     new = [line for line in lines if line["id"].lower() not in have]
     _refuse_reused_line_ids(session, [line["id"] for line in new])
     start, menu = len(order.lines), menu_snapshot(session)
@@ -348,8 +383,10 @@ def move_order(session: Session, actor: Actor, order_id: str, version: int, tabl
 
 def move_lines(session: Session, actor: Actor, order_id: str, data: dict) -> tuple[Order, Order]:
     """Move lines to another open order (their kitchen state goes with them)."""
-    source = open_order_for_change(session, actor, order_id, data["version"])
-    target = open_order_for_change(session, actor, data["to_order_id"], data["to_version"])
+    require_role(actor, ORDER_TAKERS, "changing orders")
+    source, target = lock_orders(session, [order_id, data["to_order_id"]])
+    source = open_order_for_change(session, actor, order_id, data["version"], source)
+    target = open_order_for_change(session, actor, target.id, data["to_version"], target)
     if source.id == target.id:
         raise ValidationFailed("choose another order", {"to_order_id": ["same order"]})
     lines = [_line(source, line_id) for line_id in data["line_ids"]]
@@ -361,8 +398,10 @@ def move_lines(session: Session, actor: Actor, order_id: str, data: dict) -> tup
 
 def merge_orders(session: Session, actor: Actor, order_id: str, data: dict) -> Order:
     """Merge another table's order into this one; the other table becomes free."""
-    target = open_order_for_change(session, actor, order_id, data["version"])
-    source = open_order_for_change(session, actor, data["from_order_id"], data["from_version"])
+    require_role(actor, ORDER_TAKERS, "changing orders")
+    target, source = lock_orders(session, [order_id, data["from_order_id"]])
+    target = open_order_for_change(session, actor, order_id, data["version"], target)
+    source = open_order_for_change(session, actor, source.id, data["from_version"], source)
     if source.id == target.id:
         raise ValidationFailed("choose another order", {"from_order_id": ["same order"]})
     _transfer(session, source, target, list(source.lines))
@@ -398,7 +437,7 @@ def _transfer(session: Session, source: Order, target: Order, lines: list[OrderL
 
 def mark_ready(session: Session, order_id: str, actor: Actor | None) -> Order | None:
     """The kitchen released everything fired so far (expo bump); None if already closed."""
-    order = get_order(session, order_id)
+    order = lock_order(session, order_id)
     if order.status not in (OrderStatus.open, OrderStatus.in_kitchen):
         return None
     order.status = OrderStatus.ready
@@ -409,7 +448,7 @@ def mark_ready(session: Session, order_id: str, actor: Actor | None) -> Order | 
 
 def mark_not_ready(session: Session, order_id: str, actor: Actor | None) -> None:
     """A recalled ticket: the kitchen is working on the order again."""
-    order = get_order(session, order_id)
+    order = lock_order(session, order_id)
     if order.status == OrderStatus.ready:
         order.status, order.ready_at = OrderStatus.in_kitchen, None
         touch_order(session, order, "order.back_in_kitchen", actor)

@@ -103,7 +103,7 @@ def move_lines(call: Call, order_id: str):
 
 def register(api: Api) -> None:
     """Add the order endpoints."""
-    one = "/orders/<order_id>"
+    one = "/orders/<uuid:order_id>"
     out = schemas.OrderOutSchema
     api.add(
         "/orders",
@@ -145,7 +145,7 @@ def register(api: Api) -> None:
         response=out,
     )
     api.add(
-        f"{one}/lines/<line_id>",
+        f"{one}/lines/<uuid:line_id>",
         "PATCH",
         change_line,
         roles=TAKERS,
@@ -154,7 +154,7 @@ def register(api: Api) -> None:
         response=out,
     )
     api.add(
-        f"{one}/lines/<line_id>/void",
+        f"{one}/lines/<uuid:line_id>/void",
         "POST",
         void_line,
         roles=TAKERS,

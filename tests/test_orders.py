@@ -17,6 +17,11 @@ def new_id() -> str:
 @pytest.fixture
 def menu(demo, db):
     """Ids of demo items, modifiers, stations and tables by English name."""
+    return menu_ids(db)
+
+
+def menu_ids(db) -> dict:
+    """Ids of the loaded demo's items, modifiers, stations and tables by English name."""
     with db(write=False) as s:
         return {
             "items": {i.name: i.id for i in s.scalars(select(MenuItem))},

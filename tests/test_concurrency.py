@@ -1,0 +1,216 @@
+"""Concurrent writers of one thing: one wins, the others get the answer they would get after it.
+
+Each test sends its requests from threads at once, each with its own database connection, and
+holds every transaction open a moment inside (a slow receiver of the signal the service sends
+after its checks), so every request has read before any has committed. On SQLite writers
+queue on the database lock (BEGIN IMMEDIATE); on PostgreSQL they would all pass their checks
+unless the order, table, till or key is locked: these are the tests that prove it there.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import func, select
+from test_orders import dine_in, line, menu_ids, new_id
+
+from kds.models import KitchenTicket
+from pos_app.billing.models import Payment
+from pos_app.orders.models import Order
+from pos_app.signals import order_changed, order_fired
+
+HOLD_S = 0.3  # how long each transaction stays open after its checks
+
+
+@pytest.fixture
+def menu(demo, db):
+    return menu_ids(db)
+
+
+@contextmanager
+def slow(signal):
+    """Every receiver of `signal` waits HOLD_S inside the transaction that sent it."""
+
+    def hold(_sender, **_kw):
+        time.sleep(HOLD_S)
+
+    signal.connect(hold, weak=False)
+    try:
+        yield
+    finally:
+        signal.disconnect(hold)
+
+
+def at_once(app, calls):
+    """Run each call(client) in its own thread, all released together; their responses."""
+    start = threading.Barrier(len(calls))
+
+    def run(call):
+        client = app.test_client()
+        start.wait()
+        return call(client)
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+def statuses(responses) -> list[int]:
+    return sorted(r.status_code for r in responses)
+
+
+def count(db, model, *where) -> int:
+    with db(write=False) as s:
+        return s.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_three_fires_with_one_version_fire_once(app, client, menu, auth, db):
+    waiter = auth("waiter")
+    body = dine_in(menu, lines=[line(menu, "Hummus"), line(menu, "Falafel (6 pieces)")])
+    order = client.post("/api/v1/orders", json=body, headers=waiter).get_json()
+    url = f"/api/v1/orders/{order['id']}/fire"
+    with slow(order_fired):
+        answers = at_once(app, [lambda c: c.post(url, json={"version": 1}, headers=waiter)] * 3)
+    assert statuses(answers) == [200, 409, 409]
+    refused = [r.get_json()["error"] for r in answers if r.status_code == 409]
+    assert {e["code"] for e in refused} == {"stale_version"}
+    assert all(e["current"]["version"] == 2 for e in refused)
+    assert count(db, KitchenTicket) == 3  # cold, fry and expo: once, not three times
+
+
+def test_four_patches_with_one_version_change_the_order_once(app, client, menu, auth, db):
+    waiter = auth("waiter")
+    body = dine_in(menu, lines=[line(menu, "Hummus")])
+    order = client.post("/api/v1/orders", json=body, headers=waiter).get_json()
+    url = f"/api/v1/orders/{order['id']}"
+
+    def patch(note):
+        return lambda c: c.patch(url, json={"version": 1, "notes": note}, headers=waiter)
+
+    with slow(order_changed):
+        answers = at_once(app, [patch(f"note {i}") for i in range(4)])
+    assert statuses(answers) == [200, 409, 409, 409]
+    winner = next(r.get_json() for r in answers if r.status_code == 200)
+    assert winner["version"] == 2
+    with db(write=False) as s:
+        saved = s.get(Order, order["id"], populate_existing=True)
+        assert (saved.version, saved.notes) == (2, winner["notes"])
+
+
+def test_five_creates_of_one_order_id_answer_the_same_order(app, menu, auth, db):
+    waiter = auth("waiter")
+    body = dine_in(menu, lines=[line(menu, "Hummus")], fire=True)
+    with slow(order_changed):
+        answers = at_once(app, [lambda c: c.post("/api/v1/orders", json=body, headers=waiter)] * 5)
+    assert statuses(answers) == [200, 200, 200, 200, 201]
+    assert len({(r.get_json()["id"], r.get_json()["number"]) for r in answers}) == 1
+    assert count(db, Order) == 1
+    assert count(db, KitchenTicket) == 2  # cold and expo, once
+
+
+def test_two_orders_racing_for_one_table_seat_one(app, menu, auth, db):
+    waiter = auth("waiter")
+    bodies = [dine_in(menu, table="7", lines=[line(menu, "Hummus")]) for _ in range(2)]
+    with slow(order_changed):
+        answers = at_once(
+            app, [lambda c, b=b: c.post("/api/v1/orders", json=b, headers=waiter) for b in bodies]
+        )
+    assert statuses(answers) == [201, 409]
+    refused = next(r for r in answers if r.status_code == 409).get_json()["error"]
+    assert refused["code"] == "table_taken"
+    assert count(db, Order, Order.table_id == menu["tables"]["7"]) == 1
+
+
+def test_twin_payments_with_one_id_are_taken_once(app, client, menu, auth, db):
+    waiter, cashier = auth("waiter"), auth("cashier")
+    body = {
+        "id": new_id(),
+        "type": "takeaway",
+        "customer_name": "Huda",
+        "fire": True,
+        "lines": [line(menu, "Hummus")],
+    }
+    order = client.post("/api/v1/orders", json=body, headers=waiter).get_json()
+    payment = {"id": str(uuid.uuid4()), "tender": "card", "card_method": "mada", "print": False}
+    url = f"/api/v1/orders/{order['id']}/payments"
+    with slow(order_changed):
+        answers = at_once(app, [lambda c: c.post(url, json=payment, headers=cashier)] * 2)
+    assert [r.status_code for r in answers] == [201, 201], [r.get_json() for r in answers]
+    assert answers[0].get_json()["parts"] == answers[1].get_json()["parts"]
+    assert count(db, Payment) == 1
+
+
+def test_twins_with_one_idempotency_key_are_done_once_and_answer_alike(app, client, menu, auth, db):
+    from pos_app.audit import AuditEntry
+
+    waiter = auth("waiter")
+    hummus = line(menu, "Hummus", 3)
+    body = dine_in(menu, lines=[hummus], fire=True)
+    order = client.post("/api/v1/orders", json=body, headers=waiter).get_json()
+    url = f"/api/v1/orders/{order['id']}/lines/{hummus['id']}/void"
+    void = {"version": order["version"], "quantity": 1, "reason": "dropped on the floor"}
+    headers = {**waiter, "Idempotency-Key": "void-" + new_id()}
+    with slow(order_changed):
+        answers = at_once(app, [lambda c: c.post(url, json=void, headers=headers)] * 2)
+    assert [r.status_code for r in answers] == [200, 200], [r.get_json() for r in answers]
+    assert answers[0].get_json() == answers[1].get_json()
+    assert answers[0].get_json()["lines"][0]["quantity"] == 2
+    assert count(db, AuditEntry, AuditEntry.action == "order_line.voided") == 1
+
+
+def test_the_last_two_expo_bumps_at_once_make_the_order_ready(
+    app, client, menu, auth, db, monkeypatch
+):
+    import kds.services
+
+    waiter, kitchen = auth("waiter"), auth("kitchen")
+    lines = [line(menu, "Hummus"), line(menu, "Fresh orange juice")]  # courses 1 and 0
+    order = client.post(
+        "/api/v1/orders", json=dine_in(menu, lines=lines, fire=True), headers=waiter
+    ).get_json()
+    fire = {"version": order["version"], "course": 1}  # the starters too: two live expo tickets
+    released = client.post(f"/api/v1/orders/{order['id']}/fire", json=fire, headers=waiter)
+    assert released.status_code == 200, released.get_json()
+    with db(write=False) as s:
+        expo = s.scalars(
+            select(KitchenTicket.id).where(
+                KitchenTicket.order_id == order["id"], KitchenTicket.is_expo
+            )
+        ).all()
+    assert len(expo) == 2
+    original = kds.services._push_expo
+
+    def push_slowly(session, ticket):
+        original(session, ticket)
+        time.sleep(HOLD_S)
+
+    monkeypatch.setattr(kds.services, "_push_expo", push_slowly)
+    answers = at_once(
+        app,
+        [lambda c, t=t: c.post(f"/api/v1/tickets/{t}/bump", headers=kitchen) for t in expo],
+    )
+    assert statuses(answers) == [200, 200], [r.get_json() for r in answers]
+    with db(write=False) as s:
+        assert s.get(Order, order["id"], populate_existing=True).status.value == "ready"
+
+
+def test_two_tills_opening_a_shift_at_once_open_one(app, auth, db, demo):
+    from pos_app.billing.models import Shift
+
+    cashiers = [auth("cashier"), auth("cashier")]
+    from pos_app.signals import document_printing
+
+    with slow(document_printing):
+        answers = at_once(
+            app,
+            [
+                lambda c, h=h: c.post("/api/v1/shifts", json={"float_minor": 50000}, headers=h)
+                for h in cashiers
+            ],
+        )
+    assert statuses(answers) == [201, 409], [r.get_json() for r in answers]
+    assert count(db, Shift, Shift.status == "open") == 1

@@ -166,8 +166,12 @@ def load_json_body(schema: type[Schema], partial: bool = False) -> dict:
         raise BadRequest(
             "the body must be JSON (Content-Type: application/json)", code="invalid_json"
         )
-    # get_data raises 413 itself for a chunked body that grows past the limit.
-    data = inputs.parse_json(request.get_data(cache=True))
+    raw = request.get_data(cache=True)
+    if limit and request.content_length is None and len(raw) >= limit:
+        # A chunked body has no length up front: Werkzeug stops reading at the limit and
+        # hands over what it read, which would then fail as broken JSON (400).
+        raise PayloadTooLarge(f"request body is larger than {limit} bytes")
+    data = inputs.parse_json(raw)
     if not isinstance(data, dict):
         raise BadRequest("the body must be a JSON object", code="invalid_json")
     inputs.check_value(data)

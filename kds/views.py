@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema
 
 from kds import services
 from pos_app.api import Api, Call
+from pos_app.schemas import ref_field
 
 
 class RecallSchema(Schema):
     """Which ticket to recall; the station's last bumped one when left out."""
 
-    ticket_id = fields.Integer(strict=True, allow_none=True)
+    ticket_id = ref_field(allow_none=True)
 
 
 def get_station_snapshot(call: Call, station_id: int):

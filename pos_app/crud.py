@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from marshmallow import Schema, fields
+from marshmallow import Schema
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,7 @@ from pos_app.api import Api, Call, items
 from pos_app.audit import record_audit
 from pos_app.errors import Conflict, NotFound, ValidationFailed
 from pos_app.outbox import record_event
+from pos_app.schemas import query_flag
 
 
 @dataclass
@@ -43,7 +44,7 @@ class Resource:
 class ActiveFilter(Schema):
     """List filter shared by every resource."""
 
-    active = fields.Boolean(metadata={"description": "only active (true) or inactive (false)"})
+    active = query_flag(metadata={"description": "only active (true) or inactive (false)"})
 
 
 def register_resource(api: Api, res: Resource) -> None:

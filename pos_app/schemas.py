@@ -1,10 +1,98 @@
-"""Field types shared by the marshmallow schemas of every package."""
+"""Field types shared by the marshmallow schemas of every package (pure: no I/O).
+
+Strict by design, because a lenient parse is a hostile input's way in: a JSON flag is true or
+false (marshmallow's Boolean also takes "yes", "on", 1), a pattern matches the whole text (`$`
+also matches before a trailing newline), an id fits the database's integer column, and every
+string has the length of its column.
+"""
 
 from __future__ import annotations
+
+import re
 
 from marshmallow import Schema, fields, validate
 
 MAX_MINOR = 100_000_000  # 1,000,000.00 in a 2-decimal currency: no menu price is above it
+MAX_ID = 2**31 - 1  # every id and counter column is a 32-bit integer on PostgreSQL
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+
+
+class FullMatch(validate.Regexp):
+    """A pattern the whole value must match (`re.fullmatch`), not just its beginning.
+
+    The pattern keeps its `^...$` form for the OpenAPI document (JSON Schema patterns are
+    ECMA-262, where `$` is the very end), and Python checks it with `fullmatch`, where a `$`
+    no longer lets "1234\\n" through.
+    """
+
+    def __call__(self, value: str) -> str:
+        if not isinstance(value, str) or self.regex.fullmatch(value) is None:
+            raise validate.ValidationError(self._format_error(value))
+        return value
+
+
+def pattern(regex: str, error: str | None = None) -> FullMatch:
+    """A FullMatch validator of `regex`."""
+    return FullMatch(regex, error=error)
+
+
+UUID = pattern(UUID_PATTERN, error="a UUID made by the device")
+
+
+class StrictBoolean(fields.Boolean):
+    """A JSON `true` or `false`, nothing else (not "true", "yes", 1 or "on")."""
+
+    default_error_messages = {"invalid": "Not a valid boolean: send true or false."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is True or value is False:
+            return value
+        raise self.make_error("invalid")
+
+
+class QueryBoolean(fields.Boolean):
+    """A boolean in a query string: exactly `true` or `false`."""
+
+    default_error_messages = {"invalid": "Not a valid boolean: true or false."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value == "true":
+            return True
+        if value == "false":
+            return False
+        raise self.make_error("invalid")
+
+
+class QueryInteger(fields.Integer):
+    """A whole number in a query string: ASCII digits with an optional minus, nothing else
+    (`int()` also takes " 7", "7_0" and Arabic-Indic digits)."""
+
+    _DIGITS = re.compile(r"-?[0-9]{1,12}")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and self._DIGITS.fullmatch(value) is None:
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def flag_field(**kw) -> StrictBoolean:
+    """A true/false field of a JSON body."""
+    return StrictBoolean(**kw)
+
+
+def query_flag(**kw) -> QueryBoolean:
+    """A true/false filter of a query string."""
+    return QueryBoolean(**kw)
+
+
+def query_id(**kw) -> QueryInteger:
+    """An id filter of a query string, in the range of the id columns."""
+    return QueryInteger(validate=validate.Range(1, MAX_ID), **kw)
+
+
+def text_field(max_len: int, min_len: int = 0, **kw) -> fields.String:
+    """Free text up to the length of its column."""
+    return fields.String(validate=validate.Length(min_len, max_len), **kw)
 
 
 def name_field(required: bool = True, max_len: int = 120, **kw) -> fields.String:
@@ -29,12 +117,17 @@ def count_field(minimum: int = 0, maximum: int = 10_000, **kw) -> fields.Integer
 
 def ref_field(**kw) -> fields.Integer:
     """The id of another row (checked to exist by the resource)."""
-    return fields.Integer(strict=True, validate=validate.Range(1, 2**31 - 1), **kw)
+    return fields.Integer(strict=True, validate=validate.Range(1, MAX_ID), **kw)
+
+
+def version_field(**kw) -> fields.Integer:
+    """The version of a row the device last saw."""
+    return fields.Integer(strict=True, validate=validate.Range(0, MAX_ID), **kw)
 
 
 class BaseSchema(Schema):
     """Every resource has an id, an active flag and an update time."""
 
     id = fields.Integer(dump_only=True)
-    active = fields.Boolean()
+    active = flag_field()
     updated_at = fields.DateTime(dump_only=True)

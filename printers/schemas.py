@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from pos_app.schemas import BaseSchema, count_field, name_field, ref_field
+from pos_app.schemas import (
+    UUID,
+    BaseSchema,
+    count_field,
+    flag_field,
+    name_field,
+    query_flag,
+    query_id,
+    ref_field,
+)
 from printers.models import PrinterConnection, PrinterRole
 
 
@@ -26,17 +35,17 @@ class PrinterSchema(BaseSchema):
     paper_width_mm = fields.Integer(strict=True, validate=validate.OneOf((58, 80)))
     chars_per_line = count_field(24, 64)
     codepage = fields.String(allow_none=True, validate=validate.Length(1, 32))
-    raster_text = fields.Boolean()
+    raster_text = flag_field()
     role = fields.Enum(PrinterRole, by_value=True, required=True)
     station_id = ref_field(allow_none=True)
     backup_printer_id = ref_field(allow_none=True)
-    answers_status = fields.Boolean()
-    bilingual = fields.Boolean()
+    answers_status = flag_field()
+    bilingual = flag_field()
     language = fields.String(
         validate=validate.OneOf(("en", "ar")),
         metadata={"description": "the paper's labels, and which language comes first"},
     )
-    cash_drawer = fields.Boolean(
+    cash_drawer = flag_field(
         metadata={"description": "receipt printer with the cash drawer wired to it"}
     )
     online = fields.Boolean(dump_only=True, allow_none=True)
@@ -65,9 +74,9 @@ class PrintJobSchema(Schema):
 class PrintJobFilter(Schema):
     """Filters of the print job list."""
 
-    printer_id = fields.Integer()
+    printer_id = query_id()
     status = fields.String(validate=validate.OneOf(("pending", "sending", "printed")))
-    source = fields.String()
+    source = fields.String(validate=validate.Length(1, 64))
 
 
 class ReprintSchema(Schema):
@@ -79,8 +88,8 @@ class ReprintSchema(Schema):
 class OrderReprintSchema(Schema):
     """Which order's chit to print again at which station, and why (audited)."""
 
-    order_id = fields.String(required=True, validate=validate.Length(1, 36))
-    station_id = fields.Integer(required=True, strict=True)
+    order_id = fields.String(required=True, validate=UUID)
+    station_id = ref_field(required=True)
     course = fields.Integer(strict=True, allow_none=True, validate=validate.Range(0, 9))
     reason = fields.String(
         load_default="reprint asked from the kitchen screen", validate=validate.Length(1, 300)
@@ -90,5 +99,5 @@ class OrderReprintSchema(Schema):
 class PrinterFilter(Schema):
     """Filters of the printer list."""
 
-    active = fields.Boolean()
-    station_id = fields.Integer()
+    active = query_flag()
+    station_id = query_id()

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from pos_app.schemas import BaseSchema, arabic_field, count_field, name_field, ref_field
+from pos_app.schemas import (
+    BaseSchema,
+    arabic_field,
+    count_field,
+    name_field,
+    query_flag,
+    query_id,
+    ref_field,
+)
 from table_service.models import TableShape, TableStatus
 
 
@@ -42,5 +50,5 @@ class TableStatusSchema(Schema):
 class TableFilter(Schema):
     """Filters of the table list."""
 
-    active = fields.Boolean()
-    floor_id = fields.Integer()
+    active = query_flag()
+    floor_id = query_id()

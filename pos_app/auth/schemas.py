@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from pos_app.auth.models import Role
-from pos_app.schemas import BaseSchema, name_field
+from pos_app.schemas import BaseSchema, name_field, pattern, query_flag, ref_field
 
 PIN = validate.Regexp(r"^[0-9]{4,8}$", error="4 to 8 digits")
 LOCALES = validate.OneOf(("en", "ar"))
@@ -17,7 +17,7 @@ class LoginSchema(Schema):
     pin = fields.String(validate=PIN)
     email = fields.Email(validate=validate.Length(max=254))
     password = fields.String(validate=validate.Length(1, 200), load_only=True)
-    otp = fields.String(validate=validate.Regexp(r"^[0-9 ]{6,8}$", error="6 digits"))
+    otp = fields.String(validate=pattern(r"^[0-9 ]{6,8}$", error="6 digits"))
     device = fields.String(validate=validate.Length(max=120))
 
     @validates_schema
@@ -66,7 +66,7 @@ class StaffSchema(BaseSchema):
 class StaffFilter(Schema):
     """Filters of the staff list."""
 
-    active = fields.Boolean()
+    active = query_flag()
     role = fields.Enum(Role, by_value=True)
 
 
@@ -81,13 +81,13 @@ class TotpEnrolmentSchema(Schema):
 class TotpConfirmSchema(Schema):
     """The code the authenticator app shows."""
 
-    code = fields.String(required=True, validate=validate.Regexp(r"^[0-9 ]{6,8}$"))
+    code = fields.String(required=True, validate=pattern(r"^[0-9 ]{6,8}$", error="6 digits"))
 
 
 class DeviceTokenSchema(Schema):
     """A long-lived token for a kitchen screen that stays signed in."""
 
-    staff_id = fields.Integer(required=True, strict=True)
+    staff_id = ref_field(required=True)
     device = fields.String(required=True, validate=validate.Length(1, 120))
     days = fields.Integer(strict=True, load_default=90, validate=validate.Range(1, 365))
 

@@ -7,16 +7,23 @@ import re
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from pos_app.billing.models import TENDERS
-from pos_app.orders.schemas import UUID
-from pos_app.schemas import arabic_field, name_field
+from pos_app.schemas import (
+    UUID,
+    arabic_field,
+    flag_field,
+    name_field,
+    pattern,
+    query_flag,
+    ref_field,
+)
 
 REASON = fields.String(required=True, validate=validate.Length(3, 300))
 MONEY = validate.Range(0, 100_000_000)
 APPROVER_PIN = fields.String(
-    validate=validate.Regexp(r"^[0-9]{4,8}$", error="4 to 8 digits"),
+    validate=pattern(r"^[0-9]{4,8}$", error="4 to 8 digits"),
     metadata={"description": "a manager's PIN, when the action needs approval"},
 )
-HHMM = validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^$", error="HH:MM, 24-hour")
+HHMM = pattern(r"^(([01][0-9]|2[0-3]):[0-5][0-9])?$", error="HH:MM, 24-hour")
 
 
 class DiscountInSchema(Schema):
@@ -68,7 +75,7 @@ class SplitSchema(Schema):
         required=True, validate=validate.OneOf(("items", "seats", "equal", "amounts", "none"))
     )
     parts = fields.List(
-        fields.List(fields.Nested(SplitPartLineSchema), validate=validate.Length(min=1)),
+        fields.List(fields.Nested(SplitPartLineSchema), validate=validate.Length(1, 200)),
         validate=validate.Length(1, 40),
     )
     count = fields.Integer(
@@ -104,9 +111,9 @@ class PaymentInSchema(Schema):
         validate=validate.OneOf(("mada", "visa", "mastercard", "amex", "applepay", "other"))
     )
     reference = fields.String(load_default="", validate=validate.Length(0, 64))
-    last4 = fields.String(validate=validate.Regexp(r"^[0-9]{4}$", error="exactly 4 digits"))
+    last4 = fields.String(validate=pattern(r"^[0-9]{4}$", error="exactly 4 digits"))
     voucher_code = fields.String(validate=validate.Length(1, 40))
-    print = fields.Boolean(load_default=True, metadata={"description": "print the receipt"})
+    print = flag_field(load_default=True, metadata={"description": "print the receipt"})
 
     @validates("reference")
     def _no_card_number(self, value, **_kw):
@@ -129,9 +136,9 @@ class RefundSchema(Schema):
     tender = fields.String(validate=validate.OneOf(TENDERS))
     reference = fields.String(load_default="", validate=validate.Length(0, 64))
     reason = REASON
-    restock = fields.Boolean(load_default=False, metadata={"description": "the food comes back"})
+    restock = flag_field(load_default=False, metadata={"description": "the food comes back"})
     approver_pin = APPROVER_PIN
-    print = fields.Boolean(load_default=True)
+    print = flag_field(load_default=True)
 
     @validates_schema
     def _one_way(self, data, **_kw):
@@ -164,7 +171,7 @@ class NoSaleSchema(Schema):
 class XReportQuery(Schema):
     """Print the X report as well."""
 
-    print = fields.Boolean(load_default=False)
+    print = query_flag(load_default=False)
 
 
 class ZReportSchema(Schema):
@@ -175,7 +182,7 @@ class ZReportSchema(Schema):
         values=fields.Integer(strict=True, validate=MONEY),
         required=True,
     )
-    print = fields.Boolean(load_default=True)
+    print = flag_field(load_default=True)
 
 
 class PromotionSchema(Schema):
@@ -187,17 +194,18 @@ class PromotionSchema(Schema):
     kind = fields.String(
         required=True, validate=validate.OneOf(("happy_hour", "buy_x_get_y", "combo"))
     )
-    active = fields.Boolean(load_default=True)
+    active = flag_field(load_default=True)
     percent_bp = fields.Integer(strict=True, load_default=0, validate=validate.Range(0, 10_000))
     weekdays = fields.List(
         fields.Integer(strict=True, validate=validate.Range(0, 6)),
         load_default=list,
+        validate=validate.Length(max=7),
         metadata={"description": "0 is Monday; empty is every day"},
     )
     start_time = fields.String(load_default="", validate=HHMM)
     end_time = fields.String(load_default="", validate=HHMM)
-    item_ids = fields.List(fields.Integer(strict=True), load_default=list)
-    category_ids = fields.List(fields.Integer(strict=True), load_default=list)
+    item_ids = fields.List(ref_field(), load_default=list, validate=validate.Length(max=200))
+    category_ids = fields.List(ref_field(), load_default=list, validate=validate.Length(max=200))
     buy_quantity = fields.Integer(strict=True, load_default=0, validate=validate.Range(0, 99))
     get_quantity = fields.Integer(strict=True, load_default=0, validate=validate.Range(0, 99))
     combo_price_minor = fields.Integer(strict=True, load_default=0, validate=MONEY)
@@ -215,3 +223,9 @@ class PromotionSchema(Schema):
             raise ValidationError("a combo has at least two items", "item_ids")
         if kind != "combo" and not (data.get("item_ids") or data.get("category_ids")):
             raise ValidationError("say which items or categories it applies to", "item_ids")
+
+
+class InvoiceFilter(Schema):
+    """Invoices of one order."""
+
+    order_id = fields.String(validate=UUID)

@@ -215,7 +215,9 @@ def register(api: Api) -> None:
         status=201,
         errors=(409,),
     )
-    api.add("/invoices", "GET", list_invoices, roles=TAKERS, tag="billing", query=InvoiceFilter)
+    api.add(
+        "/invoices", "GET", list_invoices, roles=TAKERS, tag="billing", query=schemas.InvoiceFilter
+    )
     api.add("/invoices/<invoice_id>", "GET", get_invoice, roles=TAKERS, tag="billing")
     api.add("/invoices/<invoice_id>/qr.svg", "GET", invoice_qr, roles=TAKERS, tag="billing")
     api.add("/invoices/<invoice_id>/reprint", "POST", reprint_invoice, roles=TAKERS, tag="billing")
@@ -313,9 +315,3 @@ def _check_promotion(session, actor, promotion, data: dict, is_new: bool) -> Non
         promotions.validate_promotion(spec)
     except ValueError as err:
         raise ValidationFailed(str(err), {"kind": [str(err)]}) from err
-
-
-class InvoiceFilter(schemas.Schema):
-    """Invoices of one order."""
-
-    order_id = schemas.fields.String()

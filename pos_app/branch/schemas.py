@@ -6,7 +6,7 @@ from zoneinfo import available_timezones
 
 from marshmallow import Schema, fields, validate
 
-from pos_app.schemas import arabic_field, name_field
+from pos_app.schemas import arabic_field, flag_field, name_field, pattern
 
 
 class BranchSchema(Schema):
@@ -18,15 +18,17 @@ class BranchSchema(Schema):
     address = fields.String(validate=validate.Length(0, 240))
     address_ar = fields.String(validate=validate.Length(0, 240))
     time_zone = fields.String(validate=validate.OneOf(sorted(available_timezones())))
-    currency = fields.String(validate=validate.Regexp(r"^[A-Z]{3}$", error="ISO 4217 code"))
+    currency = fields.String(validate=pattern(r"^[A-Z]{3}$", error="ISO 4217 code"))
     currency_exponent = fields.Integer(strict=True, validate=validate.Range(0, 3))
     vat_rate_bp = fields.Integer(
         strict=True,
         validate=validate.Range(0, 10_000),
         metadata={"description": "VAT rate in basis points: 1500 is 15 %"},
     )
-    prices_include_vat = fields.Boolean()
-    vat_number = fields.String(validate=validate.Regexp(r"^[0-9A-Z]{0,32}$"))
+    prices_include_vat = flag_field()
+    vat_number = fields.String(
+        validate=pattern(r"^[0-9A-Z]{0,32}$", error="up to 32 digits and capital letters")
+    )
     service_charge_bp = fields.Integer(
         strict=True,
         validate=validate.Range(0, 5_000),

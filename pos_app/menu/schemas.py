@@ -8,12 +8,16 @@ from pos_app.schemas import (
     BaseSchema,
     arabic_field,
     count_field,
+    flag_field,
     money_field,
     name_field,
+    pattern,
+    query_flag,
+    query_id,
     ref_field,
 )
 
-CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,31}$", error="lower-case letters, digits, - and _")
+CODE = pattern(r"^[a-z0-9][a-z0-9_-]{0,31}$", error="lower-case letters, digits, - and _")
 ALLERGENS = ("gluten", "dairy", "nuts", "sesame", "egg", "fish", "shellfish", "soy")
 
 
@@ -23,7 +27,7 @@ class StationSchema(BaseSchema):
     code = fields.String(required=True, validate=CODE)
     name = name_field()
     name_ar = arabic_field()
-    is_expo = fields.Boolean()
+    is_expo = flag_field()
     warn_after_s = count_field(30, 24 * 3600)
     late_after_s = count_field(30, 24 * 3600)
     sort = count_field()
@@ -51,8 +55,11 @@ class MenuItemSchema(BaseSchema):
     station_id = ref_field(allow_none=True)
     course = count_field(0, 9, allow_none=True)
     prep_minutes = count_field(0, 240)
-    allergens = fields.List(fields.String(validate=validate.OneOf(ALLERGENS)))
-    available = fields.Boolean()
+    allergens = fields.List(
+        fields.String(validate=validate.OneOf(ALLERGENS)),
+        validate=validate.Length(max=len(ALLERGENS)),
+    )
+    available = flag_field()
     sort = count_field()
     modifier_group_ids = fields.List(ref_field(), validate=validate.Length(max=20))
 
@@ -81,13 +88,13 @@ class ModifierSchema(BaseSchema):
 class CategoryFilter(Schema):
     """Filters of the item list."""
 
-    active = fields.Boolean()
-    category_id = fields.Integer()
-    available = fields.Boolean()
+    active = query_flag()
+    category_id = query_id()
+    available = query_flag()
 
 
 class GroupFilter(Schema):
     """Filters of the modifier list."""
 
-    active = fields.Boolean()
-    group_id = fields.Integer()
+    active = query_flag()
+    group_id = query_id()

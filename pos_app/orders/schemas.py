@@ -5,12 +5,18 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from pos_app.orders.models import OrderStatus, OrderType
-from pos_app.schemas import count_field, ref_field
-
-UUID = validate.Regexp(
-    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-    error="a UUID made by the device",
+from pos_app.schemas import (
+    UUID,
+    count_field,
+    flag_field,
+    pattern,
+    query_flag,
+    query_id,
+    ref_field,
+    version_field,
 )
+
+PHONE = pattern(r"^[0-9+ ()-]{0,40}$", error="digits, spaces, +, ( ) and -, at most 40")
 MAX_QUANTITY = 99
 REASON = fields.String(required=True, validate=validate.Length(3, 300))
 
@@ -31,7 +37,7 @@ class LineInSchema(Schema):
 class LineChangeSchema(Schema):
     """A change to a line: quantity, modifiers, note, seat or course."""
 
-    version = fields.Integer(strict=True, required=True)
+    version = version_field(required=True)
     quantity = fields.Integer(strict=True, validate=validate.Range(1, MAX_QUANTITY))
     modifier_ids = fields.List(ref_field(), validate=validate.Length(max=20))
     note = fields.String(validate=validate.Length(0, 300))
@@ -48,15 +54,15 @@ class OrderInSchema(Schema):
     table_id = ref_field(allow_none=True)
     guests = count_field(1, 99, allow_none=True)
     customer_name = fields.String(load_default="", validate=validate.Length(0, 120))
-    customer_phone = fields.String(load_default="", validate=validate.Regexp(r"^[0-9+ ()-]{0,40}$"))
+    customer_phone = fields.String(load_default="", validate=PHONE)
     customer_address = fields.String(load_default="", validate=validate.Length(0, 300))
     notes = fields.String(load_default="", validate=validate.Length(0, 500))
-    rush = fields.Boolean(load_default=False)
+    rush = flag_field(load_default=False)
     lines = fields.List(
         fields.Nested(LineInSchema), load_default=list, validate=validate.Length(max=200)
     )
-    fire = fields.Boolean(load_default=False)
-    stagger = fields.Boolean(
+    fire = flag_field(load_default=False)
+    stagger = flag_field(
         load_default=False, metadata={"description": "fire by prep time: finish together"}
     )
 
@@ -79,19 +85,19 @@ class OrderInSchema(Schema):
 class OrderPatchSchema(Schema):
     """Changes to the order's own fields."""
 
-    version = fields.Integer(strict=True, required=True)
+    version = version_field(required=True)
     guests = count_field(1, 99, allow_none=True)
     customer_name = fields.String(validate=validate.Length(0, 120))
-    customer_phone = fields.String(validate=validate.Regexp(r"^[0-9+ ()-]{0,40}$"))
+    customer_phone = fields.String(validate=PHONE)
     customer_address = fields.String(validate=validate.Length(0, 300))
     notes = fields.String(validate=validate.Length(0, 500))
-    rush = fields.Boolean()
+    rush = flag_field()
 
 
 class VersionSchema(Schema):
     """Just the version the device last saw."""
 
-    version = fields.Integer(strict=True, required=True)
+    version = version_field(required=True)
 
 
 class AddLinesSchema(VersionSchema):
@@ -106,7 +112,7 @@ class FireSchema(VersionSchema):
     """Send changes to the kitchen; `course` releases a held course."""
 
     course = fields.Integer(strict=True, allow_none=True, validate=validate.Range(0, 9))
-    stagger = fields.Boolean(load_default=False)
+    stagger = flag_field(load_default=False)
 
 
 class VoidSchema(VersionSchema):
@@ -132,7 +138,7 @@ class MergeSchema(VersionSchema):
     """Merge another table's order into this one."""
 
     from_order_id = fields.String(required=True, validate=UUID)
-    from_version = fields.Integer(strict=True, required=True)
+    from_version = version_field(required=True)
 
 
 class MoveLinesSchema(VersionSchema):
@@ -142,16 +148,16 @@ class MoveLinesSchema(VersionSchema):
         fields.String(validate=UUID), required=True, validate=validate.Length(1, 200)
     )
     to_order_id = fields.String(required=True, validate=UUID)
-    to_version = fields.Integer(strict=True, required=True)
+    to_version = version_field(required=True)
 
 
 class OrderFilter(Schema):
     """Filters of the order list."""
 
     status = fields.Enum(OrderStatus, by_value=True)
-    table_id = fields.Integer()
-    mine = fields.Boolean(metadata={"description": "only the caller's orders"})
-    open = fields.Boolean(load_default=True, metadata={"description": "only open orders"})
+    table_id = query_id()
+    mine = query_flag(metadata={"description": "only the caller's orders"})
+    open = query_flag(load_default=True, metadata={"description": "only open orders"})
 
 
 class LineOutSchema(Schema):

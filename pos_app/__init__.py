@@ -37,7 +37,7 @@ def _init_database(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from pos_app import csrf, i18n
+    from pos_app import csrf, descriptors, i18n, web_security
     from pos_app.errors import install_error_handlers
     from pos_app.extensions import babel, socketio
 
@@ -49,6 +49,8 @@ def _init_extensions(app: Flask) -> None:
         message_queue=app.config["POS_REDIS_URL"],
         cors_allowed_origins=[],
     )
+    descriptors.init_app(app)  # outermost: refuses new sockets before Socket.IO sees them
+    web_security.init_app(app)
 
     from flask_babel import get_locale
 

@@ -26,6 +26,16 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _optional_int(name: str) -> int | None:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else None
+
+
+def log_level() -> str:
+    """POS_LOG_LEVEL for the serving process (INFO by default)."""
+    return os.environ.get("POS_LOG_LEVEL", "INFO").upper()
+
+
 def from_environment() -> dict:
     """Build the Flask config dict; every key here is documented in README.md."""
     mode = os.environ.get("POS_MODE", "branch")
@@ -41,7 +51,16 @@ def from_environment() -> dict:
         "POS_TOKEN_TTL_HOURS": _int("POS_TOKEN_TTL_HOURS", 16),
         "POS_LOGIN_MAX_FAILURES": _int("POS_LOGIN_MAX_FAILURES", 5),
         "POS_LOGIN_WINDOW_SECONDS": _int("POS_LOGIN_WINDOW_SECONDS", 60),
+        "POS_LOGIN_LOCK_CAP_SECONDS": _int("POS_LOGIN_LOCK_CAP_SECONDS", 1800),
+        "POS_LOGIN_PIN_BUDGET": _int("POS_LOGIN_PIN_BUDGET", 10),
+        "POS_LOGIN_PIN_LOCK_SECONDS": _int("POS_LOGIN_PIN_LOCK_SECONDS", 3600),
+        "POS_LOGIN_PIN_ALERT_FAILURES": _int("POS_LOGIN_PIN_ALERT_FAILURES", 30),
+        "POS_LOGIN_DEVICE_DAYS": _int("POS_LOGIN_DEVICE_DAYS", 180),
+        "POS_STEP_UP_SECONDS": _int("POS_STEP_UP_SECONDS", 600),
+        "POS_PIN_DIGITS": _int("POS_PIN_DIGITS", 4),
         "POS_PASSWORD_HASHING": os.environ.get("POS_PASSWORD_HASHING", "standard"),
+        "POS_SCHEDULER": os.environ.get("POS_SCHEDULER", "1") != "0",
+        "POS_FD_RESERVE": _optional_int("POS_FD_RESERVE"),
         "POS_VIRTUAL_PRINTERS": os.environ.get("POS_VIRTUAL_PRINTERS", "0") == "1",
         "POS_DEFAULT_LOCALE": os.environ.get("POS_DEFAULT_LOCALE", "en"),
         "MAX_CONTENT_LENGTH": _int("POS_MAX_BODY_BYTES", 1024 * 1024),

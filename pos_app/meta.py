@@ -12,13 +12,18 @@ from pos_app.openapi import build_openapi
 
 
 def healthz(call: Call):
-    """Liveness and readiness: status, mode, database kind, schema revision and version."""
+    """Liveness and readiness: status, mode, database kind, schema revision and version.
+
+    `descriptors` tells the file descriptors in use, the limit, from how many new Socket.IO
+    connections are refused, and whether they are refused now (pos_app/descriptors.py).
+    """
     engine = db_session.get_bind()
     body = {
         "status": "ok",
         "mode": current_app.config["POS_MODE"],
         "database": engine.dialect.name,
         "version": current_app.config["POS_VERSION"],
+        "descriptors": current_app.extensions["pos_descriptors"].pressure().as_dict(),
     }
     try:
         call.session.execute(text("SELECT 1"))

@@ -60,18 +60,12 @@ def main() -> None:
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "5000")))
     args = parser.parse_args()
-    logging.basicConfig(
-        level=os.environ.get("POS_LOG_LEVEL", "INFO"),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     from pos_app import create_app
+    from pos_app.startup import configure_logging, start_services
 
+    configure_logging()
     app = create_app()
-    if os.environ.get("POS_SCHEDULER", "1") != "0":
-        from pos_app import scheduler
-
-        scheduler.start(app)
+    start_services(app)  # the same start-up as wsgi.py: print worker, scheduler, fd limit
     server = build_server(app, args.host, args.port)
     logging.getLogger("pos.server").info("serving on http://%s:%s", args.host, args.port)
     server.serve_forever()

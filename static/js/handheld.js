@@ -834,7 +834,6 @@
     if (guests) meta.push(el("span", { class: "hh-guests" }, el("span", { class: "hh-person", "aria-hidden": "true" }), guests));
     var tile = el("button", {
       type: "button", class: "hh-table hh-st-" + status + " hh-shape-" + tb.shape + (pending ? " hh-has-draft" : ""),
-      style: "left:" + box.left + "px;top:" + box.top + "px;width:" + box.width + "px;height:" + box.height + "px",
       "data-testid": "table-" + tb.label, dataset: { status: tb.status, tableId: tb.id },
       "aria-label": t("table_n", { label: tb.label }) + " — " + t("status_" + tb.status),
       onclick: function () { tapTable(tb); },
@@ -843,6 +842,8 @@
     el("span", { class: "hh-table-meta" }, meta),
     pending ? el("span", { class: "hh-table-flag", "data-testid": "table-draft" }, draft.queued ? t("queued") : t("not_sent")) : null,
     notice ? el("span", { class: "hh-badge-ready", "data-testid": "table-ready-badge", "aria-label": t("status_ready") }, "!") : null);
+    // Set through the CSSOM: a style attribute is inline style, which the CSP refuses.
+    Object.assign(tile.style, { left: box.left + "px", top: box.top + "px", width: box.width + "px", height: box.height + "px" });
     return tile;
   }
 

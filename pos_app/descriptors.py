@@ -28,6 +28,9 @@ log = logging.getLogger("pos.descriptors")
 
 SOCKET_PATH = "/socket.io/"  # Flask-SocketIO's default path (not changed in create_app)
 RECOUNT_SECONDS = 1.0  # how stale a count may be before a handshake counts again
+# What a websocket holds under pos_app.server: simple-websocket dups the socket gevent's
+# pywsgi hands it (gunicorn's one is used as it is). The estimate between counts assumes 2.
+DESCRIPTORS_PER_SOCKET = 2
 LOW_HARD_LIMIT = 4096  # below this the start-up log says how few screens fit
 
 
@@ -131,9 +134,9 @@ class SocketGuard:
 
     Only a handshake (a request under /socket.io/ without `sid`) is checked; requests of a
     connected socket and all other HTTP pass untouched. The check is cheap: a full count at
-    most once a second, and in between the last count plus the handshakes let in since (an
-    over-estimate, never an under-estimate of the sockets). Near the threshold it counts for
-    every handshake. The refusal is logged once per crossing, not once per refusal; new
+    most once a second, and in between the last count plus two per handshake let in since
+    (sockets closed meanwhile are not subtracted: it errs high). Near the threshold it counts
+    for every handshake. The refusal is logged once per crossing, not once per refusal; new
     sockets are let in again once usage falls a little below the threshold.
     """
 
@@ -174,7 +177,7 @@ class SocketGuard:
                 self._recount(limit, refuse_at)
             if self.refusing:
                 return False
-            self._admitted_since += 1
+            self._admitted_since += DESCRIPTORS_PER_SOCKET
             return True
 
     def pressure(self) -> Pressure:

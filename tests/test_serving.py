@@ -208,7 +208,8 @@ def test_pos_scheduler_0_turns_background_work_off_but_still_raises_the_limit(ap
 
 # -- file descriptors -----------------------------------------------------------------------
 
-HARD_LIMIT = 256
+# POS_TEST_FD_LIMIT=1024 measures a common limit (docs/security.md); 256 keeps the test quick.
+HARD_LIMIT = int(os.environ.get("POS_TEST_FD_LIMIT", "256"))
 
 
 class Screen:
@@ -287,7 +288,8 @@ def test_near_the_descriptor_limit_new_screens_are_refused_and_orders_still_go_t
         del screens[: connected // 3]
         eventually(lambda: not health(url)["descriptors"]["refusing_new_sockets"])
         screens.append(Screen(url, cook))
-    print(f"{how}: {connected} screens connected under a limit of {HARD_LIMIT}")
+    print(f"\n{how}: {connected} screens connected under a limit of {HARD_LIMIT}, then 503;")
+    print(f"  POST /api/v1/orders 201; /healthz descriptors {descriptors}")
     # A screen holds two descriptors under pos_app.server (simple-websocket dups the socket
     # gevent's pywsgi hands it), one under gunicorn; the refusal came near the threshold.
     assert connected >= HARD_LIMIT // 4, f"only {connected} screens connected"

@@ -115,6 +115,8 @@ class Api:
 class RowIdConverter(IntegerConverter):
     """`<int:...>` in a route: 0 to 2^31 - 1, the range of every id column."""
 
+    regex = inputs.number_pattern(2**31 - 1)  # a larger number matches no rule: 404, not 405
+
     def __init__(self, url_map, fixed_digits=0, min=0, max=2**31 - 1, signed=False):  # noqa: A002
         super().__init__(url_map, fixed_digits, min, max, signed)
 

@@ -77,6 +77,25 @@ def find_problem(data, where: str = "") -> tuple[str, str] | None:
     return None
 
 
+def number_pattern(maximum: int) -> str:
+    """A regex of the decimal numbers 0 to `maximum`, without leading zeros.
+
+    A route converter whose regex takes only numbers in range lets a larger one match no rule
+    at all (404). Werkzeug checks a converter's range only after choosing a rule by method, so
+    a range check there turns PATCH /items/2147483648 into a 405 that offers GET.
+    """
+    digits = str(maximum)
+    choices = ["0", rf"[1-9]\d{{0,{len(digits) - 2}}}"] if len(digits) > 1 else ["0"]
+    for i, digit in enumerate(digits):
+        low = 1 if i == 0 else 0
+        if int(digit) > low:
+            rest = len(digits) - i - 1
+            tail = rf"\d{{{rest}}}" if rest else ""
+            choices.append(f"{digits[:i]}[{low}-{int(digit) - 1}]{tail}")
+    choices.append(digits)
+    return "(?:" + "|".join(choices) + ")"
+
+
 def text_problem(text: str) -> str | None:
     """Why a string cannot be stored (a NUL, a lone surrogate), or None."""
     match = _BAD_CHARS.search(text)

@@ -263,7 +263,7 @@ def get_invoice(session: Session, invoice_id: int | str) -> Invoice:
         invoice = session.scalar(
             select(Invoice).where(Invoice.display_number == invoice_id.upper()[:40])
         )
-    elif int(invoice_id) > 2**31 - 1:  # past every id column: no such invoice
+    elif len(str(invoice_id)) > 10 or int(invoice_id) > 2**31 - 1:  # past every id column
         invoice = None
     else:
         invoice = session.get(Invoice, int(invoice_id))

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 import requests
 import websocket
-from conftest import TEST_SECRET
-from live import eventually, free_port, wait_until_healthy
+from conftest import TEST_SECRET, need
+from live import CHROMIUM, CHROMIUM_ARGS, eventually, free_port, wait_until_healthy
 from sqlalchemy import select
 
 from pos_app import startup
@@ -29,6 +29,11 @@ from printers.models import Printer
 from printers.render import decode_escpos
 from printers.virtual import VirtualPrinter
 from table_service.models import DiningTable
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # the browser test skips (or, on CI, fails) and says why
+    expect = sync_playwright = None
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 REFUSED = "refusing new Socket.IO connections"
@@ -293,3 +298,41 @@ def test_near_the_descriptor_limit_new_screens_are_refused_and_orders_still_go_t
     # A screen holds two descriptors under pos_app.server (simple-websocket dups the socket
     # gevent's pywsgi hands it), one under gunicorn; the refusal came near the threshold.
     assert connected >= HARD_LIMIT // 4, f"only {connected} screens connected"
+
+
+def test_a_refused_kitchen_screen_shows_reconnecting_and_gets_in_once_there_is_room(
+    demo, make_staff, token_for, database_url, arabic_catalog, tmp_path
+):
+    if sync_playwright is None or not CHROMIUM.exists():
+        need("browser", f"playwright and {CHROMIUM} are needed for this test")
+    make_staff("kitchen", pin="4831", locale="en")
+    cook = token_for("kitchen")
+    env = server_env(database_url, tmp_path)
+    low = open_files_limit(HARD_LIMIT, HARD_LIMIT)
+    with (
+        sync_playwright() as p,
+        ExitStack() as stack,
+        serving("pos_app.server", env, tmp_path, preexec_fn=low) as (url, _log),
+    ):
+        screens: list[Screen] = []
+        stack.callback(lambda: [screen.close() for screen in screens])
+        assert connect_until_refused(url, cook, screens, most=HARD_LIMIT) == 503
+
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        stack.callback(browser.close)
+        page = browser.new_page(base_url=url, viewport={"width": 1280, "height": 800})
+        page.goto("/login?next=/kds?station=grill")  # HTTP still works: the sign-in goes
+        page.fill("#pin", "4831")
+        page.get_by_test_id("pin-submit").click()
+        page.wait_for_url("**/kds*")
+        expect(page.get_by_test_id("reconnecting")).to_be_visible()
+        assert page.evaluate("document.getElementById('kds').dataset.live") != "1"
+
+        for screen in screens[: len(screens) // 3]:
+            screen.close()
+        del screens[: len(screens) // 3]
+        # socket.io's client retries the refused handshake by itself (0.5-4 s apart).
+        page.wait_for_function(
+            "() => document.getElementById('kds').dataset.live === '1'", timeout=20000
+        )
+        expect(page.get_by_test_id("reconnecting")).to_be_hidden()

@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import BaseConverter, IntegerConverter
 
 from pos_app import idempotency, inputs
-from pos_app.auth.actor import Actor
+from pos_app.auth.actor import Actor, require_strong
 from pos_app.auth.models import Role
 from pos_app.auth.tokens import resolve_token
 from pos_app.db import unit_of_work
@@ -152,11 +152,8 @@ def authorize(actor: Actor, endpoint: Endpoint) -> None:
             f"your role ({actor.role.value}) may not do this; it needs one of: {allowed}",
             code="forbidden_role",
         )
-    if endpoint.strong_auth and actor.method != "password":
-        raise Forbidden(
-            "sign in with email, password and two-factor code for this",
-            code="strong_auth_required",
-        )
+    if endpoint.strong_auth:
+        require_strong(actor)  # a password sign-in, or a PIN one confirmed by step-up
 
 
 def load_json_body(schema: type[Schema], partial: bool = False) -> dict:

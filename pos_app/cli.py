@@ -54,16 +54,20 @@ def create_staff_command(name, role, email, pin, password):
     from pos_app.audit import record_audit
     from pos_app.auth.actor import Actor
     from pos_app.auth.models import Role, Staff
-    from pos_app.auth.schemas import StaffSchema
+    from pos_app.auth.schemas import PIN, StaffSchema
     from pos_app.auth.services import AuthSettings
     from pos_app.auth.staff import prepare_staff_change
     from pos_app.errors import PosError
 
     if role in ("owner", "manager") and email and not password:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    given = {"name": name, "role": role, "email": email, "pin": pin, "password": password}
+    given = {"name": name, "role": role, "email": email, "password": password}
     try:
         data = StaffSchema().load({k: v for k, v in given.items() if v is not None})
+        if pin is not None:  # the operator may choose a PIN here; the API issues them
+            if not PIN.regex.match(pin):
+                raise ValidationError({"pin": [PIN.error]})
+            data["pin"] = pin
         with unit_of_work() as session:
             staff = Staff()
             # The machine's administrator acts with an owner's rights.

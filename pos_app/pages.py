@@ -1,7 +1,9 @@
 """Browser pages of the kernel: PIN login, back-office login, the role's home, admin frame.
 
 Pages use a session cookie that carries the same kind of token as the API (so logout and
-deactivation revoke both), and every form is CSRF-checked.
+deactivation revoke both), and every form is CSRF-checked. The login pages also give the
+browser a long-lived `pos_device` cookie: once a login from it succeeded, its wrong PINs count
+against it alone (pos_app/auth/pinguard.py).
 """
 
 from __future__ import annotations
@@ -9,13 +11,23 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlparse
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    after_this_request,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 
-from pos_app.auth import passwords, services
+from pos_app.auth import devices, passwords, services
 from pos_app.auth.models import BACK_OFFICE, Role, Staff
 from pos_app.auth.tokens import resolve_token, revoke_token
-from pos_app.auth.views import device_key, qr_svg, settings
+from pos_app.auth.views import qr_svg, settings
 from pos_app.csrf import check_csrf
 from pos_app.db import unit_of_work
 from pos_app.errors import PosError, RateLimited
@@ -88,6 +100,29 @@ def _safe_next(default: str) -> str:
     return target if not parsed.netloc and not parsed.scheme and target.startswith("/") else default
 
 
+def device_source() -> devices.LoginSource:
+    """This browser as a login source: its `pos_device` cookie, set now if it had none."""
+    device_id = devices.clean_device_id(request.cookies.get(devices.COOKIE))
+    if device_id is None:
+        if "new_device_id" not in g:
+            g.new_device_id = devices.new_device_id()
+            after_this_request(_set_device_cookie)
+        device_id = g.new_device_id
+    return devices.LoginSource(device_id, request.remote_addr or "unknown")
+
+
+def _set_device_cookie(response):
+    response.set_cookie(
+        devices.COOKIE,
+        g.new_device_id,
+        max_age=devices.COOKIE_MAX_AGE_S,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+    )
+    return response
+
+
 def _start_session(token: str, staff: Staff) -> None:
     lang = session.get("lang")  # a language chosen on this device outlives the sign-in
     session.clear()
@@ -122,13 +157,11 @@ def index():
 
 @bp.route("/login", methods=["GET", "POST"])
 def pin_login():
-    error = None
+    error, source = None, device_source()
     if request.method == "POST":
         check_csrf()
         error = _try_login(
-            lambda s: services.login_with_pin(
-                s, request.form.get("pin", ""), device_key(), settings()
-            )
+            lambda s: services.login_with_pin(s, request.form.get("pin", ""), source, settings())
         )
         if error is None:
             return redirect(_safe_next(role_home_url()))
@@ -137,7 +170,7 @@ def pin_login():
 
 @bp.route("/backoffice/login", methods=["GET", "POST"])
 def backoffice_login():
-    error = None
+    error, source = None, device_source()
     if request.method == "POST":
         check_csrf()
         form = request.form
@@ -147,7 +180,7 @@ def backoffice_login():
                 form.get("email", ""),
                 form.get("password", ""),
                 form.get("otp") or None,
-                device_key(),
+                source,
                 settings(),
             )
         )
@@ -178,10 +211,12 @@ def _try_login(attempt) -> str | None:
 @bp.route("/login/device")
 def device_login():
     """A kitchen screen signs in with its device token (set up once by a manager)."""
+    source = device_source()
     try:
-        with unit_of_work(write=False) as s:
+        with unit_of_work() as s:
             _actor, token = resolve_token(s, request.args.get("token"))
             staff = s.get(Staff, token.staff_id)
+            devices.remember(s, source.device_id, staff.id)  # a known device from now on
     except PosError:
         return render_template(
             "auth/pin_login.html", error=_("This screen link is not valid any more.")
@@ -228,6 +263,9 @@ def admin_menu():
 @login_required(Role.owner, Role.manager)
 def admin_security():
     actor, enrolment, error, retry = page_actor(), None, None, False
+    if not actor.strong:
+        # A PIN sign-in may not turn two-factor on: it would lock the password login.
+        return redirect(url_for("pages.backoffice_login", next=request.full_path))
     if request.method == "POST":
         check_csrf()
         try:

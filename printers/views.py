@@ -69,6 +69,7 @@ RESOURCE = Resource(
     "printers",
     read_roles=BACK_OFFICE,
     write_roles=BACK_OFFICE,
+    strong_auth=True,  # where paper goes: password or step-up
     refs={"station_id": Station, "backup_printer_id": Printer},
     query=PrinterFilter,
     before_save=check_printer,

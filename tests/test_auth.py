@@ -177,3 +177,104 @@ def test_a_kitchen_screen_signs_in_with_its_device_token(client, make_staff, aut
     me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {body['token']}"})
     assert me.get_json()["name"] == "Grill screen"
     assert client.get("/login/device?token=nope").status_code == 401
+
+
+# -- step-up: a PIN sign-in made strong for a few minutes --------------------------------------
+
+
+def step_up(client, headers, **body):
+    return client.post("/api/v1/auth/step-up", json=body, headers=headers)
+
+
+def test_a_manager_signed_in_by_pin_confirms_the_password_to_change_prices(
+    client, demo, make_staff
+):
+    make_staff("manager", pin="6060", email="m@example.com", password="manager password")
+    token = login(client, {"pin": "6060"}).get_json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    item = client.get("/api/v1/items", headers=headers).get_json()["items"][0]
+    url = f"/api/v1/items/{item['id']}"
+
+    refused = client.patch(url, json={"price_minor": 1}, headers=headers)
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "strong_auth_required"
+    wrong = step_up(client, headers, password="not my password")
+    assert wrong.status_code == 401 and wrong.get_json()["error"]["code"] == "wrong_credentials"
+    assert client.patch(url, json={"price_minor": 1}, headers=headers).status_code == 403
+
+    confirmed = step_up(client, headers, password="manager password")
+    assert confirmed.status_code == 200, confirmed.get_json()
+    assert confirmed.get_json()["expires_in"] == 600
+    changed = client.patch(url, json={"price_minor": 2500}, headers=headers)
+    assert changed.status_code == 200 and changed.get_json()["price_minor"] == 2500
+
+    clock.advance(601)
+    later = client.patch(url, json={"price_minor": 1}, headers=headers)
+    assert later.status_code == 403
+    assert later.get_json()["error"]["code"] == "strong_auth_required"
+
+
+def test_step_up_needs_the_totp_code_once_enrolled_and_is_rate_limited(client, make_staff):
+    make_staff("owner", pin="6161", email="o@example.com", password="owner password")
+    strong = login(client, {"email": "o@example.com", "password": "owner password"})
+    strong_headers = {"Authorization": f"Bearer {strong.get_json()['token']}"}
+    secret = client.post("/api/v1/auth/totp/enroll", headers=strong_headers).get_json()["secret"]
+    code = pyotp.TOTP(secret).now()
+    assert (
+        client.post(
+            "/api/v1/auth/totp/confirm", headers=strong_headers, json={"code": code}
+        ).status_code
+        == 204
+    )
+
+    headers = {"Authorization": f"Bearer {login(client, {'pin': '6161'}).get_json()['token']}"}
+    without = step_up(client, headers, password="owner password")
+    assert without.status_code == 401 and without.get_json()["error"]["code"] == "otp_required"
+    for _ in range(4):
+        assert step_up(client, headers, password="wrong password").status_code == 401
+    # Five failures for this account: even the right password and code wait now.
+    right = step_up(client, headers, password="owner password", otp=pyotp.TOTP(secret).now())
+    assert right.status_code == 429 and int(right.headers["Retry-After"]) <= 60
+
+
+def test_a_pin_sign_in_is_sent_to_the_password_login_for_two_factor_set_up(client, make_staff):
+    make_staff("manager", pin="6262", email="m2@example.com", password="manager password")
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    assert client.post("/login", data={"csrf_token": token, "pin": "6262"}).status_code == 302
+    response = client.get("/admin/security")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/backoffice/login")
+
+
+# -- the device cookie ------------------------------------------------------------------------
+
+
+def test_the_login_page_gives_the_browser_a_device_cookie(app, client):
+    response = client.get("/login")
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("pos_device="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Max-Age=" in cookie
+    assert "Secure" not in cookie
+    # Kept: the next page load does not hand out another one.
+    again = client.get("/login").headers.getlist("Set-Cookie")
+    assert not any(c.startswith("pos_device=") for c in again)
+    app.config["SESSION_COOKIE_SECURE"] = True
+    fresh = app.test_client().get("/login").headers.getlist("Set-Cookie")
+    assert any(c.startswith("pos_device=") and "Secure" in c for c in fresh)
+
+
+def test_a_browser_that_signed_in_keeps_its_pin_login_when_others_are_locked_out(
+    client, make_staff, app
+):
+    make_staff("waiter", pin="1111")
+    page = client.get("/login").get_data(as_text=True)
+    csrf = page.split('name="csrf_token" value="')[1].split('"')[0]
+    assert client.post("/login", data={"csrf_token": csrf, "pin": "1111"}).status_code == 302
+    # Strangers spend the branch's budget of wrong PINs from devices it has never seen.
+    stranger = app.test_client()
+    for n in range(10):
+        assert login(stranger, {"pin": f"{9000 + n}"}, f"10.8.0.{n}").status_code == 401
+    assert login(stranger, {"pin": "1111"}, "10.8.1.1").status_code == 429
+    page = client.get("/login").get_data(as_text=True)
+    csrf = page.split('name="csrf_token" value="')[1].split('"')[0]
+    assert client.post("/login", data={"csrf_token": csrf, "pin": "1111"}).status_code == 302

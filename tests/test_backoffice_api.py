@@ -581,11 +581,18 @@ def login_pin(client, pin: str):
     return client.post("/api/v1/auth/login", json={"pin": pin})
 
 
+def issue_pin(client, headers, staff_id: int) -> str:
+    """A new PIN from the server (shown once)."""
+    answer = ok(client.post(f"/api/v1/staff/{staff_id}/pin", headers=headers))
+    assert set(answer) == {"pin"} and answer["pin"].isdigit() and len(answer["pin"]) == 4
+    return answer["pin"]
+
+
 @pytest.mark.parametrize("role", ["owner", "manager"])
 def test_a_manager_may_not_create_an_owner_or_manager_but_an_owner_may(
     client, db, auth, manager, role
 ):
-    body = {"name": "Nadia", "role": role, "email": "nadia@example.com", "pin": "4788"}
+    body = {"name": "Nadia", "role": role, "email": "nadia@example.com"}
     before = row_counts(db, "staff")
     error = error_of(client.post("/api/v1/staff", json=body, headers=manager), 403)
     assert error["code"] == "forbidden_role"
@@ -595,7 +602,7 @@ def test_a_manager_may_not_create_an_owner_or_manager_but_an_owner_may(
 
 
 def test_a_manager_creates_waiters_and_promotes_nobody(client, db, manager):
-    sami = new_staff(client, manager, name="Sami", role="waiter", pin="4321")
+    sami = new_staff(client, manager, name="Sami", role="waiter")
     url = f"/api/v1/staff/{sami['id']}"
     error = error_of(client.patch(url, json={"role": "manager"}, headers=manager), 403)
     assert error["code"] == "forbidden_role"
@@ -617,14 +624,44 @@ def test_a_manager_may_not_deactivate_an_owner_or_manager(client, auth, manager,
     assert ok(client.delete(url, headers=owner))["active"] is False
 
 
-def test_a_duplicate_pin_is_409_on_the_pin_field(client, db, manager, make_staff):
+@pytest.mark.parametrize("method", ["post", "patch"])
+def test_a_chosen_pin_is_refused_alike_whether_in_use_or_free(
+    client, db, manager, make_staff, method
+):
+    """No PIN oracle: PIN 2468 (held by a waiter) and 8642 (free) get the same answer."""
     make_staff("waiter", pin="2468")
+    target = make_staff("waiter", name="Yousef")
     before = row_counts(db, "staff")
-    body = {"name": "Yousef", "role": "waiter", "pin": "2468"}
-    error = error_of(client.post("/api/v1/staff", json=body, headers=manager), 409)
-    assert error["code"] == "duplicate"
-    assert error["fields"] == {"pin": ["already in use"]}
+    answers = []
+    for pin in ("2468", "8642"):
+        if method == "post":
+            body = {"name": f"New {pin}", "role": "waiter", "pin": pin}
+            response = client.post("/api/v1/staff", json=body, headers=manager)
+        else:
+            response = client.patch(
+                f"/api/v1/staff/{target.id}", json={"pin": pin}, headers=manager
+            )
+        error = error_of(response, 422)
+        assert "issued by the server" in error["fields"]["pin"][0]
+        answers.append(response.get_data(as_text=True))
+    assert answers[0] == answers[1].replace("New 8642", "New 2468")
     assert row_counts(db, "staff") == before
+    assert login_pin(client, "8642").status_code == 401  # nobody got the free PIN either
+
+
+def test_the_server_issues_a_free_pin_shown_once(client, db, manager, make_staff):
+    taken = {make_staff("waiter").test_pin for _ in range(3)}
+    sami = new_staff(client, manager, name="Sami", role="waiter")
+    assert sami["has_pin"] is False
+    pin = issue_pin(client, manager, sami["id"])
+    assert pin not in taken
+    assert ok(login_pin(client, pin))["staff"]["id"] == sami["id"]
+    assert ok(client.get(f"/api/v1/staff/{sami['id']}", headers=manager))["has_pin"] is True
+    # The PIN is nowhere else: not in the audit log, the outbox or the idempotency store.
+    with db(write=False) as s:
+        for table in ("audit_entry", "outbox_event", "idempotency_key"):
+            rows = s.execute(text(f'SELECT * FROM "{table}"')).all()
+            assert pin not in str(rows), table
 
 
 def test_pins_and_passwords_are_write_only(client, auth):
@@ -632,18 +669,19 @@ def test_pins_and_passwords_are_write_only(client, auth):
     body = {
         "name": "Huda",
         "role": "manager",
-        "pin": "3753",
         "email": "Huda@Example.com",
         "password": "a long enough password",
     }
     huda = new_staff(client, owner, **body)
+    pin = issue_pin(client, owner, huda["id"])
     one = ok(client.get(f"/api/v1/staff/{huda['id']}", headers=owner))
     listed = by_name(ok(client.get("/api/v1/staff", headers=owner))["items"], "Huda")
     for shown in (huda, one, listed):
         assert not {"pin", "password", "pin_hash", "password_hash", "pin_tag"} & set(shown)
-        assert shown["has_pin"] is True and shown["has_password"] is True
+        assert shown["has_password"] is True
         assert shown["email"] == "huda@example.com"
-        assert "3753" not in str(shown)
+        assert pin not in str(shown)
+    assert one["has_pin"] is True and listed["has_pin"] is True
 
 
 def test_nobody_may_deactivate_themselves(client, manager):
@@ -680,22 +718,22 @@ def test_changing_a_waiters_pin_revokes_their_tokens(client, db, manager, make_s
     headers = {"Authorization": f"Bearer {token}"}
     assert ok(client.get("/api/v1/auth/me", headers=headers))["id"] == waiter.id
 
-    ok(client.patch(f"/api/v1/staff/{waiter.id}", json={"pin": "3579"}, headers=manager))
+    pin = issue_pin(client, manager, waiter.id)
     error = error_of(client.get("/api/v1/auth/me", headers=headers), 401)
     assert error["code"] == "token_revoked"
     assert login_pin(client, "1357").status_code == 401
-    assert ok(login_pin(client, "3579"))["staff"]["id"] == waiter.id
+    assert ok(login_pin(client, pin))["staff"]["id"] == waiter.id
 
 
 def test_a_pin_change_is_audited_without_the_pin(client, db, manager, make_staff):
     waiter = make_staff("waiter", pin="1357")
     me = ok(client.get("/api/v1/auth/me", headers=manager))
-    ok(client.patch(f"/api/v1/staff/{waiter.id}", json={"pin": "3579"}, headers=manager))
+    pin = issue_pin(client, manager, waiter.id)
     entry = latest(db, AuditEntry)
     assert entry.action == "staff.secrets_changed"
     assert (entry.target_id, entry.actor_id) == (str(waiter.id), me["id"])
     assert entry.after == {"changed": ["pin"]}
-    assert "3579" not in str(entry.before) + str(entry.after)
+    assert pin not in str(entry.before) + str(entry.after)
 
 
 def test_reactivating_staff_whose_pin_was_given_away_needs_a_new_pin(
@@ -703,7 +741,7 @@ def test_reactivating_staff_whose_pin_was_given_away_needs_a_new_pin(
 ):
     old = make_staff("waiter", pin="2580")
     ok(client.delete(f"/api/v1/staff/{old.id}", headers=manager))
-    new_staff(client, manager, name="Newcomer", role="waiter", pin="2580")
+    make_staff("waiter", name="Newcomer", pin="2580")  # given away on the command line, say
     url = f"/api/v1/staff/{old.id}"
 
     error = error_of(client.patch(url, json={"active": True}, headers=manager), 409)
@@ -711,6 +749,18 @@ def test_reactivating_staff_whose_pin_was_given_away_needs_a_new_pin(
     assert ok(client.get(url, headers=manager))["active"] is False
     assert ok(login_pin(client, "2580"))["staff"]["name"] == "Newcomer"
 
-    back = ok(client.patch(url, json={"active": True, "pin": "2581"}, headers=manager))
-    assert back["active"] is True
-    assert ok(login_pin(client, "2581"))["staff"]["id"] == old.id
+    pin = issue_pin(client, manager, old.id)
+    assert ok(client.patch(url, json={"active": True}, headers=manager))["active"] is True
+    assert ok(login_pin(client, pin))["staff"]["id"] == old.id
+
+
+def test_issuing_pins_is_for_a_strong_sign_in_and_limited(client, auth, make_staff):
+    waiter = make_staff("waiter")
+    by_pin = auth("manager", method="pin")
+    url = f"/api/v1/staff/{waiter.id}/pin"
+    assert error_of(client.post(url, headers=by_pin), 403)["code"] == "strong_auth_required"
+    manager = auth("manager")
+    for _ in range(20):
+        ok(client.post(url, headers=manager))
+    error = error_of(client.post(url, headers=manager), 429)
+    assert error["code"] == "rate_limited"

@@ -44,7 +44,8 @@ EXPECTED: dict[tuple[str, str], frozenset | None] = {
     ("GET", "/api/v1/auth/me"): EVERY_ROLE,
     ("GET", "/api/v1/menu"): EVERY_ROLE,
     ("GET", "/api/v1/branch"): EVERY_ROLE,
-    # Two-factor enrolment is for the back office.
+    # Two-factor enrolment is for the back office; so is confirming the password (step-up).
+    ("POST", "/api/v1/auth/step-up"): BACK_OFFICE,
     ("POST", "/api/v1/auth/totp/enroll"): BACK_OFFICE,
     ("POST", "/api/v1/auth/device-tokens"): BACK_OFFICE,
     ("POST", "/api/v1/auth/totp/confirm"): BACK_OFFICE,
@@ -61,6 +62,7 @@ EXPECTED: dict[tuple[str, str], frozenset | None] = {
     **_resource("modifier-groups", read=BACK_OFFICE),
     **_resource("modifiers", read=BACK_OFFICE),
     **_resource("staff", read=BACK_OFFICE),
+    ("POST", "/api/v1/staff/<int:obj_id>/pin"): BACK_OFFICE,  # the server issues PINs
     **_resource("printers", read=BACK_OFFICE),
     ("GET", "/api/v1/printers/health"): frozenset({OWNER, MANAGER, KITCHEN, CASHIER}),
     ("POST", "/api/v1/printers/<int:obj_id>/test-print"): BACK_OFFICE,
@@ -194,6 +196,49 @@ def test_public_endpoints_answer_without_a_token(client, method, path):
     response = _call(client, method, path)
     assert response.status_code not in (401, 403), response.get_json()
     assert response.status_code < 500, response.get_json()
+
+
+# Changes to money rules, secrets, and where food and paper go need a strong sign-in: a
+# password (+ TOTP) sign-in, or a PIN sign-in whose password was confirmed minutes ago.
+STRONG = sorted(
+    [
+        ("POST", "/api/v1/auth/totp/enroll"),
+        ("POST", "/api/v1/auth/totp/confirm"),
+        ("POST", "/api/v1/auth/device-tokens"),
+        ("POST", "/api/v1/staff/<int:obj_id>/pin"),
+        ("PATCH", "/api/v1/branch"),
+    ]
+    + [
+        (method, path)
+        for name in (
+            "categories",
+            "items",
+            "modifier-groups",
+            "modifiers",
+            "promotions",
+            "printers",
+            "stations",
+            "staff",
+        )
+        for method, path in _resource(name, read=BACK_OFFICE)
+        if method != "GET"
+    ]
+)
+
+
+@pytest.mark.parametrize("method, path", [pytest.param(m, p, id=f"{m} {p}") for m, p in STRONG])
+def test_a_pin_sign_in_may_not_make_sensitive_changes(client, auth, method, path):
+    role = MANAGER if MANAGER in EXPECTED[(method, path)] else OWNER
+    response = _call(client, method, path, auth(role, method="pin"))
+    assert response.status_code == 403, response.get_json()
+    assert response.get_json()["error"]["code"] == "strong_auth_required"
+
+
+def test_every_strong_endpoint_says_so_and_no_other_does(app):
+    declared = {
+        (ep.method, ep.full_rule) for ep in app.extensions["pos_api"].endpoints if ep.strong_auth
+    }
+    assert sorted(declared) == STRONG
 
 
 def test_an_owner_signed_in_by_pin_may_not_change_branch_settings(client, auth, demo):

@@ -1,4 +1,5 @@
-"""Staff members, their bearer tokens and the login attempts that rate limiting counts."""
+"""Staff members, their bearer tokens, the devices that signed in, and the failures that
+rate limiting counts."""
 
 from __future__ import annotations
 
@@ -64,6 +65,8 @@ class AuthToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     device: Mapped[str] = mapped_column(String(120), default="")
     method: Mapped[str] = mapped_column(String(16), default="pin")  # 'pin' or 'password'
+    # Until when a PIN sign-in counts as strong, after the password was confirmed (step-up).
+    strong_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -72,7 +75,8 @@ class AuthToken(Base):
 
 
 class LoginAttempt(Base):
-    """A failed login, counted per device and per account for the rate limit."""
+    """A failed try (login, approval PIN, step-up) or a PIN issued, counted under a key
+    (a device, an address, an account, the branch's PIN space) for the rate limits."""
 
     __tablename__ = "login_attempt"
     __table_args__ = (Index("ix_login_attempt_key_at", "key", "at"),)
@@ -80,3 +84,19 @@ class LoginAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(300))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LoginDevice(Base):
+    """A device that signed in successfully once: its failures count against itself alone.
+
+    Only the SHA-256 of the device id (a random value in the device's `pos_device` cookie or
+    `X-POS-Device` header) is stored, as for tokens.
+    """
+
+    __tablename__ = "login_device"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))  # the last to sign in
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_success_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 
 import pyotp
 from argon2 import PasswordHasher
@@ -17,6 +18,7 @@ from argon2.profiles import CHEAPEST
 from pos_app.clock import utcnow
 
 _HASHERS = {"standard": PasswordHasher(), "fast": PasswordHasher.from_parameters(CHEAPEST)}
+_DECOYS: dict[str, str] = {}  # per profile: a hash no secret is checked against for real
 
 
 def _hasher(profile: str) -> PasswordHasher:
@@ -41,13 +43,30 @@ def hash_secret(secret: str, profile: str = "standard") -> str:
 
 
 def verify_secret(stored_hash: str | None, secret: str, profile: str = "standard") -> bool:
-    """True if `secret` matches `stored_hash`."""
-    if not stored_hash:
-        return False
+    """True if `secret` matches `stored_hash`.
+
+    Without a stored hash (an unknown email, no password set) it still verifies, against a
+    decoy hash of the same profile, and answers False: the time taken does not tell whether
+    the account exists.
+    """
+    decoy = not stored_hash
+    if decoy:
+        stored_hash = _decoy_hash(profile)
     try:
-        return bool(_offload(_hasher(profile).verify, stored_hash, secret))
+        return bool(_offload(_hasher(profile).verify, stored_hash, secret)) and not decoy
     except (VerificationError, InvalidHashError):
         return False
+
+
+def _decoy_hash(profile: str) -> str:
+    if profile not in _DECOYS:
+        _DECOYS[profile] = hash_secret(secrets.token_urlsafe(16), profile)
+    return _DECOYS[profile]
+
+
+def random_pin(digits: int) -> str:
+    """A PIN drawn uniformly from all `digits`-digit PINs."""
+    return f"{secrets.randbelow(10**digits):0{digits}d}"
 
 
 def pin_tag(pin: str, key: str) -> str:

@@ -42,19 +42,54 @@ class StaffBriefSchema(Schema):
 
 
 class LoginResponseSchema(Schema):
-    """A bearer token and its staff member."""
+    """A bearer token, its staff member, and the device's id for later logins."""
 
     token = fields.String()
     expires_in = fields.Integer(metadata={"description": "seconds until the token expires"})
     staff = fields.Nested(StaffBriefSchema)
+    device_id = fields.String(
+        metadata={
+            "description": "this device's id (new if none was sent): send it as the "
+            "X-POS-Device header on later logins, so this device's wrong PINs count against "
+            "it alone and it keeps working while unknown devices are locked out"
+        }
+    )
+
+
+class StepUpSchema(Schema):
+    """The signed-in owner's or manager's password, and the TOTP code once enrolled."""
+
+    password = fields.String(required=True, validate=validate.Length(1, 200), load_only=True)
+    otp = fields.String(validate=validate.Regexp(r"^[0-9 ]{6,8}$", error="6 digits"))
+
+
+class StepUpOutSchema(Schema):
+    """Until when this token counts as a strong sign-in."""
+
+    strong_until = fields.DateTime()
+    expires_in = fields.Integer(metadata={"description": "seconds the step-up lasts"})
+
+
+class IssuedPinSchema(Schema):
+    """A new PIN chosen by the server: shown in this answer only, never stored in clear."""
+
+    pin = fields.String()
+
+
+def _refuse_chosen_pin(_value) -> None:
+    raise ValidationError(
+        "PINs are issued by the server: POST /api/v1/staff/{id}/pin gives a new one"
+    )
 
 
 class StaffSchema(BaseSchema):
-    """A staff member; PIN and password are write-only and stored as argon2 hashes."""
+    """A staff member; the password is write-only and stored as an argon2 hash. A PIN is not
+    chosen here: the server issues one (POST /api/v1/staff/{id}/pin)."""
 
     name = name_field()
     role = fields.Enum(Role, by_value=True, required=True)
-    pin = fields.String(validate=PIN, load_only=True, allow_none=True)
+    # Refused whatever its value, so the answer cannot tell a PIN in use from a free one.
+    pin = fields.Raw(load_only=True, allow_none=True, validate=_refuse_chosen_pin)
     email = fields.Email(allow_none=True, validate=validate.Length(max=254))
     password = fields.String(validate=validate.Length(10, 200), load_only=True, allow_none=True)
     locale = fields.String(validate=LOCALES, allow_none=True)

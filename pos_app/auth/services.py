@@ -1,18 +1,21 @@
-"""Login, logout and two-factor enrolment: the services behind the auth API and pages."""
+"""Login, step-up, two-factor enrolment, device tokens: the services behind the auth API and
+pages (the limits they count under are in pinguard)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pos_app.audit import record_audit
-from pos_app.auth import passwords
-from pos_app.auth.actor import Actor
+from pos_app.auth import devices, passwords, pinguard
+from pos_app.auth.actor import Actor, require_strong
+from pos_app.auth.devices import LoginSource
 from pos_app.auth.models import BACK_OFFICE, Role, Staff
-from pos_app.auth.ratelimit import check_login_allowed, record_login_failure
-from pos_app.auth.tokens import issue_token
+from pos_app.auth.ratelimit import DAY_S, Limit
+from pos_app.auth.tokens import issue_token, make_strong
 from pos_app.clock import utcnow
 from pos_app.errors import Conflict, Forbidden, Unauthorized, ValidationFailed
 
@@ -26,6 +29,13 @@ class AuthSettings:
     max_failures: int
     window_s: int
     hashing: str
+    lock_cap_s: int = 1800
+    pin_budget: int = 10
+    pin_lock_s: int = 3600
+    pin_alert_failures: int = 30
+    step_up_s: int = 600
+    device_days: int = 180
+    pin_digits: int = 4
 
     @classmethod
     def from_config(cls, config) -> AuthSettings:
@@ -36,76 +46,147 @@ class AuthSettings:
             config["POS_LOGIN_MAX_FAILURES"],
             config["POS_LOGIN_WINDOW_SECONDS"],
             config["POS_PASSWORD_HASHING"],
+            config["POS_LOGIN_LOCK_CAP_SECONDS"],
+            config["POS_LOGIN_PIN_BUDGET"],
+            config["POS_LOGIN_PIN_LOCK_SECONDS"],
+            config["POS_LOGIN_PIN_ALERT_FAILURES"],
+            config["POS_STEP_UP_SECONDS"],
+            config["POS_LOGIN_DEVICE_DAYS"],
+            config["POS_PIN_DIGITS"],
+        )
+
+    @property
+    def limits(self) -> pinguard.Limits:
+        """The rate limits these settings describe."""
+        return pinguard.Limits(
+            plain=Limit.plain(self.max_failures, self.window_s),
+            device=Limit.escalating(self.max_failures, self.window_s, self.lock_cap_s),
+            pin_space=Limit.escalating(self.pin_budget, self.pin_lock_s, DAY_S),
+            pin_alert=Limit(self.pin_alert_failures, 0, 0, DAY_S),
         )
 
 
 @dataclass(frozen=True)
 class LoginResult:
-    """A successful login: the raw token and who it is for; or the error to answer."""
+    """A successful login (the raw token, who it is for, the device's id); or the error."""
 
     token: str | None
     staff: Staff | None
     error: Unauthorized | None = None
+    device_id: str | None = None
 
 
 def find_staff_by_pin(session: Session, pin: str, settings: AuthSettings) -> Staff | None:
-    """The active staff member whose PIN this is, or None."""
+    """The active staff member whose PIN this is, or None.
+
+    Always at least one argon2 check, a decoy when no tag matches: a wrong PIN and a PIN of
+    someone who may not do the thing take the same time.
+    """
     tag = passwords.pin_tag(pin, settings.secret_key)
     candidates = session.scalars(select(Staff).where(Staff.pin_tag == tag, Staff.active)).all()
     for staff in candidates:
         if passwords.verify_secret(staff.pin_hash, pin, settings.hashing):
             return staff
+    if not candidates:
+        passwords.verify_secret(None, pin, settings.hashing)
     return None
 
 
-def login_with_pin(session: Session, pin: str, device: str, settings: AuthSettings) -> LoginResult:
-    """Sign in with a PIN (handhelds and kitchen screens); counts failures per device."""
-    keys = [f"device:{device}"]
-    check_login_allowed(session, keys, settings.max_failures, settings.window_s)
+def login_with_pin(session: Session, pin: str, source: LoginSource, settings) -> LoginResult:
+    """Sign in with a PIN (handhelds and kitchen screens); see pinguard for the limits."""
+    attempt = pinguard.for_pin_login(session, source, settings.limits, settings.device_days)
+    attempt.check(session)
     staff = find_staff_by_pin(session, pin, settings)
     if staff is None:
-        record_login_failure(session, keys, settings.window_s)
+        attempt.fail(session, "login")
         return LoginResult(None, None, Unauthorized("wrong PIN", code="wrong_credentials"))
-    return LoginResult(_grant(session, staff, device, "pin", settings), staff)
+    return _grant(session, staff, source, "pin", settings)
 
 
 def login_with_password(
-    session: Session, email: str, password: str, otp: str | None, device: str, settings
+    session: Session, email: str, password: str, otp: str | None, source: LoginSource, settings
 ) -> LoginResult:
     """Sign in to the back office with email, password and (once enrolled) a TOTP code."""
     email = email.strip().lower()
-    keys = [f"device:{device}", f"account:{email}"]
-    check_login_allowed(session, keys, settings.max_failures, settings.window_s)
+    attempt = pinguard.for_password(session, source, settings.limits, email, settings.device_days)
+    attempt.check(session)
     staff = session.scalar(select(Staff).where(func.lower(Staff.email) == email, Staff.active))
-    ok = staff is not None and passwords.verify_secret(
-        staff.password_hash, password, settings.hashing
-    )
-    if ok and staff.totp_enabled:
+    # An unknown email costs the same argon2 check as a wrong password (a decoy hash).
+    error = _check_password(session, staff, password, otp, settings)
+    if error is not None:
+        attempt.fail(session, "password")
+        return LoginResult(None, None, error)
+    return _grant(session, staff, source, "password", settings)
+
+
+def _check_password(session, staff: Staff | None, password: str, otp, settings):
+    """None if the password (and the TOTP code, once enrolled) is right, else the error."""
+    stored = staff.password_hash if staff is not None else None
+    if not passwords.verify_secret(stored, password, settings.hashing):
+        return Unauthorized("wrong email or password", code="wrong_credentials")
+    if staff.totp_enabled:
         step = passwords.verify_totp(staff.totp_secret, otp, staff.totp_last_step)
         if step is None:
-            record_login_failure(session, keys, settings.window_s)
             message = "a two-factor code is required" if not otp else "wrong two-factor code"
-            error = Unauthorized(message, {"otp": [message]}, "otp_required")
-            return LoginResult(None, None, error)
+            return Unauthorized(message, {"otp": [message]}, "otp_required")
         staff.totp_last_step = step
-    if not ok:
-        record_login_failure(session, keys, settings.window_s)
-        error = Unauthorized("wrong email or password", code="wrong_credentials")
-        return LoginResult(None, None, error)
-    return LoginResult(_grant(session, staff, device, "password", settings), staff)
+    return None
 
 
-def _grant(session: Session, staff: Staff, device: str, method: str, settings) -> str:
-    token = issue_token(session, staff, settings.token_ttl_hours, device, method)
+def step_up(session, actor: Actor, raw_token: str, body: dict, source, settings):
+    """Make a PIN sign-in strong for a while by confirming password (and TOTP code).
+
+    Returns (until, None), or (None, the error to answer after committing the failure).
+    """
+    staff = session.get(Staff, actor.staff_id)
+    if actor.role not in BACK_OFFICE or staff is None:
+        raise Forbidden("confirming a password is for owners and managers", code="forbidden_role")
+    account = staff.email or f"staff:{staff.id}"
+    attempt = pinguard.for_password(session, source, settings.limits, account, settings.device_days)
+    attempt.check(session)
+    error = _check_password(session, staff, body["password"], body.get("otp"), settings)
+    if error is not None:
+        attempt.fail(session, "step-up")
+        return None, error
+    until = utcnow() + timedelta(seconds=settings.step_up_s)
+    make_strong(session, raw_token, until)
+    record_audit(
+        session, actor, "auth.step_up", "staff", staff.id, after={"until": until.isoformat()}
+    )
+    return until, None
+
+
+def check_approval_pin(session, actor: Actor, pin: str, source: LoginSource, settings):
+    """The staff member approving with `pin`: an active owner or manager, or the actor
+    themselves (refused later as self-approval); None otherwise, with the failure counted.
+
+    A waiter's PIN answers like a wrong one (and costs the same argon2 check), so approvals
+    do not tell which PINs belong to someone.
+    """
+    attempt = pinguard.for_approval(session, actor, source, settings.limits, settings.device_days)
+    attempt.check(session)
+    staff = find_staff_by_pin(session, pin, settings)
+    if staff is not None and (staff.id == actor.staff_id or staff.role in BACK_OFFICE):
+        return staff
+    attempt.fail(session, "approval")
+    return None
+
+
+def _grant(session: Session, staff: Staff, source: LoginSource, method: str, settings):
+    """Issue the token; the device (given or new) is known from now on."""
+    device_id = source.device_id or devices.new_device_id()
+    devices.remember(session, device_id, staff.id)
+    label = LoginSource(device_id, source.address).label
+    token = issue_token(session, staff, settings.token_ttl_hours, label, method)
     record_audit(
         session,
         Actor.of(staff, method),
         "auth.login",
         "staff",
         staff.id,
-        after={"method": method, "device": device},
+        after={"method": method, "device": label},
     )
-    return token
+    return LoginResult(token, staff, None, device_id)
 
 
 def begin_totp_enrolment(session: Session, actor: Actor, issuer: str) -> tuple[str, str]:
@@ -134,6 +215,7 @@ def confirm_totp(session: Session, actor: Actor, code: str) -> None:
 def _back_office_staff(session: Session, actor: Actor) -> Staff:
     if actor.role not in BACK_OFFICE:
         raise Forbidden("two-factor sign-in is for owners and managers", code="forbidden_role")
+    require_strong(actor)  # a PIN must not lock its owner's password login behind a new code
     return session.get(Staff, actor.staff_id)
 
 
@@ -143,6 +225,7 @@ def issue_device_token(
     """A long-lived token for a kitchen screen, bound to a kitchen login; audited."""
     if actor.role not in BACK_OFFICE:
         raise Forbidden("device tokens are issued by owners and managers", code="forbidden_role")
+    require_strong(actor)
     staff = session.get(Staff, staff_id)
     if staff is None or not staff.active or staff.role != Role.kitchen:
         raise ValidationFailed(

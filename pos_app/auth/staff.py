@@ -1,4 +1,9 @@
-"""Staff rules: who may manage whom, unique PINs, hashing secrets, revoking on deactivation."""
+"""Staff rules: who may manage whom, PINs the server issues, hashing secrets, revoking tokens.
+
+PINs are chosen by the server through the API (a random free one, shown once): an endpoint
+that took a chosen PIN and refused one in use would tell which PINs are in use. The command
+line, run by the machine's operator, may still set a chosen PIN.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,16 @@ from sqlalchemy.orm import Session
 
 from pos_app.audit import record_audit
 from pos_app.auth import passwords
-from pos_app.auth.actor import Actor
+from pos_app.auth.actor import Actor, require_strong
 from pos_app.auth.models import BACK_OFFICE, Role, Staff
-from pos_app.auth.services import AuthSettings, find_staff_by_pin
+from pos_app.auth.ratelimit import Limit, hold, locked, record_failure
+from pos_app.auth.services import AuthSettings
 from pos_app.auth.tokens import revoke_all_for
-from pos_app.errors import Conflict, Forbidden
+from pos_app.errors import Conflict, Forbidden, RateLimited
+
+# PINs one actor may have issued in an hour: each issued PIN shows one PIN nobody holds, so
+# enough of them would map the ones in use (about 92,000 draws for 4 digits: 191 days).
+PIN_ISSUES = Limit.plain(20, 3600)
 
 
 def prepare_staff_change(
@@ -24,8 +34,8 @@ def prepare_staff_change(
         data["email"] = data["email"].strip().lower()
     secrets_changed = False
     secrets_given = sorted(name for name in ("pin", "password") if name in data)
-    if "pin" in data:
-        secrets_changed |= _set_pin(session, staff, data.pop("pin"), settings)
+    if "pin" in data:  # the command line only: the API's schema refuses a chosen PIN
+        secrets_changed |= set_chosen_pin(session, staff, data.pop("pin"), settings)
     if "password" in data:
         password = data.pop("password")
         staff.password_hash = (
@@ -34,12 +44,7 @@ def prepare_staff_change(
         secrets_changed = True
     if data.get("active") is False and (is_new or staff.active):
         check_may_deactivate(session, actor, staff)
-    if (
-        not is_new
-        and data.get("active") is True
-        and not staff.active
-        and "pin" not in secrets_given
-    ):
+    if not is_new and data.get("active") is True and not staff.active:
         _check_pin_still_free(session, staff)
     if not is_new and (secrets_changed or data.get("active") is False):
         revoke_all_for(session, staff.id)
@@ -63,18 +68,54 @@ def _check_may_manage(actor: Actor, staff: Staff, new_role, is_new: bool) -> Non
         raise Forbidden("you may not change your own role", code="forbidden_role")
 
 
-def _set_pin(session: Session, staff: Staff, pin: str | None, settings: AuthSettings) -> bool:
+def set_chosen_pin(session: Session, staff: Staff, pin: str | None, settings) -> bool:
+    """Set a PIN the operator chose (command line, demo); 409 when someone has it already."""
     if not pin:
         staff.pin_hash = staff.pin_tag = None
         return True
-    holder = find_staff_by_pin(session, pin, settings)
-    if holder is not None and holder is not staff:
+    tag = passwords.pin_tag(pin, settings.secret_key)
+    if _tag_taken(session, tag, staff):
         raise Conflict(
             "another staff member has this PIN", {"pin": ["already in use"]}, "duplicate"
         )
     staff.pin_hash = passwords.hash_secret(pin, settings.hashing)
-    staff.pin_tag = passwords.pin_tag(pin, settings.secret_key)
+    staff.pin_tag = tag
     return True
+
+
+def issue_pin(session: Session, actor: Actor, staff: Staff, settings: AuthSettings) -> str:
+    """Give `staff` a new random PIN nobody else holds (active or not); returned once.
+
+    Revokes their tokens and is audited without the PIN; limited per actor (PIN_ISSUES).
+    """
+    _check_may_manage(actor, staff, staff.role, False)
+    require_strong(actor)
+    key = {f"pin-issue:{actor.staff_id}": PIN_ISSUES}
+    hold(session, key)
+    if locked(session, key)[1] > 0:
+        raise RateLimited("too many PINs issued; try again later", locked(session, key)[1])
+    digits = min(8, max(4, settings.pin_digits))
+    while True:
+        pin = passwords.random_pin(digits)
+        tag = passwords.pin_tag(pin, settings.secret_key)
+        if not _tag_taken(session, tag, staff):
+            break
+    staff.pin_hash = passwords.hash_secret(pin, settings.hashing)
+    staff.pin_tag = tag
+    record_failure(session, key)  # counts the issue (the table counts tries of secrets)
+    revoke_all_for(session, staff.id)
+    record_audit(
+        session, actor, "staff.secrets_changed", "staff", staff.id, after={"changed": ["pin"]}
+    )
+    return pin
+
+
+def _tag_taken(session: Session, tag: str, staff: Staff) -> bool:
+    """True if anyone but `staff`, active or not, has a PIN with this tag."""
+    stmt = select(Staff.id).where(Staff.pin_tag == tag)
+    if staff.id is not None:
+        stmt = stmt.where(Staff.id != staff.id)
+    return session.scalar(stmt.limit(1)) is not None
 
 
 def _check_pin_still_free(session: Session, staff: Staff) -> None:
@@ -88,7 +129,8 @@ def _check_pin_still_free(session: Session, staff: Staff) -> None:
     )
     if clash is not None:
         raise Conflict(
-            "another staff member now has this PIN: give a new PIN with the reactivation",
+            "another staff member now has this PIN: issue a new one first "
+            "(POST /api/v1/staff/{id}/pin), then reactivate",
             {"pin": ["already in use"]},
             "duplicate",
         )

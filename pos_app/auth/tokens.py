@@ -47,7 +47,14 @@ def resolve_token(session: Session, raw: str | None) -> tuple[Actor, AuthToken]:
         raise Unauthorized("the token has expired; sign in again", code="token_expired")
     if not token.staff.active:
         raise Unauthorized("this staff member is deactivated", code="staff_inactive")
-    return Actor.of(token.staff, token.method), token
+    return Actor.of(token.staff, token.method, token.strong_until), token
+
+
+def make_strong(session: Session, raw: str, until) -> None:
+    """Let a token count as a strong sign-in until `until` (a confirmed password)."""
+    session.execute(
+        update(AuthToken).where(AuthToken.token_hash == _digest(raw)).values(strong_until=until)
+    )
 
 
 def revoke_token(session: Session, raw: str) -> None:

@@ -1,4 +1,4 @@
-"""Auth endpoints (login, logout, me, two-factor enrolment) and the staff resource."""
+"""Auth endpoints (login, step-up, logout, me, two-factor enrolment) and the staff resource."""
 
 from __future__ import annotations
 
@@ -9,17 +9,19 @@ import qrcode.image.svg
 from flask import current_app, request, url_for
 
 from pos_app.api import PUBLIC, Api, Call, roles
-from pos_app.auth import schemas, services
+from pos_app.auth import devices, schemas, services
 from pos_app.auth import staff as staff_rules
 from pos_app.auth.models import ALL_ROLES, BACK_OFFICE, Staff
 from pos_app.auth.tokens import revoke_all_for, revoke_token
-from pos_app.crud import Resource, register_resource
+from pos_app.crud import Resource, get_or_404, register_resource
 from pos_app.errors import error_response
 
 
-def device_key() -> str:
-    """What identifies the device for rate limiting: its address on the shop's LAN."""
-    return request.remote_addr or "unknown"
+def login_source() -> devices.LoginSource:
+    """Where this request comes from: the device's id (X-POS-Device header, else the
+    pos_device cookie; None if absent or malformed) and its address on the shop's LAN."""
+    raw = request.headers.get(devices.HEADER) or request.cookies.get(devices.COOKIE)
+    return devices.LoginSource(devices.clean_device_id(raw), request.remote_addr or "unknown")
 
 
 def settings() -> services.AuthSettings:
@@ -29,12 +31,12 @@ def settings() -> services.AuthSettings:
 
 def login(call: Call):
     """Sign in with a PIN, or with email, password and two-factor code; answers a bearer token."""
-    body, device = call.body, device_key()
+    body, source = call.body, login_source()
     if "pin" in body:
-        result = services.login_with_pin(call.session, body["pin"], device, settings())
+        result = services.login_with_pin(call.session, body["pin"], source, settings())
     else:
         result = services.login_with_password(
-            call.session, body["email"], body["password"], body.get("otp"), device, settings()
+            call.session, body["email"], body["password"], body.get("otp"), source, settings()
         )
     if result.error:
         # Answer the error *and* commit: the failed try must count towards the rate limit.
@@ -44,8 +46,27 @@ def login(call: Call):
             "token": result.token,
             "expires_in": settings().token_ttl_hours * 3600,
             "staff": result.staff,
+            "device_id": result.device_id,
         }
     )
+
+
+def step_up(call: Call):
+    """Confirm your password (and two-factor code once enrolled) to make this PIN sign-in
+    strong for a few minutes: menu, prices, printers, staff and device tokens need it."""
+    until, error = services.step_up(
+        call.session, call.actor, call.token, call.body, login_source(), settings()
+    )
+    if error:
+        return error_response(error)  # committed: the failure counts like a failed login
+    return {"strong_until": until.isoformat(), "expires_in": settings().step_up_s}
+
+
+def issue_pin(call: Call, obj_id: int):
+    """Give a staff member a new random PIN that nobody else has; it is shown in this answer
+    only. Their sessions end. PINs are never chosen through the API."""
+    staff = get_or_404(call.session, Staff, obj_id, "staff")
+    return {"pin": staff_rules.issue_pin(call.session, call.actor, staff, settings())}
 
 
 def logout(call: Call):
@@ -127,6 +148,17 @@ def register(api: Api) -> None:
         errors=(401, 429),
     )
     api.add(
+        "/auth/step-up",
+        "POST",
+        step_up,
+        roles=BACK_OFFICE,
+        tag="auth",
+        body=schemas.StepUpSchema,
+        response=schemas.StepUpOutSchema,
+        errors=(401, 429),
+        keeps_answers=False,  # nothing to replay: a step-up is proven again each time
+    )
+    api.add(
         "/auth/device-tokens",
         "POST",
         device_token,
@@ -135,6 +167,7 @@ def register(api: Api) -> None:
         body=schemas.DeviceTokenSchema,
         response=schemas.DeviceTokenOutSchema,
         status=201,
+        strong_auth=True,
         keeps_answers=False,  # the answer is a token: a replay must not hand it out again
     )
     api.add(
@@ -148,6 +181,7 @@ def register(api: Api) -> None:
         roles=roles("owner", "manager"),
         tag="auth",
         response=schemas.TotpEnrolmentSchema,
+        strong_auth=True,  # else a PIN could lock its owner's password login behind a code
         keeps_answers=False,  # the answer is the TOTP secret
     )
     api.add(
@@ -158,5 +192,17 @@ def register(api: Api) -> None:
         tag="auth",
         body=schemas.TotpConfirmSchema,
         status=204,
+        strong_auth=True,
     )
     register_resource(api, STAFF)
+    api.add(
+        "/staff/<int:obj_id>/pin",
+        "POST",
+        issue_pin,
+        roles=BACK_OFFICE,
+        tag="staff",
+        response=schemas.IssuedPinSchema,
+        strong_auth=True,
+        errors=(429,),
+        keeps_answers=False,  # the answer is the PIN: never kept for a replay
+    )

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from pos_app.api import Api, Call, items
 from pos_app.auth.models import BACK_OFFICE, Staff
-from pos_app.auth.ratelimit import check_login_allowed, record_login_failure
-from pos_app.auth.services import find_staff_by_pin
-from pos_app.auth.views import settings
+from pos_app.auth.services import check_approval_pin
+from pos_app.auth.views import login_source, settings
 from pos_app.billing import approvals, bills, drawer, invoices, payments, refunds, schemas
 from pos_app.billing.bills import CASH_HANDLERS
 from pos_app.billing.models import Promotion
@@ -22,16 +21,13 @@ ONE = "/orders/<uuid:order_id>"
 
 def _approver(call: Call) -> tuple[Staff | None, object]:
     """The staff member whose PIN approves this call (None without one), or an error response
-    when the PIN is wrong (the failed try is committed and counts toward the rate limit)."""
+    when it is not a manager's PIN: a wrong PIN and a waiter's answer alike, and the failed
+    try is committed, counting per actor and in the branch's PIN-space budget."""
     pin = (call.body or {}).get("approver_pin")
     if not pin:
         return None, None
-    config = settings()
-    keys = [f"approval:{call.actor.staff_id}"]
-    check_login_allowed(call.session, keys, config.max_failures, config.window_s)
-    staff = find_staff_by_pin(call.session, pin, config)
+    staff = check_approval_pin(call.session, call.actor, pin, login_source(), settings())
     if staff is None:
-        record_login_failure(call.session, keys, config.window_s)
         err = Forbidden(
             "that approval PIN is wrong", {"approver_pin": ["wrong PIN"]}, "wrong_approver_pin"
         )
@@ -280,6 +276,7 @@ def register(api: Api) -> None:
             "billing",
             read_roles=TAKERS,
             write_roles=BACK_OFFICE,
+            strong_auth=True,  # money rules: password or step-up
             order_by=("id",),
             before_save=_check_promotion,
         ),

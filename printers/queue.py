@@ -1,18 +1,19 @@
-"""The durable print queue: jobs written with the event, claimed by a worker, and retried,
-failed over to the backup printer, or marked REPRINT when their outcome is unknown."""
+"""The durable print queue: jobs written with the event (after a fail-over, to a backup that
+is up, or behind the chits already waiting), claimed by a worker, and marked REPRINT when
+their sender died mid-job. What a try's outcome does to them is printers/outcomes.py."""
 
 from __future__ import annotations
 
 import os
 import socket
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from pos_app.clock import utcnow
-from pos_app.realtime import push_after_commit, station_room
+from printers import health
 from printers.models import Printer, PrintJob, PrintJobStatus
 
 MAX_TRIES = 3  # failures on one printer before its jobs move to the backup
@@ -41,10 +42,11 @@ def queue_job(
     """Write a job in the caller's transaction; the printer's worker is woken after commit.
 
     A printer that already failed over takes no new chits until it prints again: they go
-    straight to its backup (marked), instead of each waiting out a failed try."""
-    target = printer
-    if kind not in PINNED and printer.failures >= MAX_TRIES and printer.online is False:
-        target = _backup_of(session, printer) or printer
+    straight to the first of its backups that is up (marked), instead of each waiting out a
+    failed try; when none is up, they join the chits already waiting. A chit never goes ahead
+    of the chits waiting on its printer (a test page or drawer kick is about that printer and
+    goes now)."""
+    target = printer if kind in PINNED else _route_new(session, printer)
     if target is not printer:
         marks = [*marks, f"{BACKUP_FROM}{printer.name}"]
     job = PrintJob(
@@ -55,10 +57,51 @@ def queue_job(
         document=document,
         marks=list(marks),
         source=source,
+        next_attempt_at=utcnow() if kind in PINNED else _behind_waiting(session, target),
     )
     session.add(job)
     session.info.setdefault("print_wake", set()).add(target.id)
     return job
+
+
+def _route_new(session: Session, printer: Printer) -> Printer:
+    """Where a new chit for `printer` goes: the printer, or after a fail-over the first of
+    its backups that is up, or (all down) where its chits already wait."""
+    if not (health.is_down(printer) and printer.failures >= MAX_TRIES):
+        return printer
+    onward = health.chain(session, printer)[1:]
+    up = next((p for p in onward if not health.is_down(p)), None)
+    if up is not None:
+        return up
+    elder = session.scalar(
+        select(PrintJob)
+        .where(
+            PrintJob.origin_printer_id == printer.id,
+            PrintJob.status == PrintJobStatus.pending,
+            PrintJob.kind.not_in(PINNED),
+        )
+        .order_by(PrintJob.id)
+        .limit(1)
+    )
+    if elder is not None:
+        return session.get(Printer, elder.printer_id)
+    return onward[0] if onward else printer
+
+
+def _behind_waiting(session: Session, printer: Printer) -> datetime:
+    """When a new chit for `printer` may first be tried: now, or with the chits waiting."""
+    latest = session.scalar(
+        select(PrintJob.next_attempt_at)
+        .where(
+            PrintJob.printer_id == printer.id,
+            PrintJob.status == PrintJobStatus.pending,
+            PrintJob.kind.not_in(PINNED),
+        )
+        .order_by(PrintJob.next_attempt_at.desc())
+        .limit(1)
+    )
+    now = utcnow()
+    return max(now, latest) if latest is not None else now
 
 
 def has_due_job(session: Session, printer_id: int) -> bool:
@@ -89,9 +132,7 @@ def claim_next(session: Session, printer_id: int) -> PrintJob | None:
         .order_by(PrintJob.id)
         .limit(1)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
-    job = session.scalar(stmt)
+    job = session.scalar(skip_locked(session, stmt))
     if job is not None:
         job.status, job.claimed_at, job.attempts = (
             PrintJobStatus.sending,
@@ -139,7 +180,7 @@ def recover_unknown(session: Session, stale_after: timedelta = STALE_AFTER) -> i
         if job.kind in NO_REPEAT:
             job.status, job.last_error = PrintJobStatus.printed, "outcome unknown: not repeated"
             continue
-        _mark(job, REPRINT)
+        add_mark(job, REPRINT)
         job.status, job.next_attempt_at = PrintJobStatus.pending, utcnow()
         job.last_error = "the server stopped while printing; printing again as REPRINT"
     return len(stuck)
@@ -156,181 +197,14 @@ def prune_printed(session: Session) -> int:
     return result.rowcount or 0
 
 
-def job_printed(session: Session, job: PrintJob, byte_count: int) -> None:
-    """The printer took the whole job."""
-    now = utcnow()
-    job.status, job.printed_at, job.byte_count, job.last_error = (
-        PrintJobStatus.printed,
-        now,
-        byte_count,
-        "",
-    )
-    printer = session.get(Printer, job.printer_id)
-    changed = printer.online is not True or printer.paper_out or printer.last_error
-    printer.online, printer.paper_out, printer.last_error = True, False, ""
-    printer.failures = 0
-    printer.last_printed_at = printer.status_at = now
-    if changed:
-        announce(session, printer)
+def skip_locked(session: Session, stmt):
+    """Lock the jobs read (PostgreSQL), passing over those another process is claiming."""
+    if session.get_bind().dialect.name == "postgresql":
+        return stmt.with_for_update(skip_locked=True, of=PrintJob)
+    return stmt
 
 
-def job_failed(
-    session: Session,
-    job: PrintJob,
-    error: str,
-    unknown: bool = False,
-    not_ready: bool = False,
-    paper_out: bool = False,
-    printer_fault: bool = True,
-) -> None:
-    """Retry with backoff; after MAX_TRIES (or at once if the printer says it cannot print)
-    move the job to the backup printer; an unknown outcome prints again as REPRINT.
-
-    `printer_fault` False (the document could not be rendered for this printer) leaves the
-    printer's online state alone: it is not offline, its configuration or the job is wrong.
-    """
-    printer = session.get(Printer, job.printer_id)
-    if printer_fault:
-        printer.online, printer.paper_out = False, paper_out
-        printer.failures += 1
-    printer.last_error, printer.status_at = error[:300], utcnow()
-    if unknown and job.kind in NO_REPEAT:
-        job.status, job.last_error = PrintJobStatus.printed, error[:300]
-        announce(session, printer)
-        return
-    if unknown:
-        _mark(job, REPRINT)
-    job.status, job.last_error = PrintJobStatus.pending, error[:300]
-    # A test page is about this printer, a drawer is wired to it: never elsewhere.
-    backup = _backup_of(session, printer) if job.kind not in PINNED else None
-    # The printer failed, not just this job: its other waiting jobs move (or wait) with it,
-    # so fail-over costs MAX_TRIES attempts in all, not MAX_TRIES per job.
-    others = _waiting_jobs(session, printer, job) if printer_fault else []
-    tries = max(job.attempts, printer.failures if printer_fault else 0)
-    if backup is not None and (not_ready or tries >= MAX_TRIES):
-        for waiting in [job, *others]:
-            move_to_backup(session, waiting, backup)
-    else:
-        delay = min(0.5 * 2 ** max(tries - 1, 0), 30.0)
-        job.next_attempt_at = utcnow() + timedelta(seconds=delay)
-        for waiting in others:
-            waiting.next_attempt_at = max(waiting.next_attempt_at, job.next_attempt_at)
-    announce(session, printer)
-
-
-def _waiting_jobs(session: Session, printer: Printer, failed: PrintJob) -> list[PrintJob]:
-    """The printer's other queued jobs (test pages stay: they are about this printer)."""
-    return list(
-        session.scalars(
-            select(PrintJob).where(
-                PrintJob.printer_id == printer.id,
-                PrintJob.status == PrintJobStatus.pending,
-                PrintJob.id != failed.id,
-                PrintJob.kind.not_in(PINNED),
-            )
-        )
-    )
-
-
-def move_to_backup(session: Session, job: PrintJob, backup: Printer) -> None:
-    """Give the job to `backup`, due now, marked with the printer it was meant for.
-
-    The mark names the job's own printer (a chit that went grill -> fry -> cold still says
-    BACKUP FROM Grill printer); a job that comes back to its own printer loses the mark."""
-    marks = [m for m in job.marks if not m.startswith(BACKUP_FROM)]
-    if backup.id != job.origin_printer_id:
-        origin = session.get(Printer, job.origin_printer_id)
-        marks.append(f"{BACKUP_FROM}{origin.name}")
-    job.marks = marks
-    job.printer_id, job.attempts = backup.id, 0
-    job.status, job.next_attempt_at = PrintJobStatus.pending, utcnow()
-    session.info.setdefault("print_wake", set()).add(backup.id)
-
-
-def leave_inactive_printer(session: Session, printer: Printer) -> int:
-    """A printer is deactivated: its waiting jobs go to its backup (none is lost).
-
-    Without an active backup they stay queued on it, and its health says why."""
-    backup = _backup_of(session, printer)
-    jobs = session.scalars(
-        select(PrintJob).where(
-            PrintJob.printer_id == printer.id, PrintJob.status == PrintJobStatus.pending
-        )
-    ).all()
-    for job in jobs:
-        if backup is not None:
-            move_to_backup(session, job, backup)
-        else:
-            job.last_error = f"{printer.name} is deactivated and has no active backup printer"
-            job.next_attempt_at = utcnow() + timedelta(seconds=30)
-    return len(jobs)
-
-
-def printer_ready(session: Session, printer: Printer) -> None:
-    """A status check found the printer back: online, and its waiting jobs due now."""
-    now = utcnow()
-    printer.online, printer.paper_out, printer.last_error, printer.status_at = True, False, "", now
-    printer.failures = 0
-    for job in session.scalars(
-        select(PrintJob).where(
-            PrintJob.printer_id == printer.id,
-            PrintJob.status == PrintJobStatus.pending,
-            PrintJob.next_attempt_at > now,
-        )
-    ):
-        job.next_attempt_at = now
-    session.info.setdefault("print_wake", set()).add(printer.id)
-    announce(session, printer)
-
-
-def printer_not_ready(session: Session, printer: Printer, error: str, paper_out: bool) -> None:
-    """A status check found the printer still (or newly) unable to print."""
-    changed = printer.online is not False or printer.paper_out != paper_out
-    changed = changed or printer.last_error != error[:300]
-    printer.online, printer.paper_out, printer.status_at = False, paper_out, utcnow()
-    printer.last_error = error[:300]
-    if changed:
-        announce(session, printer)
-
-
-def _backup_of(session: Session, printer: Printer) -> Printer | None:
-    if printer.backup_printer_id is None:
-        return None
-    backup = session.get(Printer, printer.backup_printer_id)
-    return backup if backup is not None and backup.active else None
-
-
-def _mark(job: PrintJob, mark: str) -> None:
-    if mark not in job.marks:
-        job.marks = [*job.marks, mark]
-
-
-def printer_health(session: Session, printer: Printer) -> dict:
-    """What the admin page and the station's screens show about a printer."""
-    depth = session.scalar(
-        select(func.count())
-        .select_from(PrintJob)
-        .where(PrintJob.printer_id == printer.id, PrintJob.status != PrintJobStatus.printed)
-    )
-    return {
-        "id": printer.id,
-        "name": printer.name,
-        "station_id": printer.station_id,
-        "online": printer.online,
-        "paper_out": printer.paper_out,
-        "last_error": printer.last_error,
-        "queue_depth": depth,
-        "last_printed_at": printer.last_printed_at.isoformat() if printer.last_printed_at else None,
-        "backup_printer_id": printer.backup_printer_id,
-    }
-
-
-def announce(session: Session, printer: Printer) -> None:
-    """Tell the station's screens and the admin page how the printer is (after commit)."""
-    session.flush()
-    health = printer_health(session, printer)
-    if printer.station_id:
-        push_after_commit(
-            session, "/kds", station_room(printer.station_id), "printer_status", health
-        )
-    push_after_commit(session, "/kds", "printers", "printer_status", health)
+def add_mark(job: PrintJob, text: str) -> None:
+    """Mark the job (REPRINT), once."""
+    if text not in job.marks:
+        job.marks = [*job.marks, text]

@@ -11,7 +11,7 @@ from pos_app.auth.models import BACK_OFFICE, Role
 from pos_app.crud import Resource, get_or_404, register_resource
 from pos_app.errors import NotFound, ValidationFailed
 from pos_app.menu.models import Station
-from printers import queue
+from printers import health, outcomes, queue
 from printers.models import Printer, PrinterConnection, PrintJob
 from printers.schemas import (
     OrderReprintSchema,
@@ -58,7 +58,7 @@ def check_printer(_session, _actor, printer: Printer, data: dict, is_new: bool) 
 
 def leave_printer(session, _actor, printer: Printer) -> None:
     """on_deactivate: the printer's waiting jobs go to its backup printer."""
-    queue.leave_inactive_printer(session, printer)
+    outcomes.leave_inactive_printer(session, printer)
 
 
 RESOURCE = Resource(
@@ -81,7 +81,7 @@ RESOURCE = Resource(
 def printer_health(call: Call):
     """Every printer's health: online, paper out, queue depth, last error, last printed."""
     rows = call.session.scalars(select(Printer).where(Printer.active).order_by(Printer.id))
-    return items(queue.printer_health(call.session, p) for p in rows)
+    return items(health.printer_health(call.session, p) for p in rows)
 
 
 def list_jobs(call: Call):

@@ -1,7 +1,8 @@
 """Virtual network printers: real TCP listeners on loopback that behave like ESC/POS printers.
 
-They answer DLE EOT status queries, keep every job they receive, and can be switched to
-misbehave (refuse, stall, close mid-job, paper out), so a new user sees the chits a kitchen
+They answer DLE EOT status queries, keep every job they receive, count the connections they
+accept, and can be switched to misbehave (refuse, stall, hang up at once, close mid-job, paper
+out), so a new user sees the chits a kitchen
 would get without hardware (`make run`), and the tests exercise real sockets.
 """
 
@@ -30,7 +31,7 @@ class ReceivedJob:
 
 @dataclass
 class VirtualPrinter:
-    """One listener; `mode` is normal, stall, close_mid, paper_out or offline."""
+    """One listener; `mode` is normal, stall, hangup, close_mid, paper_out or offline."""
 
     name: str
     host: str = "127.0.0.1"
@@ -38,6 +39,7 @@ class VirtualPrinter:
     mode: str = "normal"
     close_after: int = 64  # close_mid: bytes read before hanging up
     jobs: list[ReceivedJob] = field(default_factory=list)
+    connections: int = 0  # accepted so far (a status check or a job each)
     _busy: int = field(default=0, init=False, repr=False)  # connections read, job not kept yet
     _idle: threading.Condition = field(default_factory=threading.Condition, init=False, repr=False)
 
@@ -81,6 +83,7 @@ class VirtualPrinter:
                 conn, _ = self._sock.accept()
             except OSError:
                 return
+            self.connections += 1
             counted = self.mode != "stall"  # a stalled connection never ends by itself
             if counted:
                 with self._idle:
@@ -99,6 +102,8 @@ class VirtualPrinter:
     def _handle(self, conn: socket.socket) -> None:
         data, complete, scanned = bytearray(), False, 0
         with conn:
+            if self.mode == "hangup":  # accepts and closes at once: a port that drops
+                return
             if self.mode == "stall":
                 time.sleep(30)  # accepts, never reads, never answers
                 return

@@ -1,5 +1,9 @@
 """The print worker: one loop per printer (so one printer's trouble never delays another's),
-claiming jobs, rendering, sending, and recording the outcome in the queue."""
+claiming jobs, rendering, sending, and recording the outcome in the queue.
+
+A failed try is logged at DEBUG only: the log says when a printer's state changes
+(printers/health.py), and reminds every REMIND_EVERY seconds while a printer with chits
+waiting stays down."""
 
 from __future__ import annotations
 
@@ -11,12 +15,13 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from pos_app.db import unit_of_work
-from printers import documents, queue, transport
-from printers.models import Printer
+from printers import documents, health, outcomes, queue, transport
+from printers.models import Printer, PrintJob
 
 log = logging.getLogger("pos.printers")
 _wakers: list = []  # callables of the running workers of this process
 PROBE_EVERY = 3.0  # seconds between status checks of an idle printer that is offline
+REMIND_EVERY = 300.0  # seconds between log reminders that a printer is still down
 
 
 @event.listens_for(Session, "after_commit")
@@ -62,7 +67,7 @@ def process_one(app, printer_id: int) -> bool:
             if printer is None:
                 return False
             if not printer.active:  # deactivated with jobs waiting: they go to its backup
-                queue.leave_inactive_printer(session, printer)
+                outcomes.leave_inactive_printer(session, printer)
                 return False
             job = queue.claim_next(session, printer_id)
             if job is None:
@@ -70,7 +75,8 @@ def process_one(app, printer_id: int) -> bool:
             job_id, target = job.id, target_of(printer)
             given = documents.render_input(job, printer)
         data_or_error = documents.render(given)
-        if isinstance(data_or_error, Exception):
+        if isinstance(data_or_error, Exception):  # a bug, not the printer: logged each time
+            log.warning("print job %s cannot be rendered: %s", job_id, data_or_error)
             _record_failure(job_id, f"cannot render: {data_or_error}", printer_fault=False)
             return True
         try:
@@ -83,14 +89,14 @@ def process_one(app, printer_id: int) -> bool:
             _record_failure(job_id, str(err))
         else:
             with unit_of_work() as session:
-                queue.job_printed(session, session.get(queue.PrintJob, job_id), sent)
+                outcomes.job_printed(session, session.get(PrintJob, job_id), sent)
         return True
 
 
 def _record_failure(job_id: int, error: str, **kw) -> None:
-    log.warning("print job %s failed: %s", job_id, error)
+    log.debug("print job %s failed: %s", job_id, error)
     with unit_of_work() as session:
-        queue.job_failed(session, session.get(queue.PrintJob, job_id), error, **kw)
+        outcomes.job_failed(session, session.get(PrintJob, job_id), error, **kw)
 
 
 def probe_one(app, printer_id: int) -> bool | None:
@@ -118,13 +124,22 @@ def probe_one(app, printer_id: int) -> bool | None:
             now = (False, str(err)[:300])
         else:
             with unit_of_work() as session:
-                queue.printer_ready(session, session.get(Printer, printer_id))
+                outcomes.printer_ready(session, session.get(Printer, printer_id))
             return True
         if now != was:
             with unit_of_work() as session:
                 printer = session.get(Printer, printer_id)
-                queue.printer_not_ready(session, printer, now[1], paper_out=now[0])
+                outcomes.printer_not_ready(session, printer, now[1], paper_out=now[0])
         return False
+
+
+def remind(app, printer_id: int) -> None:
+    """Log (WARNING) that the printer is still down, if it is and chits wait for it."""
+    with app.app_context(), unit_of_work(write=False) as session:
+        printer = session.get(Printer, printer_id)
+        line = health.reminder(session, printer) if printer is not None else None
+    if line:
+        log.warning("%s", line)
 
 
 class PrintWorker:
@@ -169,7 +184,7 @@ class PrintWorker:
 
     def _loop(self, printer_id: int) -> None:
         flag = self.events[printer_id]
-        next_probe = 0.0
+        next_probe, next_reminder = 0.0, time.monotonic() + REMIND_EVERY
         while not self.stopped.is_set():
             try:
                 busy = process_one(self.app, printer_id)
@@ -177,6 +192,9 @@ class PrintWorker:
                     # Idle: is a printer that was offline back? (Its screens' banner goes.)
                     next_probe = time.monotonic() + self.probe_every
                     probe_one(self.app, printer_id)
+                if time.monotonic() >= next_reminder:
+                    next_reminder = time.monotonic() + REMIND_EVERY
+                    remind(self.app, printer_id)
             except Exception:  # noqa: BLE001 - a bug must not stop the printer's loop
                 log.exception("print loop of printer %s", printer_id)
                 busy = False

@@ -31,7 +31,7 @@ from sqlalchemy import select
 from pos_app import clock
 from pos_app.audit import AuditEntry
 from pos_app.menu.models import MenuItem, Modifier, Station
-from printers import queue, worker
+from printers import outcomes, queue, worker
 from printers.models import Printer, PrintJob, PrintJobStatus
 from printers.render import decode_escpos, raster_images
 from printers.virtual import VirtualPrinter
@@ -400,11 +400,11 @@ def test_a_drawer_kick_is_never_repeated_nor_moved_to_a_backup(shop, db):
     with db() as s:
         job = s.get(PrintJob, job_id)
         for _ in range(queue.MAX_TRIES + 1):
-            queue.job_failed(s, job, "refused")
+            outcomes.job_failed(s, job, "refused")
         assert job.printer_id == job.origin_printer_id  # stays where the drawer is
     with db() as s:
         job = s.get(PrintJob, job_id)
-        queue.job_failed(s, job, "broken mid-send", unknown=True)
+        outcomes.job_failed(s, job, "broken mid-send", unknown=True)
         assert job.status == PrintJobStatus.printed and job.marks == []
 
 

@@ -495,7 +495,7 @@
     root.classList.toggle("has-printer-problem", bad.length > 0);
     if (!bad.length) return;
     var paper = bad.some(function (p) { return p.paper_out; });
-    var backup = bad.every(function (p) { return p.backup_printer_id != null; });
+    var backup = bad.every(function (p) { return p.backup_in_use; }); // a backup that is up
     var key = (paper ? "paper_out" : "printer_offline") + (backup ? "_backup" : "_wait");
     banner.dataset.state = paper ? "paper_out" : "offline";
     $("[data-testid=printer-banner-text]").textContent = t(key);

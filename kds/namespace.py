@@ -3,17 +3,13 @@ and start, bump and recall tickets."""
 
 from __future__ import annotations
 
-from flask_socketio import Namespace, join_room, leave_room, rooms
-from marshmallow import Schema, fields
+from flask_socketio import join_room, leave_room, rooms
+from marshmallow import Schema, fields, validate
 
 from kds import services
 from kds.events import events_after
-from pos_app.realtime import (
-    authenticate_socket,
-    remember_socket_token,
-    socket_command,
-    station_room,
-)
+from pos_app.realtime import CommandNamespace, authenticate_socket, socket_command, station_room
+from pos_app.schemas import MAX_ID, ref_field
 
 KITCHEN = services.KITCHEN
 
@@ -21,21 +17,21 @@ KITCHEN = services.KITCHEN
 class StationSchema(Schema):
     """Which station, and the last sequence number the screen has (to replay from)."""
 
-    station_id = fields.Integer(required=True, strict=True)
-    after_seq = fields.Integer(strict=True, allow_none=True)
+    station_id = ref_field(required=True)
+    after_seq = fields.Integer(strict=True, allow_none=True, validate=validate.Range(0, MAX_ID))
 
 
 class TicketSchema(Schema):
-    ticket_id = fields.Integer(required=True, strict=True)
+    ticket_id = ref_field(required=True)
 
 
 class LineSchema(Schema):
-    line_id = fields.Integer(required=True, strict=True)
+    line_id = ref_field(required=True)
 
 
 class RecallSchema(Schema):
-    station_id = fields.Integer(required=True, strict=True)
-    ticket_id = fields.Integer(strict=True, allow_none=True)
+    station_id = ref_field(required=True)
+    ticket_id = ref_field(allow_none=True)
 
 
 def catch_up(session, station_id: int, after_seq: int | None) -> dict:
@@ -47,12 +43,11 @@ def catch_up(session, station_id: int, after_seq: int | None) -> dict:
     return {"snapshot": services.station_snapshot(session, station_id)}
 
 
-class KdsNamespace(Namespace):
+class KdsNamespace(CommandNamespace):
     """Kitchen and expo screens."""
 
     def on_connect(self, auth=None):
         authenticate_socket(auth, KITCHEN)
-        remember_socket_token(auth)
 
     @socket_command(KITCHEN, StationSchema)
     def on_join_station(self, session, actor, body):

@@ -2,8 +2,52 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask_babel import Babel
 from flask_socketio import SocketIO
 
-socketio = SocketIO()
+
+class ShopSocketIO(SocketIO):
+    """Flask-SocketIO with the shop's client manager and packet decoder.
+
+    The manager drops a revoked login's sockets in every process (pos_app/socket_clients.py);
+    the decoder answers JSON nested too deep to parse (pos_app/socket_packets.py).
+    """
+
+    def init_app(self, app, **kwargs):
+        from pos_app import socket_clients, socket_packets
+
+        # Made here, per app: the message queue is the app's, and a manager holds its
+        # process's sockets (tests build many apps in one process).
+        queue = kwargs.get("message_queue")
+        kwargs.setdefault("client_manager", socket_clients.client_manager(queue))
+        kwargs.setdefault("serializer", socket_packets.GuardedPacket)
+        kwargs.setdefault("json", socket_packets.GuardedJSON)
+        super().init_app(app, **kwargs)
+        self.server.eio.on("message", _refusing_garbage(self.server))
+
+
+def _refusing_garbage(server):
+    """The Engine.IO message handler, closing a connection that sends no Socket.IO packet.
+
+    python-socketio raises on a frame it cannot decode at all (no packet type, an unknown
+    one, an attachment nobody announced); unguarded, that logged a traceback per frame and
+    kept the connection. There is no ack id to answer, so the connection is refused.
+    """
+    handle = server._handle_eio_message
+
+    def on_message(eio_sid, data):
+        try:
+            handle(eio_sid, data)
+        except (ValueError, TypeError, KeyError, IndexError) as err:
+            logging.getLogger("pos.realtime").warning(
+                "closing %s: not a Socket.IO packet (%s)", eio_sid, err
+            )
+            server.eio.disconnect(eio_sid)
+
+    return on_message
+
+
+socketio = ShopSocketIO()
 babel = Babel()

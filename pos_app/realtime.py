@@ -1,20 +1,44 @@
-"""Real-time plumbing: the only caller of socketio.emit; pushes leave only after commit.
+"""Real-time plumbing: the only caller of socketio.emit; pushes and drops leave only after commit.
 
 Namespaces authenticate at connect with the same bearer token as the API
-(`auth={"token": ...}`); room names come only from the helpers here.
+(`auth={"token": ...}`) and every command checks it again (`socket_command`), with the same
+input guards and error envelope as HTTP, and always answers an ack. A revoked token's sockets
+are dropped right after the revoking commit, in every process (pos_app/socket_clients.py).
+Room names come only from the helpers here.
 """
 
 from __future__ import annotations
 
-from flask import current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+from functools import wraps
 
+from flask import current_app, request
+from flask import session as socket_session
+from flask_socketio import ConnectionRefusedError, Namespace, join_room
+from marshmallow import ValidationError
+from sqlalchemy import event
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from pos_app import inputs
 from pos_app.auth.actor import Actor
 from pos_app.auth.tokens import resolve_token
 from pos_app.db import unit_of_work
-from pos_app.errors import PosError
+from pos_app.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    PosError,
+    Unauthorized,
+    ValidationFailed,
+)
 from pos_app.extensions import socketio
+from pos_app.signals import tokens_revoked
+from pos_app.socket_clients import expiry_room
+from pos_app.socket_packets import UNREADABLE
+
+MAX_TOKEN_CHARS = 200  # ours are 43; anything longer is not one of them
+ACK_FIRST_SECONDS = 0.2  # a socket refused by a command is dropped after its ack has left
 
 
 def station_room(station_id: int) -> str:
@@ -31,8 +55,13 @@ TILL_ROOM = "till"  # cashiers' and managers' devices: every order's changes, an
 
 
 def staff_room(staff_id: int) -> str:
-    """The room of one staff member's devices."""
+    """The room of one staff member's devices (every namespace: revoke_all_for drops it)."""
     return f"staff:{staff_id}"
+
+
+def token_room(token_hash: str) -> str:
+    """The room of the sockets signed in with one token (a logout drops it)."""
+    return f"token:{token_hash[:16]}"
 
 
 def push_after_commit(session: Session, namespace: str, room: str, name: str, payload) -> None:
@@ -40,8 +69,27 @@ def push_after_commit(session: Session, namespace: str, room: str, name: str, pa
     session.info.setdefault("pos_pushes", []).append((namespace, room, name, payload))
 
 
+def drop_after_commit(session: Session, room: str, code: str) -> None:
+    """Queue a drop of the room's sockets (every namespace, every process) until the commit."""
+    session.info.setdefault("pos_drops", []).append((room, code))
+
+
+@tokens_revoked.connect
+def _drop_revoked(session: Session, token_hash: str | None = None, staff_id=None, **_kw) -> None:
+    if token_hash:
+        drop_after_commit(session, token_room(token_hash), "token_revoked")
+    if staff_id is not None:
+        drop_after_commit(session, staff_room(staff_id), "token_revoked")
+
+
 @event.listens_for(Session, "after_commit")
 def _send_pushes(session: Session) -> None:
+    # Drops first: a login revoked in this transaction hears none of its pushes.
+    for room, code in session.info.pop("pos_drops", []):
+        try:
+            socketio.server.manager.drop_room(room, code)
+        except Exception:  # noqa: BLE001 - committed already; the next command refuses it
+            current_app.logger.exception("dropping the sockets of %s failed", room)
     for namespace, room, name, payload in session.info.pop("pos_pushes", []):
         socketio.emit(name, payload, to=room, namespace=namespace)
 
@@ -49,64 +97,159 @@ def _send_pushes(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _drop_pushes(session: Session) -> None:
     session.info.pop("pos_pushes", None)
+    session.info.pop("pos_drops", None)
 
 
 def authenticate_socket(auth, allowed_roles) -> Actor:
-    """The Actor of a connecting socket; raises ConnectionRefusedError with the error envelope."""
-    token = auth.get("token") if isinstance(auth, dict) else None
+    """The Actor of a connecting socket, joined to the rooms that revoke or expire its login;
+    raises ConnectionRefusedError with the error envelope."""
     try:
-        with unit_of_work(write=False) as session:
-            actor, _ = resolve_token(session, token)
-        if actor.role not in allowed_roles:
-            raise PosError("this screen is not for your role", code="forbidden_role")
+        raw = connect_token(auth)
+        actor, token = _check_login(raw, allowed_roles)
+        # Join the rooms a revocation addresses, then look again: a revocation committed in
+        # between is seen by the second look, or finds this socket in its room (and, while
+        # it is still connecting, marks it refused).
+        join_room(token_room(token.token_hash))
+        join_room(staff_room(actor.staff_id))
+        join_room(expiry_room(token.expires_at))
+        _check_login(raw, allowed_roles)
+        if socketio.server.manager.was_refused(request.sid):
+            raise Unauthorized("the token was revoked; sign in again", code="token_revoked")
     except PosError as err:
         current_app.logger.info("socket refused: %s", err.message)
         raise ConnectionRefusedError(err.message, err.envelope()) from err
+    except Exception as err:
+        current_app.logger.exception("socket connect failed")
+        failure = PosError("internal error", code="internal_error")
+        raise ConnectionRefusedError(failure.message, failure.envelope()) from err
+    socket_session["socket_token"] = raw  # every command checks it again
     return actor
 
 
+def connect_token(auth) -> str:
+    """The raw token of a connect's `auth`; Unauthorized if missing or not a token at all."""
+    if auth is UNREADABLE:
+        raise BadRequest("the connect data is nested too deeply", code="invalid_json")
+    token = auth.get("token") if isinstance(auth, dict) else None
+    if token is None or token == "":
+        raise Unauthorized("sign in first: no token was given", code="token_missing")
+    if not isinstance(token, str) or len(token) > MAX_TOKEN_CHARS or inputs.text_problem(token):
+        raise Unauthorized("the token is not valid", code="token_invalid")
+    return token
+
+
+def _check_login(raw: str, allowed_roles):
+    with unit_of_work(write=False) as session:
+        actor, token = resolve_token(session, raw)
+    if actor.role not in allowed_roles:
+        raise Forbidden("this screen is not for your role", code="forbidden_role")
+    return actor, token
+
+
 def socket_command(roles, schema=None):
-    """Wrap a namespace's `on_<command>`: fresh token check, role, body schema, one transaction,
-    and an ack `{"ok": true, ...}` or `{"ok": false, "error": {...}}`."""
-    from functools import wraps
-
-    from flask import session as socket_session
-    from marshmallow import ValidationError
-
-    from pos_app.errors import Forbidden, ValidationFailed
-
+    """Wrap a namespace's `on_<command>`: fresh token check, role, input guards, body schema,
+    one transaction, and always an ack `{"ok": true, ...}` or `{"ok": false, "error": {...}}`."""
     allowed = frozenset(roles)
 
     def decorate(handler):
         @wraps(handler)
-        def command(self, data=None):
+        def command(self, data=None, *extra):
             try:
                 with unit_of_work() as session:
-                    actor, _ = resolve_token(session, socket_session.get("socket_token"))
-                    if actor.role not in allowed:
-                        raise Forbidden(
-                            f"your role ({actor.role.value}) may not do this", code="forbidden_role"
-                        )
-                    body = data if isinstance(data, dict) else {}
-                    if schema is not None:
-                        try:
-                            body = schema().load(body)
-                        except ValidationError as err:
-                            raise ValidationFailed(
-                                "some fields are not valid", err.messages
-                            ) from err
+                    actor = _command_actor(session, allowed)
+                    body = command_body(data, extra, schema)
                     result = handler(self, session, actor, body)
                 return {"ok": True, **(result or {})}
-            except PosError as err:
-                return {"ok": False, **err.envelope()}
+            except Exception as err:  # noqa: BLE001 - every command answers (rolled back)
+                return error_ack(err, handler.__name__)
 
         return command
 
     return decorate
 
 
-def remember_socket_token(auth) -> None:
-    """Keep the connect-time token with the connection; every command re-checks it."""
-    from flask import session as socket_session
+def _command_actor(session: Session, allowed: frozenset) -> Actor:
+    try:
+        actor, _ = resolve_token(session, socket_session.get("socket_token"))
+    except Unauthorized as err:
+        # The login went while the socket stayed (a drop lost with Redis down, an expiry
+        # not swept yet): refuse, and drop the socket once the ack has left.
+        socketio.start_background_task(_drop_later, socketio.server, request.sid, err.code)
+        raise
+    if actor.role not in allowed:
+        raise Forbidden(f"your role ({actor.role.value}) may not do this", code="forbidden_role")
+    return actor
 
-    socket_session["socket_token"] = auth.get("token") if isinstance(auth, dict) else None
+
+def _drop_later(server, sid: str, code: str) -> None:
+    server.sleep(ACK_FIRST_SECONDS)
+    server.manager.drop_local(sid, code)  # every socket is alone in a room named by its sid
+
+
+def command_body(data, extra: tuple, schema) -> dict:
+    """A command's data, checked like an HTTP body (pos_app/inputs.py) and loaded by `schema`."""
+    if extra:
+        raise BadRequest("a command takes one JSON object", code="invalid_json")
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise BadRequest("the command's data must be a JSON object", code="invalid_json")
+    inputs.check_value(data)
+    if schema is None:
+        return data
+    try:
+        return schema().load(data)
+    except ValidationError as err:
+        fields = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
+        names = ", ".join(sorted(map(str, fields)))
+        raise ValidationFailed(f"some fields are not valid: {names}", fields) from err
+
+
+def error_ack(err: Exception, command: str) -> dict:
+    """The ack of a failed command: a PosError's envelope, the database's refusals by name
+    (as HTTP names them), anything else `internal_error` with its traceback in the log."""
+    if isinstance(err, PosError):
+        failure = err
+    elif isinstance(err, StaleDataError):
+        failure = Conflict(
+            "this was changed on another device meanwhile; load it again", code="stale_version"
+        )
+    elif isinstance(err, IntegrityError):
+        failure = Conflict("this conflicts with data already saved", code="integrity_error")
+    elif isinstance(err, DataError):
+        current_app.logger.warning("database refused a value in %s: %s", command, err.orig)
+        failure = ValidationFailed(
+            "a value is out of the range the database can store", code="value_out_of_range"
+        )
+    else:
+        current_app.logger.exception("socket command %s failed", command)
+        failure = PosError("internal error: nothing was changed", code="internal_error")
+    return {"ok": False, **failure.envelope()}
+
+
+def refusal_ack(code: str, message: str) -> dict:
+    """An error ack made outside a command (unknown command, unreadable data)."""
+    return {"ok": False, **PosError(message, code=code).envelope()}
+
+
+class CommandNamespace(Namespace):
+    """A namespace of commands: whatever a client sends with an ack id gets an answer."""
+
+    def trigger_event(self, event, *args):
+        if event == "connect" and self._is_real_connect(args):
+            return super().trigger_event(event, *args)
+        if event == "disconnect" and hasattr(self, "on_disconnect"):
+            return super().trigger_event(event, *args)
+        if any(arg is UNREADABLE for arg in args):
+            return refusal_ack("invalid_json", "the data is nested too deeply to read")
+        if (
+            not isinstance(event, str)
+            or event in ("connect", "disconnect")  # sent as events: not a command
+            or not callable(getattr(self, f"on_{event}", None))
+        ):
+            return refusal_ack("unknown_command", f"no such command on {self.namespace}")
+        return super().trigger_event(event, *args)
+
+    def _is_real_connect(self, args) -> bool:
+        # python-socketio passes the connection's own environ; a client's event cannot.
+        return len(args) >= 2 and args[1] is self.server.get_environ(args[0], self.namespace)

@@ -41,3 +41,8 @@ order_cancelled = _signals.signal("order-cancelled")
 # for, e.g. "invoice:12"), reprint (bool). The printers package queues one job per active
 # receipt printer in the same transaction.
 document_printing = _signals.signal("document-printing")
+
+# Bearer tokens were revoked (logout, deactivation, a new PIN or password); kwargs: token_hash
+# (one token) or staff_id (every token of a staff member). pos_app/realtime.py drops their
+# open sockets after the commit, in every process.
+tokens_revoked = _signals.signal("tokens-revoked")

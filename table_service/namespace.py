@@ -3,7 +3,7 @@ and may send orders over the connection they already hold (the fast path)."""
 
 from __future__ import annotations
 
-from flask_socketio import Namespace, join_room, leave_room, rooms
+from flask_socketio import join_room, leave_room, rooms
 from marshmallow import Schema, fields
 
 from pos_app.auth.models import Role
@@ -11,30 +11,31 @@ from pos_app.orders import services as orders
 from pos_app.orders.schemas import FireSchema, OrderInSchema
 from pos_app.realtime import (
     TILL_ROOM,
+    CommandNamespace,
     authenticate_socket,
     floor_room,
-    remember_socket_token,
     socket_command,
-    staff_room,
 )
+from pos_app.schemas import UUID, ref_field
 from table_service.services import FLOOR_STAFF, floor_tables
 
 
 class FloorSchema(Schema):
-    floor_id = fields.Integer(required=True, strict=True)
+    floor_id = ref_field(required=True)
 
 
 class FireCommandSchema(FireSchema):
-    order_id = fields.String(required=True)
+    """POST /orders/{id}/fire over the socket: the order's id joins the body."""
+
+    order_id = fields.String(required=True, validate=UUID)
 
 
-class FloorNamespace(Namespace):
+class FloorNamespace(CommandNamespace):
     """Waiters' handhelds, cashiers and managers on the floor."""
 
     def on_connect(self, auth=None):
+        # authenticate_socket joined the staff member's room (order_ready, order_updated).
         actor = authenticate_socket(auth, FLOOR_STAFF)
-        remember_socket_token(auth)
-        join_room(staff_room(actor.staff_id))
         if actor.role in (Role.cashier, Role.manager, Role.owner):
             join_room(TILL_ROOM)  # the till sees every order, takeaways and deliveries too
 

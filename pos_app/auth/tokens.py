@@ -13,6 +13,7 @@ from pos_app.auth.actor import Actor
 from pos_app.auth.models import AuthToken, Staff
 from pos_app.clock import utcnow
 from pos_app.errors import Unauthorized
+from pos_app.signals import tokens_revoked
 
 
 def _digest(raw: str) -> str:
@@ -58,18 +59,21 @@ def make_strong(session: Session, raw: str, until) -> None:
 
 
 def revoke_token(session: Session, raw: str) -> None:
-    """Revoke one token (logout)."""
+    """Revoke one token (logout); its open sockets are dropped after the commit."""
     session.execute(
         update(AuthToken)
         .where(AuthToken.token_hash == _digest(raw), AuthToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
+    tokens_revoked.send(session, token_hash=_digest(raw))
 
 
 def revoke_all_for(session: Session, staff_id: int) -> None:
-    """Revoke every live token of a staff member (deactivation, PIN or password change)."""
+    """Revoke every live token of a staff member (deactivation, PIN or password change); their
+    open sockets are dropped after the commit."""
     session.execute(
         update(AuthToken)
         .where(AuthToken.staff_id == staff_id, AuthToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
+    tokens_revoked.send(session, staff_id=staff_id)

@@ -252,6 +252,50 @@ def test_an_expired_login_is_dropped_by_the_sweep(server, db, make_staff):
     assert refusal(server, raw, "/kds") == "token_expired"
 
 
+@pytest.fixture
+def browser():
+    from live import CHROMIUM, CHROMIUM_ARGS
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        need("browser", "the playwright package is not installed (requirements-dev.txt)")
+    if not CHROMIUM.exists():
+        need("browser", f"{CHROMIUM} is missing: install Debian's chromium")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.mark.parametrize(
+    "role, path, live",
+    [
+        ("kitchen", "/kds?station=cold", "#kds[data-live='1']"),
+        ("waiter", "/handheld", "[data-testid=link-state][data-state=live]"),
+        ("cashier", "/cashier", "#cs-link[data-state=live]"),
+    ],
+    ids=["kds", "handheld", "cashier"],
+)
+def test_a_deactivated_login_sends_its_page_to_the_login_page(
+    server, shop, db, make_staff, token_for, browser, role, path, live
+):
+    staff = make_staff(role, pin=f"{7400 + len(role)}", locale="en")
+    owner = token_for("owner", method="password")
+    context = browser.new_context(base_url=server, locale="en-US")
+    page = context.new_page()
+    page.goto(path)
+    page.fill("#pin", staff.test_pin)
+    page.get_by_test_id("pin-submit").click()
+    page.wait_for_url(re.compile(re.escape(path.split("?")[0])))
+    page.wait_for_selector(live, timeout=10_000)
+
+    response = api(server, owner, "DELETE", f"/staff/{staff.id}")
+    assert response.status_code in (200, 204), response.text
+    page.wait_for_url(re.compile(r"/login\b"), timeout=10_000)  # kds.js: after its toast
+    context.close()
+
+
 # -- several processes joined by Redis ------------------------------------------------------
 
 

@@ -160,6 +160,8 @@
         setLink();
       });
       socket.on("order_updated", applyOrder);
+      // Logout, deactivation, a new PIN or an expired login: the server says so, then hangs up.
+      socket.on("session_revoked", goToLogin);
       S.sockets.push(socket);
     });
   }

@@ -582,6 +582,8 @@
     socket.on("table_updated", applyTable);
     socket.on("order_updated", applyOrder);
     socket.on("order_ready", onOrderReady);
+    // Logout, deactivation, a new PIN or an expired login: the server says so, then hangs up.
+    socket.on("session_revoked", goToLogin);
   }
 
   function setLink() {

@@ -161,8 +161,11 @@
   socket.on("disconnect", function (reason) {
     setConnected(false);
     // The server hung up on purpose (e.g. restart): socket.io does not retry by itself then.
-    if (reason === "io server disconnect" && navigator.onLine) socket.connect();
+    // Unless it signed this screen out: then the login page, not a retry.
+    if (reason === "io server disconnect" && navigator.onLine && !signingOut) socket.connect();
   });
+  // Logout, deactivation, a new PIN or an expired login: the server says so, then hangs up.
+  socket.on("session_revoked", function () { signOut(); });
   var SIGNED_OUT = /token_|staff_inactive|forbidden_role/;
   // The login expired or was revoked: nothing to retry, sign in again (and come back here).
   function signOut() {

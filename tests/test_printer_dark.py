@@ -83,7 +83,7 @@ def test_a_chit_whose_printers_are_all_dark_waits_longer_and_longer_going_round_
     assert where[:6] == ["grill"] * 3 + ["fry"] * 3
     # ...then, both down, one try at each in turn, never two without a wait between them.
     assert where[6:] == ["grill", "fry"] * 5
-    assert all(w >= 0.7 for w in waits[6:]), waits
+    assert all(w >= 0.5 for w in waits[6:]), waits
     assert waits[-1] >= 12 and max(waits) <= 30, waits  # it grows, up to a cap
     assert sum(waits[6:]) > 60  # ten tries took over a minute, not a few milliseconds
     [job] = shop.jobs()

@@ -14,11 +14,30 @@ _STATUS_TEXT = {
     400: "bad request: the body is not a JSON object",
     401: "no token, or an invalid, expired or revoked one",
     403: "the role may not do this",
-    404: "no such thing",
+    404: "no such thing (in the path, or a thing the body refers to)",
     409: "conflicts with what is saved (duplicate, stale_version, integrity_error)",
     413: "the body is too large",
-    422: "a field is not valid; `fields` says which and why",
+    422: "a field, query parameter, path value or Idempotency-Key is not valid; `fields` says "
+    "which and why",
     429: "too many tries; see Retry-After",
+}
+# What a page may answer besides itself: a redirect to sign in (or onwards after a form), a
+# form refused (400, CSRF), wrong credentials (401), a role that may not see it (403), too many
+# tries (429). Pages answer HTML; a few errors come as the JSON envelope.
+_PAGE_STATUS_TEXT = {
+    400: "the form expired or is incomplete",
+    401: "wrong credentials, or a device link that is not valid",
+    403: "the role may not see this page",
+    404: "no such page",
+    429: "too many tries; see Retry-After",
+}
+IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "description": "8 to 80 visible ASCII characters (empty: no key); retrying with the same "
+    "key answers the first result",
+    "schema": {"type": "string", "pattern": "^([!-~]{8,80})?$"},
 }
 
 
@@ -63,9 +82,10 @@ def _path(rule: str) -> tuple[str, list[dict]]:
         if kind == "int":
             schema = {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
         elif kind == "uuid":
-            schema = {"type": "string", "format": "uuid", "pattern": DeviceUUIDConverter.regex}
-        else:
-            schema = {"type": "string", "maxLength": 80}
+            pattern = f"^{DeviceUUIDConverter.regex}$"
+            schema = {"type": "string", "format": "uuid", "pattern": pattern}
+        else:  # any text without a slash; an unknown value answers 404
+            schema = {"type": "string", "minLength": 1}
         params.append({"in": "path", "name": name, "required": True, "schema": schema})
         return "{" + name + "}"
 
@@ -79,25 +99,12 @@ def _operation(ep: Endpoint, version: str) -> dict:
         if params:
             op["parameters"] = params
         op["security"] = []
-        op["responses"] = {
-            "200": {
-                "description": "an HTML page",
-                "content": {"text/html": {"schema": {"type": "string"}}},
-            }
-        }
+        op["responses"] = _page_responses()
         return op
     if ep.query:
         params.append({"in": "query", "schema": ep.query})
-    if ep.method != "GET" and not ep.public:
-        params.append(
-            {
-                "in": "header",
-                "name": "Idempotency-Key",
-                "required": False,
-                "description": "retrying with the same key answers the first result",
-                "schema": {"type": "string", "minLength": 8, "maxLength": 80},
-            }
-        )
+    if _takes_idempotency_key(ep):
+        params.append(dict(IDEMPOTENCY_KEY))
     if params:
         op["parameters"] = params
     if ep.public:
@@ -130,21 +137,58 @@ def _responses(ep: Endpoint) -> dict:
         ok = {"description": "ok", "content": {"application/json": {"schema": schema}}}
     else:
         ok = {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}}
-    codes = set(ep.errors)
-    if not ep.public:
-        codes |= {401, 403}
-    if ep.body:
-        codes |= {400, 413, 422}
-    if "{" in _path(ep.full_rule)[0]:
-        codes.add(404)
-    if ep.method in ("POST", "PATCH") and ep.body:
-        codes.add(409)
     out = {str(ep.status): ok}
-    for code in sorted(codes):
+    for code in sorted(_error_codes(ep)):
         out[str(code)] = {
             "description": _STATUS_TEXT[code],
             "content": {"application/json": {"schema": "Error"}},
         }
+    return out
+
+
+def _takes_idempotency_key(ep: Endpoint) -> bool:
+    """Only commands of a signed-in caller whose answers may be kept read the header."""
+    return ep.method != "GET" and not ep.public and ep.keeps_answers
+
+
+def _error_codes(ep: Endpoint) -> set[int]:
+    """Every error status the endpoint can answer (the envelope), by what it takes.
+
+    Any signed-in call may meet 401/403, a path, query or header value that is not valid (422)
+    and a thing that is not there (404: in the path, or one the body or the service refers to);
+    any command may conflict with what is saved (409: stale version, duplicate, integrity).
+    """
+    codes = set(ep.errors)
+    path_params = "{" in _path(ep.full_rule)[0]
+    if not ep.public:
+        codes |= {401, 403, 422}
+        if path_params or ep.method != "GET" or not ep.many:
+            codes.add(404)  # lists alone never answer it
+        if ep.method != "GET":
+            codes.add(409)
+    if ep.body:
+        codes |= {400, 413, 422}
+        if "approver_pin" in ep.body().fields:
+            codes.add(429)  # wrong approval PINs count like failed logins
+    if ep.query or path_params:
+        codes.add(422)  # NUL and broken text anywhere are refused before any handler
+    if path_params:
+        codes.add(404)
+    return codes
+
+
+def _page_responses() -> dict:
+    html = {"text/html": {"schema": {"type": "string"}}}
+    out = {
+        "200": {"description": "an HTML page", "content": html},
+        "302": {
+            "description": "to the sign-in page, or onwards after a form",
+            "headers": {"Location": {"schema": {"type": "string"}}},
+        },
+    }
+    for code, text in sorted(_PAGE_STATUS_TEXT.items()):
+        content = {**html, "application/json": {"schema": "Error"}}
+        out[str(code)] = {"description": text, "content": content}
     return out
 
 

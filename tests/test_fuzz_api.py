@@ -1,0 +1,186 @@
+"""The fuzzing gate: schemathesis over every operation of /api/v1/openapi.json, in process.
+
+Runs as an owner signed in with password (strong-auth endpoints included) and as a waiter, on
+the demo restaurant (so ids exist). Each operation gets POS_FUZZ_EXAMPLES valid and as many
+invalid requests (default 10 each), generated from the document by schemathesis and sent to
+the app through WSGI. Fails on any 5xx, on any answer the document does not describe (status
+code, content type, body schema, headers), and on invalid data the server accepts.
+Deterministic (derandomized, no example database) and bounded; `make fuzz` runs many more.
+
+schemathesis' own pytest plugin is not used: it renames pytest's nodes through an attribute
+that pytest 9.2 no longer has. Each role is one test that goes through every operation and
+reports every failing one at the end.
+
+What it covers and what it found: docs/security.md, "Fuzzing".
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from sqlalchemy import event
+
+from pos_app.auth.models import Role, Staff
+from pos_app.auth.tokens import issue_token
+from pos_app.db import unit_of_work
+
+EXAMPLES = int(os.environ.get("POS_FUZZ_EXAMPLES", "6"))
+SHRINK = os.environ.get("POS_FUZZ_SHRINK") == "1"  # smallest failing example; slower
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+    negative_data_rejection,
+]
+MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+
+
+class Signer:
+    """A staff member of one role and a token of theirs, renewed whenever it stops working.
+
+    The fuzzer may sign its token out, deactivate its own staff member, or change their
+    password or role: every later request would then only test the 401. So after a 401 the
+    member is put back as they were and gets a new token.
+    """
+
+    def __init__(self, app, staff_id: int, role: str, method: str):
+        self.app, self.staff_id, self.role, self.method = app, staff_id, Role(role), method
+        self.token = None
+
+    def headers(self) -> dict:
+        if self.token is None:
+            with self.app.app_context(), unit_of_work() as s:
+                staff = s.get(Staff, self.staff_id)
+                staff.active, staff.role = True, self.role
+                self.token = issue_token(s, staff, 1, "fuzz", self.method)
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def answered(self, case, response) -> None:
+        """Drop the token after a 401 or a sign-out: the next request gets a new one."""
+        if response.status_code == 401 or case.path == "/api/v1/auth/logout":
+            self.token = None
+
+
+def _signer(app, make_staff, role: str) -> Signer:
+    method = "password" if role == "owner" else "pin"
+    staff = make_staff(role, email=f"fuzz-{role}@example.com", password="fuzz-password-1")
+    return Signer(app, staff.id, role, method)
+
+
+def _budget(operation, role: str) -> dict:
+    """Examples per generation mode: the full budget where the role may call the operation;
+    elsewhere one request, to see the 403 is documented (it comes before the body is read)."""
+    allowed = operation.definition.raw.get("x-roles")
+    if allowed is not None and role not in allowed:
+        return {GenerationMode.POSITIVE: 1}
+    return {mode: EXAMPLES for mode in MODES}
+
+
+def _fuzz(app, signer: Signer, role: str) -> dict[str, str]:
+    """Fuzz every operation of the app's document; {operation: what failed}."""
+    # The token is the harness's (a fresh one after a 401), not generated data: otherwise a
+    # negative case "without Authorization" would be sent with it and look accepted.
+    config = schemathesis.Config.from_dict({"generation": {"with-security-parameters": False}})
+    api = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=config)
+    phases = [Phase.explicit, Phase.generate] + ([Phase.shrink] if SHRINK else [])
+    failures = {}
+    for result in api.get_all_operations():
+        operation = result.ok()
+        for mode, examples in _budget(operation, role).items():
+
+            @given(case=operation.as_strategy(generation_mode=mode))
+            @settings(
+                max_examples=examples,
+                derandomize=True,
+                database=None,
+                deadline=None,
+                phases=phases,
+                suppress_health_check=list(HealthCheck),
+                print_blob=False,
+            )
+            def run(case):
+                headers = signer.headers()
+                response = case.call(headers=headers)
+                signer.answered(case, response)
+                case.validate_response(response, checks=CHECKS, headers=headers)
+
+            try:
+                run()
+            except Unsatisfiable:
+                pass  # nothing to make invalid (no parameters, no body)
+            except (Exception, FailureGroup) as err:  # noqa: BLE001 - all reported at the end
+                failures[f"{operation.label} ({mode.value})"] = _summary(err)
+    return failures
+
+
+def _summary(err: BaseException) -> str:
+    """What failed, briefly: each check's title and message, and the curl that reproduces it."""
+    text = str(err)
+    curl = next((ln.strip() for ln in text.splitlines() if ln.strip().startswith("curl ")), "")
+    if isinstance(err, FailureGroup):
+        found = [f"{f.title}: {' '.join(f.message.split())[:300]}" for f in err.exceptions]
+    else:
+        found = [f"{type(err).__name__}: {' '.join(text.split())[:600]}"]
+    return "\n".join([*found, curl[:600]])
+
+
+def _report(failures: dict[str, str]) -> str:
+    return f"{len(failures)} operations failed:\n" + "\n".join(
+        f"== {label}\n{text}" for label, text in sorted(failures.items())
+    )
+
+
+def test_every_operation_answers_as_documented_to_an_owner(app, demo, make_staff):
+    failures = _fuzz(app, _signer(app, make_staff, "owner"), "owner")
+    assert not failures, _report(failures)
+
+
+def test_every_operation_answers_as_documented_to_a_waiter(app, demo, make_staff):
+    failures = _fuzz(app, _signer(app, make_staff, "waiter"), "waiter")
+    assert not failures, _report(failures)
+
+
+@pytest.fixture(autouse=True)
+def _commits_without_waiting_for_the_disk(app):
+    """Durability is not under test here, and the fuzzer commits thousands of times: half the
+    run was spent waiting for fsync (SQLite's synchronous=FULL, PostgreSQL's commit flush)."""
+    engine = app.extensions["pos_engine"]
+    statement = (
+        "PRAGMA synchronous=OFF"
+        if engine.dialect.name == "sqlite"
+        else "SET synchronous_commit = off"
+    )
+
+    def _connected(dbapi_conn, _record):
+        cursor = dbapi_conn.cursor()
+        cursor.execute(statement)
+        cursor.close()
+
+    engine.dispose()
+    event.listen(engine, "connect", _connected)
+    yield
+    event.remove(engine, "connect", _connected)
+
+
+@pytest.fixture(autouse=True)
+def _quiet_server_log(app):
+    """The fuzzer's 4xx are expected; a 5xx fails the test with its traceback anyway."""
+    app.logger.disabled = True
+    yield
+    app.logger.disabled = False

@@ -60,7 +60,7 @@ class StepUpSchema(Schema):
     """The signed-in owner's or manager's password, and the TOTP code once enrolled."""
 
     password = fields.String(required=True, validate=validate.Length(1, 200), load_only=True)
-    otp = fields.String(validate=validate.Regexp(r"^[0-9 ]{6,8}$", error="6 digits"))
+    otp = fields.String(validate=pattern(r"^[0-9 ]{6,8}$", error="6 digits"))
 
 
 class StepUpOutSchema(Schema):

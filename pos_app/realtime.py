@@ -9,9 +9,10 @@ Room names come only from the helpers here.
 
 from __future__ import annotations
 
+import logging
 from functools import wraps
 
-from flask import current_app, request
+from flask import request
 from flask import session as socket_session
 from flask_socketio import ConnectionRefusedError, Namespace, join_room
 from marshmallow import ValidationError
@@ -37,6 +38,7 @@ from pos_app.signals import tokens_revoked
 from pos_app.socket_clients import expiry_room
 from pos_app.socket_packets import UNREADABLE
 
+log = logging.getLogger("pos.realtime")
 MAX_TOKEN_CHARS = 200  # ours are 43; anything longer is not one of them
 ACK_FIRST_SECONDS = 0.2  # a socket refused by a command is dropped after its ack has left
 
@@ -89,7 +91,7 @@ def _send_pushes(session: Session) -> None:
         try:
             socketio.server.manager.drop_room(room, code)
         except Exception:  # noqa: BLE001 - committed already; the next command refuses it
-            current_app.logger.exception("dropping the sockets of %s failed", room)
+            log.exception("dropping the sockets of %s failed", room)
     for namespace, room, name, payload in session.info.pop("pos_pushes", []):
         socketio.emit(name, payload, to=room, namespace=namespace)
 
@@ -116,10 +118,12 @@ def authenticate_socket(auth, allowed_roles) -> Actor:
         if socketio.server.manager.was_refused(request.sid):
             raise Unauthorized("the token was revoked; sign in again", code="token_revoked")
     except PosError as err:
-        current_app.logger.info("socket refused: %s", err.message)
+        socketio.server.manager.was_refused(request.sid)  # forgotten: it is refused anyway
+        log.info("socket refused: %s", err.message)
         raise ConnectionRefusedError(err.message, err.envelope()) from err
     except Exception as err:
-        current_app.logger.exception("socket connect failed")
+        socketio.server.manager.was_refused(request.sid)
+        log.exception("socket connect failed")
         failure = PosError("internal error", code="internal_error")
         raise ConnectionRefusedError(failure.message, failure.envelope()) from err
     socket_session["socket_token"] = raw  # every command checks it again
@@ -217,12 +221,12 @@ def error_ack(err: Exception, command: str) -> dict:
     elif isinstance(err, IntegrityError):
         failure = Conflict("this conflicts with data already saved", code="integrity_error")
     elif isinstance(err, DataError):
-        current_app.logger.warning("database refused a value in %s: %s", command, err.orig)
+        log.warning("database refused a value in %s: %s", command, err.orig)
         failure = ValidationFailed(
             "a value is out of the range the database can store", code="value_out_of_range"
         )
     else:
-        current_app.logger.exception("socket command %s failed", command)
+        log.exception("socket command %s failed", command)
         failure = PosError("internal error: nothing was changed", code="internal_error")
     return {"ok": False, **failure.envelope()}
 

@@ -57,7 +57,10 @@ class DropsRooms:
 
     def initialize(self):
         super().initialize()
-        if not self._sweeping:
+        # The sweep runs where sockets are served (gevent: pos_app.server, gunicorn). In
+        # threading mode (tests, the CLI) nobody serves them all shift, and a test that moves
+        # the clock calls drop_expired itself instead of racing a sweeper thread.
+        if not self._sweeping and self.server.async_mode != "threading":
             self._sweeping = True
             self.server.start_background_task(_sweep_forever, weakref.ref(self))
 

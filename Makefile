@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export HOST PORT
 
-.PHONY: run test lint format bench clean translations messages
+.PHONY: run test fuzz lint format bench clean translations messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,16 @@ test: $(VENV)/.dev translations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	sh tests/run_suite.sh
+
+## make fuzz: the long fuzzing run of every API operation (schemathesis; `make test` runs a
+## bounded one). FUZZ_EXAMPLES per operation and mode (default 100); FUZZ_LIVE=1 sends the
+## requests over HTTP to `python -m pos_app.server`; POS_TEST_DATABASE_URL=postgresql+psycopg://...
+## runs it on PostgreSQL; FUZZ_ARGS go to pytest (e.g. FUZZ_ARGS="-k owner").
+FUZZ_EXAMPLES ?= 100
+FUZZ_LIVE ?= 0
+fuzz: $(VENV)/.dev translations
+	POS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) POS_FUZZ_LIVE=$(FUZZ_LIVE) POS_FUZZ_SHRINK=1 \
+	  $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz_api.py $(FUZZ_ARGS)
 
 ## make bench: order to kitchen screen benchmark (BENCH_ARGS=--quick for a smoke run; needs node)
 bench: $(VENV)/.runtime

@@ -22,6 +22,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
+from live import running_server
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
@@ -40,6 +41,7 @@ from pos_app.db import unit_of_work
 
 EXAMPLES = int(os.environ.get("POS_FUZZ_EXAMPLES", "6"))
 SHRINK = os.environ.get("POS_FUZZ_SHRINK") == "1"  # smallest failing example; slower
+LIVE = os.environ.get("POS_FUZZ_LIVE") == "1"  # over HTTP to python -m pos_app.server
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -92,12 +94,22 @@ def _budget(operation, role: str) -> dict:
     return {mode: EXAMPLES for mode in MODES}
 
 
-def _fuzz(app, signer: Signer, role: str) -> dict[str, str]:
-    """Fuzz every operation of the app's document; {operation: what failed}."""
+@pytest.fixture
+def api(app, database_url, tmp_path):
+    """The document, loaded through the app in process (WSGI), or from a live server
+    (`python -m pos_app.server` on the test database) when POS_FUZZ_LIVE=1."""
     # The token is the harness's (a fresh one after a 401), not generated data: otherwise a
     # negative case "without Authorization" would be sent with it and look accepted.
     config = schemathesis.Config.from_dict({"generation": {"with-security-parameters": False}})
-    api = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=config)
+    if not LIVE:
+        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=config)
+        return
+    with running_server(database_url, tmp_path) as url:
+        yield schemathesis.openapi.from_url(f"{url}/api/v1/openapi.json", config=config)
+
+
+def _fuzz(api, signer: Signer, role: str) -> dict[str, str]:
+    """Fuzz every operation of the document; {operation (mode): what failed}."""
     phases = [Phase.explicit, Phase.generate] + ([Phase.shrink] if SHRINK else [])
     failures = {}
     for result in api.get_all_operations():
@@ -146,13 +158,13 @@ def _report(failures: dict[str, str]) -> str:
     )
 
 
-def test_every_operation_answers_as_documented_to_an_owner(app, demo, make_staff):
-    failures = _fuzz(app, _signer(app, make_staff, "owner"), "owner")
+def test_every_operation_answers_as_documented_to_an_owner(app, demo, make_staff, api):
+    failures = _fuzz(api, _signer(app, make_staff, "owner"), "owner")
     assert not failures, _report(failures)
 
 
-def test_every_operation_answers_as_documented_to_a_waiter(app, demo, make_staff):
-    failures = _fuzz(app, _signer(app, make_staff, "waiter"), "waiter")
+def test_every_operation_answers_as_documented_to_a_waiter(app, demo, make_staff, api):
+    failures = _fuzz(api, _signer(app, make_staff, "waiter"), "waiter")
     assert not failures, _report(failures)
 
 

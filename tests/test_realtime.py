@@ -522,6 +522,22 @@ def test_deep_json_over_the_wire_gets_an_error_ack_and_the_socket_carries_on(ser
         ws.close()
 
 
+def test_a_connect_with_auth_too_deep_to_read_is_refused_with_a_reason(server):
+    import websocket
+
+    ws = websocket.create_connection(
+        server.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket", timeout=5
+    )
+    try:
+        assert ws.recv().startswith("0")
+        ws.send(f'40/kds,{{"token":{deep_json(5000)}}}')
+        answer = ws.recv()
+        assert answer.startswith("44/kds,"), answer  # CONNECT_ERROR, not silence
+        assert json.loads(answer[len("44/kds,") :])["data"]["error"]["code"] == "invalid_json"
+    finally:
+        ws.close()
+
+
 @pytest.mark.parametrize(
     "frame", [f"4{deep_json(5000)}", "4hello", "49", "45-/kds,1[]"], ids=lambda f: f[:8]
 )

@@ -17,6 +17,10 @@ What it covers and what it found: docs/security.md, "Fuzzing".
 from __future__ import annotations
 
 import os
+import uuid
+from collections import Counter, defaultdict
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import schemathesis
@@ -34,6 +38,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 from sqlalchemy import event
+from test_orders import dine_in, line, menu_ids
 
 from pos_app.auth.models import Role, Staff
 from pos_app.auth.tokens import issue_token
@@ -51,6 +56,7 @@ CHECKS = [
     negative_data_rejection,
 ]
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 
 class Signer:
@@ -95,12 +101,75 @@ def _budget(operation, role: str) -> dict:
 
 
 @pytest.fixture
-def api(app, database_url, tmp_path):
+def known(client, demo, auth):
+    """Rows the fuzzer's ids can hit besides the demo's: an open order fired to the kitchen
+    with a discount, and a paid takeaway with its invoice. Returns the strings and numbers
+    worth trying as ids."""
+    waiter, owner = auth("waiter"), auth("owner")
+    menu = menu_ids(_Db(client.application))
+    order = _post(client, "/api/v1/orders", waiter, dine_in(menu, lines=_lines(menu), fire=True))
+    discount = {"id": str(uuid.uuid4()), "kind": "amount", "amount_minor": 100, "reason": "fuzz"}
+    _post(client, f"/api/v1/orders/{order['id']}/discounts", owner, discount)
+    _post(client, "/api/v1/shifts", owner, {"float_minor": 10_000})
+    paid = {"id": str(uuid.uuid4()), "type": "takeaway", "lines": _lines(menu)[:1]}
+    paid = _post(client, "/api/v1/orders", waiter, paid)
+    payment = {"id": str(uuid.uuid4()), "tender": "cash", "tendered_minor": 100_000}
+    _post(client, f"/api/v1/orders/{paid['id']}/payments", owner, payment)
+    strings = [order["id"], paid["id"], discount["id"], "INV-000001"]
+    strings += [ln["id"] for ln in order["lines"] + paid["lines"]]
+    return {"strings": strings, "numbers": list(range(1, 13))}
+
+
+class _Db:
+    """menu_ids() wants the `db` fixture's callable; this is it for one app."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, write: bool = True):
+        return _in_app(self.app, unit_of_work(write=write))
+
+
+@contextmanager
+def _in_app(app, unit):
+    with app.app_context(), unit as session:
+        yield session
+
+
+def _lines(menu) -> list[dict]:
+    return [line(menu, "Hummus"), line(menu, "Mixed grill", qty=2, mods=["French fries"])]
+
+
+def _post(client, url: str, headers: dict, body: dict) -> dict:
+    answer = client.post(url, json=body, headers=headers)
+    assert answer.status_code in (200, 201), (url, answer.get_json())
+    return answer.get_json()
+
+
+@pytest.fixture
+def api(app, database_url, tmp_path, known):
     """The document, loaded through the app in process (WSGI), or from a live server
-    (`python -m pos_app.server` on the test database) when POS_FUZZ_LIVE=1."""
-    # The token is the harness's (a fresh one after a 401), not generated data: otherwise a
-    # negative case "without Authorization" would be sent with it and look accepted.
-    config = schemathesis.Config.from_dict({"generation": {"with-security-parameters": False}})
+    (`python -m pos_app.server` on the test database) when POS_FUZZ_LIVE=1.
+
+    Ids are drawn now and then from the rows that exist (`known`), so requests get past
+    "no such thing" into the services."""
+    config = schemathesis.Config.from_dict(
+        {
+            "dictionaries": {
+                "known-strings": {"values": known["strings"]},
+                "known-numbers": {"values": known["numbers"]},
+            },
+            "generation": {
+                # The token is the harness's (a fresh one after a 401), not generated data:
+                # otherwise a negative case "without Authorization" would be sent with it.
+                "with-security-parameters": False,
+                "dictionaries": {
+                    "string": {"dictionary": "known-strings", "probability": 0.3},
+                    "integer": {"dictionary": "known-numbers", "probability": 0.5},
+                },
+            },
+        }
+    )
     if not LIVE:
         yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=config)
         return
@@ -109,36 +178,56 @@ def api(app, database_url, tmp_path):
 
 
 def _fuzz(api, signer: Signer, role: str) -> dict[str, str]:
-    """Fuzz every operation of the document; {operation (mode): what failed}."""
-    phases = [Phase.explicit, Phase.generate] + ([Phase.shrink] if SHRINK else [])
-    failures = {}
+    """Fuzz every operation of the document; {operation (mode): what failed}.
+
+    What each operation answered is written to tests/artifacts/fuzz-<role>.txt (status codes
+    and how often), to see how far the requests got."""
+    failures: dict[str, str] = {}
+    answers: dict[str, Counter] = defaultdict(Counter)
     for result in api.get_all_operations():
         operation = result.ok()
         for mode, examples in _budget(operation, role).items():
-
-            @given(case=operation.as_strategy(generation_mode=mode))
-            @settings(
-                max_examples=examples,
-                derandomize=True,
-                database=None,
-                deadline=None,
-                phases=phases,
-                suppress_health_check=list(HealthCheck),
-                print_blob=False,
-            )
-            def run(case):
-                headers = signer.headers()
-                response = case.call(headers=headers)
-                signer.answered(case, response)
-                case.validate_response(response, checks=CHECKS, headers=headers)
-
+            label = f"{operation.label} ({mode.value})"
             try:
-                run()
+                _fuzz_operation(operation, mode, examples, signer, answers[label])
             except Unsatisfiable:
                 pass  # nothing to make invalid (no parameters, no body)
             except (Exception, FailureGroup) as err:  # noqa: BLE001 - all reported at the end
-                failures[f"{operation.label} ({mode.value})"] = _summary(err)
+                failures[label] = _summary(err)
+    _write_tally(role, answers)
     return failures
+
+
+def _fuzz_operation(operation, mode, examples: int, signer: Signer, statuses: Counter) -> None:
+    """`examples` requests of one generation mode to one operation, each validated."""
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate] + ([Phase.shrink] if SHRINK else []),
+        suppress_health_check=list(HealthCheck),
+        print_blob=False,
+    )
+    def run(case):
+        headers = signer.headers()
+        response = case.call(headers=headers)
+        statuses[response.status_code] += 1
+        signer.answered(case, response)
+        case.validate_response(response, checks=CHECKS, headers=headers)
+
+    run()
+
+
+def _write_tally(role: str, answers: dict[str, Counter]) -> None:
+    lines = [
+        f"{label}: " + " ".join(f"{code}x{n}" for code, n in sorted(statuses.items()))
+        for label, statuses in sorted(answers.items())
+    ]
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"fuzz-{role}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _summary(err: BaseException) -> str:

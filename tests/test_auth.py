@@ -278,3 +278,41 @@ def test_a_browser_that_signed_in_keeps_its_pin_login_when_others_are_locked_out
     page = client.get("/login").get_data(as_text=True)
     csrf = page.split('name="csrf_token" value="')[1].split('"')[0]
     assert client.post("/login", data={"csrf_token": csrf, "pin": "1111"}).status_code == 302
+
+
+def test_step_up_refuses_hostile_bodies_and_a_replayed_code(client, make_staff, auth):
+    make_staff("manager", pin="6363", email="m3@example.com", password="manager password")
+    strong = login(client, {"email": "m3@example.com", "password": "manager password"})
+    strong_headers = {"Authorization": f"Bearer {strong.get_json()['token']}"}
+    secret = client.post("/api/v1/auth/totp/enroll", headers=strong_headers).get_json()["secret"]
+    confirm = {"code": pyotp.TOTP(secret).now()}
+    assert client.post("/api/v1/auth/totp/confirm", headers=strong_headers, json=confirm)
+    headers = {"Authorization": f"Bearer {login(client, {'pin': '6363'}).get_json()['token']}"}
+    for body, field in (
+        ({}, "password"),
+        ({"password": "x" * 201}, "password"),
+        ({"password": ["manager password"]}, "password"),
+        ({"password": "manager password", "otp": "12ab56"}, "otp"),
+    ):
+        response = step_up(client, headers, **body)
+        assert response.status_code == 422 and field in response.get_json()["error"]["fields"]
+    code = pyotp.TOTP(secret).now()
+    first = step_up(client, headers, password="manager password", otp=code)
+    # The code already used to confirm, or used once here, does not open a second step-up.
+    replay = step_up(client, headers, password="manager password", otp=code)
+    assert first.status_code == 200, first.get_json()
+    assert replay.status_code == 401 and replay.get_json()["error"]["code"] == "otp_required"
+    response = step_up(client, auth("cashier"), password="whatever")
+    assert response.status_code == 403 and response.get_json()["error"]["code"] == "forbidden_role"
+
+
+@pytest.mark.parametrize(
+    "device", ["x", "a" * 31, "a" * 65, "é" * 40, "../../etc/passwd" + "a" * 30, "a b" * 20]
+)
+def test_a_malformed_device_id_counts_as_none(client, make_staff, device):
+    make_staff("waiter", pin="1111")
+    response = client.post(
+        "/api/v1/auth/login", json={"pin": "1111"}, headers={"X-POS-Device": device}
+    )
+    assert response.status_code == 200
+    assert response.get_json()["device_id"] != device  # a new, well-formed id instead

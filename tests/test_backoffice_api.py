@@ -754,13 +754,22 @@ def test_reactivating_staff_whose_pin_was_given_away_needs_a_new_pin(
     assert ok(login_pin(client, pin))["staff"]["id"] == old.id
 
 
-def test_issuing_pins_is_for_a_strong_sign_in_and_limited(client, auth, make_staff):
+def test_issuing_pins_is_for_a_strong_sign_in_and_limited(client, db, auth, make_staff):
     waiter = make_staff("waiter")
     by_pin = auth("manager", method="pin")
     url = f"/api/v1/staff/{waiter.id}/pin"
     assert error_of(client.post(url, headers=by_pin), 403)["code"] == "strong_auth_required"
     manager = auth("manager")
-    for _ in range(20):
+    assert client.post(f"/api/v1/staff/{2**31}/pin", headers=manager).status_code == 404
+    owner = make_staff("owner", email="o@example.com")
+    refused = client.post(f"/api/v1/staff/{owner.id}/pin", headers=manager)
+    assert error_of(refused, 403)["code"] == "forbidden_role"
+    # An Idempotency-Key never keeps the answer (the PIN) for a replay.
+    again = {**manager, "Idempotency-Key": "issue-pin-0001"}
+    for _ in range(2):
+        ok(client.post(url, headers=again))
+    assert row_counts(db, "idempotency_key")["idempotency_key"] == 0
+    for _ in range(18):
         ok(client.post(url, headers=manager))
     error = error_of(client.post(url, headers=manager), 429)
     assert error["code"] == "rate_limited"

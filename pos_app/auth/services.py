@@ -29,7 +29,7 @@ class AuthSettings:
     max_failures: int
     window_s: int
     hashing: str
-    lock_cap_s: int = 1800
+    lock_cap_s: int = 28800
     pin_budget: int = 10
     pin_lock_s: int = 3600
     pin_alert_failures: int = 30

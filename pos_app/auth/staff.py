@@ -20,7 +20,7 @@ from pos_app.auth.tokens import revoke_all_for
 from pos_app.errors import Conflict, Forbidden, RateLimited
 
 # PINs one actor may have issued in an hour: each issued PIN shows one PIN nobody holds, so
-# enough of them would map the ones in use (about 92,000 draws for 4 digits: 191 days).
+# enough of them would map the ones in use (about 98,000 draws for 4 digits: 200 days).
 PIN_ISSUES = Limit.plain(20, 3600)
 
 
@@ -92,8 +92,9 @@ def issue_pin(session: Session, actor: Actor, staff: Staff, settings: AuthSettin
     require_strong(actor)
     key = {f"pin-issue:{actor.staff_id}": PIN_ISSUES}
     hold(session, key)
-    if locked(session, key)[1] > 0:
-        raise RateLimited("too many PINs issued; try again later", locked(session, key)[1])
+    wait = locked(session, key)[1]
+    if wait > 0:
+        raise RateLimited(f"too many PINs issued; try again in {wait} seconds", wait)
     digits = min(8, max(4, settings.pin_digits))
     while True:
         pin = passwords.random_pin(digits)

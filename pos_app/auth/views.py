@@ -52,8 +52,11 @@ def login(call: Call):
 
 
 def step_up(call: Call):
-    """Confirm your password (and two-factor code once enrolled) to make this PIN sign-in
-    strong for a few minutes: menu, prices, printers, staff and device tokens need it."""
+    """Confirm your password (and two-factor code): this PIN sign-in counts as strong a while.
+
+    Menu, promotions, printers, stations, staff, device tokens and two-factor set-up need a
+    strong sign-in; the step-up lasts POS_STEP_UP_SECONDS and is rate-limited like logins.
+    """
     until, error = services.step_up(
         call.session, call.actor, call.token, call.body, login_source(), settings()
     )
@@ -63,8 +66,11 @@ def step_up(call: Call):
 
 
 def issue_pin(call: Call, obj_id: int):
-    """Give a staff member a new random PIN that nobody else has; it is shown in this answer
-    only. Their sessions end. PINs are never chosen through the API."""
+    """Issue a staff member a new random PIN nobody else has, shown in this answer only.
+
+    Their sessions end. PINs are never chosen through the API: refusing one in use would
+    tell which PINs are taken.
+    """
     staff = get_or_404(call.session, Staff, obj_id, "staff")
     return {"pin": staff_rules.issue_pin(call.session, call.actor, staff, settings())}
 

@@ -31,6 +31,8 @@ _PAGE_STATUS_TEXT = {
     404: "no such page",
     429: "too many tries; see Retry-After",
 }
+# Success statuses besides the endpoint's own, by handler: what the answer means then.
+_ALSO_OK = {"create_order": (200, "a retry with an order id already saved: the order as it is")}
 IDEMPOTENCY_KEY = {
     "in": "header",
     "name": "Idempotency-Key",
@@ -138,6 +140,9 @@ def _responses(ep: Endpoint) -> dict:
     else:
         ok = {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}}
     out = {str(ep.status): ok}
+    if ep.handler is not None and ep.handler.__name__ in _ALSO_OK:
+        status, meaning = _ALSO_OK[ep.handler.__name__]
+        out[str(status)] = {**ok, "description": meaning}
     for code in sorted(_error_codes(ep)):
         out[str(code)] = {
             "description": _STATUS_TEXT[code],

@@ -45,15 +45,17 @@ test: $(VENV)/.dev translations
 	$(BIN)/ruff format --check .
 	sh tests/run_suite.sh
 
-## make fuzz: the long fuzzing run of every API operation (schemathesis; `make test` runs a
-## bounded one). FUZZ_EXAMPLES per operation and mode (default 100); FUZZ_LIVE=1 sends the
-## requests over HTTP to `python -m pos_app.server`; POS_TEST_DATABASE_URL=postgresql+psycopg://...
-## runs it on PostgreSQL; FUZZ_ARGS go to pytest (e.g. FUZZ_ARGS="-k owner").
+## make fuzz: the long fuzzing run of every API operation (`make test` runs a bounded one):
+## the pytest gate with FUZZ_EXAMPLES per operation and mode (default 100; FUZZ_LIVE=1 over
+## HTTP to `python -m pos_app.server`; POS_TEST_DATABASE_URL=postgresql+psycopg://... on
+## PostgreSQL; FUZZ_ARGS go to pytest), then schemathesis' CLI with its coverage, fuzzing and
+## stateful phases against a live server (FUZZ_CLI_ARGS go to schemathesis run).
 FUZZ_EXAMPLES ?= 100
 FUZZ_LIVE ?= 0
 fuzz: $(VENV)/.dev translations
 	POS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) POS_FUZZ_LIVE=$(FUZZ_LIVE) POS_FUZZ_SHRINK=1 \
 	  $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz_api.py $(FUZZ_ARGS)
+	$(BIN)/python tests/fuzz/run_cli.py --examples $(FUZZ_EXAMPLES) $(FUZZ_CLI_ARGS)
 
 ## make bench: order to kitchen screen benchmark (BENCH_ARGS=--quick for a smoke run; needs node)
 bench: $(VENV)/.runtime

@@ -1,11 +1,14 @@
 """The fuzzing gate: schemathesis over every operation of /api/v1/openapi.json, in process.
 
 Runs as an owner signed in with password (strong-auth endpoints included) and as a waiter, on
-the demo restaurant (so ids exist). Each operation gets POS_FUZZ_EXAMPLES valid and as many
-invalid requests (default 10 each), generated from the document by schemathesis and sent to
-the app through WSGI. Fails on any 5xx, on any answer the document does not describe (status
-code, content type, body schema, headers), and on invalid data the server accepts.
-Deterministic (derandomized, no example database) and bounded; `make fuzz` runs many more.
+the demo restaurant plus an order fired to the kitchen and a paid one (so ids exist, and are
+drawn now and then). Each operation the role may call gets POS_FUZZ_EXAMPLES valid and as
+many invalid requests (default 6 each; one request where the role gets 403), generated from
+the document by schemathesis and sent to the app through WSGI (POS_FUZZ_LIVE=1: over HTTP to
+`python -m pos_app.server`). Fails on any 5xx, on any answer the document does not describe
+(status code, content type, body schema, headers), and on invalid data the server accepts.
+Deterministic (derandomized, no example database) and bounded: about a minute per database
+here; `make fuzz` runs many more, then schemathesis' CLI (tests/fuzz/run_cli.py).
 
 schemathesis' own pytest plugin is not used: it renames pytest's nodes through an attribute
 that pytest 9.2 no longer has. Each role is one test that goes through every operation and
@@ -285,3 +288,13 @@ def _quiet_server_log(app):
     app.logger.disabled = True
     yield
     app.logger.disabled = False
+
+
+def test_a_retried_order_answers_200_as_the_document_says(client, demo, auth):
+    """Found by schemathesis' coverage phase: the idempotent retry was undocumented."""
+    waiter = auth("waiter")
+    body = {"id": str(uuid.uuid4()), "type": "takeaway"}
+    assert client.post("/api/v1/orders", json=body, headers=waiter).status_code == 201
+    assert client.post("/api/v1/orders", json=body, headers=waiter).status_code == 200
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert {"200", "201"} <= set(document["paths"]["/api/v1/orders"]["post"]["responses"])

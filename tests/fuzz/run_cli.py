@@ -58,7 +58,7 @@ def _prepare(url: str) -> dict[str, int]:
     return ids
 
 
-def _run(url: str, database: str, role: str, method: str, staff_id: int, args) -> int:
+def _run(url: str, database: str, role: str, method: str, staff_id: int, args, folder) -> int:
     reports = TESTS / "artifacts" / "fuzz-cli" / role
     env = {
         **os.environ,
@@ -85,7 +85,8 @@ def _run(url: str, database: str, role: str, method: str, staff_id: int, args) -
         *args.extra,
     ]
     print(f"== schemathesis as {role}: {' '.join(command[1:])}", flush=True)
-    return subprocess.run(command, env=env, check=False).returncode
+    # In the temporary folder: schemathesis keeps a cache (.schemathesis/) where it runs.
+    return subprocess.run(command, env=env, cwd=folder, check=False).returncode
 
 
 def main() -> int:
@@ -100,7 +101,7 @@ def main() -> int:
         codes = []
         with server_process(database, Path(folder)) as (url, _proc):
             for role, method in ROLES:
-                codes.append(_run(url, database, role, method, ids[role], args))
+                codes.append(_run(url, database, role, method, ids[role], args, folder))
     return max(codes)
 
 

@@ -98,4 +98,3 @@ def failures(session: Session, key: str, limit: Limit) -> int:
     return session.scalar(
         select(func.count()).where(LoginAttempt.key == key, LoginAttempt.at > since)
     )
-

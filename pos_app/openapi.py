@@ -159,14 +159,17 @@ def _takes_idempotency_key(ep: Endpoint) -> bool:
 def _error_codes(ep: Endpoint) -> set[int]:
     """Every error status the endpoint can answer (the envelope), by what it takes.
 
-    Any signed-in call may meet 401/403, a path, query or header value that is not valid (422)
-    and a thing that is not there (404: in the path, or one the body or the service refers to);
-    any command may conflict with what is saved (409: stale version, duplicate, integrity).
+    Any signed-in call may meet 401/403 and a thing that is not there (404: in the path, or
+    one the body or the service refers to); any command may conflict with what is saved (409:
+    stale version, duplicate, integrity); a body, query, path value or Idempotency-Key that is
+    not valid is 422.
     """
     codes = set(ep.errors)
     path_params = "{" in _path(ep.full_rule)[0]
+    if _takes_idempotency_key(ep):
+        codes.add(422)
     if not ep.public:
-        codes |= {401, 403, 422}
+        codes |= {401, 403}
         if path_params or ep.method != "GET" or not ep.many:
             codes.add(404)  # lists alone never answer it
         if ep.method != "GET":

@@ -74,13 +74,18 @@ def test_password_login_needs_the_totp_code_once_enrolled(client, make_staff):
     totp = pyotp.TOTP(enrolment["secret"])
     wrong = client.post("/api/v1/auth/totp/confirm", headers=headers, json={"code": "000000"})
     assert wrong.status_code == 401
-    ok = client.post("/api/v1/auth/totp/confirm", headers=headers, json={"code": totp.now()})
+    confirming = totp.now()
+    ok = client.post("/api/v1/auth/totp/confirm", headers=headers, json={"code": confirming})
     assert ok.status_code == 204
+    # The code that confirmed the enrolment is spent: it does not sign in as well.
+    spent = login(client, {**body, "otp": confirming}, addr="10.0.2.9")
+    assert spent.status_code == 401
 
     without = login(client, body, addr="10.0.2.1")
     assert without.status_code == 401
     assert without.get_json()["error"]["code"] == "otp_required"
-    code = totp.now()
+    clock.advance(30)  # the next time step: a code not spent yet
+    code = totp.at(clock.utcnow())
     assert login(client, {**body, "otp": code}, addr="10.0.2.2").status_code == 200
     # The same code again (seen over a shoulder) is refused within its window.
     replay = login(client, {**body, "otp": code}, addr="10.0.2.3")
@@ -128,6 +133,17 @@ def test_deactivating_staff_revokes_their_tokens(client, auth, make_staff, token
     me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 401
     assert login(client, {"pin": "2468"}, addr="10.0.3.1").status_code == 401
+
+
+def test_a_new_role_signs_the_staff_member_out(client, auth, make_staff):
+    cashier = make_staff("cashier", pin="3579")
+    token = login(client, {"pin": "3579"}).get_json()["token"]
+    changed = client.patch(
+        f"/api/v1/staff/{cashier.id}", json={"role": "waiter"}, headers=auth("owner")
+    )
+    assert changed.status_code == 200 and changed.get_json()["role"] == "waiter"
+    me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 401 and me.get_json()["error"]["code"] == "token_revoked"
 
 
 @pytest.mark.parametrize(
@@ -296,7 +312,8 @@ def test_step_up_refuses_hostile_bodies_and_a_replayed_code(client, make_staff, 
     ):
         response = step_up(client, headers, **body)
         assert response.status_code == 422 and field in response.get_json()["error"]["fields"]
-    code = pyotp.TOTP(secret).now()
+    clock.advance(30)  # the confirming code is spent: the next time step's
+    code = pyotp.TOTP(secret).at(clock.utcnow())
     first = step_up(client, headers, password="manager password", otp=code)
     # The code already used to confirm, or used once here, does not open a second step-up.
     replay = step_up(client, headers, password="manager password", otp=code)

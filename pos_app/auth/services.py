@@ -206,8 +206,10 @@ def confirm_totp(session: Session, actor: Actor, code: str) -> None:
         raise Conflict("two-factor sign-in is already enabled", code="totp_enabled")
     if not staff.totp_secret:
         raise Conflict("start the enrolment first", code="totp_not_started")
-    if passwords.verify_totp(staff.totp_secret, code) is None:
+    step = passwords.verify_totp(staff.totp_secret, code)
+    if step is None:
         raise Unauthorized("wrong two-factor code", {"code": ["wrong code"]}, "wrong_otp")
+    staff.totp_last_step = step  # the code that confirmed cannot sign in as well
     staff.totp_enabled_at = utcnow()
     record_audit(session, actor, "auth.totp_enabled", "staff", staff.id)
 

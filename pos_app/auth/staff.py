@@ -46,7 +46,10 @@ def prepare_staff_change(
         check_may_deactivate(session, actor, staff)
     if not is_new and data.get("active") is True and not staff.active:
         _check_pin_still_free(session, staff)
-    if not is_new and (secrets_changed or data.get("active") is False):
+    role_changed = not is_new and new_role != staff.role
+    if not is_new and (secrets_changed or role_changed or data.get("active") is False):
+        # A new role signs its devices out: their open sockets sit in the old role's rooms
+        # (a demoted manager would still hear the till).
         revoke_all_for(session, staff.id)
     if not is_new and secrets_given:
         # Write-only fields never show in the before/after of "staff.updated": say what changed.

@@ -7,7 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from pos_app.auth.models import Role
 from pos_app.schemas import BaseSchema, name_field, pattern, query_flag, ref_field
 
-PIN = validate.Regexp(r"^[0-9]{4,8}$", error="4 to 8 digits")
+PIN = pattern(r"^[0-9]{4,8}$", error="4 to 8 digits")
 LOCALES = validate.OneOf(("en", "ar"))
 
 

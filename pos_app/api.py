@@ -22,7 +22,13 @@ from pos_app.auth.actor import Actor, require_strong
 from pos_app.auth.models import Role
 from pos_app.auth.tokens import resolve_token
 from pos_app.db import unit_of_work
-from pos_app.errors import BadRequest, Conflict, Forbidden, PayloadTooLarge, ValidationFailed
+from pos_app.errors import (
+    BadRequest,
+    Forbidden,
+    PayloadTooLarge,
+    ValidationFailed,
+    database_refusal,
+)
 
 PREFIX = "/api/v1"
 PUBLIC: frozenset = frozenset()  # no token needed
@@ -197,21 +203,10 @@ def _view(endpoint: Endpoint):
     def view(**path):
         try:
             result = _run(endpoint, path)
-        except IntegrityError as err:
-            raise Conflict(
-                "this conflicts with data already saved", code="integrity_error"
-            ) from err
-        except StaleDataError as err:
-            # The guard behind the row locks: another device changed the row in between.
-            raise Conflict(
-                "this was changed on another device meanwhile; load it again",
-                code="stale_version",
-            ) from err
-        except DataError as err:
-            current_app.logger.warning("database refused a value: %s", err.orig)
-            raise ValidationFailed(
-                "a value is out of the range the database can store", code="value_out_of_range"
-            ) from err
+        except (DataError, IntegrityError, StaleDataError) as err:
+            if isinstance(err, DataError):
+                current_app.logger.warning("database refused a value: %s", err.orig)
+            raise database_refusal(err) from err
         return _respond(result, endpoint.status)
 
     view.__name__ = endpoint.handler.__name__

@@ -71,6 +71,25 @@ class RateLimited(PosError):
         self.retry_after = retry_after
 
 
+def database_refusal(err: Exception) -> PosError | None:
+    """The client's error for a write the database refused (the same over HTTP and sockets),
+    or None when `err` is not one of those."""
+    from sqlalchemy.exc import DataError, IntegrityError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    if isinstance(err, StaleDataError):  # the guard behind the row locks lost a race
+        return Conflict(
+            "this was changed on another device meanwhile; load it again", code="stale_version"
+        )
+    if isinstance(err, IntegrityError):
+        return Conflict("this conflicts with data already saved", code="integrity_error")
+    if isinstance(err, DataError):
+        return ValidationFailed(
+            "a value is out of the range the database can store", code="value_out_of_range"
+        )
+    return None
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz" or request.is_json
 

@@ -17,9 +17,8 @@ from flask import session as socket_session
 from flask_socketio import ConnectionRefusedError, Namespace, join_room
 from marshmallow import ValidationError
 from sqlalchemy import event
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from pos_app import inputs
 from pos_app.auth.actor import Actor
@@ -27,11 +26,11 @@ from pos_app.auth.tokens import resolve_token
 from pos_app.db import unit_of_work
 from pos_app.errors import (
     BadRequest,
-    Conflict,
     Forbidden,
     PosError,
     Unauthorized,
     ValidationFailed,
+    database_refusal,
 )
 from pos_app.extensions import socketio
 from pos_app.signals import tokens_revoked
@@ -212,20 +211,10 @@ def command_body(data, extra: tuple, schema) -> dict:
 def error_ack(err: Exception, command: str) -> dict:
     """The ack of a failed command: a PosError's envelope, the database's refusals by name
     (as HTTP names them), anything else `internal_error` with its traceback in the log."""
-    if isinstance(err, PosError):
-        failure = err
-    elif isinstance(err, StaleDataError):
-        failure = Conflict(
-            "this was changed on another device meanwhile; load it again", code="stale_version"
-        )
-    elif isinstance(err, IntegrityError):
-        failure = Conflict("this conflicts with data already saved", code="integrity_error")
-    elif isinstance(err, DataError):
+    failure = err if isinstance(err, PosError) else database_refusal(err)
+    if isinstance(err, DataError):
         log.warning("database refused a value in %s: %s", command, err.orig)
-        failure = ValidationFailed(
-            "a value is out of the range the database can store", code="value_out_of_range"
-        )
-    else:
+    if failure is None:
         log.exception("socket command %s failed", command)
         failure = PosError("internal error: nothing was changed", code="internal_error")
     return {"ok": False, **failure.envelope()}

@@ -214,3 +214,30 @@ def test_two_tills_opening_a_shift_at_once_open_one(app, auth, db, demo):
         )
     assert statuses(answers) == [201, 409], [r.get_json() for r in answers]
     assert count(db, Shift, Shift.status == "open") == 1
+
+
+def test_a_writer_that_skipped_the_lock_loses_with_stale_version(app, client, menu, auth, db):
+    import pytest
+    from sqlalchemy import update
+    from sqlalchemy.orm import Session
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from pos_app.errors import database_refusal
+
+    order = client.post(
+        "/api/v1/orders", json=dine_in(menu, lines=[line(menu, "Hummus")]), headers=auth("waiter")
+    ).get_json()
+    engine = app.extensions["pos_engine"]
+    with Session(engine, expire_on_commit=False) as careless:
+        stale = careless.get(Order, order["id"])  # read without the order's lock
+        careless.commit()  # end the read (SQLite would block the other writer), keep the copy
+        with db() as s:  # that writer moves the order on
+            s.execute(update(Order).where(Order.id == order["id"]).values(version=2))
+        stale.notes, stale.version = "overwritten?", stale.version + 1
+        with pytest.raises(StaleDataError) as caught:
+            careless.commit()
+    refusal = database_refusal(caught.value)
+    assert (refusal.status, refusal.code) == (409, "stale_version")
+    with db(write=False) as s:
+        kept = s.get(Order, order["id"], populate_existing=True)
+        assert (kept.version, kept.notes) == (2, "")

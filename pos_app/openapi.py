@@ -114,7 +114,11 @@ def _operation(ep: Endpoint, version: str) -> dict:
     else:
         allowed = ", ".join(sorted(r.value for r in ep.roles))
         op["description"] = f"Roles: {allowed}." + (
-            " Needs a password sign-in." if ep.strong_auth else ""
+            " Needs a strong sign-in: email and password (and the two-factor code once"
+            " enrolled), or a PIN sign-in confirmed with POST /auth/step-up within its"
+            " window (POS_STEP_UP_SECONDS, 10 minutes by default)."
+            if ep.strong_auth
+            else ""
         )
         op["x-roles"] = sorted(r.value for r in ep.roles)
     if ep.body:

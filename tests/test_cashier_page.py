@@ -404,3 +404,25 @@ def test_a_takeaway_paid_first_stays_on_the_list_marked_paid(till, waiter_api):
     status, bill = waiter_api.call("POST", f"/orders/{order['id']}/payments", payment)
     assert status == 201 and bill["paid_at"], bill
     expect(row.get_by_test_id("order-paid")).to_be_visible()
+
+
+def test_a_manager_at_the_till_sees_a_security_alert_when_pins_are_guessed(
+    browser, database_url, arabic_catalog, demo, tmp_path
+):
+    import requests
+
+    with running_server(database_url, tmp_path, POS_LOGIN_PIN_BUDGET="3") as url:
+        page = signed_in(browser, url, MANAGER_PIN, "/cashier")
+        expect(page.get_by_test_id("link-state")).to_have_attribute("data-state", "live")
+        for pin in ("9001", "9002", "9003"):  # a stranger's phone, never signed in here
+            answer = requests.post(f"{url}/api/v1/auth/login", json={"pin": pin}, timeout=10)
+            assert answer.status_code == 401
+        banner = page.get_by_test_id("security-alert")
+        expect(banner).to_be_visible()
+        # Khalid reads Arabic (his staff language): the alert is in Arabic, with the source.
+        expect(banner).to_contain_text("رموز سرية خاطئة كثيرة من أجهزة لم تسجّل الدخول هنا")
+        expect(banner).to_contain_text("127.0.0.1")
+        shot(page, "cashier-security-alert.png")
+        banner.get_by_role("button").click()
+        expect(banner).to_have_count(0)
+        page.context.close()

@@ -162,6 +162,7 @@
       socket.on("order_updated", applyOrder);
       // Logout, deactivation, a new PIN or an expired login: the server says so, then hangs up.
       socket.on("session_revoked", goToLogin);
+      if (i === 0) PosPage.watchSecurityAlerts(socket);  // pushed to owners and managers only
       S.sockets.push(socket);
     });
   }

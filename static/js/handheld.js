@@ -584,6 +584,7 @@
     socket.on("order_ready", onOrderReady);
     // Logout, deactivation, a new PIN or an expired login: the server says so, then hangs up.
     socket.on("session_revoked", goToLogin);
+    PosPage.watchSecurityAlerts(socket);  // pushed to owners and managers only
   }
 
   function setLink() {

@@ -81,7 +81,31 @@
     };
   }
 
+  // Owners' and managers' screens: a security alert pushed by the server (someone is guessing
+  // PINs) shows as a red banner over everything until dismissed, and vibrates where it can.
+  function watchSecurityAlerts(socket) {
+    var source = document.getElementById("security-alert-strings");
+    if (!source) return;
+    var T = JSON.parse(source.textContent);
+    socket.on("security_alert", function (alert) {
+      var text = (alert.budget === "pin-space" ? T.pin_space : T.pin_failures)
+        .replace("{source}", alert.source || "?");
+      var old = document.getElementById("security-alert");
+      if (old) old.remove();
+      var banner = el("div", {
+        id: "security-alert", class: "security-alert", role: "alert",
+        "data-testid": "security-alert",
+      }, el("strong", { text: T.title }), el("span", { text: text }), el("button", {
+        type: "button", class: "security-alert-dismiss", text: T.dismiss,
+        onclick: function () { banner.remove(); },
+      }));
+      document.body.appendChild(banner);
+      if (navigator.vibrate) navigator.vibrate([300, 100, 300]);
+    });
+  }
+
   window.PosPage = {
     el: el, append: append, clear: clear, uuid: uuid, NetError: NetError, makeApi: makeApi,
+    watchSecurityAlerts: watchSecurityAlerts,
   };
 })();

@@ -235,3 +235,31 @@ def demo(app):
     with app.app_context(), unit_of_work() as s:
         load_demo(s, TEST_SECRET, "fast")
     return app
+
+
+@pytest.fixture(scope="module")
+def playwright():
+    """Playwright's sync API, one per test module (skips, or fails on CI, without it)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        need("browser", "the playwright package is not installed (requirements-dev.txt)")
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright):
+    """Debian's Chromium, one per test module; each test opens its own context (no cookies
+    shared between tests)."""
+    from live import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM.exists():
+        need(
+            "browser",
+            f"{CHROMIUM} is missing: install Debian's chromium (tests/install_browser.sh);"
+            " `playwright install` is not used here",
+        )
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()

@@ -10,13 +10,12 @@ import socket
 from pathlib import Path
 
 import pytest
-from conftest import need
-from live import CHROMIUM, CHROMIUM_ARGS, running_server
+from live import running_server
 
 try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:  # the fixtures below skip (or, on CI, fail) and say why
-    expect = sync_playwright = None
+    from playwright.sync_api import expect
+except ImportError:  # conftest.py's browser fixture skips (or, on CI, fails) and says why
+    expect = None
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -28,27 +27,6 @@ def server_url(database_url, arabic_catalog, tmp_path_factory):
     """The branch server as a branch runs it, on a free port, over the test database."""
     with running_server(database_url, tmp_path_factory.mktemp("server")) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def playwright():
-    if sync_playwright is None:
-        need("browser", "the playwright package is not installed (requirements-dev.txt)")
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
-def browser(playwright):
-    if not CHROMIUM.exists():
-        need(
-            "browser",
-            f"{CHROMIUM} is missing: install Debian's chromium (tests/install_browser.sh);"
-            " `playwright install` is not used here",
-        )
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
 
 
 @pytest.fixture

@@ -13,13 +13,12 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import need
-from live import CHROMIUM, CHROMIUM_ARGS, Api, eventually, running_server
+from live import Api, eventually, running_server
 
 try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:  # the fixtures below skip (or, on CI, fail) and say why
-    expect = sync_playwright = None
+    from playwright.sync_api import expect
+except ImportError:  # conftest.py's browser fixture skips (or, on CI, fails) and says why
+    expect = None
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 PHONE = {"width": 390, "height": 844}
@@ -29,22 +28,6 @@ RECORD_VIBRATION = (
     "window.__vibrations = [];"
     "navigator.vibrate = function (p) { window.__vibrations.push(p); return true; };"
 )
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if sync_playwright is None:
-        need("browser", "the playwright package is not installed (requirements-dev.txt)")
-    if not CHROMIUM.exists():
-        need(
-            "browser",
-            f"{CHROMIUM} is missing: install Debian's chromium (tests/install_browser.sh);"
-            " `playwright install` is not used here",
-        )
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

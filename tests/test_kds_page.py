@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import need
-from live import CHROMIUM, CHROMIUM_ARGS, running_server
+from live import running_server
 from sqlalchemy import select
 
 from pos_app.menu.models import MenuItem, Modifier, Station
@@ -25,9 +24,9 @@ from printers.virtual import VirtualPrinter
 from table_service.models import DiningTable
 
 try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:  # the fixtures below skip (or, on CI, fail) and say why
-    expect = sync_playwright = None
+    from playwright.sync_api import expect
+except ImportError:  # conftest.py's browser fixture skips (or, on CI, fails) and says why
+    expect = None
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 LANDSCAPE = {"width": 1280, "height": 800}
@@ -40,18 +39,6 @@ COOK_PIN = "2468"
 def server(database_url, arabic_catalog, tmp_path_factory):
     with running_server(database_url, tmp_path_factory.mktemp("kds")) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if sync_playwright is None:
-        need("browser", "the playwright package is not installed (requirements-dev.txt)")
-    if not CHROMIUM.exists():
-        need("browser", f"{CHROMIUM} is missing: install Debian's chromium")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Shop:

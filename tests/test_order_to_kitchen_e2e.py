@@ -7,32 +7,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-from conftest import need
-from live import CHROMIUM, CHROMIUM_ARGS, running_server
+from live import running_server
 
 try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:  # the fixture below skips (or, on CI, fails) and says why
-    expect = sync_playwright = None
+    from playwright.sync_api import expect
+except ImportError:  # conftest.py's browser fixture skips (or, on CI, fails) and says why
+    expect = None
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 WAITER_PIN, COOK_PIN = "7311", "7322"
-
-
-@pytest.fixture
-def browser():
-    if sync_playwright is None:
-        need("browser", "the playwright package is not installed (requirements-dev.txt)")
-    if not CHROMIUM.exists():
-        need(
-            "browser",
-            f"{CHROMIUM} is missing: install Debian's chromium (tests/install_browser.sh)",
-        )
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def sign_in(context, path: str, pin: str):

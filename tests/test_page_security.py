@@ -12,15 +12,14 @@ import zlib
 from pathlib import Path
 
 import pytest
-from conftest import need
-from live import CHROMIUM, CHROMIUM_ARGS, running_server
+from live import running_server
 
 from pos_app.web_security import SessionCipher
 
 try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:  # the fixture below skips (or, on CI, fails) and says why
-    expect = sync_playwright = None
+    from playwright.sync_api import expect
+except ImportError:  # conftest.py's browser fixture skips (or, on CI, fails) and says why
+    expect = None
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 ENGLISH = {"Accept-Language": "en"}
@@ -163,18 +162,6 @@ document.addEventListener('securitypolicyviolation', function (e) {
                     e.sourceFile + ':' + e.lineNumber);
 });
 """
-
-
-@pytest.fixture
-def browser():
-    if sync_playwright is None:
-        need("browser", "the playwright package is not installed (requirements-dev.txt)")
-    if not CHROMIUM.exists():
-        need("browser", f"{CHROMIUM} is missing: install Debian's chromium")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def signed_in_page(browser, url: str, pin: str, path: str):

@@ -10,9 +10,7 @@ import re
 import uuid
 from pathlib import Path
 
-import pytest
 import requests
-from conftest import need
 from live import free_port, server_process
 from sqlalchemy import select
 
@@ -20,25 +18,13 @@ from pos_app.menu.models import MenuItem
 from printers.models import Printer
 
 try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:  # the fixture below skips (or, on CI, fails) and says why
-    expect = sync_playwright = None
+    from playwright.sync_api import expect
+except ImportError:  # conftest.py's browser fixture skips (or, on CI, fails) and says why
+    expect = None
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if sync_playwright is None:
-        need("browser", "the playwright package is not installed (requirements-dev.txt)")
-    if not CHROMIUM.exists():
-        need("browser", f"{CHROMIUM} is missing: install Debian's chromium")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def test_the_printers_page_shows_health_test_prints_and_what_each_virtual_printer_printed(

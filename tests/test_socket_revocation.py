@@ -252,22 +252,6 @@ def test_an_expired_login_is_dropped_by_the_sweep(server, db, make_staff):
     assert refusal(server, raw, "/kds") == "token_expired"
 
 
-@pytest.fixture
-def browser():
-    from live import CHROMIUM, CHROMIUM_ARGS
-
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        need("browser", "the playwright package is not installed (requirements-dev.txt)")
-    if not CHROMIUM.exists():
-        need("browser", f"{CHROMIUM} is missing: install Debian's chromium")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.mark.parametrize(
     "role, path, live",
     [

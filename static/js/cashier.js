@@ -25,7 +25,12 @@
     return document.getElementById(id);
   }
 
+  var leaving = false;
   function goToLogin() {
+    // Once: every floor's socket hears session_revoked, and a second navigation would abort
+    // the first.
+    if (leaving) return;
+    leaving = true;
     window.location.assign("/login?next=" + encodeURIComponent("/cashier"));
   }
 

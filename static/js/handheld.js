@@ -172,7 +172,12 @@
     return !!(res && res.error && res.error.code === "stale_version" && res.error.current);
   }
 
+  var leaving = false;
   function goToLogin() {
+    // Once: session_revoked, connect_error and a 401 may all ask, and a second navigation
+    // would abort the first.
+    if (leaving) return;
+    leaving = true;
     window.location.assign("/login?next=" + encodeURIComponent("/handheld" + location.hash));
   }
 

@@ -83,7 +83,11 @@ class PrintJob(Base):
     """One document for one printer, written in the transaction of the event that caused it."""
 
     __tablename__ = "print_job"
-    __table_args__ = (Index("ix_print_job_printer_status", "printer_id", "status"),)
+    # Claiming the next due chit and finding when a new one may go both read a printer's
+    # pending chits by time: one index serves both (and whatever only needs printer + status).
+    __table_args__ = (
+        Index("ix_print_job_printer_status_due", "printer_id", "status", "next_attempt_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     printer_id: Mapped[int] = mapped_column(ForeignKey("printer.id"))

@@ -90,16 +90,24 @@ def _route_new(session: Session, printer: Printer) -> Printer:
 
 def _behind_waiting(session: Session, printer: Printer) -> datetime:
     """When a new chit for `printer` may first be tried: now, or with the chits waiting."""
-    latest = session.scalar(
-        select(PrintJob.next_attempt_at)
-        .where(
-            PrintJob.printer_id == printer.id,
-            PrintJob.status == PrintJobStatus.pending,
-            PrintJob.kind.not_in(PINNED),
+    if not health.is_down(printer):
+        # Nothing of a printer that is up waits on a backoff: a failed try marks it down, and
+        # whatever makes it up again (a print, a status check) makes its waiting chits due
+        # now (outcomes._back_at_work). No query then: this runs for every chit of an order.
+        return utcnow()
+    # Without an autoflush: the chits of this transaction, not flushed yet, wait no longer
+    # than the ones found here, and the order's rows go out in one flush at the end.
+    with session.no_autoflush:
+        latest = session.scalar(
+            select(PrintJob.next_attempt_at)
+            .where(
+                PrintJob.printer_id == printer.id,
+                PrintJob.status == PrintJobStatus.pending,
+                PrintJob.kind.not_in(PINNED),
+            )
+            .order_by(PrintJob.next_attempt_at.desc())
+            .limit(1)
         )
-        .order_by(PrintJob.next_attempt_at.desc())
-        .limit(1)
-    )
     now = utcnow()
     return max(now, latest) if latest is not None else now
 

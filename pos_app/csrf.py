@@ -5,7 +5,15 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from flask import abort, request, session
+from flask import request, session
+from werkzeug.exceptions import BadRequest
+
+
+class CsrfFailed(BadRequest):
+    """A form without the session's CSRF token (its page shows "This form expired")."""
+
+    csrf = True
+    description = "the form expired; reload the page and try again"
 
 
 def csrf_token() -> str:
@@ -20,4 +28,4 @@ def check_csrf() -> None:
     sent = request.form.get("csrf_token", "")
     expected = session.get("csrf", "")
     if not expected or not hmac.compare_digest(sent, expected):
-        abort(400, description="the form expired; reload the page and try again")
+        raise CsrfFailed()

@@ -106,13 +106,32 @@ def error_response(err: PosError):
 
 
 def install_error_handlers(app: Flask) -> None:
-    """Map PosError and HTTP errors to the envelope for API clients."""
-    app.register_error_handler(PosError, error_response)
+    """Map PosError and HTTP errors to the envelope for API clients, a styled page for browsers."""
+    from pos_app.error_pages import error_page
+
+    @app.errorhandler(PosError)
+    def _pos_error(err: PosError):
+        if _wants_json():
+            return error_response(err)
+        response = app.make_response(error_page(err.status, getattr(err, "retry_after", None)))
+        if isinstance(err, RateLimited):
+            response.headers["Retry-After"] = str(err.retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):
         if not _wants_json():
-            return err
+            if err.code is None or err.code < 400:  # a RequestRedirect and the like
+                return err
+            retry = getattr(err, "retry_after", None)
+            retry = retry if isinstance(retry, int) else None
+            response = app.make_response(
+                error_page(err.code, retry, csrf=getattr(err, "csrf", False))
+            )
+            for name, value in err.get_headers():  # Allow on a 405, Retry-After on a 429
+                if name.lower() != "content-type":
+                    response.headers[name] = value
+            return response
         code = (err.name or "error").lower().replace(" ", "_")
         if err.code == 413:
             limit = app.config["MAX_CONTENT_LENGTH"]
@@ -130,6 +149,6 @@ def install_error_handlers(app: Flask) -> None:
     def _unexpected(err: Exception):
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         if not _wants_json():
-            return "Internal server error", 500
+            return error_page(500)
         body = {"error": {"code": "internal_error", "message": "internal error", "fields": {}}}
         return jsonify(body), 500

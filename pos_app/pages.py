@@ -19,10 +19,12 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     session,
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from pos_app.auth import devices, passwords, services
 from pos_app.auth.models import BACK_OFFICE, Role, Staff
@@ -30,23 +32,27 @@ from pos_app.auth.tokens import resolve_token, revoke_token
 from pos_app.auth.views import qr_svg, settings
 from pos_app.csrf import check_csrf
 from pos_app.db import unit_of_work
+from pos_app.error_pages import error_page
 from pos_app.errors import PosError, RateLimited
-from pos_app.i18n import LANGUAGES
+from pos_app.i18n import LANGUAGES, remember_language
 from pos_app.menu.services import menu_for_handhelds
 
 bp = Blueprint("pages", __name__)
 TOTP_ISSUER = "Restaurant POS"  # the name authenticator apps show next to the code
 
 PAGES = (
-    ("/", "GET", "Start: the role's home, or the PIN login"),
-    ("/login", "GET", "PIN login page for handhelds and kitchen screens"),
+    ("/", "GET", "Start: the role's screen, or the PIN login"),
+    ("/login", "GET", "PIN login page (signed-in staff are sent on to their screen)"),
     ("/login", "POST", "PIN login form (CSRF-checked)"),
     ("/backoffice/login", "GET", "Back-office login page (email, password, two-factor code)"),
     ("/backoffice/login", "POST", "Back-office login form (CSRF-checked)"),
     ("/login/device", "GET", "A kitchen screen signs in with its device token (?token=)"),
     ("/logout", "POST", "Sign out (CSRF-checked)"),
     ("/lang/<code>", "GET", "Switch the page language (en, ar)"),
-    ("/home", "GET", "The signed-in staff member's home"),
+    ("/home", "GET", "Tiles to every screen the signed-in role may use"),
+    ("/backoffice", "GET", "The back office: the home tiles, or its login"),
+    ("/admin", "GET", "The back office: the home tiles, or its login"),
+    ("/favicon.ico", "GET", "The icon browsers show in the tab"),
     ("/admin/menu", "GET", "Back office: the menu in both languages"),
     ("/admin/security", "GET", "Back office: two-factor enrolment"),
     ("/admin/security", "POST", "Back office: start or confirm two-factor enrolment"),
@@ -81,9 +87,10 @@ def login_required(*roles: Role):
                 )
                 return redirect(url_for(target, next=request.full_path))
             if roles and actor.role not in roles:
-                return render_template("pos_app/forbidden.html"), 403
+                return error_page(403)
             return view(**kwargs)
 
+        wrapped.roles = frozenset(roles)  # the home page's tiles read who may open the page
         return wrapped
 
     return decorate
@@ -127,36 +134,71 @@ def _start_session(token: str, staff: Staff) -> None:
     lang = session.get("lang")  # a language chosen on this device outlives the sign-in
     session.clear()
     session["token"] = token
-    session["staff_locale"] = staff.locale
     session["role"] = staff.role.value
     if lang:
         session["lang"] = lang
     session.permanent = False
 
 
-# Where each role starts after a PIN sign-in: the screen it works on.
+# Where each role starts after a sign-in, and where the brand link takes it back: the screen
+# it works on. Owners and managers start on the home tiles (every screen they may open).
 ROLE_HOME = {
     "kitchen": "kds.screen",
     "waiter": "table_service_pages.handheld",
     "cashier": "billing_pages.cashier",
 }
 
+# The home page's tiles, in order: (endpoint, title, line under it). Who sees a tile is
+# read from the page's own @login_required roles, so a tile never leads to a 403.
+HOME_TILES = (
+    ("table_service_pages.handheld", _l("Floor and orders"), _l("Tables, orders, send to kitchen")),
+    ("billing_pages.cashier", _l("Cashier"), _l("Bills, payments, shifts")),
+    ("kds.screen", _l("Kitchen display"), _l("Tickets by station, expo")),
+    ("pages.admin_menu", _l("Menu"), _l("Dishes and prices in both languages")),
+    ("printers_pages.admin_printers", _l("Printers"), _l("Status, test print, what was printed")),
+    ("pages.admin_security", _l("Two-factor sign-in"), _l("Protect the back-office login")),
+)
 
-def role_home_url() -> str:
-    """The page the signed-in role starts on (its working screen, else the home tiles)."""
-    endpoint = ROLE_HOME.get(session.get("role", ""))
+
+def role_home_url(role: str | None = None) -> str:
+    """The page a role starts on (its working screen, else the home tiles)."""
+    endpoint = ROLE_HOME.get(role if role is not None else session.get("role", ""))
     if endpoint and endpoint in current_app.view_functions:
         return url_for(endpoint)
     return url_for("pages.home")
 
 
+def way_back_url() -> str:
+    """Where a page's brand link and an error page send this browser: the signed-in role's
+    screen, else the PIN login. Reads the session only (an error page may have no database)."""
+    if session.get("token") and session.get("role"):
+        return role_home_url()
+    return url_for("pages.pin_login")
+
+
+def home_tiles(role: Role) -> list[dict]:
+    """The tiles `role` may open, each with its link."""
+    tiles = []
+    for endpoint, title, line in HOME_TILES:
+        view = current_app.view_functions.get(endpoint)
+        allowed = getattr(view, "roles", None)
+        if view is None or (allowed and role not in allowed):
+            continue
+        name = endpoint.rsplit(".", 1)[-1].replace("admin_", "")
+        tiles.append({"url": url_for(endpoint), "title": title, "line": line, "id": name})
+    return tiles
+
+
 @bp.route("/")
 def index():
-    return redirect(url_for("pages.home" if page_actor() else "pages.pin_login"))
+    return redirect(role_home_url() if page_actor() else url_for("pages.pin_login"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def pin_login():
+    if request.method == "GET" and page_actor() is not None:
+        # Back from a screen lands here: a signed-in device goes on to its screen, not the pad.
+        return redirect(_safe_next(role_home_url()))
     error, source = None, device_source()
     if request.method == "POST":
         check_csrf()
@@ -185,7 +227,7 @@ def backoffice_login():
             )
         )
         if error is None:
-            return redirect(_safe_next(url_for("pages.admin_menu")))
+            return redirect(_safe_next(role_home_url()))
     status = 401 if error else 200
     return render_template("auth/backoffice_login.html", error=error), status
 
@@ -240,15 +282,35 @@ def logout():
 
 @bp.route("/lang/<code>")
 def switch_language(code: str):
+    response = redirect(_safe_next(url_for("pages.index")))
     if code in LANGUAGES:
         session["lang"] = code
-    return redirect(_safe_next(url_for("pages.index")))
+        remember_language(response, code)  # this device keeps it, signed in or not
+    return response
 
 
 @bp.route("/home")
 @login_required()
 def home():
-    return render_template("pos_app/home.html", actor=page_actor())
+    actor = page_actor()
+    return render_template("pos_app/home.html", actor=actor, tiles=home_tiles(actor.role))
+
+
+@bp.route("/backoffice")
+@bp.route("/admin")
+def backoffice():
+    """Owners type these: the home tiles when signed in, else the back-office login."""
+    if page_actor() is not None:
+        return redirect(url_for("pages.home"))
+    return redirect(url_for("pages.backoffice_login"))
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico by themselves; base.html names the SVG one too."""
+    return send_from_directory(
+        current_app.static_folder, "favicon.ico", mimetype="image/x-icon", max_age=86400
+    )
 
 
 @bp.route("/admin/menu")
@@ -303,6 +365,7 @@ def _totp_error(err: PosError) -> str:
 def register(app) -> None:
     """Add the pages and list them in the OpenAPI document."""
     app.register_blueprint(bp)
+    app.context_processor(lambda: {"home_url": way_back_url})  # base.html's brand link
     api = app.extensions["pos_api"]
     for rule, method, summary in PAGES:
         api.document_page(rule, method, summary)

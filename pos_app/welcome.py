@@ -7,6 +7,12 @@ import socket
 
 from pos_app.demo import DEMO_STAFF
 
+# Staff have a language of their own (Sara's is Arabic), but the pages keep the device's.
+LANGUAGE_NOTE = (
+    "Language: each device keeps its browser's language (English or Arabic) until someone taps\n"
+    "  the switch at the top of any page, login included; signing in never changes it."
+)
+
 
 def lan_address() -> str | None:
     """This machine's address on the shop's network, as its host name resolves (no traffic)."""
@@ -38,6 +44,7 @@ def main() -> None:
         if email:
             how += ("  or  " if how else "") + f"{email} / {password}"
         print(f"    {role.value:8} {name:8} {how}")
+    print(f"\n  {LANGUAGE_NOTE}")
     print()
 
 

@@ -122,18 +122,34 @@ def test_an_arabic_browser_gets_arabic_pages_without_choosing(client):
     assert '<html lang="ar" dir="rtl">' in page and "تسجيل الدخول" in page
 
 
-def test_the_staff_members_locale_picks_the_language_after_login(client, make_staff):
+def test_signing_in_keeps_the_devices_language(app, client, make_staff):
+    """Issue 15: the demo's Arabic-speaking waiter turned an English device Arabic."""
     make_staff("waiter", pin="2468", name="Sara", locale="ar")
     assert '<html lang="en" dir="ltr">' in text_of(client.get("/login", headers=ENGLISH))
     response = pin_login(client, "2468")
     assert response.headers["Location"] == "/handheld"  # a waiter starts on the handheld
     page = text_of(client.get("/home", headers=ENGLISH))
+    assert '<html lang="en" dir="ltr">' in page and "Welcome, Sara" in page
+    # The switch on any page changes it, and this device remembers it past a sign-out and in
+    # a new browser session (the long-lived cookie, not the session's).
+    switched = client.get("/lang/ar?next=/home")
+    assert "pos_lang=ar" in switched.headers["Set-Cookie"]
+    assert "Max-Age=" in switched.headers["Set-Cookie"]
+    page = text_of(client.get("/home", headers=ENGLISH))
     assert '<html lang="ar" dir="rtl">' in page
     assert "أهلًا، Sara" in page and "Sara · نادل" in page and "تسجيل الخروج" in page
-    # The device can still switch for this session.
-    client.get("/lang/en")
-    page = text_of(client.get("/home", headers=ENGLISH))
-    assert '<html lang="en" dir="ltr">' in page and "Welcome, Sara" in page
+    logout(client)
+    fresh = app.test_client()
+    fresh.set_cookie("pos_lang", "ar")
+    assert '<html lang="ar" dir="rtl">' in text_of(fresh.get("/login", headers=ENGLISH))
+
+
+def test_an_english_staff_member_on_an_arabic_device_gets_arabic(client, make_staff):
+    make_staff("waiter", pin="2469", name="Tom", locale="en")
+    arabic = {"Accept-Language": "ar-SA,ar;q=0.9"}
+    token = csrf_of(text_of(client.get("/login", headers=arabic)))
+    client.post("/login", data={"csrf_token": token, "pin": "2469"}, headers=arabic)
+    assert '<html lang="ar" dir="rtl">' in text_of(client.get("/home", headers=arabic))
 
 
 # -- forms and logins ------------------------------------------------------------------------
@@ -186,7 +202,7 @@ def test_the_admin_menu_sends_a_stranger_to_the_back_office_login(client):
 def test_back_office_login_shows_the_menu_in_both_languages(client, demo, make_staff, role):
     make_staff(role, email=f"{role}.test@example.com", password="a long password")
     response = backoffice_login(client, f"{role}.test@example.com", "a long password")
-    assert response.status_code == 302 and response.headers["Location"] == "/admin/menu"
+    assert response.status_code == 302 and response.headers["Location"] == "/home"
 
     page = html.unescape(text_of(client.get("/admin/menu", headers=ENGLISH)))
     assert "<h1>Menu</h1>" in page
@@ -321,7 +337,7 @@ def test_two_factor_enrolment_then_the_back_office_login_needs_the_code(client, 
     clock.advance(30)  # the code that confirmed the enrolment is spent: the next step's
     code = pyotp.TOTP(secret).at(clock.utcnow())
     response = backoffice_login(client, "huda@example.com", "a long password", code)
-    assert response.status_code == 302 and response.headers["Location"] == "/admin/menu"
+    assert response.status_code == 302 and response.headers["Location"] == "/home"
     assert client.get("/admin/menu").status_code == 200
 
 

@@ -8,6 +8,7 @@
 (function () {
   "use strict";
   var el = PosPage.el, append = PosPage.append, clear = PosPage.clear, uuid = PosPage.uuid;
+  var limitText = PosPage.limitText;
   var NetError = PosPage.NetError, makeApi = PosPage.makeApi;
 
   var BOOT = JSON.parse(document.getElementById("hh-boot").textContent);
@@ -27,6 +28,9 @@
   var ALLERGENS = ["gluten", "dairy", "nuts", "sesame", "egg", "fish", "shellfish", "soy"];
   var GUTTER = 14; // px for an empty grid line of the floor plan (walkways shrink, tables do not)
   var MAX_UNIT = 140; // px: wider than this, a table for two looks like a banquet
+  // A tablet (handheld.css's same query) shows the floor, the menu and the check side by side;
+  // a phone shows one of them at a time.
+  var TABLET = window.matchMedia("(min-width: 768px) and (min-height: 600px)");
 
   var S = {
     currency: "SAR",
@@ -681,14 +685,15 @@
   }
 
   function renderNow() {
-    var onOrder = S.view.name === "order";
+    var onOrder = S.view.name === "order", both = TABLET.matches;
     $("hh").dataset.view = S.view.name;
-    $("hh-floor").hidden = onOrder;
-    $("hh-order").hidden = !onOrder;
+    $("hh").dataset.layout = both ? "tablet" : "phone";
+    $("hh-floor").hidden = onOrder && !both;
+    $("hh-order").hidden = !onOrder && !both;
     renderLink();
     renderNotices();
-    if (onOrder) renderOrder();
-    else renderFloor();
+    if (onOrder || both) renderOrder();
+    if (!onOrder || both) renderFloor();
   }
 
   function renderLink() {
@@ -771,7 +776,8 @@
   function renderMap() {
     var wrap = $("hh-map-wrap"), map = $("hh-map");
     var tables = Array.from(S.tables.values());
-    var key = [wrap.clientWidth, window.innerHeight > window.innerWidth, tables.map(function (tb) {
+    var key = [wrap.clientWidth, wrap.clientHeight, TABLET.matches, S.view.orderId,
+      window.innerHeight > window.innerWidth, tables.map(function (tb) {
       var o = tb.order_id && S.orders.get(tb.order_id);
       var d = localDraftAt(tb.id) || (tb.order_id && S.drafts[tb.order_id]);
       return [tb, o ? [o.number, o.guests] : 0, d ? [d.lines.length, d.queued, d.guests] : 0,
@@ -784,14 +790,11 @@
     var spanY = Math.max.apply(null, tables.map(function (tb) { return tb.y + tb.height; }));
     var style = getComputedStyle(wrap);
     var width = wrap.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-    var turn = spanX > spanY && width < 600 && window.innerHeight > window.innerWidth;
-    var boxes = tables.map(function (tb) {
-      return turn ? { tb: tb, x: tb.y, y: tb.x, w: tb.height, h: tb.width }
-        : { tb: tb, x: tb.x, y: tb.y, w: tb.width, h: tb.height };
-    });
-    var cols = axis(boxes, "x", "w"), rows = axis(boxes, "y", "h");
-    var unitX = Math.max(56, Math.min(MAX_UNIT, (width - cols.emptyCount * GUTTER) / cols.usedCount));
-    var unitY = turn ? 66 : Math.max(64, Math.min(110, unitX * 0.8));
+    var height = wrap.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+    var plan = TABLET.matches ? fitPane(tables, width, height)
+      : phonePlan(tables, width, spanX > spanY && width < 600 && window.innerHeight > window.innerWidth);
+    var turn = plan.turn, boxes = plan.boxes, cols = plan.cols, rows = plan.rows;
+    var unitX = plan.unitX, unitY = plan.unitY;
     var px = function (a, i, unit) { return a.used[i] * unit + a.empty_at[i] * GUTTER; };
     map.style.width = px(cols, cols.span, unitX) + "px";
     map.style.height = px(rows, rows.span, unitY) + "px";
@@ -803,6 +806,37 @@
         width: px(cols, b.x + b.w, unitX) - left, height: px(rows, b.y + b.h, unitY) - top,
       }));
     });
+  }
+
+  function planBoxes(tables, turn) {
+    var boxes = tables.map(function (tb) {
+      return turn ? { tb: tb, x: tb.y, y: tb.x, w: tb.height, h: tb.width }
+        : { tb: tb, x: tb.x, y: tb.y, w: tb.width, h: tb.height };
+    });
+    return { turn: turn, boxes: boxes, cols: axis(boxes, "x", "w"), rows: axis(boxes, "y", "h") };
+  }
+
+  // A phone: the plan as wide as the screen, rows of a fixed height (the page scrolls).
+  function phonePlan(tables, width, turn) {
+    var plan = planBoxes(tables, turn);
+    plan.unitX = Math.max(56, Math.min(MAX_UNIT, (width - plan.cols.emptyCount * GUTTER) / plan.cols.usedCount));
+    plan.unitY = turn ? 66 : Math.max(64, Math.min(110, plan.unitX * 0.8));
+    return plan;
+  }
+
+  // A tablet: the plan fills its pane both ways, turned if that makes the tables bigger.
+  function fitPane(tables, width, height) {
+    var best = null;
+    [false, true].forEach(function (turn) {
+      var plan = planBoxes(tables, turn);
+      var fit = function (room, a) { return (room - a.emptyCount * GUTTER) / a.usedCount; };
+      // 44 px is the smallest target for a thumb; a table is rarely a single grid unit wide.
+      plan.unitX = Math.max(44, Math.min(MAX_UNIT * 1.3, fit(width, plan.cols)));
+      plan.unitY = Math.max(44, Math.min(MAX_UNIT, fit(height, plan.rows)));
+      plan.size = Math.min(plan.unitX, plan.unitY);
+      if (!best || plan.size > best.size + 1) best = plan;
+    });
+    return best;
   }
 
   // Per grid line: how many used lines (a table's width each) and empty ones (a gutter each)
@@ -841,7 +875,9 @@
     if (status === "free") guests = tb.seats; // free: how many it seats
     if (guests) meta.push(el("span", { class: "hh-guests" }, el("span", { class: "hh-person", "aria-hidden": "true" }), guests));
     var tile = el("button", {
-      type: "button", class: "hh-table hh-st-" + status + " hh-shape-" + tb.shape + (pending ? " hh-has-draft" : ""),
+      type: "button", class: "hh-table hh-st-" + status + " hh-shape-" + tb.shape + (pending ? " hh-has-draft" : "") +
+        (isOpenHere(tb, draft) ? " hh-table-current" : ""),
+      "aria-current": isOpenHere(tb, draft) ? "true" : null,
       "data-testid": "table-" + tb.label, dataset: { status: tb.status, tableId: tb.id },
       "aria-label": t("table_n", { label: tb.label }) + " — " + t("status_" + tb.status),
       onclick: function () { tapTable(tb); },
@@ -853,6 +889,12 @@
     // Set through the CSSOM: a style attribute is inline style, which the CSP refuses.
     Object.assign(tile.style, { left: box.left + "px", top: box.top + "px", width: box.width + "px", height: box.height + "px" });
     return tile;
+  }
+
+  // The table whose order is on the screen beside the map (a tablet marks it).
+  function isOpenHere(tb, draft) {
+    var id = S.view.orderId;
+    return !!id && (tb.order_id === id || (!!draft && draft.id === id));
   }
 
   function tapTable(tb) {
@@ -884,6 +926,8 @@
   function renderOrder() {
     var c = current();
     var o = c.order, d = c.draft;
+    $("hh-order").dataset.empty = c.id ? "false" : "true";
+    if (!c.id) return renderNoOrder(c);
     if (!o && !d) {
       $("hh-order-title").textContent = t("loading");
       return;
@@ -903,6 +947,17 @@
     $("hh-rush").setAttribute("aria-pressed", rush ? "true" : "false");
     $("hh-bill-btn").hidden = !o;
     renderAlert(c);
+    renderMenu(c);
+    renderCart(c);
+  }
+
+  // A tablet shows the menu and the check before a table is chosen: say what to do first.
+  function renderNoOrder(c) {
+    $("hh-order-title").textContent = t("choose_table");
+    $("hh-order-sub").textContent = t("choose_table_hint");
+    $("hh-rush").setAttribute("aria-pressed", "false");
+    $("hh-bill-btn").hidden = true;
+    $("hh-order-alert").hidden = true;
     renderMenu(c);
     renderCart(c);
   }
@@ -1011,7 +1066,7 @@
     var count = 0, total = o ? o.total_minor : 0;
     serverLines.forEach(function (l) { count += l.quantity; });
     localLines.forEach(function (l) { count += l.quantity; total += lineUnit(l) * l.quantity; });
-    if (!keys.length) box.appendChild(el("p", { class: "hh-empty" }, t("empty_order")));
+    if (!keys.length) box.appendChild(el("p", { class: "hh-empty" }, c.id ? t("empty_order") : t("choose_table_hint")));
     keys.forEach(function (course) {
       var group = courses[course];
       var held = o && o.released_course >= 0 && course > o.released_course &&
@@ -1082,6 +1137,7 @@
 
   function tapItem(item) {
     var c = current();
+    if (!c.id) return flash(t("choose_table_first"), "warn");
     if (!c.order && !c.draft) return;
     // A draft waiting to send may grow (the new lines go with it); its queued lines stay as
     // they are, since the server may already have them.
@@ -1228,9 +1284,19 @@
     sheetOnClose = null;
   }
 
-  function field(label, input, hint) {
+  function field(label, input, hint, limit) {
     var tag = /^(INPUT|TEXTAREA|SELECT)$/.test(input.tagName) ? "label" : "div";
-    return el(tag, { class: "hh-field" }, el("span", { class: "hh-field-label" }, label, hint ? el("span", { class: "hh-field-hint" }, hint) : null), input);
+    return el(tag, { class: "hh-field" }, el("span", { class: "hh-field-label" }, label, hint ? el("span", { class: "hh-field-hint" }, hint) : null), input,
+      limit ? limit.counter : null);
+  }
+
+  // The server's limits of the free-text fields (pos_app/orders/schemas.py).
+  var LIMITS = { note: 300, allergy: 200, reason: 300, address: 300, name: 120 };
+
+  function limited(input, max, onchange) {
+    var limit = limitText(input, max, { count: t("chars_n"), over: t("chars_over") });
+    if (onchange) input.addEventListener("input", onchange);
+    return limit;
   }
 
   function stepper(value, min, max, onchange, testid) {
@@ -1266,10 +1332,14 @@
     return box;
   }
 
+  var MAX_GUESTS = 99; // the server's limit (pos_app/orders/schemas.py)
+
+  // One tap for the usual party (buttons up to 12, or a little past the table's seats), and a
+  // number field for a big one: tables get pushed together, a banquet seats 20 or 30.
   function guestsSheet(tb) {
     openSheet(t("table_n", { label: tb.label }) + " · " + t("how_many_guests"), "guests-sheet", function (body) {
       var grid = el("div", { class: "hh-guest-grid" });
-      var most = Math.max(8, Math.min(20, tb.seats + 2));
+      var most = Math.max(12, Math.min(24, tb.seats + 4));
       for (var n = 1; n <= most; n++) {
         (function (count) {
           grid.appendChild(el("button", {
@@ -1279,6 +1349,25 @@
         })(n);
       }
       body.appendChild(grid);
+      var input = el("input", { type: "number", inputmode: "numeric", min: "1", max: String(MAX_GUESTS),
+        step: "1", dir: "ltr", class: "hh-guest-input", "data-testid": "guests-other" });
+      var go = el("button", { type: "button", class: "hh-btn hh-btn-primary", disabled: true,
+        "data-testid": "guests-other-go" }, t("start_order"));
+      var count = function () {
+        var n = Number(input.value);
+        return /^[0-9]+$/.test(input.value) && n >= 1 && n <= MAX_GUESTS ? n : 0;
+      };
+      var check = function () {
+        go.disabled = !count();
+        input.setAttribute("aria-invalid", input.value && !count() ? "true" : "false");
+      };
+      input.addEventListener("input", check);
+      input.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" && count()) openTable(tb, count());
+      });
+      go.addEventListener("click", function () { if (count()) openTable(tb, count()); });
+      body.appendChild(el("div", { class: "hh-guest-other" },
+        field(t("other_number"), input, t("up_to_n", { n: MAX_GUESTS })), go));
     });
   }
 
@@ -1311,16 +1400,18 @@
     var title = type === "delivery" ? t("delivery") : t("takeaway");
     openSheet(title, type + "-sheet", function (body, foot) {
       var need = type === "delivery";
-      var nameIn = el("input", { type: "text", maxlength: "120", autocomplete: "off", "data-testid": "customer-name" });
+      var nameIn = el("input", { type: "text", autocomplete: "off", "data-testid": "customer-name" });
       var phoneIn = el("input", { type: "tel", maxlength: "40", dir: "ltr", inputmode: "tel", autocomplete: "off", "data-testid": "customer-phone" });
-      var addrIn = el("textarea", { rows: "2", maxlength: "300", "data-testid": "customer-address" });
-      body.appendChild(field(t("customer_name"), nameIn, need ? t("required") : t("optional")));
+      var addrIn = el("textarea", { rows: "2", "data-testid": "customer-address" });
+      var nameLimit = limited(nameIn, LIMITS.name), addrLimit = limited(addrIn, LIMITS.address);
+      body.appendChild(field(t("customer_name"), nameIn, need ? t("required") : t("optional"), nameLimit));
       if (need) {
         body.appendChild(field(t("phone"), phoneIn, t("required")));
-        body.appendChild(field(t("address"), addrIn, t("required")));
+        body.appendChild(field(t("address"), addrIn, t("required"), addrLimit));
       }
       var start = el("button", { type: "button", class: "hh-btn hh-btn-primary", "data-testid": "start-order", disabled: need,
         onclick: function () {
+          if (!nameLimit.ok() || !addrLimit.ok()) return;
           var draft = newDraft({
             type: type, customer_name: nameIn.value.trim(),
             customer_phone: need ? phoneIn.value.trim() : "", customer_address: need ? addrIn.value.trim() : "",
@@ -1329,8 +1420,9 @@
           openOrder(draft.id);
         } }, t("start_order"));
       var check = function () {
-        if (!need) return;
-        start.disabled = !(nameIn.value.trim() && /^[0-9+ ()-]{3,40}$/.test(phoneIn.value.trim()) && addrIn.value.trim());
+        var fits = nameLimit.ok() && addrLimit.ok();
+        if (!need) return (start.disabled = !fits);
+        start.disabled = !(fits && nameIn.value.trim() && /^[0-9+ ()-]{3,40}$/.test(phoneIn.value.trim()) && addrIn.value.trim());
       };
       [nameIn, phoneIn, addrIn].forEach(function (i) { i.addEventListener("input", check); });
       foot.appendChild(start);
@@ -1426,11 +1518,13 @@
         renderGroups();
       };
       var valid = function () {
+        if (noteLimit && (!noteLimit.ok() || !allergyLimit.ok())) return false;
         return groups.every(function (g) {
           var n = g.modifiers.filter(function (m) { return st.mods.indexOf(m.id) >= 0; }).length;
           return n >= g.min_choices && n <= g.max_choices;
         });
       };
+      var noteLimit = null, allergyLimit = null; // set below, once the fields exist
       var row = el("div", { class: "hh-row2" });
       row.appendChild(field(t("quantity"), stepper(st.quantity, 1, 99, function (v) { st.quantity = v; refreshFoot(); }, "qty")));
       body.appendChild(row);
@@ -1444,10 +1538,12 @@
       body.appendChild(field(t("course"), chips(courseValues.sort().map(function (v) {
         return { value: v, label: courseLabel(v) };
       }), st.course, function (v) { st.course = v; }, "course-chip")));
-      var note = el("input", { type: "text", maxlength: "300", value: st.note, "data-testid": "line-note", oninput: function () { st.note = this.value; } });
-      var allergy = el("input", { type: "text", maxlength: "200", value: st.allergy, class: "hh-allergy-input", "data-testid": "line-allergy", oninput: function () { st.allergy = this.value; } });
-      body.appendChild(field(t("note"), note));
-      body.appendChild(field(t("allergy"), allergy));
+      var note = el("textarea", { rows: "2", value: st.note, "data-testid": "line-note", oninput: function () { st.note = this.value; } });
+      var allergy = el("input", { type: "text", value: st.allergy, class: "hh-allergy-input", "data-testid": "line-allergy", oninput: function () { st.allergy = this.value; } });
+      noteLimit = limited(note, LIMITS.note, function () { refreshFoot(); });
+      allergyLimit = limited(allergy, LIMITS.allergy, function () { refreshFoot(); });
+      body.appendChild(field(t("note"), note, null, noteLimit));
+      body.appendChild(field(t("allergy"), allergy, null, allergyLimit));
 
       var price = el("span", { class: "hh-add-price" });
       var add = el("button", { type: "button", class: "hh-btn hh-btn-primary hh-add", "data-testid": "sheet-add",
@@ -1493,14 +1589,15 @@
     openSheet(t("void_item") + " · " + name(line), "void-sheet", function (body, foot) {
       var confirm = el("button", { type: "button", class: "hh-btn hh-btn-danger", disabled: true, "data-testid": "void-confirm",
         onclick: function () { doVoid(o.id, line, st); } }, t("void_item"));
-      var check = function () { confirm.disabled = st.reason.trim().length < 3; };
+      var check = function () { confirm.disabled = st.reason.trim().length < 3 || !limit.ok(); };
       body.appendChild(field(t("quantity"), stepper(st.quantity, 1, line.quantity, function (v) { st.quantity = v; }, "void-qty")));
-      var reason = el("input", { type: "text", maxlength: "300", required: true, "data-testid": "void-reason",
+      var reason = el("input", { type: "text", required: true, "data-testid": "void-reason",
         oninput: function () { st.reason = this.value; check(); } });
-      body.appendChild(field(t("reason"), reason, t("required")));
+      var limit = limited(reason, LIMITS.reason);
+      body.appendChild(field(t("reason"), reason, t("required"), limit));
       body.appendChild(chips(["reason_changed_mind", "reason_wrong_item", "reason_too_long"].map(function (k) {
         return { value: k, label: t(k) };
-      }), null, function (k) { reason.value = t(k); st.reason = reason.value; check(); }, "void-reason"));
+      }), null, function (k) { reason.value = t(k); st.reason = reason.value; limit.update(); check(); }, "void-reason"));
       foot.appendChild(confirm);
     });
   }
@@ -1643,8 +1740,10 @@
             goFloor();
           }).catch(function () { flash(t("offline_try_later"), "error"); });
         } }, t("cancel_order"));
-      body.appendChild(field(t("reason"), el("input", { type: "text", maxlength: "300", "data-testid": "cancel-reason",
-        oninput: function () { st.reason = this.value; confirm.disabled = st.reason.trim().length < 3; } }), t("required")));
+      var reason = el("input", { type: "text", "data-testid": "cancel-reason",
+        oninput: function () { st.reason = this.value; confirm.disabled = st.reason.trim().length < 3 || !limit.ok(); } });
+      var limit = limited(reason, LIMITS.reason);
+      body.appendChild(field(t("reason"), reason, t("required"), limit));
       foot.appendChild(confirm);
     });
   }
@@ -1697,7 +1796,7 @@
     if (event.key === "Escape") closeSheet();
   });
   window.addEventListener("hashchange", route);
-  window.addEventListener("resize", function () { if (S.view.name === "floor") render(); });
+  window.addEventListener("resize", function () { if (S.view.name === "floor" || TABLET.matches) render(); });
 
   // -- start ----------------------------------------------------------------------------------
 

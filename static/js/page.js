@@ -104,8 +104,31 @@
     });
   }
 
+  // A text field with a limit the server enforces: no maxlength (a paste past it would be cut
+  // silently), a counter "n / max" under it instead, which turns red with a line saying how
+  // much too long the text is. `words.count` and `words.over` are texts with {n}, {max} and
+  // {over}; the caller asks `ok()` before it lets the form go.
+  function limitText(input, max, words) {
+    var counter = el("span", { class: "text-count", "aria-live": "polite",
+      "data-testid": (input.getAttribute("data-testid") || "text") + "-count" });
+    var fill = function (text, n) {
+      return text.split("{n}").join(String(n)).split("{max}").join(String(max))
+        .split("{over}").join(String(n - max));
+    };
+    var length = function () { return Array.from(input.value).length; }; // as the server counts
+    var update = function () {
+      var n = length(), over = n > max;
+      counter.textContent = fill(over ? words.over : words.count, n);
+      counter.dataset.over = over ? "true" : "false";
+      input.setAttribute("aria-invalid", over ? "true" : "false");
+    };
+    input.addEventListener("input", update);
+    update();
+    return { counter: counter, ok: function () { return length() <= max; }, update: update };
+  }
+
   window.PosPage = {
     el: el, append: append, clear: clear, uuid: uuid, NetError: NetError, makeApi: makeApi,
-    watchSecurityAlerts: watchSecurityAlerts,
+    watchSecurityAlerts: watchSecurityAlerts, limitText: limitText,
   };
 })();

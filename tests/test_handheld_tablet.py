@@ -133,3 +133,106 @@ def test_a_phone_keeps_one_screen_at_a_time(handheld):
     assert items.nth(0).bounding_box()["y"] == items.nth(1).bounding_box()["y"]
     assert items.nth(2).bounding_box()["y"] > items.nth(0).bounding_box()["y"]  # two columns
     shot(page, "handheld-phone-order.png")
+
+
+def test_a_long_note_gets_a_counter_and_is_refused_visibly_past_the_limit(handheld):
+    page = handheld(PHONE)
+    seat_table(page, "4", 2)
+    page.get_by_test_id("categories").get_by_role("tab", name="From the grill").click()
+    page.locator('.hh-item[data-name="Mixed grill"]').click()
+    sheet = page.get_by_test_id("item-sheet")
+    sheet.locator("[data-testid^=mod-]").first.click()  # its side is required
+    note, count = page.get_by_test_id("line-note"), page.get_by_test_id("line-note-count")
+    expect(count).to_have_text("0 of 300 characters")
+    note.fill("no onions " * 5)
+    expect(count).to_have_text("50 of 300 characters")
+    expect(page.get_by_test_id("sheet-add")).to_be_enabled()
+    long_note = ("Guest asks: well done, sauce on the side, no onions. " * 20)[:1032]
+    note.fill(long_note)  # as a paste: nothing is cut
+    assert len(note.input_value()) == 1032
+    expect(count).to_have_text("Too long: 1032 of 300 characters. Shorten it by 732.")
+    expect(count).to_have_attribute("data-over", "true")
+    expect(note).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_test_id("sheet-add")).to_be_disabled()
+    shot(page, "handheld-note-too-long.png")
+    note.fill(long_note[:300])
+    expect(count).to_have_text("300 of 300 characters")
+    page.get_by_test_id("sheet-add").click()
+    expect(page.get_by_test_id("cart-line")).to_have_count(1)
+    assert long_note[:300].strip() in page.locator("#hh-cart-lines").inner_text()
+
+
+@pytest.mark.parametrize("guests", [14, 20])
+def test_a_big_party_can_be_seated(handheld, guests):
+    page = handheld(PHONE)
+    page.get_by_test_id("table-9").click()  # seats 8
+    sheet = page.get_by_test_id("guests-sheet")
+    expect(sheet.locator(".hh-guest")).to_have_count(12)  # one tap up to 12
+    go = page.get_by_test_id("guests-other-go")
+    expect(go).to_be_disabled()
+    page.get_by_test_id("guests-other").fill("100")
+    expect(go).to_be_disabled()  # the server takes up to 99
+    page.get_by_test_id("guests-other").fill(str(guests))
+    shot(page, f"handheld-guests-{guests}.png")
+    go.click()
+    expect(page.get_by_test_id("order-title")).to_have_text("Table 9")
+    expect(page.locator("#hh-order-sub")).to_contain_text(f"Guests: {guests}")
+    page.locator('.hh-item[data-name="Hummus"]').click()
+    page.locator('.hh-item[data-name="Hummus"]').click()
+    page.get_by_test_id("cart-toggle").click()
+    page.get_by_test_id("cart-line").first.locator(".hh-line-edit").click()
+    expect(page.get_by_test_id(f"seat-{guests}")).to_be_visible()  # a seat for every guest
+
+
+# WCAG 2 relative luminance and contrast, on the colours Chromium rendered.
+CONTRAST_OF_PAGE = """
+(statuses) => {
+  const rgb = (text) => (text.match(/[\\d.]+/g) || []).slice(0, 3).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const ratio = (a, b) => {
+    const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+    return (hi + 0.05) / (lo + 0.05);
+  };
+  const map = document.getElementById("hh-map");
+  return statuses.map((status) => {
+    const tile = document.createElement("button");
+    tile.className = "hh-table hh-st-" + status;
+    const label = document.createElement("span");
+    label.className = "hh-table-label";
+    label.textContent = "7";
+    const meta = document.createElement("span");
+    meta.className = "hh-table-meta";
+    meta.textContent = "#12";
+    tile.append(label, meta);
+    map.appendChild(tile);
+    const style = getComputedStyle(tile);
+    // A plain colour, or every colour of a striped gradient ("needs clearing").
+    const backs = style.backgroundImage !== "none"
+      ? style.backgroundImage.match(/rgba?\\([^)]+\\)/g).map(rgb)
+      : [rgb(style.backgroundColor)];
+    const worst = Math.min(...[label, meta].flatMap((part) =>
+      backs.map((back) => ratio(rgb(getComputedStyle(part).color), back))));
+    tile.remove();
+    return [status, Math.round(worst * 100) / 100];
+  });
+}
+"""
+
+
+def test_table_labels_on_every_status_colour_reach_4_5_to_1(handheld):
+    page = handheld(PHONE)
+    ratios = dict(page.evaluate(CONTRAST_OF_PAGE, list(STATUSES)))
+    assert set(ratios) == set(STATUSES)
+    assert {s: r for s, r in ratios.items() if r < 4.5} == {}, ratios
+    # The real tiles too: an ordered table (orange) as the map draws it.
+    seat_table(page, "4", 2)
+    page.locator('.hh-item[data-name="Hummus"]').click()
+    page.get_by_test_id("cart-toggle").click()
+    page.get_by_test_id("send").click()
+    expect(page.get_by_test_id("table-4")).to_have_attribute("data-status", "ordered")
+    shot(page, "handheld-ordered-contrast.png")
+    back = page.get_by_test_id("table-4").evaluate("e => getComputedStyle(e).backgroundColor")
+    assert back == "rgb(173, 90, 0)", back  # #ad5a00: 4.95:1 with white (was #e67700, 3.0:1)

@@ -291,6 +291,9 @@ def test_a_browser_that_signed_in_keeps_its_pin_login_when_others_are_locked_out
     for n in range(10):
         assert login(stranger, {"pin": f"{9000 + n}"}, f"10.8.0.{n}").status_code == 401
     assert login(stranger, {"pin": "1111"}, "10.8.1.1").status_code == 429
+    home = client.get("/home").get_data(as_text=True)  # signed in, /login goes to the screen:
+    csrf = home.split('name="csrf_token" value="')[1].split('"')[0]
+    assert client.post("/logout", data={"csrf_token": csrf}).status_code == 302  # sign out first
     page = client.get("/login").get_data(as_text=True)
     csrf = page.split('name="csrf_token" value="')[1].split('"')[0]
     assert client.post("/login", data={"csrf_token": csrf, "pin": "1111"}).status_code == 302

@@ -396,13 +396,14 @@ def test_a_manager_at_the_till_sees_a_security_alert_when_pins_are_guessed(
 
     with running_server(database_url, tmp_path, POS_LOGIN_PIN_BUDGET="3") as url:
         page = signed_in(browser, url, MANAGER_PIN, "/cashier")
+        page.goto("/lang/ar?next=/cashier")  # this till reads Arabic (the device's choice)
         expect(page.get_by_test_id("link-state")).to_have_attribute("data-state", "live")
         for pin in ("9001", "9002", "9003"):  # a stranger's phone, never signed in here
             answer = requests.post(f"{url}/api/v1/auth/login", json={"pin": pin}, timeout=10)
             assert answer.status_code == 401
         banner = page.get_by_test_id("security-alert")
         expect(banner).to_be_visible()
-        # Khalid reads Arabic (his staff language): the alert is in Arabic, with the source.
+        # The till was switched to Arabic: the alert is in Arabic, with the source.
         expect(banner).to_contain_text("رموز سرية خاطئة كثيرة من أجهزة لم تسجّل الدخول هنا")
         expect(banner).to_contain_text("127.0.0.1")
         shot(page, "cashier-security-alert.png")

@@ -19,6 +19,7 @@ from functools import lru_cache
 import fontpkg_noto_sans_arabic
 from PIL import Image, ImageDraw, ImageFont, features
 
+from printers.bidi import isolate_runs
 from printers.escpos_text import EscPosWriter
 
 FONT_PATH = fontpkg_noto_sans_arabic.ROOT / "files" / "NotoSansArabic[wdth,wght].ttf"
@@ -31,19 +32,6 @@ MARGIN = 4  # dots kept clear at the right edge
 LINE_GAP = 6  # dots between two lines of a block
 PAD = 8  # dots of black around white-on-black text
 BIG, TALL, NORMAL_SIZE = (2, 2), (1, 2), (1, 1)  # printer font sizes (width, height)
-
-
-# Latin words and Western digits inside Arabic: isolated (LRI ... PDI) so that the bidi
-# algorithm keeps "2025-03-14 19:42" in its order (FriBiDi printed it "14-03-2025" bare).
-_LTR_RUN = re.compile(
-    "[0-9A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]"  # a letter or digit, not × or ÷
-    "(?:[^\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]*"
-    "[0-9A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f])?"
-)
-
-
-def isolate_ltr(text: str) -> str:
-    return _LTR_RUN.sub(lambda m: f"\u2066{m.group(0)}\u2069", text)
 
 
 def has_arabic(text: str | None) -> bool:
@@ -87,7 +75,7 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, room: int) -> list[str]:
 
 def _draw_line(text: str, line: ArLine, width: int) -> Image.Image:
     """One visual line, right-aligned in `width` dots, cropped to its ink (black = 0)."""
-    font, text = arabic_font(line.size), isolate_ltr(text)
+    font, text = arabic_font(line.size), isolate_runs(text)
     ascent, descent = font.getmetrics()
     img = Image.new("1", (width, ascent + descent + 2 * PAD), 1)
     draw = ImageDraw.Draw(img)
@@ -181,7 +169,7 @@ class TicketDoc:
             self.arabic(ar)
 
     def field(self, label: str, label_ar: str, value, **style) -> None:
-        """'Label: value' in the layout's language; a value written in Arabic goes as raster."""
+        """'Label: value' in the layout's languages; a value written in Arabic goes as raster."""
         if value in (None, ""):
             return
         en = f"{label}: {value}" if label else str(value)
@@ -190,8 +178,8 @@ class TicketDoc:
         ar_line = ArLine(ar, size, invert=style.get("invert", False))
         if has_arabic(str(value)) and self.layout.raster_text:
             self.arabic([ar_line])
-        else:
-            self.pair([(en, style)], [ar_line], both=False)
+        else:  # a Latin value without a label has nothing to say in Arabic
+            self.pair([(en, style)], [ar_line] if label_ar else [])
 
     def alert(self, en: str, ar: str, *, invert: bool = True) -> None:
         """Large type, centred, white on black: marks, rush, change, cancelled."""

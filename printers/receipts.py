@@ -17,6 +17,7 @@ from functools import lru_cache
 import qrcode
 
 from pos_app.money import format_minor
+from printers.bidi import isolate_runs
 from printers.escpos_text import ESC
 from printers.fonts import (
     BIG,
@@ -29,9 +30,9 @@ from printers.fonts import (
     ArLine,
     TicketDoc,
     arabic_font,
-    isolate_ltr,
     latin,
 )
+from printers.receipt_goods import AR_INDENT, AR_SEP, print_line
 from printers.render import TYPES, PaperLayout, _mark_texts, local_time
 
 __all__ = [
@@ -55,7 +56,7 @@ TITLES = {
 }
 NUMBERS = {
     "invoice": ("Invoice No.", "رقم الفاتورة"),
-    "credit_note": ("Credit note No.", "رقم الإشعار"),
+    "credit_note": ("Credit note No.", "رقم الإشعار الدائن"),
     "pre_bill": ("Bill No.", "رقم الفاتورة"),
 }
 TENDERS = {
@@ -64,14 +65,12 @@ TENDERS = {
     "wallet": ("Wallet", "محفظة إلكترونية"),
     "voucher": ("Voucher", "قسيمة"),
 }
-QR_CAPTION = ("Scan to verify this invoice", "امسح الرمز للتحقق من الفاتورة")
-AR_INDENT = 36  # dots: modifiers and adjustments under an item's Arabic name
+QR_CAPTIONS = {
+    "invoice": ("Scan to verify this invoice", "امسح الرمز للتحقق من الفاتورة"),
+    "credit_note": ("Scan to verify this credit note", "امسح الرمز للتحقق من الإشعار الدائن"),
+}
+ORIGINAL_INVOICE = ("Original invoice", "الفاتورة الأصلية")
 CARD_METHODS_AR = {"mada": "مدى"}
-# Between an Arabic label and its amount: the Arabic letter mark (invisible, right to left)
-# keeps Latin at the label's end ("mada **** 1234") and the amount apart; else the bidi
-# isolate of printers/fonts.py takes both as one left-to-right run and prints the amount first.
-AR_SEP = ":\u061c "
-_PERCENT = re.compile(r"[-+]?\d[\d.,]*\s?%")  # "10%" kept whole inside Arabic ("%10" else)
 _CARD_NUMBER = re.compile(r"\b\d(?:[ -]?\d){11,18}\b")  # 12 to 19 digits: maybe a card number
 
 
@@ -87,10 +86,8 @@ class Sheet(TicketDoc):
         )
 
     def amount(self, minor: int, *, unit: bool = False, locale: str = "en") -> str:
-        """'1,234.50' ('1,234.50 SAR' with the unit); in Arabic, the number isolated LTR."""
+        """'1,234.50' ('1,234.50 SAR' with the unit; '1,234.50 ر.س' in Arabic)."""
         number, symbol = format_minor(minor, self.currency, self.exponent, locale).split(" ", 1)
-        if locale == "ar":  # isolated: a minus sign stays on the number's left in Arabic
-            number = f"\u2066{number}\u2069"
         return f"{number} {symbol}" if unit else number
 
     def rows(self, left: str, right: str, size=NORMAL_SIZE, bold=False) -> list[tuple[str, dict]]:
@@ -132,7 +129,7 @@ class Sheet(TicketDoc):
             return
         en = self.english(label, label_ar)
         rows = self.rows(" " * indent + en, latin(str(value)), size, bold) if en else []
-        text = ar_text(label_ar or label) + AR_SEP + str(value if value_ar is None else value_ar)
+        text = (label_ar or label) + AR_SEP + str(value if value_ar is None else value_ar)
         ar_size = NORMAL
         if size[1] > 1 and self.fits(text, LARGE):
             ar_size = LARGE
@@ -140,7 +137,7 @@ class Sheet(TicketDoc):
 
     def fits(self, text: str, size: int) -> bool:
         """Whether an Arabic text takes one line of the paper at `size` pixels."""
-        length = arabic_font(size).getlength(isolate_ltr(text), direction="rtl", language="ar")
+        length = arabic_font(size).getlength(isolate_runs(text), direction="rtl", language="ar")
         return length <= self.layout.dots - MARGIN
 
     def info(self, label: str, label_ar: str, value, **style) -> None:
@@ -152,11 +149,6 @@ class Sheet(TicketDoc):
         """A centred bold title and its Arabic."""
         style = {"size": size, "bold": True, "align": "center"}
         self.pair([(en, style)], [ArLine(ar, LARGE if size[1] > 1 else NORMAL)])
-
-
-def ar_text(text: str) -> str:
-    """Arabic text with its percentages isolated left to right, as one would read them."""
-    return _PERCENT.sub(lambda m: f"\u2066{m.group(0)}\u2069", text)
 
 
 @lru_cache(maxsize=64)
@@ -192,7 +184,7 @@ def _heading(sheet: Sheet, doc: dict, kind: str) -> None:
         sheet.heading(en, ar)
     sheet.info(*NUMBERS[kind], doc.get("number"), bold=True)
     if kind == "credit_note":
-        sheet.info("Ref", "الفاتورة الأصلية", doc.get("references"), bold=True)
+        sheet.info(*ORIGINAL_INVOICE, doc.get("references"), bold=True)
         sheet.field("Reason", "السبب", doc.get("reason"))
     zone = (doc.get("branch") or {}).get("time_zone")
     issued = local_time(doc.get("issued_at"), zone)
@@ -208,7 +200,6 @@ def _order(sheet: Sheet, doc: dict) -> None:
         sheet.pair(
             [(f"Order #{order['number']}  {type_en}", {"bold": True})],
             [ArLine(f"رقم الطلب {order['number']} · {type_ar}")],
-            both=False,
         )
     sheet.field("Table", "طاولة", order.get("table"))
     sheet.field("Waiter", "نادل", order.get("waiter"))
@@ -223,67 +214,37 @@ def _order(sheet: Sheet, doc: dict) -> None:
         )
 
 
-def _names(item) -> tuple[str, str]:
-    """(English, Arabic) of a modifier given as a name or as {name, name_ar}."""
-    if isinstance(item, str):
-        return ("", item) if re.search("[\u0600-\u06ff]", item) else (item, "")
-    return item.get("name") or "", item.get("name_ar") or ""
-
-
-def _line(sheet: Sheet, line: dict) -> None:
-    """'2 x Name   90.00' (before its discounts), unit price, modifiers and the discounts.
-
-    A line's amount_minor is after its own adjustments (as pos_app.billing makes it); its
-    gross_minor, when not given, is worked back from them."""
-    qty, name, name_ar = line.get("quantity") or 0, line.get("name") or "", line.get("name_ar")
-    name_en = sheet.english(name, name_ar or "")
-    adjustments = line.get("adjustments") or []
-    gross = line.get("gross_minor")
-    if gross is None:
-        gross = line["amount_minor"] - sum(a["amount_minor"] for a in adjustments)
-    amount = sheet.amount(gross)
-    en = sheet.rows(f"{qty} x {name_en}", amount, bold=True) if name_en else []
-    head = f"{qty} × {name_ar or name}"
-    if not sheet.shows_english(bool(en)):
-        head += AR_SEP + sheet.amount(gross, locale="ar")
-    ar = [ArLine(head)]
-    if qty != 1 and line.get("unit_price_minor") is not None:
-        price = line["unit_price_minor"]
-        en.append((f"  @ {sheet.amount(price)}", {}))
-        ar.append(ArLine("السعر" + AR_SEP + sheet.amount(price, locale="ar"), indent=AR_INDENT))
-    _details(sheet, line.get("modifiers") or [], adjustments, en, ar)
-    sheet.pair(en, ar)
-
-
-def _details(sheet: Sheet, modifiers: list, adjustments: list, en: list, ar: list) -> None:
-    """A line's modifiers and adjustments, indented, added to its English and Arabic."""
-    solo_ar = not sheet.shows_english()
-    for mod in modifiers:
-        mod_en, mod_ar = _names(mod)
-        if sheet.english(mod_en, mod_ar):
-            en.append((f"  {sheet.english(mod_en, mod_ar)}", {}))
-        if mod_ar or solo_ar:
-            ar.append(ArLine(mod_ar or mod_en, indent=AR_INDENT))
-    for adj in adjustments:
-        label, label_ar = adj.get("label") or "", adj.get("label_ar") or adj.get("label") or ""
-        if sheet.english(label, label_ar):
-            en += sheet.rows(
-                f"  {sheet.english(label, label_ar)}", sheet.amount(adj["amount_minor"])
-            )
-        value = sheet.amount(adj["amount_minor"], locale="ar")
-        ar.append(ArLine(ar_text(label_ar) + AR_SEP + value, indent=AR_INDENT))
-
-
 def _percent(basis_points) -> str:
     whole, part = divmod(int(basis_points or 0), 100)
     return f"{whole}%" if not part else f"{whole}.{part:02d}".rstrip("0") + "%"
 
 
-def _totals(sheet: Sheet, doc: dict) -> None:
+def _lines(doc: dict, kind: str) -> list[dict]:
+    """The document's lines; a credit note's as positive as its totals (notes issued before
+    the sign was fixed kept each line's amount negative)."""
+    lines = doc.get("lines") or []
+    if kind != "credit_note" or doc.get("total_minor", 0) < 0:
+        return lines
+    return [_given_back(line) if line["amount_minor"] < 0 else line for line in lines]
+
+
+def _given_back(line: dict) -> dict:
+    amount = -line["amount_minor"]
+    return {
+        **line,
+        "amount_minor": amount,
+        "gross_minor": amount,
+        "item_minor": amount,
+        "adjustments": [],
+        "modifiers": [m for m in line.get("modifiers") or [] if isinstance(m, str)],
+    }
+
+
+def _totals(sheet: Sheet, doc: dict, lines: list[dict]) -> None:
     """Subtotal, order discounts and service charge, net, VAT, and the total (big)."""
     subtotal = doc.get("subtotal_minor")
     if subtotal is None:  # the lines after their own discounts
-        subtotal = sum(line["amount_minor"] for line in doc.get("lines") or [])
+        subtotal = sum(line["amount_minor"] for line in lines)
     sheet.money("Subtotal", "المجموع الفرعي", subtotal)
     for adj in doc.get("adjustments") or []:
         sheet.money(adj.get("label") or "", adj.get("label_ar") or "", adj["amount_minor"])
@@ -301,20 +262,32 @@ def _masked(text: str) -> str:
     return _CARD_NUMBER.sub(lambda m: "**** " + re.sub(r"\D", "", m.group(0))[-4:], text or "")
 
 
+def _tender_names(pay: dict) -> tuple[str, str]:
+    """'Card (mada) **** 1234' and its Arabic."""
+    tender = pay.get("tender") or ""
+    en, ar = TENDERS.get(tender, (tender.title(), tender))
+    method = pay.get("card_method")
+    if method:
+        en, ar = f"{en} ({method})", f"{ar} {CARD_METHODS_AR.get(method.lower(), method)}"
+    last4 = re.sub(r"\D", "", str(pay.get("last4") or ""))[-4:]
+    if last4:
+        en, ar = f"{en} **** {last4}", f"{ar} **** {last4}"
+    return en, ar
+
+
+def _refunds(sheet: Sheet, doc: dict) -> None:
+    """How a credit note's money went back: the tender, the card, the terminal's reference."""
+    for pay in doc.get("payments") or []:
+        en, ar = _tender_names(pay)
+        sheet.money(f"Refund: {en}", f"استرداد: {ar}", pay["amount_minor"], bold=True)
+        if pay.get("reference"):
+            sheet.field("  Ref", "المرجع", _masked(str(pay["reference"])))
+
+
 def _payments(sheet: Sheet, doc: dict) -> None:
     """Each tender: card method and last four digits, cash tendered and change, tip."""
-    refund = doc.get("kind") == "credit_note"
     for pay in doc.get("payments") or []:
-        tender = pay.get("tender") or ""
-        en, ar = TENDERS.get(tender, (tender.title(), tender))
-        method = pay.get("card_method")
-        if method:  # no brackets in the Arabic: bidi would turn them round the Latin name
-            en, ar = f"{en} ({method})", f"{ar} {CARD_METHODS_AR.get(method.lower(), method)}"
-        last4 = re.sub(r"\D", "", str(pay.get("last4") or ""))[-4:]
-        if last4:
-            en, ar = f"{en} **** {last4}", f"{ar} **** {last4}"
-        if refund:
-            en, ar = f"Refund: {en}", f"استرداد: {ar}"
+        en, ar = _tender_names(pay)
         sheet.money(en, ar, pay["amount_minor"], bold=True)
         if pay.get("tender") == "cash" and pay.get("tendered_minor") is not None:
             sheet.money("Amount paid", "المبلغ المدفوع", pay["tendered_minor"], indent=2)
@@ -325,11 +298,12 @@ def _payments(sheet: Sheet, doc: dict) -> None:
             sheet.field("  Ref", "المرجع", _masked(str(pay["reference"])))
 
 
-def _qr(sheet: Sheet, payload: str | None) -> None:
+def _qr(sheet: Sheet, payload: str | None, kind: str) -> None:
     if payload:
+        en, ar = QR_CAPTIONS.get(kind, QR_CAPTIONS["invoice"])
         sheet.out.feed(1)
         sheet.out.qr(payload, qr_module_size(payload, sheet.layout.dots))
-        sheet.pair([(QR_CAPTION[0], {"align": "center"})], [ArLine(QR_CAPTION[1])])
+        sheet.pair([(en, {"align": "center"})], [ArLine(ar)])
 
 
 def render_receipt(doc: dict, layout: PaperLayout) -> bytes:
@@ -345,14 +319,15 @@ def render_receipt(doc: dict, layout: PaperLayout) -> bytes:
     _heading(sheet, doc, kind)
     _order(sheet, doc)
     sheet.rule()
-    for line in doc.get("lines") or []:
-        _line(sheet, line)
+    lines = _lines(doc, kind)
+    for line in lines:
+        print_line(sheet, line)
     sheet.rule()
-    _totals(sheet, doc)
+    _totals(sheet, doc, lines)
     if doc.get("payments"):
         sheet.rule()
-        _payments(sheet, doc)
-    _qr(sheet, doc.get("qr"))
+        (_refunds if kind == "credit_note" else _payments)(sheet, doc)
+    _qr(sheet, doc.get("qr"), kind)
     for en, ar in marks:
         sheet.alert(en, ar)
     sheet.out.cut(partial=layout.partial_cut)

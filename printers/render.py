@@ -167,7 +167,7 @@ def _order_lines(doc: TicketDoc, header: dict, printed: datetime) -> None:
         en, ar = f"Table {header['table']}", f"طاولة {header['table']}"
     else:
         en, ar = TYPES.get(kind, (kind.upper(), kind))
-    doc.pair([(en, {"size": TALL, "bold": True})], [ArLine(ar, LARGE)], both=False)
+    doc.pair([(en, {"size": TALL, "bold": True})], [ArLine(ar, LARGE)])
     doc.field("", "", header.get("customer"), size=TALL, bold=True)
     doc.field("Guests", "عدد الضيوف", header.get("guests"))
     doc.field("Waiter", "نادل", header.get("waiter"))
@@ -182,7 +182,7 @@ def render_kitchen_chit(chit: dict, layout: PaperLayout) -> bytes:
     for en, ar in marks:
         doc.alert(en, ar)
     if header.get("cancelled"):
-        doc.alert("CANCELLED", "إلغاء الطلب")
+        doc.alert("CANCELLED", "الطلب ملغى")
     if header.get("rush") or chit.get("rush"):
         doc.alert("RUSH", "مستعجل")
     if chit.get("is_change"):
@@ -190,7 +190,7 @@ def render_kitchen_chit(chit: dict, layout: PaperLayout) -> bytes:
     if chit.get("held"):
         doc.alert("HOLD", "تعليق", invert=False)
     if chit.get("fire"):
-        doc.alert(f"FIRE COURSE {chit.get('course')}", f"ابدأ مرحلة التقديم {chit.get('course')}")
+        doc.alert(f"FIRE COURSE {chit.get('course')}", f"إرسال المرحلة {chit.get('course')}")
     station = chit.get("station") or {}
     doc.pair(
         [(station.get("name", ""), {"size": BIG, "bold": True, "align": "center"})],
@@ -250,7 +250,7 @@ def render_label(label: dict, layout: PaperLayout) -> bytes:
     )
     doc.out.line(number.ljust(half - len(count)) + count, size=BIG, bold=True)
     en, ar = TYPES.get(header.get("type") or "takeaway", ("", ""))
-    doc.pair([(en, {"bold": True})], [ArLine(ar)], both=False)
+    doc.pair([(en, {"bold": True})], [ArLine(ar)])
     doc.field("", "", header.get("customer"), size=TALL, bold=True)
     doc.rule()
     _item(doc, {**line, "quantity": 1, "voided_quantity": 0, "kind": "add"})

@@ -17,6 +17,8 @@ from pos_app.menu.models import MenuItem
 from pos_app.orders.models import Order
 from printers.escpos_text import decode_escpos
 from printers.models import PrintJob
+from printers.receipts import render_receipt
+from printers.render import PaperLayout
 from table_service.models import DiningTable
 
 
@@ -156,8 +158,10 @@ def test_demo_table_split_by_seat_cash_and_card_refund_and_z(client, menu, staff
     # Four receipts went to the receipt printer, each with its QR and its number.
     receipts = [doc for kind, doc, _ in receipt_jobs(db) if kind == "receipt"]
     assert [d["number"] for d in receipts] == numbers
-    shared = [li for li in receipts[0]["lines"] if li["name"] == "Hummus (shared)"]
-    assert [(li["quantity"], li["amount_minor"]) for li in shared] == [(1, 450)]
+    # The shared hummus: a quarter of it on each seat's invoice, named as such.
+    shared = [li for r in receipts for li in r["lines"] if li["name"] == "Hummus"]
+    assert [(li["share"], li["amount_minor"]) for li in shared] == [({"num": 1, "den": 4}, 450)] * 4
+    assert "1/4 x Hummus" in decode_escpos(render_receipt(receipts[0], PaperLayout()))
     qr = decode_qr(receipts[0]["qr"])
     assert qr[1] == "Demo Bistro" and qr[2] == "399999999900003"
     assert qr[4] == "48.50" and qr[5] == "6.33"

@@ -11,15 +11,18 @@ import base64
 import copy
 import logging
 import re
+from datetime import UTC, datetime
 
 import pytest
 from escpos.printer import Dummy
 from sqlalchemy import select
 from test_render import check_golden, image_after, ink_columns, save_images, styled_lines
 
+from pos_app.billing import invoice_lines, pricing, split, tax, zatca
 from pos_app.signals import document_printing
 from printers import documents
 from printers.escpos_text import qr_payloads
+from printers.fonts import ArLine, arabic_block
 from printers.models import Printer, PrinterRole, PrintJob
 from printers.receipts import (
     qr_module_size,
@@ -61,17 +64,28 @@ def adj(label, label_ar, amount_minor):
     return {"label": label, "label_ar": label_ar, "amount_minor": amount_minor}
 
 
-def item(name, name_ar, quantity, unit_price_minor, modifiers=(), adjustments=()):
-    """A bill line as pos_app.billing makes it: amount_minor after the line's adjustments."""
+def mod(name, name_ar, price_delta_minor=0):
+    return {"name": name, "name_ar": name_ar, "price_delta_minor": price_delta_minor}
+
+
+def item(name, name_ar, quantity, item_price_minor, modifiers=(), adjustments=()):
+    """A bill line as pos_app.billing makes it: the item, each modifier with its price for
+    the quantity, the line's adjustments, and amount_minor after them."""
+    mods = [{**m, "amount_minor": quantity * m["price_delta_minor"]} for m in modifiers]
+    unit = item_price_minor + sum(m["price_delta_minor"] for m in modifiers)
     return {
+        "line_id": None,
         "name": name,
         "name_ar": name_ar,
         "quantity": quantity,
-        "unit_price_minor": unit_price_minor,
-        "gross_minor": quantity * unit_price_minor,
-        "amount_minor": quantity * unit_price_minor + sum(a["amount_minor"] for a in adjustments),
-        "modifiers": list(modifiers),
+        "share": None,
+        "unit_price_minor": unit,
+        "item_price_minor": item_price_minor,
+        "item_minor": quantity * item_price_minor,
+        "modifiers": mods,
+        "gross_minor": quantity * unit,
         "adjustments": list(adjustments),
+        "amount_minor": quantity * unit + sum(a["amount_minor"] for a in adjustments),
     }
 
 
@@ -108,7 +122,7 @@ def make_invoice(**changes) -> dict:
                 "مشاوي مشكلة",
                 2,
                 4500,
-                ["Well done", "Saffron rice"],
+                [mod("Well done", "كامل الاستواء"), mod("Saffron rice", "أرز بالزعفران")],
                 [adj("Happy hour 10%", "عرض الساعة السعيدة 10%", -900)],
             ),
             item("Hummus", "حمص", 1, 1900),
@@ -130,11 +144,12 @@ def make_invoice(**changes) -> dict:
     return doc
 
 
-def make_credit_note() -> dict:
+def make_credit_note(**changes) -> dict:
+    """A refund of the hummus of INV-000123, in cash, as pos_app.billing.refunds makes it."""
     hummus = item("Hummus", "حمص", 1, 1900)
-    return make_invoice(
+    doc = make_invoice(
         kind="credit_note",
-        number="CRN-000007",
+        number="CN-000007",
         references="INV-000123",
         reason="cold dish",
         lines=[hummus],
@@ -143,7 +158,141 @@ def make_credit_note() -> dict:
         vat_minor=248,
         total_minor=1900,
         payments=[pay("cash", 1900)],
+        qr=qr_of(1900, 248),
     )
+    doc.update(changes)
+    return doc
+
+
+def make_card_credit_note() -> dict:
+    """One of two cappuccinos with oat milk given back on the card they were paid with: the
+    line's rows as pos_app.billing.refunds makes them, and the terminal's reference."""
+    coffees = item(
+        "Cappuccino",
+        "كابتشينو",
+        2,
+        1600,
+        [mod("Oat milk", "حليب الشوفان", 300), mod("Less sugar", "سكر قليل")],
+    )
+    total = 1900
+    vat = tax.vat_of_gross(total, 1500)
+    return make_credit_note(
+        lines=[invoice_lines.refunded_line(coffees, 1)],
+        net_minor=total - vat,
+        vat_minor=vat,
+        total_minor=total,
+        payments=[pay("card", total, card_method="mada", last4="4242", reference="RF-88127")],
+        qr=qr_of(total, vat),
+    )
+
+
+def qr_of(total_minor: int, vat_minor: int) -> str:
+    issued = datetime(2026, 11, 25, 18, 2, 3, tzinfo=UTC)
+    return zatca.simplified_invoice_qr(
+        BRANCH["name"], BRANCH["vat_number"], issued, total_minor, vat_minor
+    )
+
+
+# The issue's order, priced by pos_app.billing: "1 x Caesar salad 43.00" printed without the
+# Shrimp (+15.00) that made it so; oat milk, cheese slice and jalapeño missing.
+SALAD = ("c1", "Caesar salad", "سلطة سيزر", 2800, 1, [("Shrimp", "روبيان", 1500)])
+BURGERS = (
+    "b2",
+    "Classic beef burger",
+    "برجر لحم كلاسيك",
+    3900,
+    2,
+    [
+        ("Medium", "متوسط الاستواء", 0),
+        ("Cheese slice", "شريحة جبن", 300),
+        ("Jalapeño", "هالابينو", 200),
+        ("No onion", "بدون بصل", 0),
+    ],
+)
+COFFEE = ("k3", "Cappuccino", "كابتشينو", 1600, 1, [("Oat milk", "حليب الشوفان", 300)])
+GRILL = ("g4", "Mixed grill", "مشاوي مشكلة", 7900, 1, [("Saffron rice", "أرز بالزعفران", 0)])
+HUMMUS = ("h5", "Hummus", "حمص", 1800, 3, [])
+
+
+def priced(lines, discounts=(), service_bp=0, inclusive=True):
+    """(bill, goods) of `lines` as pos_app.billing prices them (VAT 15 %)."""
+    price_lines, mods = [], {}
+    for line_id, name, name_ar, price, quantity, modifiers in lines:
+        chosen = [{"name": n, "name_ar": a, "price_delta_minor": d} for n, a, d in modifiers]
+        unit = price + sum(m["price_delta_minor"] for m in chosen)
+        when = datetime(2026, 11, 25, 21, 0)
+        price_lines.append(
+            pricing.PriceLine(line_id, 1, None, name, name_ar, unit, quantity, None, when)
+        )
+        mods[line_id] = chosen
+    rule = tax.TaxRule(1500, inclusive)
+    bill = pricing.price_bill(price_lines, list(discounts), [], rule, service_bp)
+    return bill, invoice_lines.goods_of(bill, mods)
+
+
+def invoice_of(bill, lines, adjustments, total, vat, net, **changes) -> dict:
+    return make_invoice(
+        lines=lines,
+        adjustments=adjustments,
+        prices_include_vat=bill.rule.inclusive,
+        net_minor=net,
+        vat_minor=vat,
+        total_minor=total,
+        payments=[pay("card", total, card_method="mada", last4="1234")],
+        qr=qr_of(total, vat),
+        **changes,
+    )
+
+
+def make_modifier_invoice() -> dict:
+    bill, goods = priced([SALAD, BURGERS, COFFEE])
+    lines, adjustments = invoice_lines.whole_paper(goods, [])
+    return invoice_of(bill, lines, adjustments, bill.total_minor, bill.vat_minor, bill.net_minor)
+
+
+def make_split_invoice(kind="equal", number=2, count=2, lines=(GRILL,), **pricing_options):
+    """Part `number` of the bill of `lines` split `kind` ("equal" in `count`, or "items":
+    one unit of each line per part), as pos_app.billing.invoices makes its invoice."""
+    bill, goods = priced(lines, **pricing_options)
+    if kind == "equal":
+        parts = split.equally(bill, count)
+        label = ("Split equally", "تقسيم بالتساوي")
+    else:
+        units = [[(g.line_id, 1)] for g in goods for _ in range(g.quantity)]
+        parts = split.by_items(bill, units)
+        label = (parts[number - 1].label, parts[number - 1].label_ar)
+    views = [
+        invoice_lines.PartView(
+            p.number,
+            kind,
+            tuple(
+                {"line_id": pl.line_id, "quantity": pl.quantity, "amount_minor": pl.amount_minor}
+                for pl in p.lines
+            ),
+            p.total_minor if bill.rule.inclusive else p.net_minor,
+            p.total_minor,
+        )
+        for p in parts
+    ]
+    paper_lines, adjustments = invoice_lines.part_paper(
+        goods, [invoice_lines.adjustment_dict(a) for a in bill.order_adjustments], views, number
+    )
+    part = parts[number - 1]
+    heading = {"number": number, "of": len(parts), "label": label[0], "label_ar": label[1]}
+    return invoice_of(
+        bill,
+        paper_lines,
+        adjustments,
+        part.total_minor,
+        part.vat_minor,
+        part.net_minor,
+        part=heading,
+    )
+
+
+def make_equal_split_invoice() -> dict:
+    """The issue's equal split: order 1, a mixed grill (79.00) and three hummus, two ways."""
+    return make_split_invoice("equal", 2, 2, (GRILL, HUMMUS))
 
 
 def make_pre_bill() -> dict:
@@ -214,14 +363,66 @@ def row(lines: list[str], label: str) -> str:
     return next(t for t in lines if t.startswith(label))
 
 
+_AMOUNT = re.compile(r" (-?[0-9][0-9,]*\.[0-9]+)(?: [A-Z]{3})?$")
+
+
+def minor(text: str) -> int | None:
+    """The amount a printed row ends with, in minor units ('  + Shrimp   15.00' -> 1500)."""
+    found = _AMOUNT.search(text)
+    return None if found is None else int(found.group(1).replace(",", "").replace(".", ""))
+
+
+def assert_adds_up(lines: list[str], doc: dict) -> None:
+    """What an auditor checks on paper: the goods rows (items, modifiers, line discounts) add
+    up to the subtotal; the subtotal and the order's rows to the total (or, where prices
+    exclude VAT, to the total without VAT); that and the VAT to the total."""
+    rules = [i for i, t in enumerate(lines) if t and set(t) == {"-"}]
+    goods = lines[rules[0] + 1 : rules[1]]
+    totals = lines[rules[1] + 1 : rules[2] if len(rules) > 2 else len(lines)]
+    printed = [minor(t) for t in goods if not t.lstrip().startswith("@ ")]
+    rows = [(t, minor(t)) for t in totals if minor(t) is not None]
+    labels = [t for t, _ in rows]
+    subtotal, net = rows[0][1], rows[labels.index(row(labels, "Total excl. VAT"))][1]
+    assert labels[0].startswith("Subtotal"), labels
+    order_rows = [amount for _, amount in rows[1 : labels.index(row(labels, "Total excl. VAT"))]]
+    vat, total = minor(row(labels, "VAT ")), minor(row(labels, "TOTAL"))
+    assert sum(a for a in printed if a is not None) == subtotal, (goods, subtotal)
+    base = total if doc.get("prices_include_vat", True) else net
+    assert subtotal + sum(order_rows) == base, (labels, base)
+    assert net + vat == total == doc["total_minor"] and vat == doc["vat_minor"]
+
+
 # --- golden bytes ---------------------------------------------------------------------------
 
+ARABIC_ONLY = {"language": "ar", "bilingual": False}
 GOLDEN_CASES = {
     "receipt-80-invoice": (render_receipt, make_invoice, layout(80)),
     "receipt-58-invoice": (render_receipt, make_invoice, layout(58)),
     "receipt-80-credit-note": (render_receipt, make_credit_note, layout(80)),
     "receipt-80-pre-bill": (render_receipt, make_pre_bill, layout(80)),
     "report-80-z": (render_report, make_z_report, layout(80)),
+    # Issue 15: priced modifiers (6), an equal split's goods (7), credit notes (8), each in
+    # English with Arabic, and on Arabic paper (10).
+    "receipt-80-modifiers": (render_receipt, make_modifier_invoice, layout(80)),
+    "receipt-80-modifiers-ar": (render_receipt, make_modifier_invoice, layout(80, **ARABIC_ONLY)),
+    "receipt-58-modifiers-ar-first": (
+        render_receipt,
+        make_modifier_invoice,
+        layout(58, language="ar"),
+    ),
+    "receipt-80-equal-split": (render_receipt, make_equal_split_invoice, layout(80)),
+    "receipt-80-equal-split-ar": (
+        render_receipt,
+        make_equal_split_invoice,
+        layout(80, **ARABIC_ONLY),
+    ),
+    "receipt-80-credit-note-card": (render_receipt, make_card_credit_note, layout(80)),
+    "receipt-80-credit-note-card-ar": (
+        render_receipt,
+        make_card_credit_note,
+        layout(80, **ARABIC_ONLY),
+    ),
+    "receipt-80-pre-bill-ar": (render_receipt, make_pre_bill, layout(80, **ARABIC_ONLY)),
 }
 
 
@@ -274,8 +475,21 @@ def test_gross_of_a_line_is_worked_back_from_its_adjustments():
     doc = make_invoice()
     bare = copy.deepcopy(doc)
     for line in bare["lines"]:
-        del line["gross_minor"]
+        del line["gross_minor"], line["item_minor"]
     assert render_receipt(bare, layout(80)) == render_receipt(doc, layout(80))
+
+
+def test_invoices_issued_before_modifiers_had_prices_still_print():
+    """A reprint of an older invoice: modifiers as names, no item or modifier amounts."""
+    old = make_invoice()
+    old["lines"][0].update(
+        modifiers=["Well done", "Saffron rice"], unit_price_minor=4500, share=None
+    )
+    for line in old["lines"]:
+        del line["item_minor"], line["item_price_minor"], line["share"]
+    lines = lines_of(render_receipt(old, layout(80)))
+    assert row(lines, "2 x Mixed grill").endswith(" 90.00") and "  Well done" in lines
+    assert "  @ 45.00" in lines and row(lines, "Subtotal").endswith(" 100.00")
 
 
 def test_qr_code_is_native_centred_and_gives_back_the_payload():
@@ -355,12 +569,128 @@ def test_amounts_follow_the_currency_exponent():
 
 
 def test_credit_note():
-    lines = lines_of(render_receipt(make_credit_note(), layout(80)))
+    data = render_receipt(make_credit_note(), layout(80))
+    lines = lines_of(data)
     assert "Credit Note" in lines and "Simplified Tax Invoice" not in lines
-    assert "Credit note No.: CRN-000007" in lines and "Ref: INV-000120" not in lines
-    assert "Ref: INV-000123" in lines and "Reason: cold dish" in lines
+    assert "Credit note No.: CN-000007" in lines and "Original invoice: INV-000123" in lines
+    assert "Reason: cold dish" in lines
     assert row(lines, "Refund: Cash").endswith(" 19.00")
     assert row(lines, "TOTAL").endswith(" 19.00 SAR")
+    assert "Scan to verify this credit note" in lines and "Scan to verify this invoice" not in lines
+    assert not any(t.startswith(("  Amount paid", "  Change", "  Tip")) for t in lines)
+
+
+@pytest.mark.parametrize("make", [make_credit_note, make_card_credit_note])
+def test_a_credit_note_has_one_sign_on_every_line(make):
+    """The issue: 'Subtotal -10.00, Total excl. VAT 8.70, VAT 1.30, TOTAL 10.00'."""
+    doc = make()
+    lines = lines_of(render_receipt(doc, layout(80, bilingual=False)))
+    amounts = [minor(t) for t in lines if minor(t) is not None]
+    assert amounts and all(a >= 0 for a in amounts), lines
+    assert_adds_up(lines, doc)
+
+
+def test_a_card_refund_prints_the_card_and_the_terminal_reference():
+    data = render_receipt(make_card_credit_note(), layout(80))
+    lines = lines_of(data)
+    assert row(lines, "Refund: Card (mada) **** 4242").endswith(" 19.00")
+    assert "  Ref: RF-88127" in lines
+    assert "1 x Cappuccino" in row(lines, "1 x Cappuccino") and "  + Oat milk" in "\n".join(lines)
+    assert not any("Amount paid" in t or "Change" in t for t in lines)
+
+
+def test_a_credit_note_issued_with_negative_lines_prints_them_positive():
+    """Credit notes made before the fix kept a line's amount negative: a reprint fixes it."""
+    old = make_credit_note()
+    old["lines"] = [{**old["lines"][0], "amount_minor": -1900}]
+    del old["lines"][0]["item_minor"]
+    lines = lines_of(render_receipt(old, layout(80)))
+    assert row(lines, "1 x Hummus").endswith(" 19.00")
+    assert row(lines, "Subtotal").endswith(" 19.00")
+
+
+def test_priced_modifiers_print_on_their_own_lines_with_their_prices():
+    """The issue: '1 x Caesar salad 43.00' (menu 28.00, Shrimp +15.00 not shown); oat milk,
+    cheese slice and jalapeño missing. Now each modifier has its line and its price."""
+    doc = make_modifier_invoice()
+    lines = lines_of(render_receipt(doc, layout(80)))
+    expected = {
+        "1 x Caesar salad": "28.00",
+        "  + Shrimp": "15.00",
+        "2 x Classic beef burger": "78.00",
+        "  + 2 x Cheese slice": "6.00",
+        "  + 2 x Jalapeño": "4.00",
+        "1 x Cappuccino": "16.00",
+        "  + Oat milk": "3.00",
+        "Subtotal": "150.00",
+    }
+    for label, amount in expected.items():
+        text = row(lines, label)
+        assert len(text) == 48 and text.endswith(f" {amount}"), text
+    for free in ("  Medium", "  No onion"):  # free choices show, without a price
+        assert free in lines
+    burger = lines.index(row(lines, "2 x Classic beef burger"))
+    assert lines[burger + 1] == "  @ 39.00", "the menu price of one burger"
+    assert_adds_up(lines, doc)
+
+
+def test_priced_modifiers_on_58_mm_and_in_arabic():
+    doc = make_modifier_invoice()
+    narrow = lines_of(render_receipt(doc, layout(58, bilingual=False)))
+    assert row(narrow, "  + 2 x Cheese slice").endswith(" 6.00") and len(narrow[0]) <= 32
+    assert_adds_up(narrow, doc)
+    arabic = render_receipt(doc, layout(80, **ARABIC_ONLY))
+    block = [
+        ArLine("2 × برجر لحم كلاسيك: 78.00"),
+        ArLine("السعر: 39.00", indent=36),
+        ArLine("متوسط الاستواء", indent=36),
+        ArLine("+ 2 × شريحة جبن: 6.00", indent=36),
+        ArLine("+ 2 × هالابينو: 4.00", indent=36),
+        ArLine("بدون بصل", indent=36),
+    ]
+    assert printed_arabic(arabic, block), "the burger, its price and choices, in Arabic"
+
+
+def printed_arabic(data: bytes, lines: list) -> bool:
+    """Whether the ticket prints exactly this Arabic block."""
+    want = arabic_block(lines, 576)
+    return any(img.tobytes() == want.tobytes() for img in raster_images(data))
+
+
+def test_an_equal_split_invoice_names_the_goods_it_covers():
+    """The issue: '1 x Share 2/2 of order 1 39.50' named no goods."""
+    doc = make_equal_split_invoice()
+    lines = lines_of(render_receipt(doc, layout(80)))
+    assert "Split equally (2/2)" in lines and not any("Share" in t for t in lines)
+    assert row(lines, "1/2 x Mixed grill").endswith(" 39.50")
+    assert "  Saffron rice" in lines
+    assert row(lines, "1/2 of 3 x Hummus").endswith(" 27.00")
+    assert row(lines, "TOTAL").endswith(" 66.50 SAR")
+    assert_adds_up(lines, doc)
+    arabic = render_receipt(doc, layout(80, **ARABIC_ONLY))
+    assert printed_arabic(arabic, [ArLine("1/2 من 3 × حمص: 27.00")])
+    assert printed_arabic(arabic, [ArLine("تقسيم بالتساوي (2/2)")])
+
+
+def test_three_ways_with_a_discount_and_service_still_adds_up():
+    discount = pricing.DiscountSpec("d1", None, "percent", percent_bp=1000)
+    for number in (1, 2, 3):
+        doc = make_split_invoice(
+            "equal", number, 3, (GRILL, BURGERS, COFFEE), discounts=[discount], service_bp=1000
+        )
+        lines = lines_of(render_receipt(doc, layout(80, bilingual=False)))
+        assert row(lines, "1/3 x Mixed grill") and row(lines, "  + Oat milk")
+        assert row(lines, "Discount 10%") and row(lines, "Service charge 10%")
+        assert_adds_up(lines, doc)
+
+
+def test_a_split_by_items_lists_its_items():
+    for number, name in ((1, "1 x Mixed grill"), (2, "1 x Hummus"), (4, "1 x Hummus")):
+        doc = make_split_invoice("items", number, lines=(GRILL, HUMMUS))
+        lines = lines_of(render_receipt(doc, layout(80, bilingual=False)))
+        goods = [t for t in lines if re.match(r"\d+ x ", t)]
+        assert [g.split("  ")[0] for g in goods] == [name], lines
+        assert_adds_up(lines, doc)
 
 
 def test_pre_bill_is_not_a_tax_invoice():
@@ -369,6 +699,7 @@ def test_pre_bill_is_not_a_tax_invoice():
     assert " PRE-BILL - NOT A TAX INVOICE " in lines and "Simplified Tax Invoice" not in lines
     assert dict(styled_lines(data))[" PRE-BILL - NOT A TAX INVOICE "]["invert"] == 1
     assert "Seat 1 (1/4)" in lines and not any(t.startswith("Bill No.") for t in lines)
+    assert lines[lines.index("Seat 1 (1/4)") + 1].startswith("[image ")
     assert qr_payloads(data) == [] and not any(t.startswith(("Cash", "Card")) for t in lines)
     assert row(lines, "TOTAL").endswith(" 100.00 SAR")
 
@@ -527,3 +858,34 @@ def test_two_receipt_printers_print_a_receipt_once_and_kick_the_drawer_they_have
     with db(write=False) as s:
         arabic_first = documents.layout_of(s.get(Printer, till_id))
     assert arabic_first.language == "ar"
+
+
+# --- Arabic paper ---------------------------------------------------------------------------
+
+
+def test_arabic_paper_prints_every_label_in_arabic_in_reading_order():
+    """The issue: the seat line printed 'مقعد 1/4) 1)'; table, waiter and guests only in
+    English. The Arabic receipt prints each in Arabic; tests/test_render.py checks that such
+    a line comes out in reading order."""
+    data = render_receipt(make_pre_bill(), layout(80, **ARABIC_ONLY))
+    text = decode_escpos(data)
+    assert not re.search("[A-Za-z]{3}", text.replace("[image", "").replace("cut", "")), text
+    for line in (
+        "مقعد 1 (1/4)",
+        "طاولة: T4",
+        "نادل: Sara",
+        "عدد الضيوف: 4",
+        "رقم الطلب 12 · محلي",
+        "خصم 10%: -10.00",
+    ):
+        assert printed_arabic(data, [ArLine(line)]), line
+
+
+def test_bilingual_paper_prints_each_label_in_both_languages():
+    data = render_receipt(make_card_credit_note(), layout(80))
+    lines = lines_of(data)
+    for english in ("Table: T4", "Waiter: Sara", "Guests: 4", "Original invoice: INV-000123"):
+        assert lines[lines.index(english) + 1].startswith("[image "), english
+    assert printed_arabic(data, [ArLine("الفاتورة الأصلية: INV-000123")])
+    assert printed_arabic(data, [ArLine("استرداد: بطاقة مدى **** 4242: 19.00")])
+    assert printed_arabic(data, [ArLine("المرجع: RF-88127")])

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from escpos.printer import Dummy
-from PIL import Image
+from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from printers import fonts
 from printers.escpos_text import code_page_number
@@ -124,9 +124,34 @@ def save_images(name: str, data: bytes) -> list[Image.Image]:
     return images
 
 
+def paper_png(name: str, data: bytes) -> Image.Image:
+    """The whole ticket as one picture (text in a monospaced font, rasters as printed), saved
+    to tests/artifacts/paper-<name>.png to look at."""
+    mono = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf", 20)
+    images = iter(raster_images(data))
+    parts = []
+    for text in decode_escpos(data).splitlines():
+        if text.startswith("[image ") and text.endswith("]"):
+            parts.append(next(images))
+            continue
+        row = Image.new("1", (576, 28), 1)
+        ImageDraw.Draw(row).text((0, 2), text, font=mono, fill=0)
+        parts.append(row)
+    page = Image.new("1", (max(p.width for p in parts), sum(p.height + 4 for p in parts)), 1)
+    y = 0
+    for part in parts:
+        page.paste(part, (0, y))
+        y += part.height + 4
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.save(ARTIFACTS / f"paper-{name}.png")
+    return page
+
+
 def check_golden(name: str, data: bytes) -> None:
     path = GOLDEN / f"{name}.bin"
     save_images(name, data)
+    if Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf").exists():
+        paper_png(name, data)
     if UPDATE:
         GOLDEN.mkdir(exist_ok=True)
         path.write_bytes(data)
@@ -332,13 +357,63 @@ def test_arabic_is_ordered_right_to_left():
     assert same_columns(two, ink_of("2 × حمص"), two[0], 576)
 
 
-def test_numbers_and_latin_keep_their_order_inside_arabic():
-    stamp = ink_of("2025-03-14 19:42")
-    line = ink_of("التاريخ والوقت: 2025-03-14 19:42")
-    width = stamp[-1] - stamp[0]
-    shifted = [c - stamp[0] + line[0] for c in stamp]  # the stamp ends the line, on the left
-    assert same_columns(shifted, line, line[0], line[0] + width)
-    assert not same_columns(ink_of("14-03-2025 19:42"), ink_of("2025-03-14 19:42"), 0, 576)
+def piece(text: str, size: int = fonts.NORMAL) -> Image.Image:
+    """`text` drawn alone and cropped to its ink: Arabic right to left, anything else left to
+    right, in the order a reader expects it ("(2/4)" with its brackets facing in)."""
+    kwargs = {"direction": "rtl", "language": "ar"} if ARABIC.search(text) else {}
+    img = Image.new("1", (1200, 160), 1)
+    ImageDraw.Draw(img).text((20, 110), text, font=fonts.arabic_font(size), fill=0, **kwargs)
+    return img.crop(ImageChops.invert(img.convert("L")).getbbox())
+
+
+def where(line: Image.Image, part: Image.Image) -> int | None:
+    """The x at which `part` is printed in `line`, else None. Arabic drawn at another
+    fraction of a dot differs in up to an eighth of its ink; anything else in half or more."""
+    ink = part.histogram()[0]
+    best = None
+    for y in range(max(line.height - part.height, 0) + 1):
+        for x in range(line.width - part.width + 1):
+            region = line.crop((x, y, x + part.width, y + part.height))
+            wrong = ImageChops.logical_xor(region, part).histogram()[255]
+            if wrong <= ink // 5 and (best is None or wrong < best[0]):
+                best = (wrong, x)
+    return None if best is None else best[1]
+
+
+def order_on_paper(text: str, parts: list[str]) -> list[int | None]:
+    """Where each of `parts` is printed in the Arabic line `text`, from the left."""
+    line = fonts.arabic_block([fonts.ArLine(text)], 576)
+    return [where(line, piece(p)) for p in parts]
+
+
+@pytest.mark.parametrize(
+    "text,left_to_right",
+    [
+        # A seat and its part of a split bill: from the right "مقعد", "3", then "(2/4)".
+        ("مقعد 3 (2/4)", ["(2/4)", "3", "مقعد"]),
+        # An offer's percent and its amount: "10%" and "-9.00", each whole.
+        ("عرض الساعة السعيدة 10%: -9.00", ["-9.00", "10%", "السعيدة"]),
+        # Date, then time, each in its own order, read from the right.
+        ("التاريخ والوقت: 2025-03-14 19:42", ["19:42", "2025-03-14", "والوقت:"]),
+        ("1/2 من 3 × حمص", ["حمص", "3", "1/2"]),
+        ("استرداد من الفاتورة INV-000123", ["INV-000123", "استرداد"]),
+        ("2 × Mixed grill (large)", ["Mixed grill (large)", "2"]),
+        ("بطاقة visa **** 1234: 40.00", ["visa **** 1234: 40.00", "بطاقة"]),
+    ],
+)
+def test_numbers_brackets_and_latin_keep_their_places_inside_arabic(text, left_to_right):
+    found = order_on_paper(text, left_to_right)
+    where_each = dict(zip(left_to_right, found, strict=True))
+    assert None not in found, f"{text!r}: not printed as read: {where_each}"
+    assert found == sorted(found), f"{text!r}: out of order: {where_each}"
+
+
+def test_numbers_out_of_their_order_are_told_apart():
+    """The check above can see the difference: a reversed date is not the date."""
+    line = fonts.arabic_block([fonts.ArLine("التاريخ: 2025-03-14")], 576)
+    assert where(line, piece("2025-03-14")) is not None
+    assert where(line, piece("14-03-2025")) is None
+    assert where(line, piece("(2/4)")) is None
 
 
 def test_arabic_is_joined():
@@ -354,11 +429,59 @@ def test_arabic_first_when_the_language_is_arabic():
     lines = decode_escpos(data).splitlines()
     grill = lines.index("2 x Mixed grill")
     assert lines[grill - 1].startswith("[image 576x"), "Arabic block, then the English"
-    assert "Waiter: Sara" not in lines, "labels in Arabic only"
+    assert lines[lines.index("Waiter: Sara") - 1].startswith("[image 576x"), "labels too"
     solo = decode_escpos(
         render_kitchen_chit(make_chit(), layout(80, language="ar", bilingual=False))
     )
     assert "2 x Mixed grill" not in solo and "#42" in solo
+
+
+def arabic_after(data: bytes, marker: str) -> Image.Image:
+    """The raster printed right after the text line `marker` (which must be followed by one)."""
+    lines = decode_escpos(data).splitlines()
+    assert lines[lines.index(marker) + 1].startswith("[image "), f"no Arabic after {marker!r}"
+    return image_after(data, marker)
+
+
+def same_image(a: Image.Image, b: Image.Image) -> bool:
+    return a.size == b.size and a.tobytes() == b.tobytes()
+
+
+@pytest.mark.parametrize("width,dots", [(80, 576), (58, 384)])
+def test_every_label_prints_in_both_languages(width, dots):
+    """Table, guests, waiter, time, notes, seats: each label in English and in Arabic (the
+    issue: they printed in English only), with the glossary's words."""
+    data = render_kitchen_chit(make_chit(), layout(width))
+    expected = {
+        "Table 4": fonts.ArLine("طاولة 4", fonts.LARGE),
+        "Guests: 3": fonts.ArLine("عدد الضيوف: 3"),
+        "Waiter: Sara": fonts.ArLine("نادل: Sara"),
+        "Time: 2025-03-14 19:42": fonts.ArLine("التاريخ والوقت: 2025-03-14 19:42"),
+        "Course 2": fonts.ArLine("مرحلة التقديم 2", fonts.LARGE),
+        " Seat 3 ": fonts.ArLine("مقعد 3", invert=True),
+        "  Reason: guest changed mind": fonts.ArLine("السبب: guest changed mind"),
+        "  Note: extra olive oil": fonts.ArLine("ملاحظة: extra olive oil"),
+    }
+    for english, arabic in expected.items():
+        printed = arabic_after(data, english)
+        assert same_image(printed, fonts.arabic_block([arabic], dots)), english
+    english_only = decode_escpos(render_kitchen_chit(make_chit(), layout(width, bilingual=False)))
+    assert "Waiter: Sara" in english_only.splitlines()
+
+
+def test_kitchen_alerts_use_the_glossary():
+    fire = make_chit(fire=True, course=2, header={**make_chit()["header"], "rush": False})
+    data = render_kitchen_chit(fire, layout(80))
+    banner = arabic_after(data, " FIRE COURSE 2 ")
+    room = 576 - fonts.MARGIN - 2 * fonts.PAD
+    size = (
+        fonts.LARGE
+        if fonts._length("إرسال المرحلة 2", fonts.arabic_font(fonts.LARGE)) <= room
+        else fonts.NORMAL
+    )
+    assert same_image(
+        banner, fonts.arabic_block([fonts.ArLine("إرسال المرحلة 2", size, invert=True)], 576)
+    )
 
 
 def test_without_raster_text_no_arabic_at_all():

@@ -8,12 +8,12 @@ from sqlalchemy.orm import Session
 
 from pos_app.audit import record_audit
 from pos_app.auth.actor import Actor, require_role
-from pos_app.billing import pricing, zatca
+from pos_app.billing import invoice_lines, pricing, zatca
 from pos_app.billing.bills import (
     bill_dict,
     compute_bill,
-    dump_adjustment,
     order_for_billing,
+    parts_of,
     payment_dict,
 )
 from pos_app.billing.models import BillPart, Invoice, Payment
@@ -30,61 +30,39 @@ from pos_app.signals import document_printing
 INVOICE_COUNTER = "invoice-number"
 
 
-def whole_lines(bill: pricing.Bill) -> list[dict]:
-    return [
-        {
-            "line_id": b.line.id,
-            "name": b.line.name,
-            "name_ar": b.line.name_ar,
-            "quantity": b.line.quantity,
-            "unit_price_minor": b.line.unit_price_minor,
-            "amount_minor": b.amount_minor,
-            "gross_minor": b.gross_minor,
-            "modifiers": [],
-            "adjustments": [dump_adjustment(a) for a in b.adjustments],
-        }
-        for b in bill.lines
-    ]
+def goods_of(bill: pricing.Bill, order: Order) -> list[invoice_lines.Goods]:
+    """The bill's lines as printed goods, each with the modifiers the guest chose."""
+    return invoice_lines.goods_of(bill, {line.id: line.modifiers for line in order.lines})
 
 
-def _part_lines(part: BillPart, bill: pricing.Bill, order: Order) -> list[dict]:
-    """What the part's receipt lists: its items, or its share of the whole."""
-    if part.split_kind == "whole":
-        return whole_lines(bill)
-    if not part.lines:
-        amount = part.total_minor if bill.rule.inclusive else part.net_minor
-        return [
-            {
-                "line_id": None,
-                "name": f"Share {part.label} of order {order.number}",
-                "name_ar": f"حصة {part.label} من الطلب {order.number}",
-                "quantity": 1,
-                "unit_price_minor": amount,
-                "amount_minor": amount,
-                "modifiers": [],
-                "adjustments": [],
-            }
-        ]
-    units = {b.line.id: b.line.unit_price_minor for b in bill.lines}
-    # In a split by seat, a line without a seat is shared: each seat's receipt shows its share
-    # of it as one "shared" line, whatever units the allocation gave that seat.
-    shared = {b.line.id for b in bill.lines if b.line.seat is None}
-    lines = []
-    for pl in part.lines:
-        is_share = part.split_kind == "seats" and pl["line_id"] in shared
-        lines.append(
-            {
-                "line_id": pl["line_id"],
-                "name": f"{pl['name']} (shared)" if is_share else pl["name"],
-                "name_ar": f"{pl['name_ar']} (مشترك)" if is_share else pl["name_ar"],
-                "quantity": 1 if is_share else pl["quantity"],
-                "unit_price_minor": pl["amount_minor"] if is_share else units.get(pl["line_id"], 0),
-                "amount_minor": pl["amount_minor"],
-                "modifiers": [],
-                "adjustments": [],
-            }
-        )
-    return lines
+def order_adjustments(bill: pricing.Bill) -> list[dict]:
+    return [invoice_lines.adjustment_dict(a) for a in bill.order_adjustments]
+
+
+def whole_lines(bill: pricing.Bill, order: Order) -> list[dict]:
+    """Every line of the bill with its modifiers, their prices and its discounts."""
+    return invoice_lines.whole_paper(goods_of(bill, order), [])[0]
+
+
+def part_view(part: BillPart, inclusive: bool) -> invoice_lines.PartView:
+    return invoice_lines.PartView(
+        number=part.number,
+        kind=part.split_kind,
+        lines=tuple(part.lines or ()),
+        base_minor=part.total_minor if inclusive else part.net_minor,
+        total_minor=part.total_minor,
+    )
+
+
+def part_paper(session, part: BillPart, bill: pricing.Bill, order: Order) -> tuple:
+    """(lines, adjustments) of the part's invoice: the goods it covers (its items, or its
+    share of every item) and its share of the order's discounts and service charge."""
+    parts = [part_view(p, bill.rule.inclusive) for p in parts_of(session, order.id)]
+    if not any(p.number == part.number for p in parts):
+        parts = [part_view(part, bill.rule.inclusive)]
+    return invoice_lines.part_paper(
+        goods_of(bill, order), order_adjustments(bill), parts, part.number
+    )
 
 
 def paper_header(branch: Branch) -> dict:
@@ -97,6 +75,16 @@ def paper_header(branch: Branch) -> dict:
         "vat_number": branch.vat_number,
         "time_zone": branch.time_zone,
     }
+
+
+def _part_heading(part: BillPart | None) -> dict | None:
+    """Which part of a split bill the paper is: 'Seat 2 (2/4)', 'Split equally (1/2)'."""
+    if part is None or part.of == 1:
+        return None
+    label, label_ar = part.label, part.label_ar
+    if part.split_kind == "equal":  # its own label is the bare '1/2'
+        label, label_ar = "Split equally", "تقسيم بالتساوي"
+    return {"number": part.number, "of": part.of, "label": label, "label_ar": label_ar}
 
 
 def receipt_document(branch, order, kind, part, issued_at, lines, bill) -> dict:
@@ -114,16 +102,7 @@ def receipt_document(branch, order, kind, part, issued_at, lines, bill) -> dict:
             "waiter": order.waiter_name,
             "guests": order.guests,
         },
-        "part": (
-            None
-            if part is None or part.of == 1
-            else {
-                "number": part.number,
-                "of": part.of,
-                "label": part.label,
-                "label_ar": part.label_ar,
-            }
-        ),
+        "part": _part_heading(part),
         "issued_at": issued_at.isoformat(),
         "currency": branch.currency,
         "exponent": branch.currency_exponent,
@@ -143,24 +122,8 @@ def issue_invoice(session, actor, order, part, bill, branch, print_it: bool = Tr
     """Number the paid part's simplified tax invoice (gapless), make its QR, print it."""
     number = next_value(session, INVOICE_COUNTER)
     issued_at = utcnow().replace(microsecond=0)
-    lines = _part_lines(part, bill, order)
+    lines, adjustments = part_paper(session, part, bill, order)
     doc = receipt_document(branch, order, "invoice", part, issued_at, lines, bill)
-    if part.split_kind == "whole":
-        adjustments = [dump_adjustment(a) for a in bill.order_adjustments]
-    else:
-        base = part.total_minor if bill.rule.inclusive else part.net_minor
-        share = base - sum(line["amount_minor"] for line in lines)
-        adjustments = (
-            [
-                {
-                    "label": "Share of order charges",
-                    "label_ar": "حصة من رسوم الطلب",
-                    "amount_minor": share,
-                }
-            ]
-            if share
-            else []
-        )
     payments = [
         payment_dict(p)
         for p in session.scalars(
@@ -185,11 +148,13 @@ def issue_invoice(session, actor, order, part, bill, branch, print_it: bool = Tr
         payments=payments,
         qr=qr,
     )
+    rows = adjustments + [a for line in lines for a in line["adjustments"]]
     discounts = -sum(
         a["amount_minor"]
-        for a in adjustments + [a for line in lines for a in line["adjustments"]]
-        if a["amount_minor"] < 0
+        for a in rows
+        if a["amount_minor"] < 0 and a.get("source") not in ("rounding", "service_charge")
     )
+    service = sum(a["amount_minor"] for a in rows if a.get("source") == "service_charge")
     invoice = Invoice(
         kind="invoice",
         number=number,
@@ -202,8 +167,8 @@ def issue_invoice(session, actor, order, part, bill, branch, print_it: bool = Tr
         total_minor=part.total_minor,
         vat_minor=part.vat_minor,
         net_minor=part.net_minor,
-        discount_minor=discounts if part.split_kind in ("whole", "items", "seats") else 0,
-        service_charge_minor=bill.service_charge_minor if part.split_kind == "whole" else 0,
+        discount_minor=discounts,
+        service_charge_minor=service,
         qr=qr,
         document=doc,
         actor_id=actor.staff_id,
@@ -294,12 +259,13 @@ def print_pre_bill(session: Session, actor: Actor, order_id: str) -> dict:
     order = order_for_billing(session, actor, order_id)
     bill = compute_bill(session, order)
     branch = current_branch(session)
-    doc = receipt_document(branch, order, "pre_bill", None, utcnow(), whole_lines(bill), bill)
+    lines = whole_lines(bill, order)
+    doc = receipt_document(branch, order, "pre_bill", None, utcnow(), lines, bill)
     doc.update(
         total_minor=bill.total_minor,
         vat_minor=bill.vat_minor,
         net_minor=bill.net_minor,
-        adjustments=[dump_adjustment(a) for a in bill.order_adjustments],
+        adjustments=order_adjustments(bill),
     )
     document_printing.send(session, kind="pre_bill", document=doc, ref=f"order:{order.id}")
     return bill_dict(session, order)

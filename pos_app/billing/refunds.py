@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from pos_app.audit import record_audit
 from pos_app.auth.actor import Actor, require_role
 from pos_app.auth.models import Staff
-from pos_app.billing import tax, zatca
+from pos_app.billing import invoice_lines, tax, zatca
 from pos_app.billing.approvals import check_approver
 from pos_app.billing.bills import CASH_HANDLERS, MANAGERS, open_shift_now
 from pos_app.billing.invoices import get_invoice, invoice_event
@@ -73,29 +73,20 @@ def refund(
     issued_at = utcnow().replace(microsecond=0)
     display = f"CN-{number:06d}"
     doc = dict(invoice.document)
+    lines, adjustments = _credit_paper(invoice, data, amount, vat)
+    paid_back = _refund_payment(invoice, tender, amount, data.get("reference", ""))
     doc.update(
         kind="credit_note",
         number=display,
         references=invoice.display_number,
         reason=data["reason"],
         issued_at=issued_at.isoformat(),
-        lines=_refund_lines(invoice, data, amount),
-        adjustments=[],
+        lines=lines,
+        adjustments=adjustments,
         total_minor=amount,
         vat_minor=vat,
         net_minor=amount - vat,
-        payments=[
-            {
-                "tender": tender,
-                "amount_minor": amount,
-                "tendered_minor": amount,
-                "change_minor": 0,
-                "tip_minor": 0,
-                "card_method": "",
-                "last4": "",
-                "reference": "",
-            }
-        ],
+        payments=[paid_back],
     )
     doc["qr"] = zatca.simplified_invoice_qr(
         branch.name, branch.vat_number, issued_at, amount, vat, branch.currency_exponent
@@ -137,6 +128,8 @@ def refund(
             actor_id=actor.staff_id,
             actor_name=actor.name,
             reference=data.get("reference", ""),
+            card_method=paid_back["card_method"],
+            last4=paid_back["last4"],
         )
     )
     before = invoice.refunded_minor
@@ -190,28 +183,61 @@ def _refund_amount(invoice: Invoice, data: dict, refundable: int) -> int:
     return refundable
 
 
-def _refund_lines(invoice: Invoice, data: dict, amount: int) -> list[dict]:
+def _credit_paper(invoice: Invoice, data: dict, amount: int, vat: int) -> tuple:
+    """(lines, adjustments) of a credit note, positive like the invoice's: the units given
+    back with their modifiers and discounts (every line for a whole refund), and their share
+    of the order's discounts and service charge; a refund of an amount prints as one line."""
+    doc = invoice.document
+    base = amount if doc.get("prices_include_vat", True) else amount - vat
+    sold = doc.get("lines") or []
     if data.get("lines"):
-        lines = {line["line_id"]: line for line in invoice.document.get("lines", [])}
-        out = []
-        for entry in data["lines"]:
-            line = dict(lines[entry["line_id"]])
-            line["amount_minor"] = -tax.round_half_up(
-                line["amount_minor"] * entry["quantity"], line["quantity"]
-            )
-            line["quantity"] = entry["quantity"]
-            line["adjustments"] = []
-            out.append(line)
-        return out
-    return [
-        {
-            "line_id": None,
-            "name": f"Refund on {invoice.display_number}",
-            "name_ar": f"استرداد من {invoice.display_number}",
-            "quantity": 1,
-            "unit_price_minor": -amount,
-            "amount_minor": -amount,
-            "modifiers": [],
-            "adjustments": [],
-        }
-    ]
+        by_id = {line["line_id"]: line for line in sold}
+        lines = [
+            invoice_lines.refunded_line(by_id[entry["line_id"]], entry["quantity"])
+            for entry in data["lines"]
+        ]
+    elif amount == invoice.total_minor and sold:  # all of it, at once
+        lines = [invoice_lines.refunded_line(line, line["quantity"]) for line in sold]
+    else:
+        return [_amount_line(invoice, base)], []
+    back = sum(line["amount_minor"] for line in lines)
+    total_sold = sum(line["amount_minor"] for line in sold)
+    adjustments = doc.get("adjustments") or []
+    return lines, invoice_lines.credit_adjustments(adjustments, back, total_sold, base)
+
+
+def _amount_line(invoice: Invoice, base: int) -> dict:
+    """The one line of a refund of an amount (not of goods)."""
+    return {
+        "line_id": None,
+        "name": f"Refund on {invoice.display_number}",
+        "name_ar": f"استرداد من الفاتورة {invoice.display_number}",
+        "quantity": 1,
+        "share": None,
+        "unit_price_minor": base,
+        "item_price_minor": base,
+        "item_minor": base,
+        "modifiers": [],
+        "gross_minor": base,
+        "adjustments": [],
+        "amount_minor": base,
+    }
+
+
+def _refund_payment(invoice: Invoice, tender: str, amount: int, reference: str) -> dict:
+    """How the money went back: the tender, the card it was paid with (method and last four
+    digits, from the invoice) and the terminal's reference of the refund."""
+    card = {}
+    if tender == "card":
+        paid = invoice.document.get("payments") or []
+        card = next((p for p in paid if p.get("tender") == "card"), {})
+    return {
+        "tender": tender,
+        "amount_minor": amount,
+        "tendered_minor": None,
+        "change_minor": None,
+        "tip_minor": 0,
+        "card_method": card.get("card_method") or "",
+        "last4": card.get("last4") or "",
+        "reference": reference,
+    }

@@ -236,3 +236,18 @@ def test_table_labels_on_every_status_colour_reach_4_5_to_1(handheld):
     shot(page, "handheld-ordered-contrast.png")
     back = page.get_by_test_id("table-4").evaluate("e => getComputedStyle(e).backgroundColor")
     assert back == "rgb(173, 90, 0)", back  # #ad5a00: 4.95:1 with white (was #e67700, 3.0:1)
+
+
+def test_the_arabic_tablet_mirrors_the_three_panes(handheld):
+    page = handheld(LANDSCAPE)
+    page.goto("/lang/ar?next=/handheld")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.get_by_test_id("link-state")).to_have_attribute("data-state", "live")
+    page.get_by_test_id("table-4").click()
+    page.get_by_test_id("guests-2").click()
+    expect(page.get_by_test_id("order-title")).to_have_text("طاولة 4")
+    floor, menu, cart = (box(page, s) for s in ("#hh-floor", ".hh-menu", "#hh-cart"))
+    # Right to left: the floor at the right, the check at the left, the menu between.
+    assert floor["x"] >= menu["x"] + menu["width"] - 1
+    assert menu["x"] >= cart["x"] + cart["width"] - 1
+    shot(page, "handheld-tablet-landscape-ar.png")

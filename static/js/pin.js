@@ -3,6 +3,11 @@
   "use strict";
   var form = document.querySelector("[data-testid=pin-form]");
   if (!form) return;
+  // Back from a screen may show this page from the browser's memory: ask the server again,
+  // which sends a signed-in device on to its screen (and gives a fresh form otherwise).
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) location.reload();
+  });
   var input = form.querySelector("#pin");
   form.addEventListener("click", function (event) {
     var key = event.target.closest(".pin-key");

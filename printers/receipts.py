@@ -289,11 +289,12 @@ def _payments(sheet: Sheet, doc: dict) -> None:
     for pay in doc.get("payments") or []:
         en, ar = _tender_names(pay)
         sheet.money(en, ar, pay["amount_minor"], bold=True)
+        # In the order that adds up: bill + tip, then what was handed over and the change.
+        if pay.get("tip_minor"):
+            sheet.money("Tip", "إكرامية", pay["tip_minor"], indent=2)
         if pay.get("tender") == "cash" and pay.get("tendered_minor") is not None:
             sheet.money("Amount paid", "المبلغ المدفوع", pay["tendered_minor"], indent=2)
             sheet.money("Change", "الباقي", pay.get("change_minor") or 0, indent=2)
-        if pay.get("tip_minor"):
-            sheet.money("Tip", "إكرامية", pay["tip_minor"], indent=2)
         if pay.get("reference"):
             sheet.field("  Ref", "المرجع", _masked(str(pay["reference"])))
 

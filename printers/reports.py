@@ -26,17 +26,19 @@ def _report_title(doc: dict) -> tuple[str, str]:
 
 
 def _sections(sheet: Sheet, sections: list[dict]) -> None:
-    """Each section's title, then its rows: an amount or a text value, flush right."""
+    """Each section's title, then its rows: an amount or a text value, flush right (bold when
+    the row says so)."""
     for section in sections:
         sheet.rule()
         title = section.get("title") or ""
         sheet.heading(title, section.get("title_ar") or title, NORMAL_SIZE)
         for row in section.get("rows") or []:
             label, label_ar = row.get("label") or "", row.get("label_ar") or ""
+            bold = bool(row.get("bold"))  # a total: what the drawer should hold, VAT due
             if row.get("amount_minor") is not None:
-                sheet.money(label, label_ar, row["amount_minor"])
+                sheet.money(label, label_ar, row["amount_minor"], bold=bold)
             else:
-                sheet.value(label, label_ar, row.get("value"))
+                sheet.value(label, label_ar, row.get("value"), bold=bold)
 
 
 def _tenders(sheet: Sheet, tenders: list[dict]) -> None:

@@ -151,9 +151,10 @@ class Payment(Base):
     shift_id: Mapped[int | None] = mapped_column(ForeignKey("shift.id"), index=True)
     business_day: Mapped[date] = mapped_column(Date)
     tender: Mapped[str] = mapped_column(String(12))
+    # tendered = amount + tip + change (billing/tender.py); the tip is never on the invoice.
     amount_minor: Mapped[int]  # applied to the bill (refunds: paid back), always > 0
-    tendered_minor: Mapped[int] = mapped_column(default=0)  # cash handed over
-    change_minor: Mapped[int] = mapped_column(default=0)
+    tendered_minor: Mapped[int] = mapped_column(default=0)  # cash handed over; card: charged
+    change_minor: Mapped[int] = mapped_column(default=0)  # cash only
     tip_minor: Mapped[int] = mapped_column(default=0)
     card_method: Mapped[str] = mapped_column(String(20), default="")
     reference: Mapped[str] = mapped_column(String(64), default="")

@@ -7,8 +7,10 @@ import re
 
 from sqlalchemy.orm import Session
 
+from pos_app.audit import record_audit
 from pos_app.auth.actor import Actor, require_role
 from pos_app.billing import split
+from pos_app.billing import tender as tender_rules
 from pos_app.billing.bills import (
     bill_dict,
     compute_bill,
@@ -26,6 +28,9 @@ from pos_app.errors import Conflict, ValidationFailed
 from pos_app.orders.models import HANDED_OVER, OrderStatus, OrderType
 from pos_app.orders.services import ORDER_TAKERS, lock_order, touch_order
 from pos_app.outbox import record_event
+from pos_app.signals import document_printing
+
+CASH = tender_rules.CASH
 
 # 13-19 digits in a row (spaces and dashes allowed between them) look like a card number.
 _PAN = re.compile(r"(?:\d[ -]?){12,18}\d")
@@ -43,10 +48,12 @@ def _check_card_fields(data: dict) -> None:
 
 
 def pay(session: Session, actor: Actor, order_id: str, data: dict) -> dict:
-    """Record one tender on a bill part (the first open one unless `part` is given). Cash may
-    be handed over in excess and gets change; other tenders may not exceed what is due. A part
-    paid in full gets its tax invoice (numbered, with QR, printed); the last one closes the
-    order. Idempotent on the payment's id."""
+    """Record one tender on a bill part (the first open one unless `part` is given), with the
+    guest's tip: tendered = applied + tip + change (billing/tender.py). Cash may be handed over
+    in excess and gets change, and opens the drawer; other tenders charge the amount plus the
+    tip. A part paid in full gets its tax invoice (numbered, with QR, printed); the last one
+    closes the order. Audited and sent to the outbox. Idempotent on the payment's id: a twin
+    neither pays nor opens the drawer again."""
     require_role(actor, ORDER_TAKERS, "taking payments")
     payment_id = data["id"].lower()
     # The order's lock first, then the twin check: a retry racing the first try waits for it
@@ -60,14 +67,14 @@ def pay(session: Session, actor: Actor, order_id: str, data: dict) -> dict:
     part = _pick_part(parts, data.get("part"))
     remaining = part.total_minor - part.paid_minor
     tender = data["tender"]
-    amount, tendered, change = _amounts(tender, data, remaining)
+    money = _settle(tender, data, remaining)
     _check_card_fields(data)
     if tender == "card" and not data.get("card_method"):
         raise ValidationFailed("say which card (mada, visa, ...)", {"card_method": ["required"]})
     if tender == "voucher" and not data.get("voucher_code"):
         raise ValidationFailed("enter the voucher's code", {"voucher_code": ["required"]})
     shift = open_shift_now(session)
-    if tender == "cash" and shift is None:
+    if tender == CASH and shift is None:
         raise Conflict("open a shift (the cash drawer) before taking cash", code="no_open_shift")
     branch = current_branch(session)
     now = utcnow()
@@ -79,10 +86,10 @@ def pay(session: Session, actor: Actor, order_id: str, data: dict) -> dict:
         shift_id=shift.id if shift else None,
         business_day=business_day(branch, now),
         tender=tender,
-        amount_minor=amount,
-        tendered_minor=tendered,
-        change_minor=change,
-        tip_minor=data.get("tip_minor", 0),
+        amount_minor=money.applied_minor,
+        tendered_minor=money.tendered_minor,
+        change_minor=money.change_minor,
+        tip_minor=money.tip_minor,
         card_method=data.get("card_method", "") if tender == "card" else "",
         reference=data.get("reference", ""),
         last4=data.get("last4", "") if tender == "card" else "",
@@ -92,9 +99,21 @@ def pay(session: Session, actor: Actor, order_id: str, data: dict) -> dict:
         created_at=now,
     )
     session.add(payment)
-    part.paid_minor += amount
+    part.paid_minor += money.applied_minor
     session.flush()
-    record_event(session, "payment.recorded", "order", order.id, payment_dict(payment))
+    recorded = payment_dict(payment)
+    record_event(session, "payment.recorded", "order", order.id, recorded)
+    record_audit(
+        session,
+        actor,
+        "payment.recorded",
+        "order",
+        order.id,
+        None,
+        {**recorded, "part": part.number, "drawer_opened": tender == CASH},
+    )
+    if tender == CASH:  # the change comes out of the drawer: open it before the receipt prints
+        document_printing.send(session, kind="drawer", document={}, ref=f"payment:{payment.id}")
     if part.paid_minor == part.total_minor:
         part.status = "paid"
         issue_invoice(session, actor, order, part, bill, branch, data.get("print", True))
@@ -124,31 +143,15 @@ def _pick_part(parts: list[BillPart], number: int | None) -> BillPart:
     return part
 
 
-def _amounts(tender: str, data: dict, remaining: int) -> tuple[int, int, int]:
-    """(applied, tendered, change) for a tender against what remains due."""
-    amount, tendered = data.get("amount_minor"), data.get("tendered_minor")
-    if tender == "cash":
-        if amount is None:
-            amount = remaining if tendered is None else min(tendered, remaining)
-        tendered = amount if tendered is None else tendered
-        if tendered < amount:
-            raise ValidationFailed(
-                "the cash handed over is less than the amount",
-                {"tendered_minor": [f"at least {amount}"]},
-            )
-    else:
-        amount = remaining if amount is None else amount
-        if tendered is not None and tendered != amount:
-            raise ValidationFailed(
-                "only cash gives change", {"tendered_minor": ["only for cash"]}, "overpayment"
-            )
-        tendered = amount
-    if amount > remaining:
-        raise ValidationFailed(
-            f"only {remaining} is due; more than that can only be cash, with change",
-            {"amount_minor": [f"at most {remaining}"]},
-            "overpayment",
+def _settle(tender: str, data: dict, remaining: int) -> tender_rules.Settlement:
+    """Applied, tip, tendered and change of this tender against what remains due."""
+    try:
+        return tender_rules.settle(
+            tender,
+            remaining,
+            amount_minor=data.get("amount_minor"),
+            tendered_minor=data.get("tendered_minor"),
+            tip_minor=data.get("tip_minor", 0),
         )
-    if amount <= 0 and remaining > 0:
-        raise ValidationFailed("the amount must be more than zero", {"amount_minor": ["> 0"]})
-    return amount, tendered, tendered - amount
+    except tender_rules.TenderRefused as err:
+        raise ValidationFailed(str(err), {err.field_name: [err.detail]}, err.code) from err

@@ -141,11 +141,18 @@ def refund(
         "invoice",
         invoice.display_number,
         {"refunded_minor": before},
-        {"refunded_minor": invoice.refunded_minor, "credit_note": display, "tender": tender},
+        {
+            "refunded_minor": invoice.refunded_minor,
+            "credit_note": display,
+            "tender": tender,
+            "drawer_opened": tender == "cash",
+        },
         reason=data["reason"],
         approver_id=approver_id,
     )
     record_event(session, "credit_note.issued", "invoice", display, invoice_event(note))
+    if tender == "cash":  # the money comes out of the drawer
+        document_printing.send(session, kind="drawer", document={}, ref=f"refund:{display}")
     if data.get("print", True):
         document_printing.send(session, kind="receipt", document=doc, ref=f"invoice:{note.id}")
     return note

@@ -7,7 +7,16 @@ from pos_app.api import Api, Call, items
 from pos_app.auth.models import BACK_OFFICE, Staff
 from pos_app.auth.services import check_approval_pin
 from pos_app.auth.views import login_source, settings
-from pos_app.billing import approvals, bills, drawer, invoices, payments, refunds, schemas
+from pos_app.billing import (
+    approvals,
+    bills,
+    drawer,
+    invoices,
+    payments,
+    refunds,
+    schemas,
+    till_report,
+)
 from pos_app.billing.bills import CASH_HANDLERS
 from pos_app.billing.models import Promotion
 from pos_app.crud import Resource, register_resource
@@ -153,19 +162,19 @@ def no_sale(call: Call):
 
 def x_report(call: Call):
     """The X report: the till since the last Z, closing nothing (`print=true` prints it)."""
-    return drawer.x_report(call.session, call.actor, call.query.get("print", False))
+    return till_report.x_report(call.session, call.actor, call.query.get("print", False))
 
 
 def z_report(call: Call):
     """Close the till: the Z report with expected vs counted per tender, printed."""
     body = call.body
-    report = drawer.z_report(call.session, call.actor, body["counted"], print_it=body["print"])
+    report = till_report.z_report(call.session, call.actor, body["counted"], print_it=body["print"])
     return report.document, 201
 
 
 def get_z_report(call: Call, number: int):
     """A past Z report."""
-    return drawer.get_z_report(call.session, number).document
+    return till_report.get_z_report(call.session, number).document
 
 
 def register(api: Api) -> None:

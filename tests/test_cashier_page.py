@@ -410,3 +410,156 @@ def test_a_manager_at_the_till_sees_a_security_alert_when_pins_are_guessed(
         banner.get_by_role("button").click()
         expect(banner).to_have_count(0)
         page.context.close()
+
+
+# -- a Friday night at the till (issue 15: tips and change, clutter, double taps) ---------------
+
+
+def visible_change_boxes(page) -> int:
+    """How many "Change due" labels a cashier sees at once."""
+    return page.locator('text="Change due" >> visible=true').count()
+
+
+def covered(page, testid: str) -> bool:
+    """Whether something else is on top of the middle of such an element on the screen."""
+    return page.evaluate(
+        """(id) => Array.from(document.querySelectorAll(`[data-testid="${id}"]`)).some((el) => {
+          const r = el.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+          if (!r.width || y < 0 || y > innerHeight || x < 0 || x > innerWidth) return false;
+          const hit = document.elementFromPoint(x, y);
+          return !(hit && (hit === el || el.contains(hit)));
+        })""",
+        testid,
+    )
+
+
+def overlaps(a: dict, b: dict) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+def open_shift_on_page(page, float_text: str) -> None:
+    page.get_by_test_id("shift-state").click()
+    page.get_by_test_id("float-amount").fill(float_text)
+    page.get_by_test_id("open-shift").click()
+    expect(page.get_by_test_id("shift-state")).to_have_attribute("data-state", "open")
+
+
+def test_cash_with_a_tip_shows_the_right_change_once_and_toasts_cover_nothing(till, waiter_api):
+    page = till
+    open_shift_on_page(page, "100")
+    order = new_order(waiter_api, "5", [("Chicken burger", 1), ("Falafel (6 pieces)", 2),
+                                        ("Mineral water", 2)], guests=2)  # fmt: skip
+    open_bill(page, order)
+    expect(page.get_by_test_id("bill-total")).to_contain_text("57.00 SAR")
+    expect(page.get_by_test_id("refund-open")).to_have_count(0)  # nothing paid: no refund
+    page.get_by_test_id("split-open").click()
+    page.get_by_test_id("split-kind-equal").click()
+    page.get_by_test_id("split-confirm").click()
+    expect(page.get_by_test_id("bill-part")).to_have_count(2)
+
+    # Part 1: 28.50 and a 2.00 tip; the guest hands over 50.00: 19.50 back, not 21.50.
+    page.get_by_test_id("tender-cash").click()
+    expect(page.get_by_test_id("change-box")).to_be_hidden()  # nothing handed over yet
+    page.get_by_test_id("tip").fill("2")
+    expect(page.get_by_test_id("quick-exact")).to_be_visible()
+    page.get_by_test_id("quick-5000").click()
+    expect(page.get_by_test_id("change-due")).to_have_text("19.50\u00a0SAR")
+    expect(page.get_by_test_id("pay-submit")).to_have_text("Pay 30.50\u00a0SAR")
+    page.get_by_test_id("tendered").fill("30")
+    expect(page.get_by_test_id("change-box")).to_contain_text("Not enough")
+    expect(page.get_by_test_id("change-due")).to_have_text("0.50\u00a0SAR")
+    expect(page.get_by_test_id("pay-submit")).to_be_disabled()
+    page.get_by_test_id("tendered").fill("50")
+    page.get_by_test_id("pay-submit").click()
+
+    result = page.get_by_test_id("pay-result")
+    expect(page.get_by_test_id("change-result")).to_have_text("19.50\u00a0SAR")
+    expect(result).to_contain_text("Tip 2.00\u00a0SAR")
+    expect(result).to_contain_text("Handed over 50.00\u00a0SAR")
+    expect(part(page, 1)).to_have_attribute("data-status", "paid")
+    expect(page.get_by_test_id("pay-due")).to_contain_text("28.50 SAR")  # part 2 is next
+    assert visible_change_boxes(page) == 1, "one change box after a part is paid"
+    size = eventually(lambda: page.get_by_test_id("change-result").bounding_box())
+    assert size["height"] >= 48  # readable from across the counter
+
+    # The toast says "Paid" where it covers nothing: not Pay, not the tenders, not the notes.
+    toast = page.get_by_test_id("toast")
+    expect(toast).to_be_visible()
+    toast_box = toast.bounding_box()
+    for testid in ("pay-submit", "tender-cash", "tender-card", "quick-exact", "tendered"):
+        for box in [e.bounding_box() for e in page.get_by_test_id(testid).all()]:
+            assert box and not overlaps(toast_box, box), testid
+        assert not covered(page, testid), testid
+    shot(page, "cashier-tip-change-once.png")
+
+    expect(page.get_by_test_id("refund-open")).to_be_visible()  # part 1 has its invoice now
+
+    # Part 2: typing the next tender puts the last change away; one change box again.
+    page.get_by_test_id("tendered").fill("40")
+    expect(result).to_have_count(0)
+    expect(page.get_by_test_id("change-due")).to_have_text("11.50\u00a0SAR")
+    assert visible_change_boxes(page) == 1
+    page.get_by_test_id("keep-change").click()  # "keep the change"
+    expect(page.get_by_test_id("tip")).to_have_value("11.50")
+    expect(page.get_by_test_id("change-due")).to_have_text("0.00\u00a0SAR")
+    page.get_by_test_id("pay-submit").click()
+    expect(page.get_by_test_id("bill-settled")).to_be_visible()
+    expect(page.get_by_test_id("pay-result")).to_contain_text("Paid")
+    assert visible_change_boxes(page) == 0
+
+    bill = waiter_api.get(f"/orders/{order['id']}/bill")
+    assert [
+        (p["amount_minor"], p["tip_minor"], p["tendered_minor"], p["change_minor"])
+        for p in bill["payments"]
+    ] == [(2_850, 200, 5_000, 1_950), (2_850, 1_150, 4_000, 0)]
+
+    # The drawer: 100 + 50 - 19.50 + 40 = 170.50, as the X report expects.
+    page.get_by_test_id("shift-state").click()
+    page.get_by_test_id("x-report").click()
+    cash = page.locator('[data-testid="tender-row"][data-tender="cash"]')
+    expect(cash).to_contain_text("170.50 SAR")
+    expect(page.get_by_test_id("report")).to_contain_text("Cash tips")
+    shot(page, "cashier-x-tips.png")
+
+
+def test_a_double_tap_on_pay_takes_the_payment_once(till, waiter_api):
+    page = till
+    open_shift_on_page(page, "50")
+    order = new_order(waiter_api, "10", [("Hummus", None)], guests=1)
+    open_bill(page, order)
+    page.get_by_test_id("tender-cash").click()
+    page.get_by_test_id("quick-exact").click()
+    for testid, least in (("pay-submit", 72), ("tender-cash", 56), ("quick-exact", 56)):
+        box = page.get_by_test_id(testid).bounding_box()
+        assert box["height"] >= least, (testid, box)  # a thumb on a busy night
+    page.get_by_test_id("pay-submit").dblclick()
+    expect(page.get_by_test_id("bill-settled")).to_be_visible()
+    page.get_by_test_id("pay-result").get_by_test_id("pay-result-done").click()
+    expect(page.get_by_test_id("pay-result")).to_have_count(0)
+    payments = waiter_api.get(f"/orders/{order['id']}/bill")["payments"]
+    assert [(p["tender"], p["amount_minor"]) for p in payments] == [("cash", 1_800)]
+
+
+def test_the_arabic_till_shows_the_change_right_to_left(till, waiter_api):
+    page = till
+    open_shift_on_page(page, "100")
+    order = new_order(waiter_api, "1", [("Hummus", 1)], guests=1)
+    page.goto("/lang/ar?next=/cashier")
+    page.wait_for_url("**/cashier")
+    page.locator(f'[data-testid="order-row"][data-id="{order["id"]}"]').click()
+    page.get_by_test_id("tender-cash").click()
+    page.get_by_test_id("tip").fill("2")
+    page.get_by_test_id("tendered").fill("50")
+    expect(page.get_by_test_id("change-due")).to_have_text("30.00\u00a0ر.س")
+    expect(page.get_by_test_id("change-box")).to_contain_text("الباقي")
+    expect(page.get_by_test_id("keep-change")).to_have_text("اعتبار الباقي إكرامية")
+    page.get_by_test_id("pay-submit").click()
+    expect(page.get_by_test_id("change-result")).to_have_text("30.00\u00a0ر.س")
+    expect(page.get_by_test_id("pay-result")).to_contain_text("إكرامية 2.00")
+    assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    shot(page, "cashier-ar-change.png")

@@ -316,8 +316,10 @@
       action(t("discount"), "discount-open", function () { self.discountSheet(null); }, closed || paidSome);
     }
     action(t("split"), "split-open", function () { self.splitSheet(); }, closed || paidSome);
-    if (this.mode === "cashier" && this.handlesCash) {
-      action(t("refund"), "refund-open", function () { self.refundSheet(); }, !paidSome);
+    // Refunds are against a tax invoice: none until a part is paid in full.
+    var invoiced = (this.bill.parts || []).some(function (p) { return !!p.invoice_number; });
+    if (this.mode === "cashier" && this.handlesCash && invoiced) {
+      action(t("refund"), "refund-open", function () { self.refundSheet(); });
     }
     return bar;
   };
@@ -398,7 +400,9 @@
       el("bdi", { class: "bp-part-total" }, self.fmt(p.total_minor)),
       el("span", { class: "bp-tag " + (paid ? "bp-tag-paid" : "bp-tag-open") },
         paid ? t("status_paid") : p.paid_minor ? t("remaining") + " " + self.fmt(p.remaining_minor) : t("status_open"))));
-      if (p.lines && p.lines.length && !paid) {
+      // Only the part being paid lists its dishes: the others stay one line high, so the pay
+      // panel under them stays in sight.
+      if (p.lines && p.lines.length && !paid && p.number === self.part) {
         card.appendChild(el("ul", { class: "bp-part-lines" }, p.lines.map(function (pl) {
           var name = LANG === "ar" ? pl.name_ar || pl.name : pl.name;
           // A shared dish is split in money, not in units: its share has no quantity.
@@ -460,12 +464,31 @@
       this.busy ? t("paying") : t("retry") + " · " + self.fmt(p.body.amount_minor)));
   };
 
+  // What the last payment did, until the next one is typed: the change to hand back, big,
+  // and how it adds up (handed over = bill + tip + change). The only "change due" on screen.
   P.renderResult = function () {
-    var r = this.result;
+    var self = this, r = this.result;
     if (!r) return null;
-    return el("div", { class: "bp-result", role: "status", "data-testid": "pay-result" },
+    var detail = [t("applied_n", { amount: this.fmt(r.applied) })];
+    if (r.tip) detail.push(t("tip_n", { amount: this.fmt(r.tip) }));
+    if (r.tender === "cash") detail.push(t("handed_over_n", { amount: this.fmt(r.tendered) }));
+    return el("div", { class: "bp-result", role: "status", "data-testid": "pay-result",
+      dataset: { change: String(r.change > 0) } },
+    el("div", { class: "bp-result-main" },
       el("span", { class: "bp-result-label" }, r.change ? t("change_due") : t("paid_ok")),
-      r.change ? el("bdi", { class: "bp-result-amount", "data-testid": "change-result" }, this.fmt(r.change)) : null);
+      r.change ? el("bdi", { class: "bp-result-amount", "data-testid": "change-result" }, this.fmt(r.change)) : null),
+    el("small", { class: "bp-result-detail", "data-testid": "pay-result-detail" },
+      (r.label ? r.label + " · " : "") + detail.join(" · ")),
+    el("button", { type: "button", class: "bp-btn bp-result-done", "data-testid": "pay-result-done",
+      onclick: function () { self.result = null; self.render(); } }, t("done")));
+  };
+
+  // Typing the next payment puts the last one's change away (one change box at a time).
+  P.dismissResult = function () {
+    if (!this.result) return;
+    this.result = null;
+    var box = this.root.querySelector('[data-testid="pay-result"]');
+    if (box) box.parentNode.removeChild(box);
   };
 
   P.pickPart = function (number) {
@@ -503,24 +526,35 @@
       f.amount = this.value;
       self.updatePay(refs);
     });
+    var tipInput = moneyInput("tip", f.tip, function () { f.tip = this.value; self.updatePay(refs); });
+    var amountRow = el("div", { class: "bp-row2" },
+      field(t("amount_to_pay"), amountInput), field(t("tip"), tipInput));
+    refs.tip = tipInput;
     if (f.tender === "cash") {
-      var quick = el("div", { class: "bp-quick" });
-      this.quickAmounts(due).forEach(function (minor, i) {
-        quick.appendChild(el("button", { type: "button", class: "bp-btn bp-quick-btn",
-          "data-testid": i === 0 ? "quick-exact" : "quick-" + minor,
-          onclick: function () {
-            f.tendered = plainAmount(minor, self.exp());
-            refs.tendered.value = f.tendered;
-            self.updatePay(refs);
-          } }, i === 0 ? t("exact") : self.fmt(minor)));
+      // The bill and the tip first: the quick notes and the change follow from them.
+      panel.appendChild(amountRow);
+      refs.quick = el("div", { class: "bp-quick", "data-testid": "quick-tender" });
+      panel.appendChild(refs.quick);
+      refs.tendered = moneyInput("tendered", f.tendered, function () {
+        f.tendered = this.value;
+        self.dismissResult();
+        self.updatePay(refs);
       });
-      panel.appendChild(quick);
-      refs.tendered = moneyInput("tendered", f.tendered, function () { f.tendered = this.value; self.updatePay(refs); });
       refs.tendered.classList.add("bp-tendered");
       panel.appendChild(field(t("tendered"), refs.tendered));
       refs.change = el("bdi", { class: "bp-change-amount", "data-testid": "change-due" });
-      panel.appendChild(el("div", { class: "bp-change", "data-testid": "change-box" },
-        el("span", { class: "bp-change-label" }, t("change_due")), refs.change));
+      refs.changeLabel = el("span", { class: "bp-change-label" }, t("change_due"));
+      refs.keep = el("button", { type: "button", class: "bp-btn bp-btn-small bp-keep", "data-testid": "keep-change",
+        onclick: function () {
+          var body = self.paymentBody(true);
+          if (!body || body.tendered_minor <= body.amount_minor) return;
+          f.tip = plainAmount(body.tendered_minor - body.amount_minor, self.exp());
+          refs.tip.value = f.tip;
+          self.updatePay(refs);
+        } }, t("keep_change"));
+      refs.changeBox = el("div", { class: "bp-change", "data-testid": "change-box", hidden: true },
+        el("div", { class: "bp-change-main" }, refs.changeLabel, refs.change), refs.keep);
+      panel.appendChild(refs.changeBox);
     } else if (f.tender === "card") {
       panel.appendChild(field(t("card_method"), chips(CARD_METHODS.map(function (m) {
         return { value: m, label: m === "mada" ? "mada" : m.charAt(0).toUpperCase() + m.slice(1) };
@@ -544,10 +578,7 @@
         "data-testid": "voucher-code", value: f.voucher, oninput: function () { f.voucher = this.value; self.updatePay(refs); } });
       panel.appendChild(field(t("voucher_code"), refs.voucher));
     }
-    var row2 = el("div", { class: "bp-row2" });
-    row2.appendChild(field(t("amount_to_pay"), amountInput));
-    row2.appendChild(field(t("tip"), moneyInput("tip", f.tip, function () { f.tip = this.value; self.updatePay(refs); })));
-    panel.appendChild(row2);
+    if (f.tender !== "cash") panel.appendChild(amountRow);
     refs.submit = el("button", { type: "button", class: "bp-btn bp-btn-primary bp-pay-submit", "data-testid": "pay-submit",
       onclick: function () { self.submitPayment(); } });
     panel.appendChild(refs.submit);
@@ -555,18 +586,20 @@
     return panel;
   };
 
-  // Exact, then the notes a guest is likely to hand over.
+  // Exact (the amount and the tip), then the next round sums in the notes a guest is likely to
+  // hand over: one row of four.
   P.quickAmounts = function (due) {
     var unit = Math.pow(10, this.exp()), out = [due];
     [5, 10, 50, 100, 200, 500].forEach(function (note) {
       var v = Math.ceil(due / (note * unit)) * note * unit;
-      if (v > due && out.indexOf(v) < 0 && out.length < 5) out.push(v);
+      if (v > due && out.indexOf(v) < 0 && out.length < 4) out.push(v);
     });
     return out;
   };
 
-  // The payment the form describes now, or an error key.
-  P.paymentBody = function () {
+  // The payment the form describes now, or null. `loose`: cash not yet covering it is kept
+  // (to show how much is missing).
+  P.paymentBody = function (loose) {
     var f = this.form, exp = this.exp(), due = this.due();
     var amount = f.amount ? parseMoney(f.amount, exp) : due;
     var tip = f.tip ? parseMoney(f.tip, exp) : 0;
@@ -575,8 +608,10 @@
     var part = this.currentPart();
     if (part) body.part = part.number;
     if (f.tender === "cash") {
-      var tendered = f.tendered ? parseMoney(f.tendered, exp) : body.amount_minor;
-      if (tendered === null || tendered < body.amount_minor) return null;
+      // Handed over = applied + tip + change (pos_app/billing/tender.py).
+      var tendered = f.tendered ? parseMoney(f.tendered, exp) : body.amount_minor + tip;
+      if (tendered === null) return null;
+      if (tendered < body.amount_minor + tip && !loose) return null;
       body.tendered_minor = tendered;
     } else {
       if (amount > due) return null;
@@ -595,11 +630,36 @@
   };
 
   P.updatePay = function (refs) {
-    var body = this.paymentBody();
+    var self = this, body = this.paymentBody();
+    if (refs.quick) {
+      var loose = this.paymentBody(true), owed = loose ? loose.amount_minor + loose.tip_minor : this.due();
+      var key = String(owed);
+      if (refs.quick.dataset.owed !== key) {
+        refs.quick.dataset.owed = key;
+        clear(refs.quick);
+        this.quickAmounts(owed).forEach(function (minor, i) {
+          refs.quick.appendChild(el("button", { type: "button", class: "bp-btn bp-quick-btn",
+            "data-testid": i === 0 ? "quick-exact" : "quick-" + minor,
+            onclick: function () {
+              self.form.tendered = plainAmount(minor, self.exp());
+              refs.tendered.value = self.form.tendered;
+              self.dismissResult();
+              self.updatePay(refs);
+            } }, i === 0 ? t("exact") : self.fmt(minor)));
+        });
+      }
+    }
     if (refs.change) {
-      var change = body && body.tendered_minor !== undefined ? body.tendered_minor - body.amount_minor : 0;
-      refs.change.textContent = this.fmt(change);
-      refs.change.parentNode.dataset.positive = String(change > 0);
+      // Shown once something is handed over: the change, or how much is still missing.
+      var typed = this.paymentBody(true);
+      var shown = !!(this.form.tendered && typed);
+      var change = shown ? typed.tendered_minor - typed.amount_minor - typed.tip_minor : 0;
+      refs.changeBox.hidden = !shown;
+      refs.changeLabel.textContent = change < 0 ? t("cash_short") : t("change_due");
+      refs.change.textContent = this.fmt(Math.abs(change));
+      refs.changeBox.dataset.positive = String(change > 0);
+      refs.changeBox.dataset.short = String(change < 0);
+      refs.keep.hidden = !(change > 0);
     }
     refs.submit.disabled = !body || this.busy;
     refs.submit.textContent = body ? t("pay_amount", { amount: this.fmt(body.amount_minor + body.tip_minor) }) : t("pay");
@@ -631,11 +691,16 @@
         self.render();
         return self.toast(errorText(res.error), "error");
       }
-      var payment = (res.data.payments || []).filter(function (x) { return x.id === p.body.id; })[0];
-      var change = payment ? payment.change_minor : 0;
-      self.result = { change: change };
+      var payment = (res.data.payments || []).filter(function (x) { return x.id === p.body.id; })[0] || {};
+      var paidPart = (res.data.parts || []).filter(function (x) { return x.number === p.body.part; })[0];
+      self.result = {
+        change: payment.change_minor || 0, tip: payment.tip_minor || 0,
+        applied: payment.amount_minor || p.body.amount_minor, tendered: payment.tendered_minor || 0,
+        tender: payment.tender || p.body.tender,
+        label: paidPart && res.data.parts.length > 1 ? label(paidPart) || t("part_n", { n: paidPart.number }) : "",
+      };
       self.form = Object.assign(freshForm(), { tender: self.form.tender, method: self.form.method });
-      self.toast(change ? t("paid_change", { amount: self.fmt(change) }) : t("paid_ok"), "ok");
+      self.toast(t("paid_ok"), "ok");
       if (p.order_id === self.orderId) {
         self.bill = null; // rebuild whatever the split looks like now
         self.setBill(res.data);

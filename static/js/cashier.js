@@ -52,8 +52,8 @@
 
   // -- toast ----------------------------------------------------------------------------------
 
-  var toastBox = el("div", { class: "cs-toast", role: "status", "aria-live": "polite", hidden: true, "data-testid": "toast" });
-  document.body.appendChild(toastBox);
+  // In the orders column, under the list: never over the bill, its Pay or tender buttons.
+  var toastBox = $("cs-toast");
   var toastTimer = null;
 
   function toast(message, kind) {

@@ -324,7 +324,7 @@
     doc.sections.forEach(function (sec) {
       var rows = el("dl", { class: "bp-totals" });
       sec.rows.forEach(function (r) {
-        rows.appendChild(el("div", { class: "bp-total-row" },
+        rows.appendChild(el("div", { class: "bp-total-row" + (r.bold ? " cs-row-strong" : "") },
           el("dt", null, lang === "ar" ? r.label_ar : r.label),
           el("dd", null, el("bdi", null, r.amount_minor !== undefined ? U.money(r.amount_minor, doc.currency, doc.exponent) : r.value))));
       });

@@ -15,7 +15,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from pos_app.db import unit_of_work
-from printers import documents, health, outcomes, queue, transport
+from printers import documents, health, outcomes, queue, render_pool, transport
 from printers.models import Printer, PrintJob
 
 log = logging.getLogger("pos.printers")
@@ -57,7 +57,8 @@ def process_one(app, printer_id: int) -> bool:
 
     The job is claimed in one short transaction, rendered and sent outside any (a slow
     printer or a large raster image never holds the database), and its outcome recorded in
-    another."""
+    another. Rendering runs in the render thread (printers/render_pool.py), never on the
+    gevent hub that pushes to the screens."""
     with app.app_context():
         with unit_of_work(write=False) as session:  # idle printers never take the write lock
             if not queue.has_due_job(session, printer_id):
@@ -74,7 +75,7 @@ def process_one(app, printer_id: int) -> bool:
                 return False
             job_id, target = job.id, target_of(printer)
             given = documents.render_input(job, printer)
-        data_or_error = documents.render(given)
+        data_or_error = render_pool.run(documents.render, given)  # off the hub: see render_pool
         if isinstance(data_or_error, Exception):  # a bug, not the printer: logged each time
             log.warning("print job %s cannot be rendered: %s", job_id, data_or_error)
             _record_failure(job_id, f"cannot render: {data_or_error}", printer_fault=False)
@@ -151,7 +152,8 @@ class PrintWorker:
         self.stopped = threading.Event()
 
     def start(self) -> PrintWorker:
-        """Recover jobs of a previous run, then start one loop per active printer."""
+        """Warm the renderer, recover jobs of a previous run, start one loop per printer."""
+        render_pool.warm_up()  # before the first order, not during it
         with self.app.app_context(), unit_of_work() as session:
             queue.recover_unknown(session)
             ids = session.scalars(select(Printer.id).where(Printer.active)).all()

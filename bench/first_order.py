@@ -1,0 +1,280 @@
+"""The first order after a start: push latency to the kitchen screens, order 1 against the next.
+
+One command (from the repository root):
+
+    .venv/bin/python bench/first_order.py                      # 5 starts, about 2 minutes
+    .venv/bin/python bench/first_order.py --quick              # 2 starts, a smoke run
+    .venv/bin/python bench/first_order.py --server-dir /tmp/old --label before   # other code
+
+Before the fix, the first chit's render (imports, font loading, Arabic shaping) ran on the
+gevent hub and held every push for 0.6-1.6 s. What it does, all on 127.0.0.1, every wait
+bounded in count and time:
+
+1. A fresh SQLite database per variant in a temporary folder: `flask pos migrate` and
+   `flask pos demo`, run by the code measured (`--server-dir`, default this checkout).
+2. **The floor**, in the same run: bench/echo_server.py (a bare Flask-SocketIO echo app on the
+   same gevent stack) and sequential emit-with-ack round trips from the Node client.
+3. For each start (`--starts`, default 5), for each variant, interleaved so that the machine's
+   noise falls on both alike:
+   - **printing**: the server as `make run` starts it: `python -m pos_app.server` with
+     `POS_VIRTUAL_PRINTERS=1` and the scheduler on (the print worker, the demo's virtual
+     printers inside the server). The demo printers' rows are moved to free ports first (the
+     machine may run someone's `make run` on 9101-9105).
+   - **no print worker** (`POS_SCHEDULER=0`): the same server and order with nothing printed,
+     for what a first order costs without printing (first queries, first emits).
+   The Node harness (bench/kds_load.mjs) connects one `/kds` screen per station (grill, fry,
+   cold, bar, expo) and one handheld, then posts `--orders` takeaway orders with
+   `fire: true`, one every `--gap` seconds (five lines in course 1: a ticket, a chit and a
+   push at every station). Latency of an order = its POST written -> the last of its five
+   screens got `ticket_created`. The server is stopped after each start; the print_job rows
+   say whether every chit printed.
+4. Medians over the starts: order 1 after the start, and the median of orders 2..N.
+
+Results: a summary on stdout and JSON in bench/results/ (gitignored). Needs Node >= 18
+(`npm ci` in bench/ when node_modules is missing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+import order_to_kds as base  # noqa: E402  (process, HTTP and statistics helpers)
+
+STATIONS = ("grill", "fry", "cold", "bar", "expo")
+VARIANTS = {
+    "printing": {"POS_VIRTUAL_PRINTERS": "1", "POS_SCHEDULER": "1"},
+    "no print worker": {"POS_VIRTUAL_PRINTERS": "0", "POS_SCHEDULER": "0"},
+}
+
+
+def server_python(server_dir: Path) -> str:
+    own = server_dir / ".venv" / "bin" / "python"
+    return str(own if own.exists() else base.VENV_PYTHON)
+
+
+def prepare(server_dir: Path, folder: Path) -> dict:
+    """A migrated demo database in `folder`; returns the environment to serve it with."""
+    env = base.base_env(folder)
+    flask = [server_python(server_dir), "-m", "flask", "--app", "pos_app", "pos"]
+    for step in ("migrate", "demo"):
+        done = subprocess.run(
+            [*flask, step], cwd=server_dir, env=env, capture_output=True, text=True, timeout=180
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"flask pos {step} failed:\n{done.stdout}\n{done.stderr}")
+    return env
+
+
+def move_printers_to_free_ports(db_path: Path) -> list[int]:
+    """The demo's loopback printers on ports nobody listens on (not 9101-9105)."""
+    with contextlib.closing(sqlite3.connect(db_path)) as db, db:
+        ids = [row[0] for row in db.execute("SELECT id FROM printer WHERE host = '127.0.0.1'")]
+        ports = [base.free_port() for _ in ids]
+        for printer_id, port in zip(ids, ports, strict=True):
+            db.execute("UPDATE printer SET port = ? WHERE id = ?", (port, printer_id))
+    return ports
+
+
+def job_counts(db_path: Path) -> dict:
+    with contextlib.closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as db:
+        return dict(db.execute("SELECT status, count(*) FROM print_job GROUP BY status").fetchall())
+
+
+def one_start(args, variant: str, env: dict, folder: Path, index: int) -> dict:
+    """Start the server, post the orders, stop it; per order the POST -> all screens time."""
+    db_path = folder / "pos.sqlite3"
+    move_printers_to_free_ports(db_path)
+    env = {**env, **VARIANTS[variant]}
+    port = base.free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = folder / f"server-{index}.log"
+    command = [server_python(args.server_dir), "-m", "pos_app.server", "--port", str(port)]
+    started = time.monotonic()
+    server = base.spawn([*command, "--host", "127.0.0.1"], log, env, cwd=args.server_dir)
+    try:
+        base.wait_healthy(url, server, log, seconds=60)
+        ready_s = time.monotonic() - started
+        waiter = base.http_json(f"{url}/api/v1/auth/login", "POST", {"pin": "1111"})["token"]
+        cook = base.http_json(f"{url}/api/v1/auth/login", "POST", {"pin": base.COOK_PIN})["token"]
+        listed = base.http_json(f"{url}/api/v1/stations", token=cook)["items"]
+        stations = {s["code"]: s["id"] for s in listed}
+        menu = base.http_json(f"{url}/api/v1/menu", token=waiter)
+        items = {i["name"]["en"]: i["id"] for c in menu["categories"] for i in c["items"]}
+        config = {
+            "mode": "orders",
+            "url": url,
+            "server_pid": server.pid,
+            "clock_ticks": os.sysconf("SC_CLK_TCK"),
+            "cpus": os.cpu_count(),
+            "handheld_tokens": [waiter],
+            "screen_token": cook,
+            "screen_stations": [stations[code] for code in STATIONS],
+            "order_lines": [items[name] for name in base.ORDER_ITEMS],
+            "order_course": 1,
+            "rate": 1 / args.gap,
+            "warmup_s": 0,  # the first order after the start is the one measured
+            "duration_s": args.orders * args.gap,
+            "throughput_orders": 0,
+            "delivery_wait_ms": 10000,
+            "request_timeout_ms": 30000,
+            "watchdog_s": args.orders * args.gap + 60,
+        }
+        result = base.node_harness(
+            config, folder, f"orders-{index}", timeout=config["watchdog_s"] + 30
+        )
+        time.sleep(1.0)  # let the last chits print before the server stops
+        if server.poll() is not None:
+            raise RuntimeError(f"the server died:\n{base.tail(log)}")
+    finally:
+        base.stop(server)
+    per_order = []
+    for order in result["latency"]["orders_detail"]:
+        got = [t for t in order["recv"] if t is not None]
+        complete = order["status"] == 201 and len(got) == len(STATIONS)
+        per_order.append(max(got) - order["t_send"] if complete else None)
+    return {
+        "variant": variant,
+        "start": index,
+        "ready_s": ready_s,
+        "orders_ms": per_order,
+        "post_answer_ms": [
+            o["t_resp"] - o["t_send"] for o in result["latency"]["orders_detail"] if o["t_resp"]
+        ],
+        "print_jobs": job_counts(db_path),
+        "server_cpu_s": result["latency"]["cpu"]["server_cpu_s"],
+        "others_cpu_pct": result["latency"]["cpu"]["others_cpu_pct"],
+    }
+
+
+def summarise(starts: list[dict]) -> dict:
+    firsts = [s["orders_ms"][0] for s in starts if s["orders_ms"] and s["orders_ms"][0]]
+    rest_medians = [
+        statistics.median(rest)
+        for s in starts
+        if (rest := [v for v in s["orders_ms"][1:] if v is not None])
+    ]
+    rest_all = [v for s in starts for v in s["orders_ms"][1:] if v is not None]
+    missing = sum(v is None for s in starts for v in s["orders_ms"])
+    med = statistics.median
+    return {
+        "starts": len(starts),
+        "first_order_ms": {
+            "median": med(firsts) if firsts else None,
+            "min": min(firsts, default=None),
+            "max": max(firsts, default=None),
+            "each": firsts,
+        },
+        "following_orders_ms": {
+            "median_of_start_medians": med(rest_medians) if rest_medians else None,
+            "p90": base.pct(rest_all, 90),
+            "max": max(rest_all, default=None),
+            "n": len(rest_all),
+        },
+        "orders_missing_a_screen": missing,
+        "print_jobs": [s["print_jobs"] for s in starts],
+    }
+
+
+def f(value, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--starts", type=int, default=5, help="server starts per variant")
+    parser.add_argument("--orders", type=int, default=8, help="orders per start")
+    parser.add_argument("--gap", type=float, default=0.5, help="seconds between two orders")
+    parser.add_argument("--echo-count", type=int, default=2000)
+    parser.add_argument("--variants", default=",".join(VARIANTS), help="comma separated")
+    parser.add_argument("--server-dir", type=Path, default=base.PROJECT, help="code to serve")
+    parser.add_argument("--label", default="", help="a name for this run in the results")
+    parser.add_argument("--quick", action="store_true", help="2 starts, 4 orders")
+    parser.add_argument("--output", type=Path, default=None)
+    args = parser.parse_args()
+    if args.quick:
+        args.starts, args.orders, args.echo_count = 2, 4, 300
+    args.server_dir = args.server_dir.resolve()
+    variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+    if not (base.BENCH / "node_modules" / "socket.io-client").exists():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=base.BENCH, check=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+    root = Path(tempfile.mkdtemp(prefix="pos-first-order-"))
+    try:
+        folders = {v: root / v.replace(" ", "-") for v in variants}
+        envs = {}
+        for variant, folder in folders.items():
+            folder.mkdir()
+            envs[variant] = prepare(args.server_dir, folder)
+        floor = base.measure_floor(server_python(args.server_dir), root, args)
+        print(f"echo floor: p50 {f(floor['rtt_ms']['p50'], 3)} ms, "
+              f"p99 {f(floor['rtt_ms']['p99'], 3)} ms", flush=True)  # fmt: skip
+        runs: dict[str, list[dict]] = {v: [] for v in variants}
+        for index in range(args.starts):
+            for variant in variants:
+                run = one_start(args, variant, envs[variant], folders[variant], index)
+                runs[variant].append(run)
+                print(
+                    f"[start {index + 1}/{args.starts}] {variant:<16} order 1: "
+                    f"{f(run['orders_ms'][0])} ms, then "
+                    f"{', '.join(f(v) for v in run['orders_ms'][1:])} ms; "
+                    f"jobs {run['print_jobs']}",
+                    flush=True,
+                )
+    finally:
+        base.stop_all()
+        shutil.rmtree(root, ignore_errors=True)
+
+    summary = {v: summarise(r) for v, r in runs.items()}
+    print(f"\n== medians over {args.starts} starts (POST -> all five screens, ms) ==")
+    print(f"  echo floor round trip p50 {f(floor['rtt_ms']['p50'], 3)}, "
+          f"p99 {f(floor['rtt_ms']['p99'], 3)}")  # fmt: skip
+    for variant, s in summary.items():
+        first, rest = s["first_order_ms"], s["following_orders_ms"]
+        print(
+            f"  {variant:<16} first order {f(first['median'])} "
+            f"(min {f(first['min'])}, max {f(first['max'])});  following orders "
+            f"{f(rest['median_of_start_medians'])} (p90 {f(rest['p90'])}, max {f(rest['max'])});"
+            f"  orders missing a screen: {s['orders_missing_a_screen']}"
+        )
+    out = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "label": args.label,
+        "server_dir": str(args.server_dir),
+        "git": subprocess.run(
+            ["git", "-C", str(args.server_dir), "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip(),
+        "args": {k: str(v) for k, v in vars(args).items()},
+        "machine": base.machine_info(server_python(args.server_dir)),
+        "floor": floor,
+        "summary": summary,
+        "runs": runs,
+    }
+    base.RESULTS.mkdir(exist_ok=True)
+    path = args.output or base.RESULTS / f"first_order-{datetime.now():%Y%m%d-%H%M%S}.json"
+    path.write_text(json.dumps(out, indent=1))
+    print(f"\nresults: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -35,7 +35,7 @@ messages: $(VENV)/.runtime
 run: $(VENV)/.runtime translations
 	$(BIN)/flask --app pos_app pos migrate
 	$(BIN)/flask --app pos_app pos demo --if-empty
-	@$(BIN)/python -m pos_app.welcome
+	@POS_VIRTUAL_PRINTERS=$${POS_VIRTUAL_PRINTERS:-1} $(BIN)/python -m pos_app.welcome
 	POS_VIRTUAL_PRINTERS=$${POS_VIRTUAL_PRINTERS:-1} $(BIN)/python -m pos_app.server --host $(HOST) --port $(PORT)
 
 ## make test: install what the tests need, lint, then the whole suite (see tests/README.md)

@@ -31,6 +31,16 @@ def _optional_int(name: str) -> int | None:
     return int(value) if value else None
 
 
+def _virtual_printer_port() -> int | str | None:
+    """POS_VIRTUAL_PRINTER_PORT: unset (None), a first port, or "auto" (any free ports)."""
+    value = os.environ.get("POS_VIRTUAL_PRINTER_PORT", "").strip().lower()
+    if not value or value == "auto":
+        return value or None
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise ValueError(f"POS_VIRTUAL_PRINTER_PORT must be a port or 'auto', not {value!r}")
+    return int(value)
+
+
 def log_level() -> str:
     """POS_LOG_LEVEL for the serving process (INFO by default)."""
     return os.environ.get("POS_LOG_LEVEL", "INFO").upper()
@@ -62,6 +72,7 @@ def from_environment() -> dict:
         "POS_SCHEDULER": os.environ.get("POS_SCHEDULER", "1") != "0",
         "POS_FD_RESERVE": _optional_int("POS_FD_RESERVE"),
         "POS_VIRTUAL_PRINTERS": os.environ.get("POS_VIRTUAL_PRINTERS", "0") == "1",
+        "POS_VIRTUAL_PRINTER_PORT": _virtual_printer_port(),
         "POS_DEFAULT_LOCALE": os.environ.get("POS_DEFAULT_LOCALE", "en"),
         "MAX_CONTENT_LENGTH": _int("POS_MAX_BODY_BYTES", 1024 * 1024),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -24,6 +24,21 @@ def lan_address() -> str | None:
     return addresses[0] if addresses else None
 
 
+def _feature_lines() -> None:
+    """What the feature packages add (the virtual printers' ports), read from the database."""
+    from pos_app import create_app
+
+    try:
+        app = create_app()
+        describe = app.extensions.get("pos_welcome", [])
+        lines = [line for each in describe for line in each(app)]
+    except Exception as err:  # noqa: BLE001 - the welcome never stops `make run`
+        lines = [f"  (could not read the settings from the database: {err.__class__.__name__})"]
+    if lines:
+        print()
+        print("\n".join(lines))
+
+
 def main() -> None:
     """Print the welcome."""
     host, port = os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "5000")
@@ -38,6 +53,7 @@ def main() -> None:
             f"\n  Phones and tablets on the shop's Wi-Fi: run `make run HOST=0.0.0.0`, then open "
             f"http://{lan}:{port}/login"
         )
+    _feature_lines()
     print("\n  Demo logins:")
     for name, role, pin, email, password, _locale in DEMO_STAFF:
         how = f"PIN {pin}" if pin else ""

@@ -13,6 +13,7 @@ def init_app(app) -> None:
     pages.register(app)
     if app.config.get("POS_VIRTUAL_PRINTERS"):
         register_service(app, "virtual printers", demo.start_virtual_printers)
+    app.extensions.setdefault("pos_welcome", []).append(demo.welcome_lines)  # make run's text
     register_service(app, "print worker", lambda a: worker.PrintWorker(a).start())
     order_fired.connect(documents.on_order_fired, weak=False)
     course_fired.connect(documents.on_course_fired, weak=False)

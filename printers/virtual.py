@@ -47,7 +47,11 @@ class VirtualPrinter:
         """Listen (port 0: any free port) and serve in a background thread."""
         self._sock = socket.socket()
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind((self.host, self.port))
+        try:  # SO_REUSEADDR lets a port in TIME_WAIT go, never one another program listens on
+            self._sock.bind((self.host, self.port))
+        except OSError:
+            self._sock.close()
+            raise
         self.port = self._sock.getsockname()[1]
         self._sock.listen(16)
         self._stopped = False

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, render_template
 from sqlalchemy import select
 
 from pos_app.auth.models import Role
+from pos_app.branch.services import current_branch
 from pos_app.db import unit_of_work
 from pos_app.menu.models import Station
 from pos_app.pages import login_required, page_actor
@@ -35,10 +36,16 @@ def admin_printers():
                 ),
                 "backup": names.get(p.backup_printer_id, ""),
                 "virtual": p.id in virtual,
+                "chars_per_line": p.chars_per_line or (48 if p.paper_width_mm >= 80 else 32),
+                "dots": 576 if p.paper_width_mm >= 80 else 384,
             }
             for p in s.scalars(select(Printer).where(Printer.active).order_by(Printer.id))
         ]
-    return render_template("admin/printers.html", actor=page_actor(), printers=printers)
+        branch = current_branch(s)
+        time_zone = branch.time_zone if branch else "UTC"
+    return render_template(
+        "admin/printers.html", actor=page_actor(), printers=printers, time_zone=time_zone
+    )
 
 
 def register(app) -> None:

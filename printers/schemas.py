@@ -5,8 +5,10 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from pos_app.schemas import (
+    MAX_ID,
     UUID,
     BaseSchema,
+    QueryInteger,
     count_field,
     flag_field,
     name_field,
@@ -101,3 +103,35 @@ class PrinterFilter(Schema):
 
     active = query_flag()
     station_id = query_id()
+
+
+class VirtualOutputQuery(Schema):
+    """Which jobs of a virtual printer: those numbered after `after` (0: the newest 50)."""
+
+    after = QueryInteger(load_default=0, validate=validate.Range(0, MAX_ID))
+
+
+class PaperPartSchema(Schema):
+    """One part of a printed ticket, in print order."""
+
+    kind = fields.String(
+        validate=validate.OneOf(("text", "image", "qr", "drawer", "cut", "unreadable"))
+    )
+    text = fields.String(metadata={"description": "text, unreadable: what it says; qr: the data"})
+    width = fields.Integer(metadata={"description": "image: dots wide (the paper is 576 or 384)"})
+    height = fields.Integer()
+    png = fields.String(
+        allow_none=True,
+        metadata={"description": "image, qr: a data:image/png URL (null: too large to preview)"},
+    )
+
+
+class VirtualTicketSchema(Schema):
+    """One job a virtual printer received: readable text and the paper as printed."""
+
+    number = fields.Integer(metadata={"description": "1 for the printer's first job, counting on"})
+    at = fields.Float(metadata={"description": "when it arrived, seconds since 1970 (UTC)"})
+    complete = fields.Boolean(metadata={"description": "false: cut off mid-ticket"})
+    bytes = fields.Integer()
+    text = fields.String(metadata={"description": 'images as "[image WxH]", QR codes as "[QR …]"'})
+    paper = fields.List(fields.Nested(PaperPartSchema))

@@ -11,7 +11,7 @@ from pos_app.auth.models import BACK_OFFICE, Role
 from pos_app.crud import Resource, get_or_404, register_resource
 from pos_app.errors import NotFound, ValidationFailed
 from pos_app.menu.models import Station
-from printers import health, outcomes, queue
+from printers import health, outcomes, paper_preview, queue, render_pool
 from printers.models import Printer, PrinterConnection, PrintJob
 from printers.schemas import (
     OrderReprintSchema,
@@ -20,7 +20,11 @@ from printers.schemas import (
     PrintJobFilter,
     PrintJobSchema,
     ReprintSchema,
+    VirtualOutputQuery,
+    VirtualTicketSchema,
 )
+
+VIRTUAL_JOBS_SHOWN = 50  # the newest jobs of a virtual printer the page can ask for
 
 # What each connection needs, and the field that says so.
 _REQUIRED = {
@@ -170,22 +174,37 @@ def test_print(call: Call, obj_id: int):
 
 
 def virtual_output(call: Call, obj_id: int):
-    """What a virtual printer (make run) received, decoded to readable text, newest first."""
+    """What a virtual printer (make run) received, newest first, as text and as paper.
+
+    `text` is readable text; `paper` the parts as printed: text, the Arabic lines and QR codes
+    as PNG images, the drawer kick, the cut.
+
+    `after`: only the jobs numbered after it (what a page already shows is not sent again)."""
     printer = get_or_404(call.session, Printer, obj_id, "printer")
     virtual = current_app.extensions.get("virtual_printers", {}).get(printer.id)
     if virtual is None:
         raise NotFound(f"{printer.name} is not a virtual printer")
-    from printers.render import decode_escpos
-
+    after = call.query.get("after", 0)
+    if after > virtual.received:  # the page counted jobs of a server that has since restarted
+        after = 0
+    jobs = [job for job in reversed(virtual.jobs[-VIRTUAL_JOBS_SHOWN:]) if job.number > after]
+    render_pool.run(_make_previews, jobs)  # PNG encoding: CPU work, off the hub
     return items(
         {
+            "number": job.number,
             "at": job.at,
             "complete": job.complete,
             "bytes": len(job.data),
-            "text": decode_escpos(job.data),
+            **job.preview,
         }
-        for job in reversed(virtual.jobs[-50:])
+        for job in jobs
     )
+
+
+def _make_previews(jobs) -> None:
+    for job in jobs:
+        if job.preview is None:
+            job.preview = paper_preview.preview(job.data)
 
 
 def register(app) -> None:
@@ -208,6 +227,9 @@ def register(app) -> None:
         virtual_output,
         roles=BACK_OFFICE,
         tag="printers",
+        query=VirtualOutputQuery,
+        response=VirtualTicketSchema,
+        many=True,
     )
     api.add(
         "/print-jobs",

@@ -20,6 +20,9 @@ PAPER_OK = 0x12
 PAPER_END = 0x12 | 0x60
 
 
+KEEP_JOBS = 500  # a day of `make run` keeps the newest jobs, not every byte since the start
+
+
 @dataclass
 class ReceivedJob:
     """The bytes of one connection, status queries taken out."""
@@ -27,6 +30,8 @@ class ReceivedJob:
     data: bytes
     at: float
     complete: bool  # the sender finished and closed (not cut off)
+    number: int = 0  # 1 for the first job this printer received, counting on
+    preview: dict | None = field(default=None, compare=False, repr=False)  # made when asked
 
 
 @dataclass
@@ -38,8 +43,9 @@ class VirtualPrinter:
     port: int = 0
     mode: str = "normal"
     close_after: int = 64  # close_mid: bytes read before hanging up
-    jobs: list[ReceivedJob] = field(default_factory=list)
+    jobs: list[ReceivedJob] = field(default_factory=list)  # the newest KEEP_JOBS, oldest first
     connections: int = 0  # accepted so far (a status check or a job each)
+    received: int = 0  # jobs received so far (the number of the newest)
     _busy: int = field(default=0, init=False, repr=False)  # connections read, job not kept yet
     _idle: threading.Condition = field(default_factory=threading.Condition, init=False, repr=False)
 
@@ -126,7 +132,10 @@ class VirtualPrinter:
                     break
         payload = self._payload(data)
         if payload:
-            self.jobs.append(ReceivedJob(bytes(payload), time.time(), complete))
+            with self._idle:  # numbered in order even when two senders finish at once
+                self.received += 1
+                self.jobs.append(ReceivedJob(bytes(payload), time.time(), complete, self.received))
+                del self.jobs[:-KEEP_JOBS]
 
     def _answer_status(self, conn: socket.socket, data: bytearray, scanned: int) -> int:
         """Answer each DLE EOT query not answered yet; returns how far the data was read."""

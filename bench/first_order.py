@@ -4,19 +4,20 @@ One command (from the repository root):
 
     .venv/bin/python bench/first_order.py                      # 5 starts, about 2 minutes
     .venv/bin/python bench/first_order.py --quick              # 2 starts, a smoke run
-    .venv/bin/python bench/first_order.py --server-dir /tmp/old --label before   # other code
-    .venv/bin/python bench/first_order.py --starts 7 --priority -10   # docs/benchmarks.md
+    .venv/bin/python bench/first_order.py --starts 7 --priority -10 \
+        --server-dir before=/tmp/old-checkout --server-dir after=.   # docs/benchmarks.md
 
 Before the fix, the first chit's render (imports, font loading, Arabic shaping) ran on the
 gevent hub and held every push for 0.6-1.6 s. What it does, all on 127.0.0.1, every wait
 bounded in count and time:
 
-1. A fresh SQLite database per variant in a temporary folder: `flask pos migrate` and
-   `flask pos demo`, run by the code measured (`--server-dir`, default this checkout).
+1. A fresh SQLite database per code and variant in a temporary folder: `flask pos migrate`
+   and `flask pos demo`, run by the code measured (`--server-dir`, default this checkout;
+   several: each start runs each, interleaved, the same hour on the same machine).
 2. **The floor**, in the same run: bench/echo_server.py (a bare Flask-SocketIO echo app on the
    same gevent stack) and sequential emit-with-ack round trips from the Node client.
-3. For each start (`--starts`, default 5), for each variant, interleaved so that the machine's
-   noise falls on both alike:
+3. For each start (`--starts`, default 5), for each code and variant, interleaved so that the
+   machine's noise falls on all alike:
    - **printing**: the server as `make run` starts it: `python -m pos_app.server` with
      `POS_VIRTUAL_PRINTERS=1` and the scheduler on (the print worker, the demo's virtual
      printers inside the server). The demo printers' rows are moved to free ports first (the
@@ -27,9 +28,12 @@ bounded in count and time:
    cold, bar, expo) and one handheld, then posts `--orders` takeaway orders with
    `fire: true`, one every `--gap` seconds (five lines in course 1: a ticket, a chit and a
    push at every station). Latency of an order = its POST written -> the last of its five
-   screens got `ticket_created`. The server is stopped after each start; the print_job rows
-   say whether every chit printed.
-4. Medians over the starts: order 1 after the start, and the median of orders 2..N.
+   screens got `ticket_created`. Meanwhile a probe thread asks `GET /healthz` every
+   `--probe-ms` (20) on a keep-alive connection: the slowest answer shows the longest stall of
+   the server's hub, whichever order it fell on. The server is stopped after each start; the
+   print_job rows say whether every chit printed.
+4. Medians over the starts: order 1 after the start, order 2 (sent while order 1's chits may
+   still be rendering), and orders 3..N; and what the rest of the machine used meanwhile.
 
 Results: a summary on stdout and JSON in bench/results/ (gitignored). Needs Node >= 18
 (`npm ci` in bench/ when node_modules is missing).
@@ -39,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import http.client
 import json
 import os
 import shutil
@@ -48,6 +53,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -97,7 +103,39 @@ def job_counts(db_path: Path) -> dict:
         return dict(db.execute("SELECT status, count(*) FROM print_job GROUP BY status").fetchall())
 
 
-def one_start(args, variant: str, env: dict, folder: Path, index: int) -> dict:
+class HubProbe:
+    """GET /healthz every `every_s` on one keep-alive connection while the orders go: a stall
+    of the server's hub (a render on it) shows as one slow answer, whatever a push met."""
+
+    def __init__(self, url: str, every_s: float):
+        self.host, self.port = url.split("//")[1].split(":")
+        self.every_s, self.latencies_ms = every_s, []
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        conn = http.client.HTTPConnection(self.host, int(self.port), timeout=30)
+        deadline = time.monotonic() + 600  # bounded, whatever happens
+        while not self.stopped.is_set() and time.monotonic() < deadline:
+            started = time.perf_counter()
+            conn.request("GET", "/healthz")
+            conn.getresponse().read()
+            self.latencies_ms.append((time.perf_counter() - started) * 1000)
+            self.stopped.wait(self.every_s)
+        conn.close()
+
+    def __enter__(self) -> HubProbe:
+        if self.every_s > 0:
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopped.set()
+        if self.thread.is_alive():
+            self.thread.join(timeout=35)
+
+
+def one_start(args, code: Path, variant: str, env: dict, folder: Path, index: int) -> dict:
     """Start the server, post the orders, stop it; per order the POST -> all screens time."""
     db_path = folder / "pos.sqlite3"
     move_printers_to_free_ports(db_path)
@@ -105,9 +143,9 @@ def one_start(args, variant: str, env: dict, folder: Path, index: int) -> dict:
     port = base.free_port()
     url = f"http://127.0.0.1:{port}"
     log = folder / f"server-{index}.log"
-    command = [server_python(args.server_dir), "-m", "pos_app.server", "--port", str(port)]
+    command = [server_python(code), "-m", "pos_app.server", "--port", str(port)]
     started = time.monotonic()
-    server = base.spawn([*command, "--host", "127.0.0.1"], log, env, cwd=args.server_dir)
+    server = base.spawn([*command, "--host", "127.0.0.1"], log, env, cwd=code)
     try:
         base.wait_healthy(url, server, log, seconds=60)
         ready_s = time.monotonic() - started
@@ -136,9 +174,10 @@ def one_start(args, variant: str, env: dict, folder: Path, index: int) -> dict:
             "request_timeout_ms": 30000,
             "watchdog_s": args.orders * args.gap + 60,
         }
-        result = base.node_harness(
-            config, folder, f"orders-{index}", timeout=config["watchdog_s"] + 30
-        )
+        with HubProbe(url, args.probe_ms / 1000) as probe:
+            result = base.node_harness(
+                config, folder, f"orders-{index}", timeout=config["watchdog_s"] + 30
+            )
         time.sleep(1.0)  # let the last chits print before the server stops
         if server.poll() is not None:
             raise RuntimeError(f"the server died:\n{base.tail(log)}")
@@ -158,36 +197,57 @@ def one_start(args, variant: str, env: dict, folder: Path, index: int) -> dict:
             o["t_resp"] - o["t_send"] for o in result["latency"]["orders_detail"] if o["t_resp"]
         ],
         "print_jobs": job_counts(db_path),
+        "probe_ms": {
+            "n": len(probe.latencies_ms),
+            "p50": base.pct(probe.latencies_ms, 50),
+            "max": max(probe.latencies_ms, default=None),
+        },
         "server_cpu_s": result["latency"]["cpu"]["server_cpu_s"],
         "others_cpu_pct": result["latency"]["cpu"]["others_cpu_pct"],
     }
 
 
+def nth_probe(starts: list[dict]) -> dict:
+    values = [s["probe_ms"]["max"] for s in starts if s["probe_ms"]["max"] is not None]
+    return {
+        "median": statistics.median(values) if values else None,
+        "max": max(values, default=None),
+        "each": values,
+    }
+
+
 def summarise(starts: list[dict]) -> dict:
-    firsts = [s["orders_ms"][0] for s in starts if s["orders_ms"] and s["orders_ms"][0]]
+    """Medians over the starts: order 1, order 2 (it may wait for order 1's chits), the rest."""
+
+    def nth(n: int) -> dict:
+        values = [s["orders_ms"][n] for s in starts if len(s["orders_ms"]) > n]
+        values = [v for v in values if v is not None]
+        return {
+            "median": statistics.median(values) if values else None,
+            "min": min(values, default=None),
+            "max": max(values, default=None),
+            "each": values,
+        }
+
     rest_medians = [
         statistics.median(rest)
         for s in starts
-        if (rest := [v for v in s["orders_ms"][1:] if v is not None])
+        if (rest := [v for v in s["orders_ms"][2:] if v is not None])
     ]
-    rest_all = [v for s in starts for v in s["orders_ms"][1:] if v is not None]
-    missing = sum(v is None for s in starts for v in s["orders_ms"])
-    med = statistics.median
+    rest_all = [v for s in starts for v in s["orders_ms"][2:] if v is not None]
     return {
         "starts": len(starts),
-        "first_order_ms": {
-            "median": med(firsts) if firsts else None,
-            "min": min(firsts, default=None),
-            "max": max(firsts, default=None),
-            "each": firsts,
-        },
+        "first_order_ms": nth(0),
+        "second_order_ms": nth(1),
         "following_orders_ms": {
-            "median_of_start_medians": med(rest_medians) if rest_medians else None,
+            "median_of_start_medians": statistics.median(rest_medians) if rest_medians else None,
             "p90": base.pct(rest_all, 90),
             "max": max(rest_all, default=None),
             "n": len(rest_all),
         },
-        "orders_missing_a_screen": missing,
+        "orders_missing_a_screen": sum(v is None for s in starts for v in s["orders_ms"]),
+        "others_cpu_pct": statistics.median(s["others_cpu_pct"] for s in starts),
+        "probe_max_ms": nth_probe(starts),
         "print_jobs": [s["print_jobs"] for s in starts],
     }
 
@@ -202,9 +262,17 @@ def main() -> int:
     parser.add_argument("--orders", type=int, default=8, help="orders per start")
     parser.add_argument("--gap", type=float, default=0.5, help="seconds between two orders")
     parser.add_argument("--echo-count", type=int, default=2000)
+    parser.add_argument(
+        "--probe-ms", type=float, default=20, help="GET /healthz every N ms meanwhile (0: none)"
+    )
     parser.add_argument("--variants", default=",".join(VARIANTS), help="comma separated")
-    parser.add_argument("--server-dir", type=Path, default=base.PROJECT, help="code to serve")
-    parser.add_argument("--label", default="", help="a name for this run in the results")
+    parser.add_argument(
+        "--server-dir",
+        action="append",
+        default=[],
+        metavar="[LABEL=]DIR",
+        help="code to serve (repeat to compare: before=/tmp/old --server-dir after=.)",
+    )
     parser.add_argument("--quick", action="store_true", help="2 starts, 4 orders")
     parser.add_argument("--output", type=Path, default=None)
     parser.add_argument(
@@ -214,32 +282,40 @@ def main() -> int:
     base._niceness[0] = args.priority
     if args.quick:
         args.starts, args.orders, args.echo_count = 2, 4, 300
-    args.server_dir = args.server_dir.resolve()
+    codes = {}
+    for given in args.server_dir or [str(base.PROJECT)]:
+        label, _, path = given.rpartition("=")
+        codes[label or Path(path).resolve().name] = Path(path).resolve()
     variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+    combos = [(code, variant) for code in codes for variant in variants]
     if not (base.BENCH / "node_modules" / "socket.io-client").exists():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=base.BENCH, check=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     root = Path(tempfile.mkdtemp(prefix="pos-first-order-"))
+    first_code = next(iter(codes.values()))
     try:
-        folders = {v: root / v.replace(" ", "-") for v in variants}
-        envs = {}
-        for variant, folder in folders.items():
+        folders, envs = {}, {}
+        for code, variant in combos:
+            folder = root / f"{code}-{variant}".replace(" ", "-")
             folder.mkdir()
-            envs[variant] = prepare(args.server_dir, folder)
-        floor = base.measure_floor(server_python(args.server_dir), root, args)
+            folders[code, variant] = folder
+            envs[code, variant] = prepare(codes[code], folder)
+        floor = base.measure_floor(server_python(first_code), root, args)
         print(f"echo floor: p50 {f(floor['rtt_ms']['p50'], 3)} ms, "
               f"p99 {f(floor['rtt_ms']['p99'], 3)} ms", flush=True)  # fmt: skip
-        runs: dict[str, list[dict]] = {v: [] for v in variants}
+        runs: dict[str, list[dict]] = {f"{c}: {v}": [] for c, v in combos}
         for index in range(args.starts):
-            for variant in variants:
-                run = one_start(args, variant, envs[variant], folders[variant], index)
-                runs[variant].append(run)
+            for code, variant in combos:
+                key = (code, variant)
+                run = one_start(args, codes[code], variant, envs[key], folders[key], index)
+                runs[f"{code}: {variant}"].append(run)
                 print(
-                    f"[start {index + 1}/{args.starts}] {variant:<16} order 1: "
+                    f"[start {index + 1}/{args.starts}] {code}: {variant:<16} order 1: "
                     f"{f(run['orders_ms'][0])} ms, then "
                     f"{', '.join(f(v) for v in run['orders_ms'][1:])} ms; "
-                    f"jobs {run['print_jobs']}",
+                    f"/healthz slowest {f(run['probe_ms']['max'])} ms; jobs {run['print_jobs']}; "
+                    f"others {run['others_cpu_pct']:.0f}% of a core",
                     flush=True,
                 )
     finally:
@@ -251,25 +327,32 @@ def main() -> int:
     print(f"  echo floor round trip p50 {f(floor['rtt_ms']['p50'], 3)}, "
           f"p99 {f(floor['rtt_ms']['p99'], 3)}")  # fmt: skip
     for variant, s in summary.items():
-        first, rest = s["first_order_ms"], s["following_orders_ms"]
+        first, second, rest = s["first_order_ms"], s["second_order_ms"], s["following_orders_ms"]
+        probe = s["probe_max_ms"]
         print(
-            f"  {variant:<16} first order {f(first['median'])} "
-            f"(min {f(first['min'])}, max {f(first['max'])});  following orders "
-            f"{f(rest['median_of_start_medians'])} (p90 {f(rest['p90'])}, max {f(rest['max'])});"
-            f"  orders missing a screen: {s['orders_missing_a_screen']}"
+            f"  {variant:<26} order 1: {f(first['median'])} ({f(first['min'])}-{f(first['max'])})"
+            f"  order 2: {f(second['median'])} ({f(second['min'])}-{f(second['max'])})"
+            f"  orders 3+: {f(rest['median_of_start_medians'])} (p90 {f(rest['p90'])})"
+            f"  /healthz slowest: {f(probe['median'])} (max {f(probe['max'])})"
+            f"  missing: {s['orders_missing_a_screen']}"
+            f"  others: {s['others_cpu_pct']:.0f}% of a core"
         )
     out = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "label": args.label,
-        "server_dir": str(args.server_dir),
-        "git": subprocess.run(
-            ["git", "-C", str(args.server_dir), "describe", "--always", "--dirty"],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout.strip(),
+        "code": {
+            label: {
+                "dir": str(path),
+                "git": subprocess.run(
+                    ["git", "-C", str(path), "describe", "--always", "--dirty"],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                ).stdout.strip(),
+            }
+            for label, path in codes.items()
+        },
         "args": {k: str(v) for k, v in vars(args).items()},
-        "machine": base.machine_info(server_python(args.server_dir)),
+        "machine": base.machine_info(server_python(first_code)),
         "floor": floor,
         "summary": summary,
         "runs": runs,

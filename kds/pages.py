@@ -9,6 +9,7 @@ from pos_app.auth.models import Role
 from pos_app.clock import utcnow
 from pos_app.db import unit_of_work
 from pos_app.menu.models import Station
+from pos_app.offline import register_shell
 from pos_app.pages import login_required, page_actor
 
 bp = Blueprint("kds", __name__)
@@ -40,4 +41,5 @@ def screen():
 def register(app) -> None:
     """Add the KDS page and list it in the OpenAPI document."""
     app.register_blueprint(bp)
+    register_shell(app, "/kds")  # loads from the device while the server is down
     app.extensions["pos_api"].document_page("/kds", "GET", "Kitchen display (station or expo)")

@@ -85,7 +85,7 @@ def _init_features(app: Flask) -> None:
     import kds
     import printers
     import table_service
-    from pos_app import audit, cli, counters, idempotency, meta, outbox, pages  # noqa: F401
+    from pos_app import audit, cli, counters, idempotency, meta, offline, outbox, pages  # noqa: F401
     from pos_app.api import Api
     from pos_app.auth import views as auth_views
     from pos_app.billing import bills
@@ -99,6 +99,7 @@ def _init_features(app: Flask) -> None:
 
     api = Api(app)
     meta.register(api)
+    offline.init_app(app)
     auth_views.register(api)
     branch_views.register(api)
     menu_views.register(api)

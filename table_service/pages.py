@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, session
 
 from pos_app.auth.models import Role
+from pos_app.offline import register_shell
 from pos_app.pages import login_required, page_actor
 
 bp = Blueprint("table_service_pages", __name__)  # pos_app.pages.ROLE_HOME names it
@@ -25,6 +26,7 @@ def handheld():
 def register(app) -> None:
     """Add the handheld page and list it in the OpenAPI document."""
     app.register_blueprint(bp)
+    register_shell(app, "/handheld")  # loads from the device while the server is down
     app.extensions["pos_api"].document_page(
         "/handheld", "GET", "Waiter handheld: floor, order taking, ready notices"
     )

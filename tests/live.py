@@ -61,9 +61,12 @@ def running_server(database_url: str, folder: Path, **env_overrides):
 
 
 @contextmanager
-def server_process(database_url: str, folder: Path, **env_overrides):
-    """Like running_server, yielding (url, the subprocess) for a test that kills it."""
-    port = free_port()
+def server_process(
+    database_url: str, folder: Path, port: int | None = None, project=PROJECT_DIR, **env_overrides
+):
+    """Like running_server, yielding (url, the subprocess) for a test that kills it; `port` to
+    start again where a killed one listened, `project` to serve another checkout's code."""
+    port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("POS_")}
     env.update(
         POS_DATABASE_URL=database_url,
@@ -76,7 +79,7 @@ def server_process(database_url: str, folder: Path, **env_overrides):
     log = folder / f"server-{port}.log"
     command = [sys.executable, "-m", "pos_app.server", "--host", "127.0.0.1", "--port", str(port)]
     with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=out, stderr=out)
+        proc = subprocess.Popen(command, cwd=project, env=env, stdout=out, stderr=out)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(url, proc, log)

@@ -7,6 +7,7 @@ from flask import Blueprint, render_template, session
 
 from pos_app.auth.models import Role
 from pos_app.billing.bills import CASH_HANDLERS
+from pos_app.offline import register_shell
 from pos_app.pages import login_required, page_actor
 
 bp = Blueprint("billing_pages", __name__)
@@ -31,6 +32,7 @@ def cashier():
 def register(app) -> None:
     """Add the cashier's screen and list it in the OpenAPI document."""
     app.register_blueprint(bp)
+    register_shell(app, "/cashier")  # loads from the device while the server is down
     app.extensions["pos_api"].document_page(
         "/cashier", "GET", "Cashier: bills, discounts, splits, payments, refunds, cash drawer"
     )

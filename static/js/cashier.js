@@ -8,6 +8,10 @@
   var U = window.BillPay.util;
   var el = U.el, clear = U.clear;
   var BOOT = JSON.parse(document.getElementById("cs-boot").textContent);
+  // A copy loaded while the server was down has no token in it: offline.js keeps this tab's.
+  if (window.PosOffline) BOOT.token = PosOffline.token(BOOT.token);
+  // Such a copy takes no payment; once the server answers, the live page comes back whole.
+  if (window.PosOffline) PosOffline.reloadWhenBack();
   var T = BOOT.strings;
   var OPEN_STATUSES = ["open", "in_kitchen", "ready", "served", "picked_up", "out_for_delivery"];
   var TENDERS = ["cash", "card", "wallet", "voucher"];

@@ -14,7 +14,8 @@
   var BOOT = JSON.parse(document.getElementById("hh-boot").textContent);
   var T = BOOT.strings;
   var STAFF = BOOT.staff;
-  var TOKEN = BOOT.token;
+  // A copy loaded while the server was down has no token in it: offline.js keeps this tab's.
+  var TOKEN = window.PosOffline ? PosOffline.token(BOOT.token) : BOOT.token;
   var LANG = document.documentElement.lang === "ar" ? "ar" : "en";
   var STORE_KEY = "pos.handheld.v1.staff." + STAFF.id;
   var CACHE_KEY = "pos.handheld.v1.cache";

@@ -13,6 +13,9 @@
   var STATIONS = JSON.parse(root.dataset.stations || "[]");
   var tokenMeta = document.querySelector('meta[name="pos-token"]');
   var TOKEN = tokenMeta ? tokenMeta.content : "";
+  // Loaded while the server was down (offline.js): no token in the page, a stale server time.
+  var SHELL = !!(window.PosOffline && PosOffline.shell);
+  if (window.PosOffline) TOKEN = PosOffline.token(TOKEN);
   var AR = (document.documentElement.lang || "").indexOf("ar") === 0;
   var RTL = document.documentElement.dir === "rtl";
   var STORE_KEY = "pos.kds.station";
@@ -21,7 +24,7 @@
 
   // The device's clock may drift; timers use the server's time (given when the page loaded).
   var serverNow = Date.parse(root.dataset.serverNow || "");
-  var skew = isNaN(serverNow) ? 0 : serverNow - Date.now();
+  var skew = isNaN(serverNow) || SHELL ? 0 : serverNow - Date.now();
   function now() { return Date.now() + skew; }
 
   var $ = function (sel, el) { return (el || root).querySelector(sel); };
@@ -266,6 +269,7 @@
       if (ack.snapshot) applySnapshot(ack.snapshot);
       (ack.events || []).forEach(function (ev) { applyPush(ev.name, ev.payload); });
       drainQueue();
+      keepBoard();
       render();
     });
   }
@@ -295,7 +299,28 @@
     }
     applyPush(name, payload);
     drainQueue();
+    keepBoard();
     render();
+  }
+
+  // The last board, for a reload while the server is down: the copy of the page shows it and
+  // asks for what came after its seq once the server is back (offline.js forgets it at logout).
+  function keepBoard() {
+    if (!window.PosOffline || state.seq === null) return;
+    PosOffline.keep("kds." + state.stationId, {
+      station: state.station, seq: state.seq, skew: skew, recent: state.recent,
+      tickets: Array.from(state.tickets.values()),
+    });
+  }
+
+  function showKeptBoard(stationId) {
+    var kept = SHELL && PosOffline.kept("kds." + stationId);
+    if (!kept || !kept.station) return;
+    state.station = kept.station;
+    state.seq = kept.seq;
+    skew = kept.skew || 0;
+    state.recent = kept.recent || [];
+    (kept.tickets || []).forEach(function (tk) { state.tickets.set(tk.id, tk); });
   }
 
   // Apply one numbered push; false when a gap was found (a join_station is then under way).
@@ -939,6 +964,7 @@
     root.querySelectorAll("[data-station]").forEach(function (tile) {
       tile.classList.toggle("is-current", tile.dataset.station === code);
     });
+    showKeptBoard(st.id);
     printers = {};
     renderPrinterBanner();
     render();

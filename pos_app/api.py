@@ -66,6 +66,7 @@ class Endpoint:
     errors: tuple[int, ...] = ()
     prefix: str = PREFIX
     html: bool = False  # a page, listed in the document but not served by Api
+    media_type: str = "text/html"  # of such a page's answer (the service worker: JavaScript)
     # False where the answer holds a secret (a token, a TOTP seed): never kept for a replay.
     keeps_answers: bool = True
 
@@ -102,7 +103,9 @@ class Api:
         )
         return endpoint
 
-    def document_page(self, rule: str, method: str, summary: str) -> None:
+    def document_page(
+        self, rule: str, method: str, summary: str, media_type: str = "text/html"
+    ) -> None:
         """List a browser page (served by a blueprint) in the OpenAPI document."""
         self.endpoints.append(
             Endpoint(
@@ -114,6 +117,7 @@ class Api:
                 roles=PUBLIC,
                 prefix="",
                 html=True,
+                media_type=media_type,
             )
         )
 

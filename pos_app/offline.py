@@ -131,5 +131,8 @@ def init_app(app: Flask) -> None:
     app.add_url_rule("/sw.js", "offline.service_worker", service_worker)
     app.after_request(strip_secrets)
     app.extensions["pos_api"].document_page(
-        "/sw.js", "GET", "Service worker (JavaScript): the working screens load while offline"
+        "/sw.js",
+        "GET",
+        "Service worker: the working screens load while the server is down",
+        media_type="text/javascript",
     )

@@ -102,6 +102,9 @@ def _operation(ep: Endpoint, version: str) -> dict:
             op["parameters"] = params
         op["security"] = []
         op["responses"] = _page_responses()
+        if ep.media_type != "text/html":  # a script for the browser, not a page
+            content = {ep.media_type: {"schema": {"type": "string"}}}
+            op["responses"] = {"200": {"description": ep.summary, "content": content}}
         return op
     if ep.query:
         params.append({"in": "query", "schema": ep.query})

@@ -86,13 +86,15 @@ function page(request, path) {
   });
 }
 
-// A static file: from the server while it answers (the copy is refreshed), else this
-// release's copy.
+// A static file: from the server while it answers (the kept copy, if any, is refreshed; after
+// a logout nothing is kept again until a signed-in page asks), else this release's copy.
 function asset(request, key) {
   return withTimeout(fetch(request), CONFIG.navigationTimeoutMs).then(function (response) {
     if (response.ok && response.type === "basic" && current()) {
       var copy = response.clone();
-      caches.open(STATIC).then(function (cache) { return cache.put(key, copy); });
+      caches.has(STATIC).then(function (kept) {
+        return kept && caches.open(STATIC).then(function (cache) { return cache.put(key, copy); });
+      });
     }
     return response;
   }, function () {

@@ -52,7 +52,6 @@ PAGES = (
     ("/home", "GET", "Tiles to every screen the signed-in role may use"),
     ("/backoffice", "GET", "The back office: the home tiles, or its login"),
     ("/admin", "GET", "The back office: the home tiles, or its login"),
-    ("/favicon.ico", "GET", "The icon browsers show in the tab"),
     ("/admin/menu", "GET", "Back office: the menu in both languages"),
     ("/admin/security", "GET", "Back office: two-factor enrolment"),
     ("/admin/security", "POST", "Back office: start or confirm two-factor enrolment"),
@@ -369,3 +368,6 @@ def register(app) -> None:
     api = app.extensions["pos_api"]
     for rule, method, summary in PAGES:
         api.document_page(rule, method, summary)
+    api.document_page(
+        "/favicon.ico", "GET", "The icon browsers show in the tab", media_type="image/x-icon"
+    )

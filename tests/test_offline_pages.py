@@ -133,6 +133,10 @@ def test_the_handheld_reloads_with_the_server_down_and_sends_the_order_once_when
     branch.kill()
     page.reload()
     loaded_from_the_device(page)
+    # The worker answers the page and its files, never the API: no answer passes for fresh.
+    fetched = "path => fetch(path, {cache: 'no-store'}).then(r => r.status, () => 'failed')"
+    assert page.evaluate(fetched, "/api/v1/menu") == "failed"
+    assert page.evaluate(fetched, "/static/js/handheld.js") == 200
     expect(page.get_by_test_id("order-title")).to_have_text("Table 5")
     open_cart(page)
     expect(page.get_by_test_id("cart-line")).to_have_count(1)

@@ -29,9 +29,10 @@ bounded in count and time:
    `fire: true`, one every `--gap` seconds (five lines in course 1: a ticket, a chit and a
    push at every station). Latency of an order = its POST written -> the last of its five
    screens got `ticket_created`. Meanwhile a probe thread asks `GET /healthz` every
-   `--probe-ms` (20) on a keep-alive connection: the slowest answer shows the longest stall of
-   the server's hub, whichever order it fell on. The server is stopped after each start; the
-   print_job rows say whether every chit printed.
+   `--probe-ms` (20) on a keep-alive connection: the slowest answer to a probe sent in the
+   second after order 1 shows the longest stall of the server's hub then (whichever push or
+   request it fell on); the same after order 5 is the steady state. The server is stopped
+   after each start; the print_job rows say whether every chit printed.
 4. Medians over the starts: order 1 after the start, order 2 (sent while order 1's chits may
    still be rendering), and orders 3..N; and what the rest of the machine used meanwhile.
 
@@ -64,6 +65,7 @@ sys.path.insert(0, str(BENCH))
 import order_to_kds as base  # noqa: E402  (process, HTTP and statistics helpers)
 
 STATIONS = ("grill", "fry", "cold", "bar", "expo")
+PROBE_WINDOW_S = 1.0  # after an order is sent: the time its chits take to render and print
 VARIANTS = {
     "printing": {"POS_VIRTUAL_PRINTERS": "1", "POS_SCHEDULER": "1"},
     "no print worker": {"POS_VIRTUAL_PRINTERS": "0", "POS_SCHEDULER": "0"},
@@ -109,7 +111,7 @@ class HubProbe:
 
     def __init__(self, url: str, every_s: float):
         self.host, self.port = url.split("//")[1].split(":")
-        self.every_s, self.latencies_ms = every_s, []
+        self.every_s, self.latencies_ms, self.sent_at = every_s, [], []
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
 
@@ -117,12 +119,24 @@ class HubProbe:
         conn = http.client.HTTPConnection(self.host, int(self.port), timeout=30)
         deadline = time.monotonic() + 600  # bounded, whatever happens
         while not self.stopped.is_set() and time.monotonic() < deadline:
-            started = time.perf_counter()
+            started, wall = time.perf_counter(), time.time()
             conn.request("GET", "/healthz")
             conn.getresponse().read()
             self.latencies_ms.append((time.perf_counter() - started) * 1000)
+            self.sent_at.append(wall)
             self.stopped.wait(self.every_s)
         conn.close()
+
+    def slowest_after(self, wall_s: float, window_s: float) -> float | None:
+        """The slowest answer to a probe sent in [wall_s, wall_s + window_s]."""
+        return max(
+            (
+                ms
+                for ms, at in zip(self.latencies_ms, self.sent_at, strict=True)
+                if wall_s <= at <= wall_s + window_s
+            ),
+            default=None,
+        )
 
     def __enter__(self) -> HubProbe:
         if self.every_s > 0:
@@ -183,6 +197,8 @@ def one_start(args, code: Path, variant: str, env: dict, folder: Path, index: in
             raise RuntimeError(f"the server died:\n{base.tail(log)}")
     finally:
         base.stop(server)
+    origin_s = result["time_origin_ms"] / 1000
+    sent_wall = [origin_s + o["t_send"] / 1000 for o in result["latency"]["orders_detail"]]
     per_order = []
     for order in result["latency"]["orders_detail"]:
         got = [t for t in order["recv"] if t is not None]
@@ -201,14 +217,19 @@ def one_start(args, code: Path, variant: str, env: dict, folder: Path, index: in
             "n": len(probe.latencies_ms),
             "p50": base.pct(probe.latencies_ms, 50),
             "max": max(probe.latencies_ms, default=None),
+            # the longest stall in the second after order 1 was sent, and after order 5
+            "after_order_1": probe.slowest_after(sent_wall[0], PROBE_WINDOW_S),
+            "after_order_5": probe.slowest_after(sent_wall[4], PROBE_WINDOW_S)
+            if len(sent_wall) > 4
+            else None,
         },
         "server_cpu_s": result["latency"]["cpu"]["server_cpu_s"],
         "others_cpu_pct": result["latency"]["cpu"]["others_cpu_pct"],
     }
 
 
-def nth_probe(starts: list[dict]) -> dict:
-    values = [s["probe_ms"]["max"] for s in starts if s["probe_ms"]["max"] is not None]
+def probe_summary(starts: list[dict], key: str) -> dict:
+    values = [s["probe_ms"][key] for s in starts if s["probe_ms"].get(key) is not None]
     return {
         "median": statistics.median(values) if values else None,
         "max": max(values, default=None),
@@ -247,7 +268,8 @@ def summarise(starts: list[dict]) -> dict:
         },
         "orders_missing_a_screen": sum(v is None for s in starts for v in s["orders_ms"]),
         "others_cpu_pct": statistics.median(s["others_cpu_pct"] for s in starts),
-        "probe_max_ms": nth_probe(starts),
+        "probe_slowest_after_order_1_ms": probe_summary(starts, "after_order_1"),
+        "probe_slowest_after_order_5_ms": probe_summary(starts, "after_order_5"),
         "print_jobs": [s["print_jobs"] for s in starts],
     }
 
@@ -314,7 +336,9 @@ def main() -> int:
                     f"[start {index + 1}/{args.starts}] {code}: {variant:<16} order 1: "
                     f"{f(run['orders_ms'][0])} ms, then "
                     f"{', '.join(f(v) for v in run['orders_ms'][1:])} ms; "
-                    f"/healthz slowest {f(run['probe_ms']['max'])} ms; jobs {run['print_jobs']}; "
+                    f"slowest /healthz after order 1 {f(run['probe_ms']['after_order_1'])} ms, "
+                    f"after order 5 {f(run['probe_ms']['after_order_5'])} ms; "
+                    f"jobs {run['print_jobs']}; "
                     f"others {run['others_cpu_pct']:.0f}% of a core",
                     flush=True,
                 )
@@ -328,12 +352,13 @@ def main() -> int:
           f"p99 {f(floor['rtt_ms']['p99'], 3)}")  # fmt: skip
     for variant, s in summary.items():
         first, second, rest = s["first_order_ms"], s["second_order_ms"], s["following_orders_ms"]
-        probe = s["probe_max_ms"]
+        p1, p5 = s["probe_slowest_after_order_1_ms"], s["probe_slowest_after_order_5_ms"]
         print(
             f"  {variant:<26} order 1: {f(first['median'])} ({f(first['min'])}-{f(first['max'])})"
             f"  order 2: {f(second['median'])} ({f(second['min'])}-{f(second['max'])})"
             f"  orders 3+: {f(rest['median_of_start_medians'])} (p90 {f(rest['p90'])})"
-            f"  /healthz slowest: {f(probe['median'])} (max {f(probe['max'])})"
+            f"  slowest /healthz in the second after order 1: {f(p1['median'])}"
+            f" (max {f(p1['max'])}), after order 5: {f(p5['median'])} (max {f(p5['max'])})"
             f"  missing: {s['orders_missing_a_screen']}"
             f"  others: {s['others_cpu_pct']:.0f}% of a core"
         )

@@ -346,6 +346,7 @@ async function runOrders() {
     if (bad.length) throw new Error(`handheld warm-up failed: ${JSON.stringify(bad[0])}`);
 
     const out = { screens: screens.map((s) => ({ index: s.index, station_id: s.stationId })) };
+    out.time_origin_ms = performance.timeOrigin; // wall clock of performance.now() 0 (other probes)
     // Warm-up (discarded): the first orders pay for imports, caches and SQLite's first pages.
     out.warmup = await openLoop(handhelds, screens, cfg.rate, cfg.warmup_s, "warmup");
     delete out.warmup.orders_detail;

@@ -25,6 +25,13 @@ class TicketSchema(Schema):
     ticket_id = ref_field(required=True)
 
 
+class ReadyAnywaySchema(Schema):
+    """Expo calls a card ready before every station bumped; why, if the cook said."""
+
+    ticket_id = ref_field(required=True)
+    reason = fields.String(validate=validate.Length(0, 300), load_default="")
+
+
 class LineSchema(Schema):
     line_id = ref_field(required=True)
 
@@ -74,6 +81,11 @@ class KdsNamespace(CommandNamespace):
                 session, services.bump_ticket(session, actor, body["ticket_id"])
             )
         }
+
+    @socket_command(KITCHEN, ReadyAnywaySchema)
+    def on_ready_anyway(self, session, actor, body):
+        ticket = services.ready_anyway(session, actor, body["ticket_id"], body["reason"])
+        return {"ticket": services.ticket_view(session, ticket)}
 
     @socket_command(KITCHEN, LineSchema)
     def on_bump_line(self, session, actor, body):

@@ -13,7 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from kds.events import push_station
+from kds.expo import attach_to_expo, waiting_parts, waiting_summary
 from kds.models import KitchenTicket, KitchenTicketLine, TicketStatus
+from kds.serialize import expo_dict, expo_dicts, ticket_dict
+from pos_app.audit import record_audit
 from pos_app.auth.actor import Actor, require_role
 from pos_app.auth.models import Role
 from pos_app.clock import utcnow
@@ -23,56 +26,9 @@ from pos_app.menu.cache import menu_snapshot
 from pos_app.menu.models import Station
 from pos_app.orders import services as orders
 from pos_app.orders.routing import kitchen_groups, stagger_delays, ticket_header
+from pos_app.outbox import record_event
 
 KITCHEN = (Role.kitchen, Role.manager, Role.owner)
-
-
-def ticket_dict(ticket: KitchenTicket) -> dict:
-    """A ticket as screens and the API see it."""
-
-    def iso(value):
-        return value.isoformat() if value else None
-
-    return {
-        "id": ticket.id,
-        "station_id": ticket.station_id,
-        "order_id": ticket.order_id,
-        "is_expo": ticket.is_expo,
-        "expo_ticket_id": ticket.expo_ticket_id,
-        "course": ticket.course,
-        "held": ticket.held,
-        "is_change": ticket.is_change,
-        "rush": ticket.rush,
-        "status": ticket.status.value,
-        "header": ticket.header,
-        "created_at": iso(ticket.created_at),
-        "fired_at": iso(ticket.fired_at),
-        "start_at": iso(ticket.start_at),
-        "started_at": iso(ticket.started_at),
-        "bumped_at": iso(ticket.bumped_at),
-        "lines": [_line_dict(line) for line in ticket.lines],
-    }
-
-
-def _line_dict(line: KitchenTicketLine) -> dict:
-    return {
-        "id": line.id,
-        "order_line_id": line.order_line_id,
-        "station": line.station_code,
-        "kind": line.kind,
-        "quantity": line.quantity,
-        "voided_quantity": line.voided_quantity,
-        "void_reason": line.void_reason,
-        "name": line.name,
-        "name_ar": line.name_ar,
-        "modifiers": line.modifiers,
-        "old_modifiers": line.old_modifiers,
-        "old_quantity": line.old_quantity,
-        "note": line.note,
-        "allergy": line.allergy,
-        "seat": line.seat,
-        "done": line.done,
-    }
 
 
 def _stations(session: Session):
@@ -96,24 +52,18 @@ def on_order_fired(session: Session, order, deltas, stagger=False, reason="", **
         by_course[course].append(
             _make_ticket(order, station_id, course, group, kitchen, delay, reason)
         )
-    expos = {
-        course: _make_expo_ticket(order, expo, course, tickets)
-        for course, tickets in by_course.items()
-        if expo is not None
-    }
-    # Two flushes of plain rows: expo first, then the station tickets pointing at it.
-    session.add_all(expos.values())
-    session.flush()
-    for course, tickets in by_course.items():
-        for ticket in tickets:
-            ticket.expo_ticket_id = expos[course].id if course in expos else None
+    # Plain inserts: the expo cards first (flushed by attach_to_expo), then the station
+    # tickets pointing at them.
+    cards = attach_to_expo(session, order, expo, by_course) if expo and by_course else []
+    for card, _created, parts in cards:
+        for part in parts:
+            part.expo_ticket_id = card.id
     session.add_all([t for ts in by_course.values() for t in ts])
     session.flush()
-    for course, tickets in sorted(by_course.items()):
-        if course in expos:
-            push_station(
-                session, expo.id, "ticket_created", expo_dict(session, expos[course], tickets)
-            )
+    for card, created, _parts in cards:
+        name = "ticket_created" if created else "ticket_updated"
+        push_station(session, expo.id, name, expo_dict(session, card))
+    for _course, tickets in sorted(by_course.items()):
         for ticket in tickets:
             push_station(session, ticket.station_id, "ticket_created", ticket_dict(ticket))
 
@@ -154,55 +104,6 @@ def _ticket_line(delta, kitchen, reason) -> KitchenTicketLine:
         seat=line.seat,
         void_reason=reason if delta.kind == "void" else "",
     )
-
-
-def _make_expo_ticket(order, expo, course, tickets) -> KitchenTicket:
-    first = tickets[0]
-    expo_ticket = KitchenTicket(
-        station_id=expo.id,
-        order_id=order.id,
-        is_expo=True,
-        course=course,
-        held=first.held,
-        is_change=any(t.is_change for t in tickets),
-        rush=order.rush,
-        header=ticket_header(order),
-        fired_at=first.fired_at,
-    )
-    expo_ticket.lines = [
-        KitchenTicketLine(
-            order_line_id=li.order_line_id,
-            station_code=li.station_code,
-            kind=li.kind,
-            quantity=li.quantity,
-            name=li.name,
-            name_ar=li.name_ar,
-            modifiers=li.modifiers,
-            old_modifiers=li.old_modifiers,
-            old_quantity=li.old_quantity,
-            note=li.note,
-            allergy=li.allergy,
-            seat=li.seat,
-            void_reason=li.void_reason,
-        )
-        for t in tickets
-        for li in t.lines
-    ]
-    return expo_ticket
-
-
-def expo_dict(session: Session, ticket: KitchenTicket, parts=None) -> dict:
-    """An expo ticket with each station's progress on it (`parts`: its station tickets)."""
-    body = ticket_dict(ticket)
-    if parts is None:
-        parts = session.scalars(
-            select(KitchenTicket).where(KitchenTicket.expo_ticket_id == ticket.id)
-        )
-    body["parts"] = [
-        {"ticket_id": p.id, "station_id": p.station_id, "status": p.status.value} for p in parts
-    ]
-    body["complete"] = all(p["status"] == "done" for p in body["parts"])
-    return body
 
 
 def _strike_void(session: Session, delta, reason: str) -> bool:
@@ -312,12 +213,26 @@ def _push_expo(session: Session, ticket: KitchenTicket) -> None:
 
 
 def bump_ticket(session: Session, actor: Actor, ticket_id: int) -> KitchenTicket:
-    """Done: the ticket leaves the screen; expo learns, and an expo bump makes the order ready."""
+    """Done: the ticket leaves the screen; expo learns. Expo bumps (the order is ready) only
+    once every station's part is done: otherwise 409 `stations_not_done` (see ready_anyway)."""
     require_role(actor, KITCHEN, "kitchen tickets")
     lock_ticket_order(session, ticket_id)
     ticket = get_ticket(session, ticket_id)
     if ticket.status == TicketStatus.done:
         return ticket  # a second tap, or a retried command: nothing more to do
+    if ticket.is_expo:
+        waiting = waiting_parts(session, ticket)
+        if waiting:
+            names = ", ".join(w["station"] for w in waiting_summary(session, waiting))
+            raise Conflict(
+                f"not every station has bumped this order yet: {names}",
+                code="stations_not_done",
+                extra={"waiting": waiting_summary(session, waiting)},
+            )
+    return _bump(session, actor, ticket)
+
+
+def _bump(session: Session, actor: Actor, ticket: KitchenTicket) -> KitchenTicket:
     now = utcnow()
     ticket.status, ticket.bumped_at, ticket.bumped_by = TicketStatus.done, now, actor.staff_id
     ticket.started_at = ticket.started_at or now
@@ -328,6 +243,48 @@ def bump_ticket(session: Session, actor: Actor, ticket_id: int) -> KitchenTicket
     _push_expo(session, ticket)
     _maybe_ready(session, ticket, actor)
     return ticket
+
+
+def ready_anyway(session: Session, actor: Actor, ticket_id: int, reason: str = "") -> KitchenTicket:
+    """Expo calls a card ready before every station bumped (a cook confirmed it on the
+    screen): audited with what was still awaited, and sent to the cloud. The stations'
+    tickets stay on their screens for the cooks to bump."""
+    require_role(actor, KITCHEN, "kitchen tickets")
+    lock_ticket_order(session, ticket_id)
+    ticket = get_ticket(session, ticket_id)
+    if not ticket.is_expo:
+        raise Conflict("only an expo ticket can be called ready", code="not_expo")
+    if ticket.status == TicketStatus.done:
+        return ticket  # a retry: audited once
+    waiting = waiting_summary(session, waiting_parts(session, ticket))
+    if waiting:
+        said = reason or "ready before: " + ", ".join(
+            f"{w['station']} ({w['status']})" for w in waiting
+        )
+        what = {
+            "order_id": ticket.order_id,
+            "order_number": ticket.header.get("number"),
+            "course": ticket.course,
+            "waiting": waiting,
+        }
+        record_audit(
+            session,
+            actor,
+            "kitchen.ready_anyway",
+            "kitchen_ticket",
+            ticket.id,
+            before=what,
+            after={"status": "done"},
+            reason=said,
+        )
+        record_event(
+            session,
+            "kitchen.ready_anyway",
+            "order",
+            ticket.order_id,
+            {**what, "ticket_id": ticket.id, "actor_id": actor.staff_id, "reason": said},
+        )
+    return _bump(session, actor, ticket)
 
 
 def _maybe_ready(session: Session, ticket: KitchenTicket, actor: Actor) -> None:
@@ -361,7 +318,9 @@ def bump_line(session: Session, actor: Actor, line_id: int) -> KitchenTicket:
     if ticket.status == TicketStatus.done:
         return ticket
     line.done, line.done_at = True, utcnow()
-    if all(li.done or li.voided_quantity >= li.quantity for li in ticket.lines):
+    all_done = all(li.done or li.voided_quantity >= li.quantity for li in ticket.lines)
+    # Expo ticking off its last plate calls the order ready only once the stations bumped.
+    if all_done and not (ticket.is_expo and waiting_parts(session, ticket)):
         return bump_ticket(session, actor, ticket.id)
     if ticket.status == TicketStatus.new:
         ticket.status, ticket.started_at = TicketStatus.started, utcnow()
@@ -395,14 +354,21 @@ def recall_ticket(
             raise Conflict(
                 "only a bumped ticket of this station can be recalled", code="not_bumped"
             )
-    ticket.status, ticket.bumped_at = TicketStatus.started, None
-    for line in ticket.lines:
-        line.done, line.done_at = False, None
+    _reopen(ticket)
+    expo = get_ticket(session, ticket.expo_ticket_id) if ticket.expo_ticket_id else None
+    if expo is not None and expo.status == TicketStatus.done:
+        _reopen(expo)  # the dish is being made again: expo waits for it again
     session.flush()
     _push_update(session, ticket)
     _push_expo(session, ticket)
     orders.mark_not_ready(session, ticket.order_id, actor)
     return ticket
+
+
+def _reopen(ticket: KitchenTicket) -> None:
+    ticket.status, ticket.bumped_at = TicketStatus.started, None
+    for line in ticket.lines:
+        line.done, line.done_at = False, None
 
 
 def ticket_view(session: Session, ticket: KitchenTicket) -> dict:
@@ -426,12 +392,16 @@ def station_snapshot(session: Session, station_id: int) -> dict:
     ).all()
     recent = session.scalars(
         select(KitchenTicket)
+        .options(selectinload(KitchenTicket.lines))
         .where(KitchenTicket.station_id == station_id, KitchenTicket.status == TicketStatus.done)
         .order_by(KitchenTicket.bumped_at.desc())
         .limit(10)
     ).all()
-    render = expo_dict if station.is_expo else (lambda _s, t: ticket_dict(t))
-    tickets = [render(session, t) for t in open_tickets]
+
+    def render(rows):  # expo's parts in one query, not one per ticket
+        return expo_dicts(session, rows) if station.is_expo else [ticket_dict(t) for t in rows]
+
+    tickets = render(open_tickets)
     return {
         "station": {
             "id": station.id,
@@ -444,7 +414,7 @@ def station_snapshot(session: Session, station_id: int) -> dict:
         },
         "seq": seq,
         "tickets": tickets,
-        "recent": [render(session, t) for t in recent],
+        "recent": render(recent),
         "all_day": all_day(tickets),
     }
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema
+from marshmallow import Schema, fields, validate
 
 from kds import services
 from pos_app.api import Api, Call
@@ -13,6 +13,12 @@ class RecallSchema(Schema):
     """Which ticket to recall; the station's last bumped one when left out."""
 
     ticket_id = ref_field(allow_none=True)
+
+
+class ReadyAnywaySchema(Schema):
+    """Why expo calls the order ready before every station bumped (optional)."""
+
+    reason = fields.String(validate=validate.Length(0, 300), load_default="")
 
 
 def get_station_snapshot(call: Call, station_id: int):
@@ -28,10 +34,18 @@ def start_ticket(call: Call, ticket_id: int):
 
 
 def bump_ticket(call: Call, ticket_id: int):
-    """Bump a ticket (done); an expo bump makes the order ready."""
+    """Bump a ticket (done); an expo bump makes the order ready, once every station bumped."""
     return services.ticket_view(
         call.session, services.bump_ticket(call.session, call.actor, ticket_id)
     )
+
+
+def ready_anyway(call: Call, ticket_id: int):
+    """Expo calls an order ready before every station bumped (audited, confirmed by a cook).
+
+    The stations keep their tickets on their screens."""
+    ticket = services.ready_anyway(call.session, call.actor, ticket_id, call.body["reason"])
+    return services.ticket_view(call.session, ticket)
 
 
 def bump_line(call: Call, line_id: int):
@@ -68,4 +82,12 @@ def register(app) -> None:
     )
     api.add("/tickets/<int:ticket_id>/start", "POST", start_ticket, roles=roles, tag="kitchen")
     api.add("/tickets/<int:ticket_id>/bump", "POST", bump_ticket, roles=roles, tag="kitchen")
+    api.add(
+        "/tickets/<int:ticket_id>/ready-anyway",
+        "POST",
+        ready_anyway,
+        roles=roles,
+        tag="kitchen",
+        body=ReadyAnywaySchema,
+    )
     api.add("/ticket-lines/<int:line_id>/bump", "POST", bump_line, roles=roles, tag="kitchen")

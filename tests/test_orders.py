@@ -102,8 +102,8 @@ def test_firing_routes_each_line_to_its_station_and_expo_sees_all(client, menu, 
     assert [t[4] for t in fry] == [[("add", 2, "Falafel (6 pieces)")]]  # item override: fry
     assert ("add", 1, "Hummus") in cold[0][4]  # category default: cold
     assert [t[4] for t in tickets(db, st["bar"])] == [[("add", 1, "Fresh orange juice")]]
-    # Expo: one ticket per course (drinks, starters), every line of the order on them.
-    assert sorted(len(t[4]) for t in expo) == [1, 2]
+    # Expo: one card for the order's starters, the drinks going out with them.
+    assert sorted(len(t[4]) for t in expo) == [3]
 
 
 def test_later_courses_are_held_until_fired(client, menu, waiter, db):

@@ -117,6 +117,7 @@ EXPECTED: dict[tuple[str, str], frozenset | None] = {
     ("POST", "/api/v1/stations/<int:station_id>/recall"): KITCHEN_SIDE,
     ("POST", "/api/v1/tickets/<int:ticket_id>/start"): KITCHEN_SIDE,
     ("POST", "/api/v1/tickets/<int:ticket_id>/bump"): KITCHEN_SIDE,
+    ("POST", "/api/v1/tickets/<int:ticket_id>/ready-anyway"): KITCHEN_SIDE,
     ("POST", "/api/v1/ticket-lines/<int:line_id>/bump"): KITCHEN_SIDE,
 }
 

@@ -38,6 +38,7 @@ COMMANDS: dict[tuple[str, str], tuple[frozenset, dict]] = {
     ("/kds", "start_ticket"): (KITCHEN_SIDE, {"ticket_id": 999999}),
     ("/kds", "bump_ticket"): (KITCHEN_SIDE, {"ticket_id": 999999}),
     ("/kds", "bump_line"): (KITCHEN_SIDE, {"line_id": 999999}),
+    ("/kds", "ready_anyway"): (KITCHEN_SIDE, {"ticket_id": 999999}),
     ("/kds", "recall_ticket"): (KITCHEN_SIDE, {"station_id": 999999}),
     ("/floor", "join_floor"): (FLOOR, {"floor_id": 999999}),
     ("/floor", "create_order"): (FLOOR, {}),

@@ -1,0 +1,129 @@
+"""Expo: one card per order and course, and when it may be called ready.
+
+A send's station tickets join the order's open expo ticket of their course instead of making
+another card (an edit adds to the card, marked as a change); drinks (course 0) join the
+course they go out with. Expo may call a card ready only when every station's part of it is
+settled (`serialize.part_settled`); otherwise only "ready anyway", which is audited.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from kds.models import KitchenTicket, KitchenTicketLine, TicketStatus
+from kds.serialize import part_settled, parts_of
+from pos_app.menu.models import Station
+from pos_app.orders.routing import ticket_header
+
+DRINKS = 0
+
+
+def open_expo_tickets(session: Session, order_id: str) -> list[KitchenTicket]:
+    """The order's expo tickets not yet bumped, oldest first."""
+    return list(
+        session.scalars(
+            select(KitchenTicket)
+            .options(selectinload(KitchenTicket.lines))
+            .where(
+                KitchenTicket.order_id == order_id,
+                KitchenTicket.is_expo,
+                KitchenTicket.status != TicketStatus.done,
+            )
+            .order_by(KitchenTicket.id)
+        )
+    )
+
+
+def card_course(order, course: int, sent_courses, open_cards) -> int:
+    """The expo card a course's tickets join: its own, except drinks, which go out with the
+    lowest food course cooking in this send, else with the order's food on the pass now."""
+    if course != DRINKS:
+        return course
+    cooking = sorted(c for c in sent_courses if DRINKS < c <= order.released_course)
+    if cooking:
+        return cooking[0]
+    on_pass = [c.course for c in open_cards if not c.held and c.course != DRINKS]
+    return max(on_pass) if on_pass else DRINKS
+
+
+def attach_to_expo(
+    session: Session, order, expo: Station, by_course: dict[int, list[KitchenTicket]]
+) -> list[tuple[KitchenTicket, bool, list[KitchenTicket]]]:
+    """Give this send's station tickets their expo cards: [(card, created, its new parts)].
+    The cards are flushed (they have ids); the caller points the parts at them."""
+    open_cards = open_expo_tickets(session, order.id)
+    latest = {card.course: card for card in open_cards}  # a later one of a course wins
+    plan: dict[int, list] = {}
+    for course in sorted(by_course):
+        key = card_course(order, course, by_course.keys(), open_cards)
+        entry = plan.get(key)
+        if entry is None:
+            card = latest.get(key)
+            entry = plan[key] = [card or _new_card(order, expo, key), card is None, []]
+        entry[2].extend(by_course[course])
+    for card, created, parts in plan.values():
+        _add_lines(card, parts)
+        if created:
+            card.held = all(p.held for p in parts)
+            card.is_change = any(p.is_change for p in parts)
+            card.fired_at = next((p.fired_at for p in parts if not p.held), None)
+            session.add(card)
+        else:  # more for a card already on the pass: a change, with the order's header now
+            card.is_change = True
+            card.header = ticket_header(order)
+            card.rush = order.rush
+    session.flush()
+    return [tuple(entry) for entry in plan.values()]
+
+
+def _new_card(order, expo: Station, course: int) -> KitchenTicket:
+    return KitchenTicket(
+        station_id=expo.id,
+        order_id=order.id,
+        is_expo=True,
+        course=course,
+        rush=order.rush,
+        header=ticket_header(order),
+    )
+
+
+def _add_lines(card: KitchenTicket, parts: list[KitchenTicket]) -> None:
+    card.lines.extend(
+        KitchenTicketLine(
+            order_line_id=li.order_line_id,
+            station_code=li.station_code,
+            kind=li.kind,
+            quantity=li.quantity,
+            name=li.name,
+            name_ar=li.name_ar,
+            modifiers=li.modifiers,
+            old_modifiers=li.old_modifiers,
+            old_quantity=li.old_quantity,
+            note=li.note,
+            allergy=li.allergy,
+            seat=li.seat,
+            void_reason=li.void_reason,
+        )
+        for part in parts
+        for li in part.lines
+    )
+
+
+def waiting_parts(session: Session, card: KitchenTicket) -> list[KitchenTicket]:
+    """The station tickets of an expo card that are not settled yet."""
+    return [p for p in parts_of(session, card.id) if not part_settled(p)]
+
+
+def waiting_summary(session: Session, waiting: list[KitchenTicket]) -> list[dict]:
+    """What expo still waits for, as the audit log and an error say it."""
+    names = {s.id: s.name for s in session.scalars(select(Station))}
+    return [
+        {
+            "ticket_id": p.id,
+            "station_id": p.station_id,
+            "station": names.get(p.station_id, ""),
+            "status": p.status.value,
+        }
+        for p in waiting
+    ]

@@ -3,7 +3,8 @@
 
 def init_app(app) -> None:
     """Register models, signal receivers, the /kds namespace, endpoints and pages."""
-    from kds import events, models, namespace, pages, services, views  # noqa: F401
+    from kds import events, models, namespace, pages, rush, services, views  # noqa: F401
+    from pos_app.cli import pos
     from pos_app.extensions import socketio
     from pos_app.scheduler import register_job
     from pos_app.signals import course_fired, order_cancelled, order_fired
@@ -15,3 +16,4 @@ def init_app(app) -> None:
     views.register(app)
     pages.register(app)
     register_job(app, "prune_kds_events", events.prune_events, minutes=60)
+    pos.add_command(rush.rush_command)  # flask --app pos_app pos rush

@@ -293,7 +293,7 @@ def test_the_screen_in_arabic_mirrors_and_shows_arabic_item_names(context, shop)
     expect(page.locator("html")).to_have_attribute("lang", "ar")
     expect(page.get_by_test_id("station-name")).to_have_text("المطبخ البارد")
     names = page.get_by_test_id("item-name")
-    expect(names).to_have_text(["سلطة سيزر", "حمص", "فتوش"])
+    expect(names).to_have_text(["فتوش", "سلطة سيزر", "حمص"])  # the rush order first
     expect(page.locator(".kds-mods li")).to_have_text(["دجاج مشوي"])
     # Right to left for real: tickets start at the right, the all-day panel is at the left.
     board = page.get_by_test_id("board").bounding_box()

@@ -19,7 +19,7 @@
   var AR = (document.documentElement.lang || "").indexOf("ar") === 0;
   var RTL = document.documentElement.dir === "rtl";
   var STORE_KEY = "pos.kds.station";
-  var RESYNC_MS = 30000; // ask "anything after my seq?" even when no push hints at a gap
+  var RESYNC_MS = 15000; // ask "anything after my seq?" even when no push hints at a gap
   var COMMAND_TIMEOUT_MS = 8000;
 
   // The device's clock may drift; timers use the server's time (given when the page loaded).
@@ -364,7 +364,8 @@
     }
     state.recent = state.recent.filter(function (r) { return r.id !== tk.id; });
     state.tickets.set(tk.id, tk);
-    if ((created && !before) || (before && before.held && !tk.held)) announce(tk.id);
+    var grew = before && (tk.lines || []).length > (before.lines || []).length;
+    if ((created && !before) || (before && before.held && !tk.held) || grew) announce(tk.id);
   }
 
   function findRecent(id) {
@@ -426,8 +427,35 @@
     command("start_ticket", { ticket_id: id }, "t" + id, id);
   }
   function bumpTicket(id) {
-    if (!state.tickets.has(id)) return;
+    var tk = state.tickets.get(id);
+    if (!tk) return;
+    if (tk.is_expo && !(tk.complete && !tk.held)) {
+      if (!tk.held) askReadyAnyway(id); // Enter on the bump bar: the same question as a tap
+      return;
+    }
     command("bump_ticket", { ticket_id: id }, "t" + id, id);
+  }
+
+  // "Ready anyway": expo calls the order ready before every station bumped. The cook sees
+  // which stations are still going and confirms; "Wait" has the focus, so a second Enter
+  // from the bump bar changes nothing.
+  var confirming = null;
+  function askReadyAnyway(id) {
+    var tk = state.tickets.get(id);
+    if (!tk || !tk.is_expo) return;
+    var waiting = stationParts(tk).filter(function (p) { return p.status !== "done"; })
+      .map(function (p) { return p.name + " (" + t(p.status === "started" ? "cooking" : "not_started") + ")"; });
+    $("[data-testid=confirm-order]").textContent = "#" + ((tk.header || {}).number || "");
+    $("[data-testid=confirm-waiting]").textContent = t("ready_anyway_waiting", { stations: waiting.join(", ") });
+    openOverlay("confirm-ready");
+    confirming = id;
+    $("[data-testid=confirm-wait]").focus();
+  }
+  function confirmReadyAnyway() {
+    var id = confirming;
+    closeOverlays();
+    if (id === null || !state.tickets.has(id)) return;
+    command("ready_anyway", { ticket_id: id }, "t" + id, id);
   }
   function bumpLine(ticketId, lineId) {
     command("bump_line", { line_id: lineId }, "l" + lineId, ticketId);
@@ -531,8 +559,23 @@
   }
 
   // ---------------------------------------------------------------- rendering
+  // When a ticket may be cooked: its fire, or its staggered start if later.
+  function fireTime(tk) {
+    var fired = Date.parse(tk.fired_at || tk.created_at) || 0;
+    var start = tk.start_at ? Date.parse(tk.start_at) || 0 : 0;
+    return Math.max(fired, start);
+  }
+  function isRush(tk) { return !!(tk.rush || (tk.header && tk.header.rush)); }
+
+  // The board's order: live tickets first (rush ones ahead, then the oldest fire first), then
+  // the held ones in their own lane (earliest course first). Never by ticket id: a held
+  // course-2 ticket is old but nothing to cook yet.
   function ordered() {
-    return Array.from(state.tickets.values()).sort(function (a, b) { return a.id - b.id; });
+    return Array.from(state.tickets.values()).sort(function (a, b) {
+      if (!!a.held !== !!b.held) return a.held ? 1 : -1;
+      if (a.held) return a.course - b.course || a.id - b.id;
+      return (isRush(b) - isRush(a)) || fireTime(a) - fireTime(b) || a.id - b.id;
+    });
   }
 
   function neighbour(id) {
@@ -615,14 +658,30 @@
     return html + "</li>";
   }
 
-  function cardHtml(tk, index) {
+  // Every allergy of the lines still to make, once, at the top of the card: it is seen even
+  // when the card's lines must scroll.
+  function allergies(tk) {
+    var seen = [];
+    (tk.lines || []).forEach(function (li) {
+      var gone = li.kind === "void" || li.voided_quantity >= li.quantity;
+      if (li.allergy && !gone && seen.indexOf(li.allergy) < 0) seen.push(li.allergy);
+    });
+    return seen;
+  }
+
+  function cardHtml(tk) {
     var h = tk.header || {};
     var rush = tk.rush || h.rush;
     var html = "";
     if (h.cancelled) html += '<div class="kds-banner kds-banner-cancelled" data-testid="cancelled">' + esc(t("cancelled")) + "</div>";
     if (rush) html += '<div class="kds-banner kds-banner-rush" data-testid="rush"><span aria-hidden="true">⚡</span> ' + esc(t("rush")) + "</div>";
+    var allergic = allergies(tk);
+    if (allergic.length) {
+      html += '<div class="kds-banner kds-banner-allergy" data-testid="allergy-banner"><span aria-hidden="true">⚠</span> ' +
+        esc(t("allergy")) + ": " + esc(allergic.join(" · ")) + "</div>";
+    }
     html += '<header class="kds-card-head" data-action="start">';
-    html += '<span class="kds-key" dir="ltr" aria-hidden="true">' + (index < 9 ? index + 1 : "") + "</span>";
+    html += '<span class="kds-key" dir="ltr" aria-hidden="true"></span>';
     html += '<span class="kds-number" dir="ltr" data-testid="order-number">#' + esc(h.number) + "</span>";
     html += '<span class="kds-timer" data-testid="timer" dir="ltr"></span>';
     html += '<div class="kds-where">';
@@ -638,8 +697,9 @@
     else if (tk.status === "started") html += '<span class="kds-badge kds-badge-started">' + esc(t("started")) + "</span>";
     // Small and out of the thumb's way (the bump and start buttons are at the bottom).
     if (!tk.is_expo && !h.cancelled) {
-      html += '<button type="button" class="kds-reprint" data-action="reprint" data-testid="reprint">⎙ ' +
-        esc(t("reprint")) + "</button>";
+      html += '<button type="button" class="kds-reprint" data-action="reprint" data-testid="reprint" aria-label="' +
+        esc(t("reprint")) + '"><span aria-hidden="true">⎙</span> <span class="kds-reprint-label">' + esc(t("reprint")) +
+        "</span></button>";
     }
     html += "</div></header>";
     if (h.notes) html += '<div class="kds-order-note"><span aria-hidden="true">✎</span> ' + esc(h.notes) + "</div>";
@@ -650,19 +710,48 @@
     if (tk.status === "new" && !tk.held && !h.cancelled && !tk.is_expo) {
       html += '<button type="button" class="kds-btn kds-btn-start" data-action="start" data-testid="start">▶ ' + esc(t("start")) + "</button>";
     }
-    html += '<button type="button" class="kds-btn kds-btn-bump" data-action="bump" data-testid="bump">✓ ' +
-      esc(tk.is_expo ? t("bump_expo") : t("bump")) + "</button>";
+    if (tk.is_expo) return html + expoButtons(tk) + "</footer>";
+    html += '<button type="button" class="kds-btn kds-btn-bump" data-action="bump" data-testid="bump">✓ ' + esc(t("bump")) + "</button>";
     return html + "</footer>";
   }
 
+  // Expo's Ready is live only once every station bumped its part; before that, "Ready
+  // anyway…" asks the cook to confirm (the server audits it).
+  function expoButtons(tk) {
+    var ready = !!tk.complete && !tk.held;
+    var html = '<button type="button" class="kds-btn kds-btn-bump" data-action="bump" data-testid="bump"' +
+      (ready ? "" : ' disabled aria-disabled="true"') + ">✓ " + esc(t("bump_expo")) + "</button>";
+    if (!ready && !tk.held) {
+      html += '<button type="button" class="kds-btn kds-btn-anyway" data-action="ready-anyway" data-testid="ready-anyway">' +
+        esc(t("ready_anyway")) + "</button>";
+    }
+    return html;
+  }
+
+  // One chip per station: done when all its tickets on this card are, cooking when one is.
+  function stationParts(tk) {
+    var order = [];
+    var byStation = {};
+    (tk.parts || []).forEach(function (p) {
+      var part = byStation[p.station_id];
+      if (!part) { part = byStation[p.station_id] = { station_id: p.station_id, statuses: [] }; order.push(part); }
+      part.statuses.push(p.status);
+    });
+    return order.map(function (part) {
+      var all = part.statuses;
+      var status = all.every(function (x) { return x === "done"; }) ? "done"
+        : all.some(function (x) { return x !== "new"; }) ? "started" : "new";
+      var st = stationById(part.station_id);
+      return { station_id: part.station_id, status: status, name: st ? named(st) : "#" + part.station_id };
+    });
+  }
+
   function partsHtml(tk) {
-    var parts = tk.parts || [];
     var html = '<div class="kds-parts" data-testid="parts">';
-    parts.forEach(function (p) {
-      var st = stationById(p.station_id);
+    stationParts(tk).forEach(function (p) {
       html += '<span class="kds-part is-' + esc(p.status) + '" data-testid="part" data-status="' + esc(p.status) + '">' +
         '<span aria-hidden="true">' + (p.status === "done" ? "✓" : p.status === "started" ? "◐" : "○") + "</span> " +
-        esc(st ? named(st) : "#" + p.station_id) + "</span>";
+        esc(p.name) + "</span>";
     });
     html += "</div>";
     if (tk.complete) html += '<div class="kds-complete" data-testid="complete">✓ ' + esc(t("complete")) + "</div>";
@@ -676,49 +765,51 @@
     setTimeout(function () { renderQueued = false; renderNow(); }, 0);
   }
 
-  var cards = new Map(); // ticket id -> {el, key}
+  var cards = new Map(); // ticket id -> {el, tk}: a card is rebuilt only when its ticket changed
+  var layoutQueued = false;
   function renderNow() {
     var list = ordered();
     var seen = {};
     list.forEach(function (tk, index) {
       seen[tk.id] = true;
-      var key = JSON.stringify(tk) + "|" + index;
       var entry = cards.get(tk.id);
       if (!entry) {
         var el = document.createElement("article");
         el.className = "kds-card";
         el.dataset.ticket = tk.id;
         el.dataset.testid = "ticket";
-        entry = { el: el, key: "" };
+        entry = { el: el, tk: null };
         cards.set(tk.id, entry);
+        if (cardSizes) cardSizes.observe(el);
       }
       var el2 = entry.el;
-      if (entry.key !== key) {
-        el2.innerHTML = cardHtml(tk, index);
-        entry.key = key;
+      if (entry.tk !== tk) {
+        el2.innerHTML = cardHtml(tk);
+        entry.tk = tk;
+        var h = tk.header || {};
+        el2.dataset.order = h.number;
+        el2.dataset.status = tk.status;
+        el2.dataset.course = tk.course;
+        el2.classList.toggle("is-started", tk.status === "started");
+        el2.classList.toggle("is-held", !!tk.held);
+        el2.classList.toggle("is-rush", isRush(tk));
+        el2.classList.toggle("is-change", !!tk.is_change);
+        el2.classList.toggle("is-cancelled", !!h.cancelled);
+        el2.classList.toggle("is-expo", !!tk.is_expo);
+        el2.classList.toggle("is-complete", !!(tk.is_expo && tk.complete));
       }
-      var h = tk.header || {};
-      el2.dataset.order = h.number;
-      el2.dataset.status = tk.status;
-      el2.classList.toggle("is-started", tk.status === "started");
-      el2.classList.toggle("is-held", !!tk.held);
-      el2.classList.toggle("is-rush", !!(tk.rush || h.rush));
-      el2.classList.toggle("is-change", !!tk.is_change);
-      el2.classList.toggle("is-cancelled", !!h.cancelled);
-      el2.classList.toggle("is-expo", !!tk.is_expo);
-      el2.classList.toggle("is-complete", !!(tk.is_expo && tk.complete));
       el2.classList.toggle("is-selected", state.selected === tk.id);
       el2.setAttribute("aria-selected", state.selected === tk.id ? "true" : "false");
-      if (flashes[tk.id]) {
-        delete flashes[tk.id];
-        el2.classList.remove("is-new");
-        void el2.offsetWidth; // restart the animation
-        el2.classList.add("is-new");
-      }
-      if (board.children[index] !== el2) board.insertBefore(el2, board.children[index] || null);
+      // The board's children in the board's order (the lane heading stays first).
+      var at = board.children[index + 1];
+      if (at !== el2) board.insertBefore(el2, at || null);
     });
     cards.forEach(function (entry, id) {
-      if (!seen[id]) { entry.el.remove(); cards.delete(id); }
+      if (!seen[id]) {
+        if (cardSizes) cardSizes.unobserve(entry.el);
+        entry.el.remove();
+        cards.delete(id);
+      }
     });
     var empty = board.querySelector(".kds-empty");
     if (!list.length && !empty && state.seq !== null) {
@@ -730,11 +821,51 @@
     } else if (list.length && empty) {
       empty.remove();
     }
+    tick(); // timers and levels before measuring: a card's size must not change after
+    layoutNow(list);
+    Object.keys(flashes).forEach(function (id) {
+      var entry = cards.get(Number(id));
+      delete flashes[id];
+      if (!entry) return;
+      entry.el.classList.remove("is-new");
+      void entry.el.offsetWidth; // restart the animation
+      entry.el.classList.add("is-new");
+      pages.flash(Number(id));
+    });
     renderAllDay();
     renderRecent();
-    tick();
     root.dataset.seq = state.seq === null ? "" : String(state.seq);
   }
+
+  function layoutNow(list) {
+    layoutQueued = false;
+    pages.layout((list || ordered()).map(function (tk) {
+      return { id: tk.id, el: cards.get(tk.id).el, held: !!tk.held };
+    }));
+  }
+  // A card or the board changed size (a font arrived, the window turned, a banner came):
+  // place the cards again, once per frame at most.
+  function layoutSoon() {
+    if (layoutQueued) return;
+    layoutQueued = true;
+    requestAnimationFrame(function () { if (layoutQueued) layoutNow(); });
+  }
+  var cardSizes = window.ResizeObserver ? new ResizeObserver(layoutSoon) : null;
+  if (window.ResizeObserver) new ResizeObserver(layoutSoon).observe(board.parentNode);
+  else window.addEventListener("resize", layoutSoon);
+
+  var pages = window.KdsBoard(board, $("[data-testid=pager]"), {
+    rtl: RTL,
+    text: t,
+    flags: function (id) {
+      var entry = cards.get(id);
+      var tk = state.tickets.get(id);
+      return {
+        late: !!entry && entry.el.dataset.level === "late",
+        rush: !!tk && isRush(tk) && !tk.held,
+      };
+    },
+  });
 
   function renderAllDay() {
     var counts = {};
@@ -803,7 +934,7 @@
       }
       if (entry.el.dataset.level !== level) entry.el.dataset.level = level;
     });
-    updateMore();
+    if (pages) pages.status(); // the pager's late counts
     $("[data-testid=count-open]").textContent = state.tickets.size;
     $("[data-testid=count-late]").textContent = late;
     $("[data-testid=late-stat]").hidden = late === 0;
@@ -824,25 +955,6 @@
     socket.connect();
   }
 
-  // Tickets in columns beyond the screen's edge: a pill says how many, a tap scrolls there.
-  var moreButton = $("[data-testid=more]");
-  function updateMore() {
-    var box = board.getBoundingClientRect();
-    var hidden = 0;
-    cards.forEach(function (entry) {
-      var r = entry.el.getBoundingClientRect();
-      if (RTL ? r.right <= box.left + 8 : r.left >= box.right - 8) hidden++;
-    });
-    moreButton.hidden = hidden === 0;
-    var text = t("more", { n: hidden }) + (RTL ? " ‹" : " ›");
-    if (moreButton.textContent !== text) moreButton.textContent = text;
-  }
-  board.addEventListener("scroll", updateMore, { passive: true });
-  window.addEventListener("resize", updateMore);
-  moreButton.addEventListener("click", function () {
-    board.scrollBy({ left: (RTL ? -1 : 1) * board.clientWidth * 0.9, behavior: "smooth" });
-  });
-
   // ---------------------------------------------------------------- input: touch
   board.addEventListener("click", function (event) {
     var card = event.target.closest(".kds-card");
@@ -852,6 +964,7 @@
     var line = event.target.closest(".kds-line[role=button]");
     state.selected = id;
     if (action && action.dataset.action === "bump") bumpTicket(id);
+    else if (action && action.dataset.action === "ready-anyway") askReadyAnyway(id);
     else if (action && action.dataset.action === "start") startTicket(id);
     else if (action && action.dataset.action === "reprint") reprint(id);
     else if (line) bumpLine(id, Number(line.dataset.line));
@@ -867,6 +980,7 @@
     event.currentTarget.setAttribute("aria-pressed", hidden ? "false" : "true");
   });
   $("[data-testid=station-button]").addEventListener("click", openPicker);
+  $("[data-testid=confirm-yes]").addEventListener("click", confirmReadyAnyway);
   recentList.addEventListener("click", function (event) {
     var button = event.target.closest("[data-recall]");
     if (!button) return;
@@ -892,6 +1006,7 @@
   }
   function openPicker() { openOverlay("station-picker"); }
   function closeOverlays() {
+    confirming = null;
     root.querySelectorAll(".kds-overlay").forEach(function (o) { o.hidden = true; });
     if (document.activeElement && document.activeElement.blur) document.activeElement.blur();
   }
@@ -908,13 +1023,16 @@
     if (overlayOpen()) return;
     var list = ordered();
     var index = list.findIndex(function (x) { return x.id === state.selected; });
+    var shown = pages.shown();
     var handled = true;
     if (/^[1-9]$/.test(event.key)) {
-      var pick = list[Number(event.key) - 1];
-      if (pick) state.selected = pick.id;
+      var pick = shown[Number(event.key) - 1]; // the number on the card, on this page
+      if (pick !== undefined) state.selected = pick;
     } else if (event.key === "Enter" || event.key === " ") {
       if (state.selected !== null && state.tickets.has(state.selected)) bumpTicket(state.selected);
-      else if (list.length) state.selected = list[0].id;
+      else if (shown.length) state.selected = shown[0];
+    } else if (event.key === "PageDown" || event.key === "PageUp") {
+      pages.show(pages.page + (event.key === "PageDown" ? 1 : -1));
     } else if (event.key === "s" || event.key === "S") {
       if (state.selected !== null) startTicket(state.selected);
     } else if (event.key === "r" || event.key === "R") {
@@ -924,6 +1042,7 @@
       if (list.length) {
         var next = index < 0 ? 0 : Math.min(list.length - 1, Math.max(0, index + (forward ? 1 : -1)));
         state.selected = list[next].id;
+        pages.reveal(state.selected); // the page it is on
       }
     } else {
       handled = false;
@@ -931,8 +1050,6 @@
     if (handled) {
       event.preventDefault();
       render();
-      var selected = board.querySelector('[data-ticket="' + state.selected + '"]');
-      if (selected && selected.scrollIntoView) selected.scrollIntoView({ block: "nearest", inline: "nearest" });
     }
   });
 

@@ -1,0 +1,250 @@
+// The kitchen board's pages: whole cards only, never a card cut at an edge.
+//
+// Cards are placed in columns, top to bottom then the next column (the way kitchen screens
+// read), as many columns as fit the board; a page is one board full. A card taller than the
+// board spreads its lines over two or more columns; one taller than a whole page keeps its
+// header and allergy banner and scrolls its lines. Held tickets start a lane of their own (a
+// fresh column with a heading) after the live ones. Cards off the current page are hidden,
+// never clipped; the pager under the board (not over it) says how many are before and after,
+// and how many of those are late or rush.
+(function () {
+  "use strict";
+
+  var GAP = 12; // px between cards and columns
+  var LANE_H = 40; // the held lane's heading
+  // Narrowest column, px: the tablets' smaller type (kds.css, up to 1100 px wide) fits 240;
+  // that gives 2 or 3 columns on a 1024 tablet, 2 or 3 at 1280, 4 or 5 on a 1920 screen.
+  function minColumn() { return window.innerWidth <= 1100 ? 240 : 290; }
+
+  window.KdsBoard = function (board, pager, options) {
+    var prev = pager.querySelector("[data-testid=page-prev]");
+    var next = pager.querySelector("[data-testid=more]");
+    var info = pager.querySelector("[data-testid=page-info]");
+    var lane = document.createElement("div");
+    lane.className = "kds-lane";
+    lane.dataset.testid = "held-lane";
+    lane.setAttribute("role", "heading");
+    lane.setAttribute("aria-level", "2");
+    board.appendChild(lane);
+
+    var self = {
+      page: 0,
+      pages: [], // [[id, ...], ...]
+      pageOf: {}, // id -> page number
+      items: [],
+    };
+    var widths = {}; // id -> the width its height was measured at
+
+    // Place `items` ({id, el, held}) in the order given; keeps the page the cook is on.
+    self.layout = function (items) {
+      self.items = items;
+      var style = getComputedStyle(board);
+      var padX = parseFloat(style.paddingInlineStart) || 0;
+      var padY = parseFloat(style.paddingTop) || 0;
+      var W = board.clientWidth - 2 * padX;
+      var full = board.parentNode.clientHeight - (board.offsetHeight - board.clientHeight) - 2 * padY;
+      var most = Math.max(1, Math.floor((W + GAP) / (minColumn() + GAP)));
+      var pagerH = pager.hidden ? 0 : pager.offsetHeight;
+      var plan = best(items, W, most, full);
+      if (plan.pages.length > 1) {
+        if (pager.hidden) { pager.hidden = false; pagerH = pager.offsetHeight; }
+        plan = best(items, W, most, full - pagerH);
+      } else if (!pager.hidden) {
+        pager.hidden = true;
+      }
+      self.pages = plan.pages;
+      self.pageOf = plan.pageOf;
+      self.page = Math.min(self.page, self.pages.length - 1);
+      place(plan, padX, padY);
+      self.show(self.page);
+    };
+
+    // As many columns as fit at least minColumn() wide, or one fewer when wider columns need
+    // fewer pages (big tickets wrap every name in narrow ones); the same tickets on the same
+    // screen always get the same choice.
+    function best(items, W, most, H) {
+      var winner = null;
+      var plan = null;
+      for (var cols = most; cols >= Math.max(1, most - 1); cols--) {
+        plan = pack(items, cols, Math.floor((W - GAP * (cols - 1)) / cols), H);
+        if (!winner || plan.pages.length < winner.pages.length ||
+            (plan.pages.length === winner.pages.length && plan.pages[0].length > winner.pages[0].length)) {
+          winner = plan;
+        }
+      }
+      if (winner !== plan) pack(items, winner.cols, winner.colW, H); // the cards' widths again
+      return winner;
+    }
+
+    // Measure each card at one column's width (spreading it over more columns when too tall)
+    // and fill pages column by column, each card as high up its column(s) as it fits.
+    function pack(items, cols, colW, H) {
+      var spans = {};
+      items.forEach(function (it) { setSpan(it.el, 1, colW, H, false); });
+      var heights = measure(items);
+      // Too tall for a column: spread its lines over one more column at a time until it
+      // fits; clamp it (its lines scroll) only when the whole board is not enough.
+      var tall = items.filter(function (it) { return heights[it.id] > H; });
+      for (var span = 2; tall.length && span <= cols; span++) {
+        tall.forEach(function (it) { spans[it.id] = span; setSpan(it.el, span, colW, H, false); });
+        var again = measure(tall);
+        tall = tall.filter(function (it) { heights[it.id] = again[it.id]; return again[it.id] > H; });
+      }
+      tall.forEach(function (it) { setSpan(it.el, spans[it.id] || 1, colW, H, true); heights[it.id] = H; });
+
+      var pages = [[]];
+      var pageOf = {};
+      var spots = {};
+      var tops = zeros(cols); // where each column of this page is filled to
+      var col = 0;
+      var laneAt = null;
+      function newPage() { pages.push([]); tops = zeros(cols); col = 0; }
+      items.forEach(function (it, i) {
+        var span = spans[it.id] || 1;
+        var h = heights[it.id];
+        // The held lane starts in a fresh column, its heading on top of its first card.
+        var opens = it.held && (i === 0 || !items[i - 1].held);
+        var heading = opens ? LANE_H + GAP : 0;
+        if (opens && tops[col] > 0 && ++col >= cols) newPage();
+        for (;;) {
+          if (col + span > cols) { newPage(); continue; }
+          var y = Math.max.apply(null, tops.slice(col, col + span));
+          if (y === 0 || y + heading + h <= H) {
+            if (opens) laneAt = { page: pages.length - 1, col: col, y: y };
+            for (var c = col; c < col + span; c++) tops[c] = y + heading + h + GAP;
+            spots[it.id] = { col: col, y: y + heading, span: span };
+            break;
+          }
+          if (++col >= cols) newPage();
+        }
+        pages[pages.length - 1].push(it.id);
+        pageOf[it.id] = pages.length - 1;
+      });
+      return { cols: cols, colW: colW, pages: pages, pageOf: pageOf, spots: spots, laneAt: laneAt };
+    }
+
+    function zeros(n) { var out = []; for (var i = 0; i < n; i++) out.push(0); return out; }
+
+    function setSpan(el, span, colW, H, clamped) {
+      var width = span * colW + (span - 1) * GAP;
+      if (el.style.width !== width + "px") el.style.width = width + "px";
+      el.classList.toggle("is-wide", span > 1);
+      if (span > 1) el.style.setProperty("--span", span); else el.style.removeProperty("--span");
+      el.classList.toggle("is-clamped", clamped);
+      el.style.maxHeight = clamped ? H + "px" : "";
+    }
+
+    // One layout pass for all the cards: write every width first, then read every height.
+    function measure(items) {
+      var out = {};
+      items.forEach(function (it) { out[it.id] = it.el.offsetHeight; });
+      return out;
+    }
+
+    function place(plan, padX, padY) {
+      var colW = plan.colW;
+      self.items.forEach(function (it) {
+        var spot = plan.spots[it.id];
+        it.el.style.insetInlineStart = padX + spot.col * (colW + GAP) + "px";
+        it.el.style.top = padY + spot.y + "px";
+        it.el.dataset.page = String(plan.pageOf[it.id]);
+      });
+      lane.hidden = !plan.laneAt;
+      if (plan.laneAt) {
+        lane.style.insetInlineStart = padX + plan.laneAt.col * (colW + GAP) + "px";
+        lane.style.top = padY + plan.laneAt.y + "px";
+        lane.style.width = colW + "px";
+        lane.dataset.page = String(plan.laneAt.page);
+        lane.textContent = options.text("on_hold");
+      }
+    }
+
+    // Show one page: its cards (numbered 1-9 for the bump bar), the others hidden.
+    self.show = function (page) {
+      self.page = Math.max(0, Math.min(page, self.pages.length - 1));
+      var shown = self.pages[self.page] || [];
+      self.items.forEach(function (it) {
+        var here = self.pageOf[it.id] === self.page;
+        it.el.classList.toggle("is-offpage", !here);
+        it.el.toggleAttribute("inert", !here);
+        var key = it.el.querySelector(".kds-key");
+        var n = here ? shown.indexOf(it.id) + 1 : 0;
+        var label = n && n <= 9 ? String(n) : "";
+        if (key && key.textContent !== label) key.textContent = label;
+      });
+      lane.classList.toggle("is-offpage", lane.dataset.page !== String(self.page));
+      board.dataset.page = String(self.page);
+      board.dataset.pages = String(self.pages.length);
+      self.status();
+      if (options.onShow) options.onShow(self.page);
+    };
+
+    self.shown = function () { return (self.pages[self.page] || []).slice(); };
+    self.reveal = function (id) {
+      if (self.pageOf[id] !== undefined && self.pageOf[id] !== self.page) self.show(self.pageOf[id]);
+    };
+
+    // The pager's words: how many tickets before and after this page, and how many of those
+    // are late or rush (`flags(id)` says which).
+    self.status = function () {
+      var before = { n: 0, late: 0, rush: 0 };
+      var after = { n: 0, late: 0, rush: 0 };
+      self.items.forEach(function (it) {
+        var p = self.pageOf[it.id];
+        if (p === self.page || p === undefined) return;
+        var side = p < self.page ? before : after;
+        var f = options.flags(it.id);
+        side.n += 1;
+        if (f.late) side.late += 1;
+        if (f.rush) side.rush += 1;
+      });
+      setButton(prev, before, (options.rtl ? "› " : "‹ ") + options.text("earlier", { n: before.n }), true);
+      setButton(next, after, options.text("more", { n: after.n }) + (options.rtl ? " ‹" : " ›"), false);
+      var text = options.text("page", { n: self.page + 1, total: self.pages.length });
+      if (info.textContent !== text) info.textContent = text;
+    };
+
+    function setButton(button, side, label, first) {
+      button.disabled = side.n === 0;
+      var html = '<span class="kds-pager-label">' + escapeText(label) + "</span>";
+      if (side.late) html += '<span class="kds-pager-flag is-late">' + escapeText(options.text("late_n", { n: side.late })) + "</span>";
+      if (side.rush) html += '<span class="kds-pager-flag is-rush">' + escapeText(options.text("rush_n", { n: side.rush })) + "</span>";
+      if (button.dataset.html !== html) { button.innerHTML = html; button.dataset.html = html; }
+      button.classList.toggle("is-first", first);
+    }
+
+    function escapeText(text) {
+      var span = document.createElement("span");
+      span.textContent = text;
+      return span.innerHTML;
+    }
+
+    // A ticket landed on another page: the pager button on its side flashes.
+    self.flash = function (id) {
+      var p = self.pageOf[id];
+      if (p === undefined || p === self.page) return;
+      var button = p > self.page ? next : prev;
+      button.classList.remove("is-flash");
+      void button.offsetWidth; // restart the animation
+      button.classList.add("is-flash");
+    };
+
+    prev.addEventListener("click", function () { self.show(self.page - 1); });
+    next.addEventListener("click", function () { self.show(self.page + 1); });
+
+    // A swipe across the board turns the page (towards the reading direction).
+    var swipe = null;
+    board.addEventListener("pointerdown", function (e) { swipe = { x: e.clientX, y: e.clientY }; });
+    board.addEventListener("pointerup", function (e) {
+      if (!swipe) return;
+      var dx = e.clientX - swipe.x;
+      var dy = e.clientY - swipe.y;
+      swipe = null;
+      if (Math.abs(dx) < 90 || Math.abs(dy) > 60) return;
+      var forward = options.rtl ? dx > 0 : dx < 0;
+      self.show(self.page + (forward ? 1 : -1));
+    });
+
+    return self;
+  };
+})();

@@ -4,9 +4,10 @@
 // read), as many columns as fit the board; a page is one board full. A card taller than the
 // board spreads its lines over two or more columns; one taller than a whole page keeps its
 // header and allergy banner and scrolls its lines. Held tickets start a lane of their own (a
-// fresh column with a heading) after the live ones. Cards off the current page are hidden,
-// never clipped; the pager under the board (not over it) says how many are before and after,
-// and how many of those are late or rush.
+// fresh column with a heading) after the live ones. Cards off the current page are not
+// displayed at all (a busy board lays out one page, not fifty cards), never clipped; the
+// pager under the board (not over it) says how many are before and after, and how many of
+// those are late or rush.
 (function () {
   "use strict";
 
@@ -33,7 +34,12 @@
       pageOf: {}, // id -> page number
       items: [],
     };
-    var widths = {}; // id -> the width its height was measured at
+    // Card heights by width: a card is measured again only when its ticket changed (forget)
+    // or its size moved by itself (a font arrived). A push thus measures one card, not fifty.
+    var heights = {}; // id -> {width: height}
+
+    self.forget = function (id) { delete heights[id]; };
+    self.forgetAll = function () { heights = {}; };
 
     // Place `items` ({id, el, held}) in the order given; keeps the page the cook is on.
     self.layout = function (items) {
@@ -55,6 +61,10 @@
       self.pages = plan.pages;
       self.pageOf = plan.pageOf;
       self.page = Math.min(self.page, self.pages.length - 1);
+      items.forEach(function (it) {
+        var spot = plan.spots[it.id];
+        setSpan(it.el, spot.span, plan.colW, plan.H, spot.clamped);
+      });
       place(plan, padX, padY);
       self.show(self.page);
     };
@@ -64,33 +74,31 @@
     // screen always get the same choice.
     function best(items, W, most, H) {
       var winner = null;
-      var plan = null;
       for (var cols = most; cols >= Math.max(1, most - 1); cols--) {
-        plan = pack(items, cols, Math.floor((W - GAP * (cols - 1)) / cols), H);
+        var plan = pack(items, cols, Math.floor((W - GAP * (cols - 1)) / cols), H);
         if (!winner || plan.pages.length < winner.pages.length ||
             (plan.pages.length === winner.pages.length && plan.pages[0].length > winner.pages[0].length)) {
           winner = plan;
         }
       }
-      if (winner !== plan) pack(items, winner.cols, winner.colW, H); // the cards' widths again
       return winner;
     }
 
-    // Measure each card at one column's width (spreading it over more columns when too tall)
-    // and fill pages column by column, each card as high up its column(s) as it fits.
+    // Each card's height at one column's width (spread over more columns when too tall),
+    // then pages filled column by column, each card as high up its column(s) as it fits.
     function pack(items, cols, colW, H) {
-      var spans = {};
-      items.forEach(function (it) { setSpan(it.el, 1, colW, H, false); });
-      var heights = measure(items);
+      var span = {};
+      var h = heightsAt(items, 1, colW);
       // Too tall for a column: spread its lines over one more column at a time until it
       // fits; clamp it (its lines scroll) only when the whole board is not enough.
-      var tall = items.filter(function (it) { return heights[it.id] > H; });
-      for (var span = 2; tall.length && span <= cols; span++) {
-        tall.forEach(function (it) { spans[it.id] = span; setSpan(it.el, span, colW, H, false); });
-        var again = measure(tall);
-        tall = tall.filter(function (it) { heights[it.id] = again[it.id]; return again[it.id] > H; });
+      var tall = items.filter(function (it) { return h[it.id] > H; });
+      for (var k = 2; tall.length && k <= cols; k++) {
+        var again = heightsAt(tall, k, colW);
+        tall.forEach(function (it) { span[it.id] = k; h[it.id] = again[it.id]; });
+        tall = tall.filter(function (it) { return h[it.id] > H; });
       }
-      tall.forEach(function (it) { setSpan(it.el, spans[it.id] || 1, colW, H, true); heights[it.id] = H; });
+      var clamped = {};
+      tall.forEach(function (it) { clamped[it.id] = true; h[it.id] = H; });
 
       var pages = [[]];
       var pageOf = {};
@@ -100,19 +108,18 @@
       var laneAt = null;
       function newPage() { pages.push([]); tops = zeros(cols); col = 0; }
       items.forEach(function (it, i) {
-        var span = spans[it.id] || 1;
-        var h = heights[it.id];
+        var wide = span[it.id] || 1;
         // The held lane starts in a fresh column, its heading on top of its first card.
         var opens = it.held && (i === 0 || !items[i - 1].held);
         var heading = opens ? LANE_H + GAP : 0;
         if (opens && tops[col] > 0 && ++col >= cols) newPage();
         for (;;) {
-          if (col + span > cols) { newPage(); continue; }
-          var y = Math.max.apply(null, tops.slice(col, col + span));
-          if (y === 0 || y + heading + h <= H) {
+          if (col + wide > cols) { newPage(); continue; }
+          var y = Math.max.apply(null, tops.slice(col, col + wide));
+          if (y === 0 || y + heading + h[it.id] <= H) {
             if (opens) laneAt = { page: pages.length - 1, col: col, y: y };
-            for (var c = col; c < col + span; c++) tops[c] = y + heading + h + GAP;
-            spots[it.id] = { col: col, y: y + heading, span: span };
+            for (var c = col; c < col + wide; c++) tops[c] = y + heading + h[it.id] + GAP;
+            spots[it.id] = { col: col, y: y + heading, span: wide, clamped: !!clamped[it.id] };
             break;
           }
           if (++col >= cols) newPage();
@@ -120,34 +127,65 @@
         pages[pages.length - 1].push(it.id);
         pageOf[it.id] = pages.length - 1;
       });
-      return { cols: cols, colW: colW, pages: pages, pageOf: pageOf, spots: spots, laneAt: laneAt };
+      return { cols: cols, colW: colW, H: H, pages: pages, pageOf: pageOf, spots: spots, laneAt: laneAt };
     }
 
     function zeros(n) { var out = []; for (var i = 0; i < n; i++) out.push(0); return out; }
 
+    function widthOf(span, colW) { return span * colW + (span - 1) * GAP; }
+
+    // Heights at `span` columns from the cache; the others measured in one layout pass
+    // (every width written first, then every height read).
+    function heightsAt(items, span, colW) {
+      var width = widthOf(span, colW);
+      var out = {};
+      var missing = items.filter(function (it) {
+        var known = heights[it.id] && heights[it.id][width];
+        if (known) out[it.id] = known;
+        return !known;
+      });
+      missing.forEach(function (it) {
+        it.el.classList.add("is-measuring"); // laid out (unseen) even when off the page
+        setSpan(it.el, span, colW, 0, false);
+      });
+      missing.forEach(function (it) {
+        out[it.id] = it.el.offsetHeight;
+        (heights[it.id] = heights[it.id] || {})[width] = out[it.id];
+      });
+      missing.forEach(function (it) { it.el.classList.remove("is-measuring"); });
+      return out;
+    }
+
+    // A card's size changed by itself (not by a width we set): measure it again.
+    self.resized = function (el, height) {
+      var id = Number(el.dataset.ticket);
+      var known = heights[id] && heights[id][parseFloat(el.style.width)];
+      if (el.classList.contains("is-offpage") || el.classList.contains("is-clamped")) return false;
+      if (known === undefined || Math.abs(known - height) < 1) return false;
+      delete heights[id];
+      return true;
+    };
+
     function setSpan(el, span, colW, H, clamped) {
-      var width = span * colW + (span - 1) * GAP;
-      if (el.style.width !== width + "px") el.style.width = width + "px";
+      var width = widthOf(span, colW) + "px";
+      if (el.style.width !== width) el.style.width = width;
       el.classList.toggle("is-wide", span > 1);
       if (span > 1) el.style.setProperty("--span", span); else el.style.removeProperty("--span");
       el.classList.toggle("is-clamped", clamped);
-      el.style.maxHeight = clamped ? H + "px" : "";
-    }
-
-    // One layout pass for all the cards: write every width first, then read every height.
-    function measure(items) {
-      var out = {};
-      items.forEach(function (it) { out[it.id] = it.el.offsetHeight; });
-      return out;
+      var max = clamped ? H + "px" : "";
+      if (el.style.maxHeight !== max) el.style.maxHeight = max;
     }
 
     function place(plan, padX, padY) {
       var colW = plan.colW;
       self.items.forEach(function (it) {
         var spot = plan.spots[it.id];
-        it.el.style.insetInlineStart = padX + spot.col * (colW + GAP) + "px";
-        it.el.style.top = padY + spot.y + "px";
-        it.el.dataset.page = String(plan.pageOf[it.id]);
+        var x = padX + spot.col * (colW + GAP) + "px";
+        var y = padY + spot.y + "px";
+        var page = String(plan.pageOf[it.id]);
+        if (it.el.style.insetInlineStart !== x) it.el.style.insetInlineStart = x;
+        if (it.el.style.top !== y) it.el.style.top = y;
+        if (it.el.dataset.page !== page) it.el.dataset.page = page;
       });
       lane.hidden = !plan.laneAt;
       if (plan.laneAt) {

@@ -36,20 +36,12 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 PROJECT = BENCH.parent
-for _path in (str(BENCH), str(PROJECT)):
+for _path in (str(BENCH), str(PROJECT), str(PROJECT / "tests")):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
 import order_to_kds as base  # noqa: E402  (process helpers)
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from live import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (how the browser tests launch it)
 
 
 def server_costs(app, orders: int) -> dict:
@@ -100,7 +92,7 @@ def page_costs(url: str, pushes: int, throttle: float, waiter: dict, grill_item:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="en-US")
         page = context.new_page()
         page.goto(f"{url}/login?next=/kds%3Fstation%3Dgrill")

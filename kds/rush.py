@@ -10,6 +10,7 @@ at once on a reload; with POS_REDIS_URL set, the pushes reach it live.
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
 from contextlib import contextmanager
@@ -26,7 +27,9 @@ from kds.models import KitchenTicket, TicketStatus
 from pos_app import clock
 from pos_app.auth.actor import Actor
 from pos_app.auth.models import Role, Staff
+from pos_app.branch.services import current_branch
 from pos_app.db import Base, unit_of_work
+from pos_app.demo import DEMO_FILE
 from pos_app.errors import PosError
 from pos_app.menu.cache import ItemValue, menu_snapshot
 from pos_app.orders import services as orders
@@ -63,10 +66,13 @@ def clock_at(instant: datetime):
         clock.advance(-shift)
 
 
-def load_rush(orders_count: int = 30, station_code: str = "grill", minutes: int = 40, seed=15):
+def load_rush(
+    orders_count: int = 30, station_code: str = "grill", minutes: int = 40, seed=15, force=False
+):
     """Send `orders_count` orders over the last `minutes`, each with courses at the station,
     and play the kitchen's work on them up to now; what the station's screen now shows."""
     with unit_of_work(write=False) as s:
+        _refuse_a_real_restaurant(s, force)
         station = _station(s, station_code)
         waiter, cook = _actor(s, (Role.waiter,)), _actor(s, (Role.kitchen, Role.manager))
         plans = _plans(s, station, orders_count, minutes, random.Random(seed))
@@ -80,6 +86,19 @@ def load_rush(orders_count: int = 30, station_code: str = "grill", minutes: int 
             _play(s, plans[i], what, waiter, cook, station.id)
     with unit_of_work(write=False) as s:
         return _summary(s, station, now)
+
+
+def _refuse_a_real_restaurant(session: Session, force: bool) -> None:
+    # The orders are real: they print chits, take tables and stay open. Only the demo.
+    branch = current_branch(session)
+    demo = json.loads(DEMO_FILE.read_text(encoding="utf-8"))["branch"]["name"]["en"]
+    if branch is None:
+        raise click.ClickException("no restaurant here yet: load the demo first (pos demo)")
+    if branch.name != demo and not force:
+        raise click.ClickException(
+            f"{branch.name} is not the demo restaurant: the run sends real orders to its "
+            "kitchen and printers (--force to do it anyway)"
+        )
 
 
 def _station(session: Session, code: str):
@@ -249,10 +268,11 @@ def _summary(session: Session, station, now: datetime) -> dict:
     help="how long the service has been going",
 )
 @click.option("--seed", default=15, show_default=True, help="the same seed, the same service")
+@click.option("--force", is_flag=True, help="run it on a restaurant that is not the demo")
 @with_appcontext
-def rush_command(count: int, code: str, minutes: int, seed: int):
+def rush_command(count: int, code: str, minutes: int, seed: int, force: bool):
     """Load a busy service (the Friday-night run) to look at the kitchen screens."""
-    got = load_rush(count, code, minutes, seed)
+    got = load_rush(count, code, minutes, seed, force)
     click.echo(
         f"{count} orders sent over the last {minutes} min. The {got['station']} screen has "
         f"{got['open']} open tickets: {got['live']} live ({got['late']} late), "

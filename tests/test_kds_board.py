@@ -7,12 +7,16 @@ as a cook's eyes would find it. Screenshots land in tests/artifacts/.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from datetime import timedelta
 from itertools import combinations
 
 import pytest
 import test_kds_page
+from conftest import TEST_SECRET
 from sqlalchemy import select
 from test_kds_page import FULL_HD, card, open_screen, shot
 
@@ -40,11 +44,13 @@ GEOMETRY = """() => {
     return !!hit && el.contains(hit); };
   const board = document.querySelector('[data-testid=board]');
   const allDay = document.querySelector('[data-testid=all-day]');
+  const lane = document.querySelector('[data-testid=held-lane]');
   const shown = [...document.querySelectorAll('[data-testid=ticket]')]
     .filter(el => getComputedStyle(el).visibility !== 'hidden' && el.offsetParent !== null);
   return {
     board: box(board),
     allDay: getComputedStyle(allDay).display === 'none' ? null : box(allDay),
+    lane: lane.hidden || getComputedStyle(lane).visibility === 'hidden' ? null : box(lane),
     viewport: {r: innerWidth, b: innerHeight},
     rtl: document.documentElement.dir === 'rtl',
     page: Number(board.dataset.page), pages: Number(board.dataset.pages),
@@ -95,6 +101,9 @@ def whole_cards(page) -> dict:
         for banner in c["allergies"]:
             assert inside(banner["box"], c["box"]) and inside(banner["box"], board), name
             assert banner["seen"], f"the allergy banner of {name} is covered"
+    if geo["lane"]:
+        assert inside(geo["lane"], board), "the held lane's heading is cut"
+        assert not any(overlap(geo["lane"], c["box"]) for c in geo["cards"]), "lane over a card"
     for a, b in combinations(geo["cards"], 2):
         assert not overlap(a["box"], b["box"]), f"#{a['order']} and #{b['order']} overlap"
     return geo
@@ -433,3 +442,28 @@ def test_the_friday_night_run_shows_live_tickets_first_and_no_clipped_card(
     expect(page.get_by_test_id("page-info")).to_have_text(re.compile(r"^صفحة 1 من \d+$"))
     levels = {}
     check(walk_pages(page, "kds-friday-ar-1920x1080", levels), levels)
+
+
+def test_an_open_screen_picks_up_the_run_from_another_terminal(
+    context, shop, db, database_url, tmp_path
+):
+    """What a reviewer does: the screen is open, `flask pos rush` runs in another process
+    (no socket between them); the screen's regular catch-up brings every ticket, chiming."""
+    page = open_screen(context, "grill", viewport=TABLET)
+    page.get_by_test_id("sound-hint").tap()
+    expect(page.get_by_test_id("empty")).to_be_visible()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POS_")}
+    env.update(
+        POS_DATABASE_URL=database_url,
+        POS_SECRET_KEY=TEST_SECRET,
+        POS_INSTANCE_DIR=str(tmp_path),
+        POS_LOG_LEVEL="WARNING",
+    )
+    command = [sys.executable, "-m", "flask", "--app", "pos_app", "pos", "rush", "--orders", "8"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    expected = board_order(db, shop.ids["stations"]["grill"])
+    assert f"has {len(expected)} open tickets" in done.stdout
+    expect(page.get_by_test_id("ticket")).to_have_count(len(expected), timeout=20_000)
+    expect(page.get_by_test_id("kds")).to_have_attribute("data-chimes", re.compile(r"^[1-9]"))
+    assert [t for p in walk_pages(page, "kds-rush-caught-up") for t in p] == expected

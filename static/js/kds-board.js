@@ -63,7 +63,7 @@
       self.page = Math.min(self.page, self.pages.length - 1);
       items.forEach(function (it) {
         var spot = plan.spots[it.id];
-        setSpan(it.el, spot.span, plan.colW, plan.H, spot.clamped);
+        setSpan(it.el, spot.span, plan.colW, spot.clamped, !!spot.clamped);
       });
       place(plan, padX, padY);
       self.show(self.page);
@@ -89,16 +89,19 @@
     function pack(items, cols, colW, H) {
       var span = {};
       var h = heightsAt(items, 1, colW);
+      // The first held card has the lane's heading above it in its column.
+      var opener = items.filter(function (it) { return it.held; })[0];
+      function room(it) { return it === opener ? H - LANE_H - GAP : H; }
       // Too tall for a column: spread its lines over one more column at a time until it
       // fits; clamp it (its lines scroll) only when the whole board is not enough.
-      var tall = items.filter(function (it) { return h[it.id] > H; });
+      var tall = items.filter(function (it) { return h[it.id] > room(it); });
       for (var k = 2; tall.length && k <= cols; k++) {
         var again = heightsAt(tall, k, colW);
         tall.forEach(function (it) { span[it.id] = k; h[it.id] = again[it.id]; });
-        tall = tall.filter(function (it) { return h[it.id] > H; });
+        tall = tall.filter(function (it) { return h[it.id] > room(it); });
       }
       var clamped = {};
-      tall.forEach(function (it) { clamped[it.id] = true; h[it.id] = H; });
+      tall.forEach(function (it) { clamped[it.id] = room(it); h[it.id] = room(it); });
 
       var pages = [[]];
       var pageOf = {};
@@ -119,7 +122,7 @@
           if (y === 0 || y + heading + h[it.id] <= H) {
             if (opens) laneAt = { page: pages.length - 1, col: col, y: y };
             for (var c = col; c < col + wide; c++) tops[c] = y + heading + h[it.id] + GAP;
-            spots[it.id] = { col: col, y: y + heading, span: wide, clamped: !!clamped[it.id] };
+            spots[it.id] = { col: col, y: y + heading, span: wide, clamped: clamped[it.id] || 0 };
             break;
           }
           if (++col >= cols) newPage();
@@ -127,7 +130,7 @@
         pages[pages.length - 1].push(it.id);
         pageOf[it.id] = pages.length - 1;
       });
-      return { cols: cols, colW: colW, H: H, pages: pages, pageOf: pageOf, spots: spots, laneAt: laneAt };
+      return { cols: cols, colW: colW, pages: pages, pageOf: pageOf, spots: spots, laneAt: laneAt };
     }
 
     function zeros(n) { var out = []; for (var i = 0; i < n; i++) out.push(0); return out; }

@@ -17,6 +17,9 @@ What it does, all on 127.0.0.1:
    (the card made, the board paged again).
 4. The same again with Chromium's CPU slowed `--throttle` times (a cheap tablet).
 
+`--server-dir` serves the page from another checkout (e.g. a `git worktree` of the code
+before a change, with the same `data-render-ms` line added to its kds.js) on the same data.
+
 Prints a summary; nothing is asserted (tests never time things).
 """
 
@@ -133,7 +136,7 @@ def page_costs(url: str, pushes: int, throttle: float, waiter: dict, grill_item:
     return {
         "throttle": throttle,
         "cards": count,
-        "pages": int(pages),
+        "pages": int(pages) if pages else None,  # the code before issue 15 had no pages
         "load_ms": round(load_ms),
         "first_render_ms": first_render,
         "push_render_ms_median": round(statistics.median(renders), 1),
@@ -146,6 +149,12 @@ def main() -> int:
     parser.add_argument("--orders", type=int, default=50)
     parser.add_argument("--pushes", type=int, default=20)
     parser.add_argument("--throttle", type=float, default=4)
+    parser.add_argument(
+        "--server-dir",
+        type=Path,
+        default=PROJECT,
+        help="serve the screen from another checkout (the code before a change), same data",
+    )
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="pos-kds-board-"))
@@ -180,7 +189,7 @@ def main() -> int:
     url = f"http://127.0.0.1:{port}"
     log = folder / "server.log"
     command = [sys.executable, "-m", "pos_app.server", "--host", "127.0.0.1", "--port", str(port)]
-    proc = base.spawn(command, log, env)
+    proc = base.spawn(command, log, env, cwd=args.server_dir)
     base.wait_healthy(url, proc, log)
     headers = {"Authorization": f"Bearer {waiter}"}
     pages = [page_costs(url, args.pushes, rate, headers, soup) for rate in (1, args.throttle)]

@@ -69,13 +69,15 @@
       self.show(self.page);
     };
 
-    // As many columns as fit at least minColumn() wide, or one fewer when wider columns need
-    // fewer pages (big tickets wrap every name in narrow ones); the same tickets on the same
-    // screen always get the same choice.
+    // As many columns as fit at least minColumn() wide, or, when some ticket is too tall for
+    // such a column, one fewer if wider columns need fewer pages (big tickets wrap every name
+    // in narrow ones). The same tickets on the same screen always get the same choice, and a
+    // board of ordinary tickets is measured at one width only.
     function best(items, W, most, H) {
       var winner = null;
       for (var cols = most; cols >= Math.max(1, most - 1); cols--) {
         var plan = pack(items, cols, Math.floor((W - GAP * (cols - 1)) / cols), H);
+        if (!winner && !plan.spread) return plan;
         if (!winner || plan.pages.length < winner.pages.length ||
             (plan.pages.length === winner.pages.length && plan.pages[0].length > winner.pages[0].length)) {
           winner = plan;
@@ -102,6 +104,7 @@
       }
       var clamped = {};
       tall.forEach(function (it) { clamped[it.id] = room(it); h[it.id] = room(it); });
+      var spread = Object.keys(span).length > 0 || tall.length > 0;
 
       var pages = [[]];
       var pageOf = {};
@@ -130,7 +133,7 @@
         pages[pages.length - 1].push(it.id);
         pageOf[it.id] = pages.length - 1;
       });
-      return { cols: cols, colW: colW, pages: pages, pageOf: pageOf, spots: spots, laneAt: laneAt };
+      return { cols: cols, colW: colW, spread: spread, pages: pages, pageOf: pageOf, spots: spots, laneAt: laneAt };
     }
 
     function zeros(n) { var out = []; for (var i = 0; i < n; i++) out.push(0); return out; }

@@ -76,6 +76,7 @@ PATH_IDS = [
     ("GET", "/api/v1/reports/z/{n}"),
     ("GET", "/api/v1/stations/{n}/snapshot"),
     ("POST", "/api/v1/tickets/{n}/bump"),
+    ("POST", "/api/v1/tickets/{n}/ready-anyway"),
     ("POST", "/api/v1/ticket-lines/{n}/bump"),
     ("POST", "/api/v1/tables/{n}/status"),
     ("POST", "/api/v1/print-jobs/{n}/reprint"),

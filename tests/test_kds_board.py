@@ -467,3 +467,29 @@ def test_an_open_screen_picks_up_the_run_from_another_terminal(
     expect(page.get_by_test_id("ticket")).to_have_count(len(expected), timeout=20_000)
     expect(page.get_by_test_id("kds")).to_have_attribute("data-chimes", re.compile(r"^[1-9]"))
     assert [t for p in walk_pages(page, "kds-rush-caught-up") for t in p] == expected
+
+
+def test_a_ticket_longer_than_the_screen_stays_whole_with_its_allergy_in_sight(context, shop):
+    """A party's ticket with more lines than a page holds: spread over the columns, then its
+    lines scroll inside it; the card, its header, its allergy banner and its buttons stay."""
+    mains = ["Mixed grill", "Shish tawook", "Lamb kofta", "Grilled salmon"]
+    lines = [
+        shop.line(mains[i % 4], 1, mods=["French fries"], course=1, seat=i + 1, note=f"guest {i}")
+        for i in range(24)
+    ]
+    lines[23]["allergy"] = "shellfish"  # the last line: far below the fold
+    order = shop.order(*lines, table="9")
+    shop.order(shop.line("Lentil soup"), table="8")
+    page = open_screen(context, "grill", viewport=TABLET)
+    big = card(page, order["number"])
+    expect(big).to_have_class(re.compile(r"\bis-clamped\b"))
+    geo = whole_cards(page)
+    [mine] = [c for c in geo["cards"] if c["order"] == order["number"]]
+    assert mine["allergies"] and mine["allergies"][0]["text"] == "⚠ ALLERGY: shellfish"
+    listing = big.locator(".kds-lines")
+    assert listing.evaluate("e => e.scrollHeight > e.clientHeight + 100")
+    last = big.get_by_test_id("line").last
+    last.scroll_into_view_if_needed()
+    expect(last.get_by_test_id("allergy")).to_be_in_viewport()
+    whole_cards(page)  # scrolling its lines moved nothing else
+    shot(page, "kds-board-long-ticket.png")

@@ -37,6 +37,10 @@
     leaving = true;
     window.location.assign("/login?next=" + encodeURIComponent("/cashier"));
   }
+  // A sign-out from this page is already on its way to the login page: the socket's
+  // session_revoked that follows it must not send a second navigation.
+  var logoutForm = document.querySelector('form[action="/logout"]');
+  if (logoutForm) logoutForm.addEventListener("submit", function () { leaving = true; });
 
   var api = U.makeApi(BOOT.token, goToLogin);
   var S = {

@@ -192,6 +192,10 @@
     if (state.offlineSince === null && !initialGrace) setConnected(false);
   });
   var signingOut = false;
+  // A sign-out from this screen is already leaving: its session_revoked must not toast and
+  // navigate a second time.
+  var logoutForm = document.querySelector('form[action="/logout"]');
+  if (logoutForm) logoutForm.addEventListener("submit", function () { signingOut = true; });
   socket.on("ticket_created", function (p) { onPush("ticket_created", p); });
   socket.on("ticket_updated", function (p) { onPush("ticket_updated", p); });
   // Not numbered: a printer's state, not a ticket event. It never enters onPush/applyPush

@@ -1,5 +1,5 @@
 """The /kds Socket.IO namespace: kitchen screens join a station, replay what they missed,
-and start, bump and recall tickets."""
+and start, bump and recall tickets (the HTTP endpoints of kds/views.py, over the socket)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from marshmallow import Schema, fields, validate
 
 from kds import services
 from kds.events import events_after
-from pos_app.realtime import CommandNamespace, authenticate_socket, socket_command, station_room
+from pos_app.commands import Command
+from pos_app.realtime import authenticate_socket, station_room
 from pos_app.schemas import MAX_ID, ref_field
+from pos_app.socket_commands import CommandNamespace, http_twin, socket_command
 
 KITCHEN = services.KITCHEN
 
@@ -21,26 +23,6 @@ class StationSchema(Schema):
     after_seq = fields.Integer(strict=True, allow_none=True, validate=validate.Range(0, MAX_ID))
 
 
-class TicketSchema(Schema):
-    ticket_id = ref_field(required=True)
-
-
-class ReadyAnywaySchema(Schema):
-    """Expo calls a card ready before every station bumped; why, if the cook said."""
-
-    ticket_id = ref_field(required=True)
-    reason = fields.String(validate=validate.Length(0, 300), load_default="")
-
-
-class LineSchema(Schema):
-    line_id = ref_field(required=True)
-
-
-class RecallSchema(Schema):
-    station_id = ref_field(required=True)
-    ticket_id = ref_field(allow_none=True)
-
-
 def catch_up(session, station_id: int, after_seq: int | None) -> dict:
     """What a (re)joining screen needs: the missed events, or a full snapshot."""
     if after_seq is not None:
@@ -50,52 +32,31 @@ def catch_up(session, station_id: int, after_seq: int | None) -> dict:
     return {"snapshot": services.station_snapshot(session, station_id)}
 
 
+def join_station(call) -> dict:
+    """Follow one station (leaving any other) and catch up from `after_seq`."""
+    for room in rooms():
+        if room.startswith("station:"):
+            leave_room(room)
+    # Join before reading: a push committed meanwhile arrives as well, and the screen drops
+    # whatever its sequence number says it already has.
+    join_room(station_room(call.body["station_id"]))
+    return catch_up(call.session, call.body["station_id"], call.body.get("after_seq"))
+
+
 class KdsNamespace(CommandNamespace):
-    """Kitchen and expo screens."""
+    """Kitchen and expo screens; the ticket commands are the HTTP endpoints' twins."""
 
     def on_connect(self, auth=None):
         authenticate_socket(auth, KITCHEN)
 
-    @socket_command(KITCHEN, StationSchema)
-    def on_join_station(self, session, actor, body):
-        for room in rooms():
-            if room.startswith("station:"):
-                leave_room(room)
-        # Join before reading: a push committed meanwhile arrives as well, and the screen
-        # drops whatever its sequence number says it already has.
-        join_room(station_room(body["station_id"]))
-        return catch_up(session, body["station_id"], body.get("after_seq"))
-
-    @socket_command(KITCHEN, TicketSchema)
-    def on_start_ticket(self, session, actor, body):
-        return {
-            "ticket": services.ticket_view(
-                session, services.start_ticket(session, actor, body["ticket_id"])
-            )
-        }
-
-    @socket_command(KITCHEN, TicketSchema)
-    def on_bump_ticket(self, session, actor, body):
-        return {
-            "ticket": services.ticket_view(
-                session, services.bump_ticket(session, actor, body["ticket_id"])
-            )
-        }
-
-    @socket_command(KITCHEN, ReadyAnywaySchema)
-    def on_ready_anyway(self, session, actor, body):
-        ticket = services.ready_anyway(session, actor, body["ticket_id"], body["reason"])
-        return {"ticket": services.ticket_view(session, ticket)}
-
-    @socket_command(KITCHEN, LineSchema)
-    def on_bump_line(self, session, actor, body):
-        return {
-            "ticket": services.ticket_view(
-                session, services.bump_line(session, actor, body["line_id"])
-            )
-        }
-
-    @socket_command(KITCHEN, RecallSchema)
-    def on_recall_ticket(self, session, actor, body):
-        ticket = services.recall_ticket(session, actor, body["station_id"], body.get("ticket_id"))
-        return {"ticket": services.ticket_view(session, ticket)}
+    # A replay of a stored answer would not join the room: a join keeps no answers.
+    on_join_station = socket_command(
+        Command(
+            handler=join_station, roles=frozenset(KITCHEN), body=StationSchema, keeps_answers=False
+        )
+    )
+    on_start_ticket = http_twin("POST", "/tickets/<int:ticket_id>/start")
+    on_bump_ticket = http_twin("POST", "/tickets/<int:ticket_id>/bump")
+    on_ready_anyway = http_twin("POST", "/tickets/<int:ticket_id>/ready-anyway")
+    on_bump_line = http_twin("POST", "/ticket-lines/<int:line_id>/bump")
+    on_recall_ticket = http_twin("POST", "/stations/<int:station_id>/recall")

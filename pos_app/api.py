@@ -1,8 +1,11 @@
-"""The /api/v1 surface: one way to declare an endpoint (roles, body, docs) and run it.
+"""The /api/v1 surface, the HTTP adapter of the command runner: one way to declare an
+endpoint (roles, body, docs) and serve it.
 
-Every endpoint is added with `Api.add()`, which wires the route on the app, authenticates the
-bearer token, checks the role, loads the body with its marshmallow schema, runs the handler in
-one transaction and records the endpoint for the OpenAPI document.
+Every endpoint is added with `Api.add()`, which wires the route on the app and records the
+endpoint for the OpenAPI document. An endpoint is a `Command` (pos_app/commands.py) at a
+route: the runner authenticates the bearer token, checks the role, has this module read the
+body and the query, replays or keeps the answer of an `Idempotency-Key`, and runs the handler
+in one transaction.
 """
 
 from __future__ import annotations
@@ -11,68 +14,38 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flask import Flask, Response, current_app, jsonify, request
-from marshmallow import Schema, ValidationError
-from sqlalchemy.exc import DataError, IntegrityError
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
+from marshmallow import Schema
 from werkzeug.routing import BaseConverter, IntegerConverter
 
-from pos_app import idempotency, inputs
-from pos_app.auth.actor import Actor, require_strong
+from pos_app import inputs
 from pos_app.auth.models import Role
-from pos_app.auth.tokens import resolve_token
-from pos_app.db import unit_of_work
-from pos_app.errors import (
-    BadRequest,
-    Forbidden,
-    PayloadTooLarge,
-    ValidationFailed,
-    database_refusal,
-)
+from pos_app.commands import Asked, Call, Command, Loaded, load, run
+from pos_app.errors import BadRequest, PayloadTooLarge
+
+__all__ = ["PUBLIC", "Api", "Call", "Endpoint", "items", "roles"]
 
 PREFIX = "/api/v1"
 PUBLIC: frozenset = frozenset()  # no token needed
 
 
-@dataclass
-class Call:
-    """What a handler gets: the session, the actor, the loaded body and query."""
-
-    session: Session
-    actor: Actor | None
-    body: dict | None
-    query: dict
-    token: str | None = None
-
-
-@dataclass
-class Endpoint:
-    """One documented endpoint."""
+@dataclass(kw_only=True)
+class Endpoint(Command):
+    """One documented endpoint: a command at a route."""
 
     rule: str
     method: str
-    handler: Callable
     summary: str
     tag: str
-    roles: frozenset
-    body: type[Schema] | None = None
-    partial: bool = False
-    query: type[Schema] | None = None
     response: type[Schema] | None = None
     many: bool = False
-    status: int = 200
-    strong_auth: bool = False
     description: str = ""
     errors: tuple[int, ...] = ()
     prefix: str = PREFIX
     html: bool = False  # a page, listed in the document but not served by Api
     media_type: str = "text/html"  # of such a page's answer (the service worker: JavaScript)
-    # False where the answer holds a secret (a token, a TOTP seed): never kept for a replay.
-    keeps_answers: bool = True
 
-    @property
-    def public(self) -> bool:
-        return not self.roles
+    def __post_init__(self):
+        self.write = self.method != "GET"
 
     @property
     def full_rule(self) -> str:
@@ -102,6 +75,13 @@ class Api:
             endpoint.full_rule, endpoint=name, view_func=_view(endpoint), methods=[method]
         )
         return endpoint
+
+    def find(self, method: str, rule: str) -> Endpoint:
+        """The endpoint declared at `method` PREFIX + `rule` (a socket command's HTTP twin)."""
+        for endpoint in self.endpoints:
+            if (endpoint.method, endpoint.rule, endpoint.html) == (method, rule, False):
+                return endpoint
+        raise LookupError(f"no endpoint {method} {rule}")
 
     def document_page(
         self, rule: str, method: str, summary: str, media_type: str = "text/html"
@@ -154,18 +134,6 @@ def bearer_token() -> str | None:
     return None
 
 
-def authorize(actor: Actor, endpoint: Endpoint) -> None:
-    """Raise Forbidden if the actor may not call the endpoint."""
-    if actor.role not in endpoint.roles:
-        allowed = ", ".join(sorted(r.value for r in endpoint.roles))
-        raise Forbidden(
-            f"your role ({actor.role.value}) may not do this; it needs one of: {allowed}",
-            code="forbidden_role",
-        )
-    if endpoint.strong_auth:
-        require_strong(actor)  # a password sign-in, or a PIN one confirmed by step-up
-
-
 def load_json_body(schema: type[Schema], partial: bool = False) -> dict:
     """The request's JSON object loaded with `schema`; 400, 413 or 422 with field messages."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
@@ -184,68 +152,36 @@ def load_json_body(schema: type[Schema], partial: bool = False) -> dict:
     if not isinstance(data, dict):
         raise BadRequest("the body must be a JSON object", code="invalid_json")
     inputs.check_value(data)
-    return _load(schema, data, partial)
+    return load(schema, data, partial)
 
 
 def load_query(schema: type[Schema]) -> dict:
     """The query string loaded with `schema`; 422 with field messages."""
     args = request.args.to_dict()
     inputs.check_value(args)
-    return _load(schema, args, False)
-
-
-def _load(schema: type[Schema], data, partial: bool) -> dict:
-    try:
-        return schema(partial=partial).load(data)
-    except ValidationError as err:
-        fields = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
-        names = ", ".join(sorted(fields))
-        raise ValidationFailed(f"some fields are not valid: {names}", fields) from err
+    return load(schema, args)
 
 
 def _view(endpoint: Endpoint):
     def view(**path):
-        try:
-            result = _run(endpoint, path)
-        except (DataError, IntegrityError, StaleDataError) as err:
-            if isinstance(err, DataError):
-                current_app.logger.warning("database refused a value: %s", err.orig)
-            raise database_refusal(err) from err
-        return _respond(result, endpoint.status)
+        return _respond(*run(endpoint, _asked(path)))
 
     view.__name__ = endpoint.handler.__name__
     view.__doc__ = endpoint.handler.__doc__
     return view
 
 
-def _run(endpoint: Endpoint, path: dict):
-    """Authenticate, replay or run the handler, keep its answer: one transaction."""
-    token = bearer_token()
-    key = request.headers.get("Idempotency-Key") if endpoint.method != "GET" else None
-    with unit_of_work(write=endpoint.method != "GET") as session:
-        actor = None
-        if not endpoint.public:
-            actor, _ = resolve_token(session, token)
-            authorize(actor, endpoint)
+def _asked(path: dict) -> Asked:
+    """The request as the runner takes it: the body is read only once the role is checked."""
+
+    def read(command: Endpoint) -> Loaded:
         inputs.check_value(path)
-        body = load_json_body(endpoint.body, endpoint.partial) if endpoint.body else None
-        query = load_query(endpoint.query) if endpoint.query else {}
-        # Only a signed-in caller's key is kept, and only where the answer holds no secret.
-        keep = bool(key) and actor is not None and endpoint.keeps_answers
-        if keep:
-            print_ = idempotency.fingerprint(request.method, request.path, _raw_body())
-            earlier = idempotency.stored_answer(
-                session, actor.staff_id, idempotency.check_key(key), print_
-            )
-            if earlier is not None:
-                return earlier
-        result = endpoint.handler(Call(session, actor, body, query, token), **path)
-        if keep and not isinstance(result, Response):
-            payload, status = result if isinstance(result, tuple) else (result, endpoint.status)
-            idempotency.store_answer(
-                session, actor.staff_id, key, print_, request.method, request.path, status, payload
-            )
-    return result
+        body = load_json_body(command.body, command.partial) if command.body else None
+        query = load_query(command.query) if command.query else {}
+        key = request.headers.get("Idempotency-Key") if command.write else None
+        return Loaded(path, body, query, key, _raw_body)
+
+    return Asked(bearer_token(), request.method, request.path, read)
 
 
 def _raw_body():
@@ -255,14 +191,12 @@ def _raw_body():
     return inputs.parse_json(request.get_data(cache=True)) if request.is_json else None
 
 
-def _respond(result, status: int):
-    if isinstance(result, Response):
-        return result
-    if isinstance(result, tuple):
-        result, status = result
+def _respond(body, status: int):
+    if isinstance(body, Response):
+        return body
     if status == 204:
         return Response(status=204)
-    return jsonify(result), status
+    return jsonify(body), status
 
 
 def items(rows: Iterable) -> dict:

@@ -63,6 +63,10 @@ class ValidationFailed(PosError):
     status, code = 422, "validation_failed"
 
 
+class InternalError(PosError):
+    status, code = 500, "internal_error"
+
+
 class RateLimited(PosError):
     status, code = 429, "rate_limited"
 

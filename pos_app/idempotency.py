@@ -1,5 +1,6 @@
-"""Idempotency keys: a command retried with the same `Idempotency-Key` header gets the answer
-of the first try, and nothing is done twice (the answer is stored in the same transaction).
+"""Idempotency keys: a command retried with the same `Idempotency-Key` header (or, over
+Socket.IO, `idempotency_key` in the command's data) gets the answer of the first try, and
+nothing is done twice (the answer is stored in the same transaction).
 
 A key belongs to the signed-in caller who made it: it is looked up only after the bearer token
 is checked, and only among that caller's keys, so another caller replaying it runs their own
@@ -41,12 +42,14 @@ class IdempotencyKey(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
-def check_key(key: str) -> str:
-    """The key if it is usable (8 to 80 visible ASCII characters), else a 422."""
-    if not 8 <= len(key) <= 80 or not all("!" <= ch <= "~" for ch in key):
+def check_key(key, name: str = "Idempotency-Key") -> str:
+    """The key if it is usable (8 to 80 visible ASCII characters), else a 422 naming `name`
+    (the header, or a socket command's field)."""
+    usable = isinstance(key, str) and 8 <= len(key) <= 80
+    if not usable or not all("!" <= ch <= "~" for ch in key):
         raise ValidationFailed(
-            "Idempotency-Key must be 8 to 80 visible ASCII characters",
-            {"Idempotency-Key": ["8 to 80 visible ASCII characters"]},
+            f"{name} must be 8 to 80 visible ASCII characters",
+            {name: ["8 to 80 visible ASCII characters"]},
         )
     return key
 
@@ -57,7 +60,9 @@ def fingerprint(method: str, path: str, body) -> str:
     return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
 
 
-def stored_answer(session: Session, staff_id: int, key: str, print_: str):
+def stored_answer(
+    session: Session, staff_id: int, key: str, print_: str, name: str = "Idempotency-Key"
+):
     """(body, status) of this caller's earlier try with `key`, or None; holds the key's lock
     until the transaction ends. 422 if the key was used for a different request."""
     lock_key(session, "idempotency", staff_id, key)
@@ -68,9 +73,8 @@ def stored_answer(session: Session, staff_id: int, key: str, print_: str):
         return None
     if row.fingerprint != print_:
         raise ValidationFailed(
-            "this Idempotency-Key was used for a different request: use a new key for a new "
-            "request",
-            {"Idempotency-Key": ["already used for a different request"]},
+            f"this {name} was used for a different request: use a new key for a new request",
+            {name: ["already used for a different request"]},
             "idempotency_key_reused",
         )
     return row.body, row.status

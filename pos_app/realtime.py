@@ -1,37 +1,27 @@
 """Real-time plumbing: the only caller of socketio.emit; pushes and drops leave only after commit.
 
 Namespaces authenticate at connect with the same bearer token as the API
-(`auth={"token": ...}`) and every command checks it again (`socket_command`), with the same
-input guards and error envelope as HTTP, and always answers an ack. A revoked token's sockets
-are dropped right after the revoking commit, in every process (pos_app/socket_clients.py).
-Room names come only from the helpers here.
+(`auth={"token": ...}`); every command checks it again through the command runner
+(pos_app/socket_commands.py). A revoked token's sockets are dropped right after the revoking
+commit, in every process (pos_app/socket_clients.py). Room names come only from the helpers
+here.
 """
 
 from __future__ import annotations
 
 import logging
-from functools import wraps
 
 from flask import request
 from flask import session as socket_session
-from flask_socketio import ConnectionRefusedError, Namespace, join_room
-from marshmallow import ValidationError
+from flask_socketio import ConnectionRefusedError, join_room
 from sqlalchemy import event
-from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from pos_app import inputs
 from pos_app.auth.actor import Actor
 from pos_app.auth.tokens import resolve_token
 from pos_app.db import unit_of_work
-from pos_app.errors import (
-    BadRequest,
-    Forbidden,
-    PosError,
-    Unauthorized,
-    ValidationFailed,
-    database_refusal,
-)
+from pos_app.errors import BadRequest, Forbidden, PosError, Unauthorized
 from pos_app.extensions import socketio
 from pos_app.signals import tokens_revoked
 from pos_app.socket_clients import expiry_room
@@ -39,7 +29,6 @@ from pos_app.socket_packets import UNREADABLE
 
 log = logging.getLogger("pos.realtime")
 MAX_TOKEN_CHARS = 200  # ours are 43; anything longer is not one of them
-ACK_FIRST_SECONDS = 0.2  # a socket refused by a command is dropped after its ack has left
 
 
 def station_room(station_id: int) -> str:
@@ -147,102 +136,3 @@ def _check_login(raw: str, allowed_roles):
     if actor.role not in allowed_roles:
         raise Forbidden("this screen is not for your role", code="forbidden_role")
     return actor, token
-
-
-def socket_command(roles, schema=None):
-    """Wrap a namespace's `on_<command>`: fresh token check, role, input guards, body schema,
-    one transaction, and always an ack `{"ok": true, ...}` or `{"ok": false, "error": {...}}`."""
-    allowed = frozenset(roles)
-
-    def decorate(handler):
-        @wraps(handler)
-        def command(self, data=None, *extra):
-            try:
-                with unit_of_work() as session:
-                    actor = _command_actor(session, allowed)
-                    body = command_body(data, extra, schema)
-                    result = handler(self, session, actor, body)
-                return {"ok": True, **(result or {})}
-            except Exception as err:  # noqa: BLE001 - every command answers (rolled back)
-                return error_ack(err, handler.__name__)
-
-        return command
-
-    return decorate
-
-
-def _command_actor(session: Session, allowed: frozenset) -> Actor:
-    try:
-        actor, _ = resolve_token(session, socket_session.get("socket_token"))
-    except Unauthorized as err:
-        # The login went while the socket stayed (a drop lost with Redis down, an expiry
-        # not swept yet): refuse, and drop the socket once the ack has left.
-        socketio.start_background_task(_drop_later, socketio.server, request.sid, err.code)
-        raise
-    if actor.role not in allowed:
-        raise Forbidden(f"your role ({actor.role.value}) may not do this", code="forbidden_role")
-    return actor
-
-
-def _drop_later(server, sid: str, code: str) -> None:
-    server.sleep(ACK_FIRST_SECONDS)
-    server.manager.drop_local(sid, code)  # every socket is alone in a room named by its sid
-
-
-def command_body(data, extra: tuple, schema) -> dict:
-    """A command's data, checked like an HTTP body (pos_app/inputs.py) and loaded by `schema`."""
-    if extra:
-        raise BadRequest("a command takes one JSON object", code="invalid_json")
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise BadRequest("the command's data must be a JSON object", code="invalid_json")
-    inputs.check_value(data)
-    if schema is None:
-        return data
-    try:
-        return schema().load(data)
-    except ValidationError as err:
-        fields = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
-        names = ", ".join(sorted(map(str, fields)))
-        raise ValidationFailed(f"some fields are not valid: {names}", fields) from err
-
-
-def error_ack(err: Exception, command: str) -> dict:
-    """The ack of a failed command: a PosError's envelope, the database's refusals by name
-    (as HTTP names them), anything else `internal_error` with its traceback in the log."""
-    failure = err if isinstance(err, PosError) else database_refusal(err)
-    if isinstance(err, DataError):
-        log.warning("database refused a value in %s: %s", command, err.orig)
-    if failure is None:
-        log.exception("socket command %s failed", command)
-        failure = PosError("internal error: nothing was changed", code="internal_error")
-    return {"ok": False, **failure.envelope()}
-
-
-def refusal_ack(code: str, message: str) -> dict:
-    """An error ack made outside a command (unknown command, unreadable data)."""
-    return {"ok": False, **PosError(message, code=code).envelope()}
-
-
-class CommandNamespace(Namespace):
-    """A namespace of commands: whatever a client sends with an ack id gets an answer."""
-
-    def trigger_event(self, event, *args):
-        if event == "connect" and self._is_real_connect(args):
-            return super().trigger_event(event, *args)
-        if event == "disconnect" and hasattr(self, "on_disconnect"):
-            return super().trigger_event(event, *args)
-        if any(arg is UNREADABLE for arg in args):
-            return refusal_ack("invalid_json", "the data is nested too deeply to read")
-        if (
-            not isinstance(event, str)
-            or event in ("connect", "disconnect")  # sent as events: not a command
-            or not callable(getattr(self, f"on_{event}", None))
-        ):
-            return refusal_ack("unknown_command", f"no such command on {self.namespace}")
-        return super().trigger_event(event, *args)
-
-    def _is_real_connect(self, args) -> bool:
-        # python-socketio passes the connection's own environ; a client's event cannot.
-        return len(args) >= 2 and args[1] is self.server.get_environ(args[0], self.namespace)

@@ -351,5 +351,5 @@ def test_the_ready_anyway_command_answers_the_card_and_a_bump_says_what_is_missi
     assert bump["ok"] is False and bump["error"]["code"] == "stations_not_done", bump
     assert [w["station"] for w in bump["error"]["waiting"]] == ["Grill"]
     ack = screen.emit("ready_anyway", {"ticket_id": card["id"]}, namespace="/kds", callback=True)
-    assert ack["ok"] is True and ack["ticket"]["status"] == "done", ack
-    assert ack["ticket"]["complete"] is False  # it was called ready with the grill still going
+    assert ack["ok"] is True and ack["data"]["status"] == "done", ack
+    assert ack["data"]["complete"] is False  # it was called ready with the grill still going

@@ -72,13 +72,14 @@ class Screen:
             timeout=10,
         )
         assert ack["ok"], ack
-        if "snapshot" in ack:
-            snap = ack["snapshot"]
+        joined = ack["data"]
+        if "snapshot" in joined:
+            snap = joined["snapshot"]
             self.seq = snap["seq"]
             self.created = [t["id"] for t in snap["tickets"]]
-        for event in ack.get("events", []):
+        for event in joined.get("events", []):
             self._apply(event["name"], event["payload"])
-        return ack
+        return joined
 
     def wait_for(self, count: int, seconds: float = 10) -> None:
         deadline = time.monotonic() + seconds
@@ -162,9 +163,9 @@ def test_waiter_hears_the_order_is_ready_when_expo_bumps(server, shop):
         "lines": [{"id": str(uuid.uuid4()), "item_id": shop["items"]["Hummus"], "quantity": 1}],
     }
     ack = waiter.call("create_order", body, namespace="/floor", timeout=10)
-    assert ack["ok"] and ack["created"], ack
+    assert ack["ok"] and ack["status"] == 201, ack  # created, as over HTTP
     again = waiter.call("create_order", body, namespace="/floor", timeout=10)
-    assert again["ok"] and not again["created"]
+    assert again["ok"] and again["status"] == 200 and again["data"]["id"] == body["id"]
 
     cook = socketio.Client(reconnection=False)
     cook.connect(
@@ -173,7 +174,7 @@ def test_waiter_hears_the_order_is_ready_when_expo_bumps(server, shop):
     for code in ("cold", "expo"):
         snap = cook.call(
             "join_station", {"station_id": shop["stations"][code]}, namespace="/kds", timeout=10
-        )["snapshot"]
+        )["data"]["snapshot"]
         bumped = cook.call(
             "bump_ticket", {"ticket_id": snap["tickets"][0]["id"]}, namespace="/kds", timeout=10
         )
@@ -185,7 +186,7 @@ def test_waiter_hears_the_order_is_ready_when_expo_bumps(server, shop):
     denied = waiter.call(
         "fire_order", {"order_id": body["id"], "version": 99}, namespace="/floor", timeout=10
     )
-    assert denied == {"ok": False, "error": denied["error"]}
+    assert denied == {"ok": False, "status": 409, "error": denied["error"]}
     assert denied["error"]["code"] in ("stale_version", "order_closed")
     waiter.disconnect()
     cook.disconnect()

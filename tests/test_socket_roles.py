@@ -174,7 +174,7 @@ def test_a_spoiled_login_is_refused_on_every_command(
     assert screen.is_connected(namespace)
     code = _spoil(db, token, how)  # behind the sockets' back: as if the drop were lost
     ack = screen.emit(command, COMMANDS[namespace, command][1], namespace=namespace, callback=True)
-    assert ack == {"ok": False, "error": ack["error"]}
+    assert ack == {"ok": False, "status": 401, "error": ack["error"]}
     assert ack["error"]["code"] == code
 
 

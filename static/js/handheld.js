@@ -164,7 +164,9 @@
       return new Promise(function (resolve, reject) {
         socket.timeout(8000).emit(event, payload, function (err, ack) {
           if (err || !ack) reject(new NetError("no answer"));
-          else resolve({ ok: !!ack.ok, data: ack, error: ack.error });
+          // The ack says what HTTP would: {ok, status, data} or {ok, status, error}.
+          else resolve({ ok: !!ack.ok, status: ack.status, data: ack.ok ? ack.data : ack,
+            error: ack.error });
         });
       }).catch(function () {
         return api(method, path, body === undefined ? payload : body); // same UUIDs: idempotent
@@ -241,7 +243,7 @@
     if (socket && socket.connected) {
       return new Promise(function (resolve) {
         socket.timeout(8000).emit("join_floor", { floor_id: floorId }, function (err, ack) {
-          if (!err && ack && ack.ok) setFloorTables(floorId, ack.tables);
+          if (!err && ack && ack.ok) setFloorTables(floorId, ack.data.tables);
           resolve();
         });
       });
@@ -486,7 +488,7 @@
     if (!draft.created) {
       res = await command("create_order", createBody(draft), "POST", "/orders");
       if (!res.ok) return failDraft(draft, res.error);
-      order = res.data.order || res.data;
+      order = res.data;
       draft.created = true;
       saveLocal();
       applyOrder(order);
@@ -537,7 +539,7 @@
       res = await command("fire_order", { order_id: draft.id, version: order.version }, "POST",
         "/orders/" + draft.id + "/fire", { version: order.version });
       if (res.ok) {
-        order = res.data.order || res.data;
+        order = res.data;
         applyOrder(order);
         break;
       }

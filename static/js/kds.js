@@ -270,8 +270,8 @@
         if (ack.error && ack.error.code === "not_found") openPicker();
         return;
       }
-      if (ack.snapshot) applySnapshot(ack.snapshot);
-      (ack.events || []).forEach(function (ev) { applyPush(ev.name, ev.payload); });
+      if (ack.data.snapshot) applySnapshot(ack.data.snapshot);
+      (ack.data.events || []).forEach(function (ev) { applyPush(ev.name, ev.payload); });
       drainQueue();
       keepBoard();
       render();
@@ -410,10 +410,11 @@
     emit(name, data, function (ack) {
       delete state.pending[key];
       markBusy(ticketId, false);
-      if (ack) applyAck(ack.ticket, seqWhenSent);
-      if (ack && name === "recall_ticket" && ack.ticket) {
-        flashes[ack.ticket.id] = true;
-        state.selected = ack.ticket.id;
+      var ticket = ack && ack.data; // the ticket, as the HTTP endpoint answers it
+      if (ticket) applyAck(ticket, seqWhenSent);
+      if (ticket && name === "recall_ticket") {
+        flashes[ticket.id] = true;
+        state.selected = ticket.id;
         render();
       }
     });

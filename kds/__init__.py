@@ -4,11 +4,13 @@
 def init_app(app) -> None:
     """Register models, signal receivers, the /kds namespace, endpoints and pages."""
     from kds import events, models, namespace, pages, rush, services, views  # noqa: F401
+    from pos_app import pipeline
     from pos_app.cli import pos
     from pos_app.extensions import socketio
     from pos_app.scheduler import register_job
     from pos_app.signals import course_fired, order_cancelled, order_fired
 
+    pipeline.register("number the station pushes", events.number_and_store)
     order_fired.connect(services.on_order_fired, weak=False)
     course_fired.connect(services.on_course_fired, weak=False)
     order_cancelled.connect(services.on_order_cancelled, weak=False)

@@ -3,12 +3,13 @@ is kept in kds_event, and leaves only after the commit; a reconnecting screen re
 
 from __future__ import annotations
 
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from kds.models import KdsEvent
 from pos_app.clock import utcnow
 from pos_app.counters import current_value, next_value
+from pos_app.pipeline import Pending, pending
 from pos_app.realtime import push_after_commit, station_room
 
 NAMESPACE = "/kds"
@@ -22,14 +23,14 @@ def seq_counter(station_id: int) -> str:
 
 def push_station(session: Session, station_id: int, name: str, payload: dict) -> None:
     """Queue an event for one station's screens; it is numbered, stored and pushed at commit."""
-    session.info.setdefault("kds_pushes", []).append((station_id, name, payload))
+    pending(session).station_pushes.append((station_id, name, payload))
 
 
-@event.listens_for(Session, "before_commit")
-def _number_and_store(session: Session) -> None:
+def number_and_store(session: Session, work: Pending) -> None:
+    """Commit phase "number the station pushes": numbered, stored, then queued as pushes."""
     # Numbers are taken at commit, station by station in id order: concurrent transactions
     # lock the stations' counters in the same order, so they queue and never deadlock.
-    queued = session.info.pop("kds_pushes", [])
+    queued, work.station_pushes = work.station_pushes, []
     if not queued:
         return
     per_station: dict[int, list] = {}
@@ -52,11 +53,6 @@ def _number_and_store(session: Session) -> None:
             )
             push_after_commit(session, NAMESPACE, station_room(station_id), name, body)
     session.connection().execute(insert(KdsEvent.__table__), rows)  # one executemany
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_queued(session: Session) -> None:
-    session.info.pop("kds_pushes", None)
 
 
 def last_seq(session: Session, station_id: int) -> int:

@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     _init_database(app)
+    _init_pipeline()
     _init_extensions(app)
     _init_features(app)
     return app
@@ -34,6 +35,18 @@ def _init_database(app: Flask) -> None:
     app.extensions["pos_engine"] = engine
     db.bind(engine)
     app.teardown_appcontext(lambda _exc: db.session.remove())
+
+
+def _init_pipeline() -> None:
+    """The commit pipeline (pos_app/pipeline.py lists its phases) and the kernel's phases."""
+    from pos_app import audit, pipeline, realtime
+    from pos_app.menu import cache
+
+    pipeline.install()
+    pipeline.register("refuse changes to the audit log", audit.refuse_audit_changes)
+    pipeline.register("bump the menu version", cache.bump_on_menu_change)
+    pipeline.register("drop revoked sockets", realtime.drop_rooms)
+    pipeline.register("emit the pushes", realtime.emit_pushes)
 
 
 def _init_extensions(app: Flask) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, event
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from pos_app.clock import utcnow
@@ -60,8 +60,8 @@ def record_audit(
     return entry
 
 
-@event.listens_for(Session, "before_flush")
-def _refuse_audit_changes(session: Session, _ctx, _instances) -> None:
+def refuse_audit_changes(session: Session, _work) -> None:
+    """Flush phase "refuse changes to the audit log" (the database triggers refuse them too)."""
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, AuditEntry):
             raise PermissionError("the audit log is append-only")

@@ -14,7 +14,6 @@ import logging
 from flask import request
 from flask import session as socket_session
 from flask_socketio import ConnectionRefusedError, join_room
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from pos_app import inputs
@@ -23,6 +22,7 @@ from pos_app.auth.tokens import resolve_token
 from pos_app.db import unit_of_work
 from pos_app.errors import BadRequest, Forbidden, PosError, Unauthorized
 from pos_app.extensions import socketio
+from pos_app.pipeline import Pending, pending
 from pos_app.signals import tokens_revoked
 from pos_app.socket_clients import expiry_room
 from pos_app.socket_packets import UNREADABLE
@@ -56,12 +56,12 @@ def token_room(token_hash: str) -> str:
 
 def push_after_commit(session: Session, namespace: str, room: str, name: str, payload) -> None:
     """Queue a push on the session; it is sent only if the transaction commits."""
-    session.info.setdefault("pos_pushes", []).append((namespace, room, name, payload))
+    pending(session).pushes.append((namespace, room, name, payload))
 
 
 def drop_after_commit(session: Session, room: str, code: str) -> None:
     """Queue a drop of the room's sockets (every namespace, every process) until the commit."""
-    session.info.setdefault("pos_drops", []).append((room, code))
+    pending(session).drops.append((room, code))
 
 
 @tokens_revoked.connect
@@ -72,22 +72,19 @@ def _drop_revoked(session: Session, token_hash: str | None = None, staff_id=None
         drop_after_commit(session, staff_room(staff_id), "token_revoked")
 
 
-@event.listens_for(Session, "after_commit")
-def _send_pushes(session: Session) -> None:
-    # Drops first: a login revoked in this transaction hears none of its pushes.
-    for room, code in session.info.pop("pos_drops", []):
+def drop_rooms(_session: Session, work: Pending) -> None:
+    """Commit phase "drop revoked sockets": each queued room's sockets, in every process."""
+    for room, code in work.drops:
         try:
             socketio.server.manager.drop_room(room, code)
         except Exception:  # noqa: BLE001 - committed already; the next command refuses it
             log.exception("dropping the sockets of %s failed", room)
-    for namespace, room, name, payload in session.info.pop("pos_pushes", []):
+
+
+def emit_pushes(_session: Session, work: Pending) -> None:
+    """Commit phase "emit the pushes", in the order they were queued."""
+    for namespace, room, name, payload in work.pushes:
         socketio.emit(name, payload, to=room, namespace=namespace)
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_pushes(session: Session) -> None:
-    session.info.pop("pos_pushes", None)
-    session.info.pop("pos_drops", None)
 
 
 def authenticate_socket(auth, allowed_roles) -> Actor:

@@ -5,6 +5,7 @@ and virtual printers for trying it without hardware."""
 
 def init_app(app) -> None:
     """Register models, the order and document receivers, endpoints, pages, demo printers."""
+    from pos_app import pipeline
     from pos_app.scheduler import register_job, register_service
     from pos_app.signals import course_fired, demo_loading, document_printing, order_fired
     from printers import demo, documents, models, pages, queue, views, worker  # noqa: F401
@@ -15,6 +16,7 @@ def init_app(app) -> None:
         register_service(app, "virtual printers", demo.start_virtual_printers)
     app.extensions.setdefault("pos_welcome", []).append(demo.welcome_lines)  # make run's text
     register_service(app, "print worker", lambda a: worker.PrintWorker(a).start())
+    pipeline.register("wake the print workers", worker.wake_workers)
     order_fired.connect(documents.on_order_fired, weak=False)
     course_fired.connect(documents.on_course_fired, weak=False)
     document_printing.connect(documents.on_document_printing, weak=False)

@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from pos_app.clock import utcnow
+from pos_app.pipeline import pending
 from printers import health
 from printers.models import Printer, PrintJob, PrintJobStatus
 from printers.queue import BACKUP_FROM, MAX_TRIES, NO_REPEAT, PINNED, REPRINT, add_mark, skip_locked
@@ -151,7 +152,7 @@ def move_to_backup(
     job.marks = marks
     job.printer_id, job.attempts = backup.id, 0
     job.status, job.next_attempt_at = PrintJobStatus.pending, due or utcnow()
-    session.info.setdefault("print_wake", set()).add(backup.id)
+    pending(session).printers_to_wake.add(backup.id)
 
 
 def leave_inactive_printer(session: Session, printer: Printer) -> int:
@@ -210,7 +211,7 @@ def _back_at_work(session: Session, printer: Printer) -> None:
     for job in session.scalars(stranded):
         if printer in health.chain(session, session.get(Printer, job.origin_printer_id)):
             move_to_backup(session, job, printer)
-    session.info.setdefault("print_wake", set()).add(printer.id)
+    pending(session).printers_to_wake.add(printer.id)
 
 
 def printer_not_ready(session: Session, printer: Printer, error: str, paper_out: bool) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from pos_app.clock import utcnow
+from pos_app.pipeline import pending
 from printers import health
 from printers.models import Printer, PrintJob, PrintJobStatus
 
@@ -60,7 +61,7 @@ def queue_job(
         next_attempt_at=utcnow() if kind in PINNED else _behind_waiting(session, target),
     )
     session.add(job)
-    session.info.setdefault("print_wake", set()).add(target.id)
+    pending(session).printers_to_wake.add(target.id)
     return job
 
 

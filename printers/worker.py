@@ -11,10 +11,11 @@ import logging
 import threading
 import time
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pos_app.db import unit_of_work
+from pos_app.pipeline import Pending
 from printers import documents, health, outcomes, queue, render_pool, transport
 from printers.models import Printer, PrintJob
 
@@ -24,17 +25,11 @@ PROBE_EVERY = 3.0  # seconds between status checks of an idle printer that is of
 REMIND_EVERY = 300.0  # seconds between log reminders that a printer is still down
 
 
-@event.listens_for(Session, "after_commit")
-def _wake_workers(session: Session) -> None:
-    printer_ids = session.info.pop("print_wake", None)
-    if printer_ids:
+def wake_workers(_session: Session, work: Pending) -> None:
+    """Commit phase "wake the print workers" of the printers that got (or lost) chits."""
+    if work.printers_to_wake:
         for wake in list(_wakers):
-            wake(printer_ids)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_wake(session: Session) -> None:
-    session.info.pop("print_wake", None)
+            wake(work.printers_to_wake)
 
 
 def target_of(printer: Printer) -> transport.Target:

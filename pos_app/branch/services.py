@@ -4,24 +4,21 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pos_app.branch.models import Branch
+from pos_app.pipeline import pending
 
 
 def current_branch(session: Session) -> Branch | None:
     """The branch this server runs (the one Branch row of a branch database); read once per
     transaction."""
-    if "branch" not in session.info:
-        session.info["branch"] = session.scalar(select(Branch).order_by(Branch.id).limit(1))
-    return session.info["branch"]
-
-
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget_branch(session: Session) -> None:
-    session.info.pop("branch", None)
+    work = pending(session)
+    if not work.branch_read:
+        work.branch = session.scalar(select(Branch).order_by(Branch.id).limit(1))
+        work.branch_read = True
+    return work.branch
 
 
 def business_day(branch: Branch, at: datetime) -> date:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from pos_app.counters import bump_version, current_value
 from pos_app.menu.models import Category, MenuItem, Modifier, ModifierGroup, Station
+from pos_app.pipeline import Pending, pending
 
 VERSION = "menu-version"
 _WATCHED = (Station, Category, MenuItem, ModifierGroup, Modifier)
@@ -84,8 +85,9 @@ _cached: dict[str, MenuSnapshot] = {}  # engine url -> snapshot (tests run sever
 
 def menu_snapshot(session: Session) -> MenuSnapshot:
     """The current menu; one cheap query when nothing changed since the last call."""
-    if "menu_snapshot" in session.info:  # read once per transaction
-        return session.info["menu_snapshot"]
+    work = pending(session)
+    if work.menu is not None:  # read once per transaction
+        return work.menu
     version = current_value(session, VERSION)
     key = str(session.get_bind().url)
     snapshot = _cached.get(key)
@@ -93,7 +95,7 @@ def menu_snapshot(session: Session) -> MenuSnapshot:
         snapshot = _load(session, version)
         with _lock:
             _cached[key] = snapshot
-    session.info["menu_snapshot"] = snapshot
+    work.menu = snapshot
     return snapshot
 
 
@@ -131,16 +133,9 @@ def _load(session: Session, version: int) -> MenuSnapshot:
     return snap
 
 
-@event.listens_for(Session, "before_flush")
-def _bump_on_menu_change(session: Session, _ctx, _instances) -> None:
+def bump_on_menu_change(session: Session, work: Pending) -> None:
+    """Flush phase "bump the menu version": once per transaction that writes a menu row."""
     changed = (*session.new, *session.dirty, *session.deleted)
-    if any(isinstance(obj, _WATCHED) for obj in changed) and not session.info.get("menu_bumped"):
-        session.info["menu_bumped"] = True
+    if not work.menu_bumped and any(isinstance(obj, _WATCHED) for obj in changed):
+        work.menu_bumped = True
         bump_version(session, VERSION)
-
-
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget_bump(session: Session) -> None:
-    session.info.pop("menu_bumped", None)
-    session.info.pop("menu_snapshot", None)

@@ -7,7 +7,7 @@ event and announces the change with a domain signal in the same transaction.
 
 from __future__ import annotations
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session, selectinload
 
 from pos_app.audit import record_audit
@@ -24,6 +24,7 @@ from pos_app.orders.lines import apply_line_change, build_line
 from pos_app.orders.models import HANDED_OVER, OPEN_STATUSES, Order, OrderLine, OrderStatus
 from pos_app.orders.schemas import OrderOutSchema
 from pos_app.outbox import record_event
+from pos_app.pipeline import pending
 from pos_app.signals import (
     course_fired,
     lines_moved,
@@ -40,17 +41,11 @@ _ORDER_OUT = OrderOutSchema()
 def order_dict(order: Order) -> dict:
     """The order as the API and the pushes show it (made once per version per transaction)."""
     session = object_session(order)
-    dumps = session.info.setdefault("order_dumps", {}) if session is not None else {}
+    dumps = pending(session).order_dumps if session is not None else {}
     key = (order.id, order.version)
     if key not in dumps:
         dumps[key] = _ORDER_OUT.dump(order)
     return dumps[key]
-
-
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget_dumps(session: Session) -> None:
-    session.info.pop("order_dumps", None)
 
 
 def get_order(session: Session, order_id: str) -> Order:
@@ -117,7 +112,7 @@ def touch_order(
     session: Session, order: Order, kind: str, actor: Actor | None, **signal_kw
 ) -> None:
     """A new version of the order: the outbox event `kind` and `order_changed`, now."""
-    session.info.get("order_dumps", {}).pop((order.id, order.version), None)
+    pending(session).order_dumps.pop((order.id, order.version), None)
     order.version += 1
     order.updated_at = utcnow()
     session.flush()

@@ -67,17 +67,7 @@ def add_discount(
         raise Conflict("payment has started: no more discounts", code="order_in_payment")
     if data.get("line_id") and not any(line.id == data["line_id"] for line in order.lines):
         raise ValidationFailed("no such line on this order", {"line_id": ["unknown line"]})
-    discount = Discount(
-        id=(data.get("id") or str(uuid.uuid4())).lower(),
-        order_id=order.id,
-        line_id=data.get("line_id"),
-        kind=data["kind"],
-        percent_bp=data.get("percent_bp", 0) if data["kind"] == "percent" else 0,
-        amount_minor=data.get("amount_minor", 0) if data["kind"] == "amount" else 0,
-        reason=data["reason"],
-        actor_id=actor.staff_id,
-        actor_name=actor.name,
-    )
+    discount = _new_discount(order, actor, data)
     if session.get(Discount, discount.id) is not None:
         return bill_dict(session, order)  # the same discount sent twice
     branch = current_branch(session)
@@ -89,6 +79,28 @@ def add_discount(
         )
         discount.approver_id, discount.approver_name = approved.id, approved.name
     session.add(discount)
+    _audit_discount(session, actor, order, discount, before, after)
+    touch_order(session, order, "order.discounted", actor)
+    return bill_dict(session, order)
+
+
+def _new_discount(order, actor: Actor, data: dict) -> Discount:
+    """The discount asked for (its id from the device, so a retry is found)."""
+    return Discount(
+        id=(data.get("id") or str(uuid.uuid4())).lower(),
+        order_id=order.id,
+        line_id=data.get("line_id"),
+        kind=data["kind"],
+        percent_bp=data.get("percent_bp", 0) if data["kind"] == "percent" else 0,
+        amount_minor=data.get("amount_minor", 0) if data["kind"] == "amount" else 0,
+        reason=data["reason"],
+        actor_id=actor.staff_id,
+        actor_name=actor.name,
+    )
+
+
+def _audit_discount(session, actor, order, discount: Discount, before, after) -> None:
+    """The bill's total before and after, what was taken off, why and who approved."""
     action = "order.comped" if discount.kind == "comp" else "order.discounted"
     record_audit(
         session,
@@ -108,8 +120,6 @@ def add_discount(
         reason=discount.reason,
         approver_id=discount.approver_id,
     )
-    touch_order(session, order, "order.discounted", actor)
-    return bill_dict(session, order)
 
 
 def remove_discount(session: Session, actor: Actor, order_id: str, discount_id: str) -> dict:

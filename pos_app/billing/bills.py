@@ -209,12 +209,41 @@ def bill_dict(session: Session, order: Order, bill: pricing.Bill | None = None) 
     bill = bill or compute_bill(session, order)
     branch = current_branch(session)
     parts = parts_of(session, order.id)
-    invoices = {
+    invoices = _invoices_by_id(session, order.id)
+    paid = sum(p.paid_minor for p in parts)
+    return {
+        **_order_heading(order),
+        "currency": branch.currency if branch else "SAR",
+        "exponent": branch.currency_exponent if branch else 2,
+        "prices_include_vat": bill.rule.inclusive,
+        "vat_rate_bp": bill.rule.rate_bp,
+        "lines": [_bill_line(b) for b in bill.lines],
+        "adjustments": [dump_adjustment(a) for a in bill.order_adjustments],
+        "discounts": [_discount_dict(d) for d in active_discounts(session, order.id)],
+        "subtotal_minor": bill.subtotal_minor,
+        "service_charge_minor": bill.service_charge_minor,
+        "net_minor": bill.net_minor,
+        "vat_minor": bill.vat_minor,
+        "total_minor": bill.total_minor,
+        "paid_minor": paid,
+        "remaining_minor": max(bill.total_minor - paid, 0) if not parts else _remaining(parts),
+        "split": parts[0].split_kind if parts else "none",
+        "parts": [_part_dict(p, invoices.get(p.invoice_id)) for p in parts],
+        "payments": [payment_dict(p) for p in payments_of(session, order.id)],
+    }
+
+
+def _invoices_by_id(session: Session, order_id: str) -> dict[int, Invoice]:
+    """The order's invoices (not its credit notes) by id."""
+    return {
         i.id: i
-        for i in session.scalars(select(Invoice).where(Invoice.order_id == order.id))
+        for i in session.scalars(select(Invoice).where(Invoice.order_id == order_id))
         if i.kind == "invoice"
     }
-    paid = sum(p.paid_minor for p in parts)
+
+
+def _order_heading(order: Order) -> dict:
+    """Which order the bill is: number, status, version, type, table, guests."""
     return {
         "order_id": order.id,
         "order_number": order.number,
@@ -224,69 +253,54 @@ def bill_dict(session: Session, order: Order, bill: pricing.Bill | None = None) 
         "type": order.type.value,
         "table": order.table_label,
         "guests": order.guests,
-        "currency": branch.currency if branch else "SAR",
-        "exponent": branch.currency_exponent if branch else 2,
-        "prices_include_vat": bill.rule.inclusive,
-        "vat_rate_bp": bill.rule.rate_bp,
-        "lines": [
-            {
-                "line_id": b.line.id,
-                "name": b.line.name,
-                "name_ar": b.line.name_ar,
-                "quantity": b.line.quantity,
-                "unit_price_minor": b.line.unit_price_minor,
-                "seat": b.line.seat,
-                "gross_minor": b.gross_minor,
-                "adjustments": [dump_adjustment(a) for a in b.adjustments],
-                "amount_minor": b.amount_minor,
-            }
-            for b in bill.lines
-        ],
-        "adjustments": [dump_adjustment(a) for a in bill.order_adjustments],
-        "discounts": [
-            {
-                "id": d.id,
-                "line_id": d.line_id,
-                "kind": d.kind,
-                "percent_bp": d.percent_bp,
-                "amount_minor": d.amount_minor,
-                "reason": d.reason,
-                "by": d.actor_name,
-                "approved_by": d.approver_name,
-            }
-            for d in active_discounts(session, order.id)
-        ],
-        "subtotal_minor": bill.subtotal_minor,
-        "service_charge_minor": bill.service_charge_minor,
-        "net_minor": bill.net_minor,
-        "vat_minor": bill.vat_minor,
-        "total_minor": bill.total_minor,
-        "paid_minor": paid,
-        "remaining_minor": max(bill.total_minor - paid, 0) if not parts else _remaining(parts),
-        "split": parts[0].split_kind if parts else "none",
-        "parts": [
-            {
-                "number": p.number,
-                "of": p.of,
-                "label": p.label,
-                "label_ar": p.label_ar,
-                "seat": p.seat,
-                "lines": p.lines,
-                "total_minor": p.total_minor,
-                "vat_minor": p.vat_minor,
-                "net_minor": p.net_minor,
-                "paid_minor": p.paid_minor,
-                "remaining_minor": p.total_minor - p.paid_minor,
-                "status": p.status,
-                "invoice_id": p.invoice_id,
-                "invoice_number": (
-                    invoices[p.invoice_id].display_number if p.invoice_id in invoices else None
-                ),
-                "qr": invoices[p.invoice_id].qr if p.invoice_id in invoices else None,
-            }
-            for p in parts
-        ],
-        "payments": [payment_dict(p) for p in payments_of(session, order.id)],
+    }
+
+
+def _bill_line(b: pricing.BilledLine) -> dict:
+    return {
+        "line_id": b.line.id,
+        "name": b.line.name,
+        "name_ar": b.line.name_ar,
+        "quantity": b.line.quantity,
+        "unit_price_minor": b.line.unit_price_minor,
+        "seat": b.line.seat,
+        "gross_minor": b.gross_minor,
+        "adjustments": [dump_adjustment(a) for a in b.adjustments],
+        "amount_minor": b.amount_minor,
+    }
+
+
+def _discount_dict(d: Discount) -> dict:
+    return {
+        "id": d.id,
+        "line_id": d.line_id,
+        "kind": d.kind,
+        "percent_bp": d.percent_bp,
+        "amount_minor": d.amount_minor,
+        "reason": d.reason,
+        "by": d.actor_name,
+        "approved_by": d.approver_name,
+    }
+
+
+def _part_dict(p: BillPart, invoice: Invoice | None) -> dict:
+    """A part of the bill with what is paid and, once paid in full, its invoice."""
+    return {
+        "number": p.number,
+        "of": p.of,
+        "label": p.label,
+        "label_ar": p.label_ar,
+        "seat": p.seat,
+        "lines": p.lines,
+        "total_minor": p.total_minor,
+        "vat_minor": p.vat_minor,
+        "net_minor": p.net_minor,
+        "paid_minor": p.paid_minor,
+        "remaining_minor": p.total_minor - p.paid_minor,
+        "status": p.status,
+        "invoice_id": p.invoice_id,
+        "invoice_number": invoice.display_number if invoice else None,
+        "qr": invoice.qr if invoice else None,
     }
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from pos_app.audit import record_audit
 from pos_app.auth.actor import Actor, require_role
-from pos_app.billing import invoice_lines, pricing, zatca
+from pos_app.billing import invoice_lines, pricing
 from pos_app.billing.bills import (
     bill_dict,
     compute_bill,
@@ -17,17 +17,14 @@ from pos_app.billing.bills import (
     payment_dict,
 )
 from pos_app.billing.models import BillPart, Invoice, Payment
+from pos_app.billing.tax_documents import INVOICES, Draft, issue_document
 from pos_app.branch.models import Branch
-from pos_app.branch.services import business_day, current_branch
+from pos_app.branch.services import current_branch
 from pos_app.clock import utcnow
-from pos_app.counters import next_value
 from pos_app.errors import NotFound
 from pos_app.orders.models import Order
 from pos_app.orders.services import ORDER_TAKERS
-from pos_app.outbox import record_event
 from pos_app.signals import document_printing
-
-INVOICE_COUNTER = "invoice-number"
 
 
 def goods_of(bill: pricing.Bill, order: Order) -> list[invoice_lines.Goods]:
@@ -88,7 +85,8 @@ def _part_heading(part: BillPart | None) -> dict | None:
 
 
 def receipt_document(branch, order, kind, part, issued_at, lines, bill) -> dict:
-    """The receipt document (see printers/receipts.py) common to invoices, notes, pre-bills."""
+    """The receipt document (see printers/receipts.py) common to invoices, notes, pre-bills;
+    a tax document's `issued_at` is None here: it is dated when it is numbered."""
     return {
         "kind": kind,
         "branch": paper_header(branch),
@@ -103,7 +101,7 @@ def receipt_document(branch, order, kind, part, issued_at, lines, bill) -> dict:
             "guests": order.guests,
         },
         "part": _part_heading(part),
-        "issued_at": issued_at.isoformat(),
+        "issued_at": issued_at.isoformat() if issued_at else None,
         "currency": branch.currency,
         "exponent": branch.currency_exponent,
         "lines": lines,
@@ -119,35 +117,40 @@ def receipt_document(branch, order, kind, part, issued_at, lines, bill) -> dict:
 
 
 def issue_invoice(session, actor, order, part, bill, branch, print_it: bool = True) -> Invoice:
-    """Number the paid part's simplified tax invoice (gapless), make its QR, print it."""
-    number = next_value(session, INVOICE_COUNTER)
-    issued_at = utcnow().replace(microsecond=0)
+    """Issue the paid part's simplified tax invoice (numbered, with its QR, printed)."""
     lines, adjustments = part_paper(session, part, bill, order)
-    doc = receipt_document(branch, order, "invoice", part, issued_at, lines, bill)
-    payments = [
-        payment_dict(p)
-        for p in session.scalars(
-            select(Payment).where(Payment.part_id == part.id).order_by(Payment.created_at)
-        )
-    ]
-    qr = zatca.simplified_invoice_qr(
-        branch.name,
-        branch.vat_number,
-        issued_at,
-        part.total_minor,
-        part.vat_minor,
-        branch.currency_exponent,
-    )
-    display = f"INV-{number:06d}"
-    doc.update(
-        number=display,
-        adjustments=adjustments,
-        net_minor=part.net_minor,
-        vat_minor=part.vat_minor,
+    paper = receipt_document(branch, order, "invoice", part, None, lines, bill)
+    paper.update(adjustments=adjustments, payments=_payments_of_part(session, part))
+    discount, service = _discount_and_service(lines, adjustments)
+    draft = Draft(
+        INVOICES,
+        paper,
         total_minor=part.total_minor,
-        payments=payments,
-        qr=qr,
+        vat_minor=part.vat_minor,
+        net_minor=part.net_minor,
+        columns={
+            "order_id": order.id,
+            "part_id": part.id,
+            "currency": branch.currency,
+            "discount_minor": discount,
+            "service_charge_minor": service,
+        },
+        print_it=print_it,
     )
+    invoice = issue_document(session, actor, branch, draft)
+    part.invoice_id = invoice.id
+    return invoice
+
+
+def _payments_of_part(session: Session, part: BillPart) -> list[dict]:
+    """The part's payments as its invoice prints them, oldest first."""
+    paid = select(Payment).where(Payment.part_id == part.id).order_by(Payment.created_at)
+    return [payment_dict(p) for p in session.scalars(paid)]
+
+
+def _discount_and_service(lines: list[dict], adjustments: list[dict]) -> tuple[int, int]:
+    """What the invoice took off (discounts, as a positive sum: not the rounding, not the
+    service charge) and what it added as service charge, over its lines and the order's."""
     rows = adjustments + [a for line in lines for a in line["adjustments"]]
     discounts = -sum(
         a["amount_minor"]
@@ -155,52 +158,7 @@ def issue_invoice(session, actor, order, part, bill, branch, print_it: bool = Tr
         if a["amount_minor"] < 0 and a.get("source") not in ("rounding", "service_charge")
     )
     service = sum(a["amount_minor"] for a in rows if a.get("source") == "service_charge")
-    invoice = Invoice(
-        kind="invoice",
-        number=number,
-        display_number=display,
-        order_id=order.id,
-        part_id=part.id,
-        issued_at=issued_at,
-        business_day=business_day(branch, issued_at),
-        currency=branch.currency,
-        total_minor=part.total_minor,
-        vat_minor=part.vat_minor,
-        net_minor=part.net_minor,
-        discount_minor=discounts,
-        service_charge_minor=service,
-        qr=qr,
-        document=doc,
-        actor_id=actor.staff_id,
-    )
-    session.add(invoice)
-    session.flush()
-    part.invoice_id = invoice.id
-    record_event(session, "invoice.issued", "invoice", display, invoice_event(invoice))
-    if print_it:
-        document_printing.send(session, kind="receipt", document=doc, ref=f"invoice:{invoice.id}")
-    return invoice
-
-
-def invoice_event(invoice: Invoice) -> dict:
-    """What the cloud needs of an invoice or credit note."""
-    return {
-        "kind": invoice.kind,
-        "number": invoice.display_number,
-        "order_id": invoice.order_id,
-        "issued_at": invoice.issued_at.isoformat(),
-        "business_day": invoice.business_day.isoformat(),
-        "currency": invoice.currency,
-        "total_minor": invoice.total_minor,
-        "vat_minor": invoice.vat_minor,
-        "net_minor": invoice.net_minor,
-        "discount_minor": invoice.discount_minor,
-        "references": invoice.document.get("references"),
-        "lines": invoice.document.get("lines", []),
-        "payments": invoice.document.get("payments", []),
-        "restock": invoice.restock,
-        "reason": invoice.reason,
-    }
+    return discounts, service
 
 
 def invoice_dict(invoice: Invoice) -> dict:

@@ -36,17 +36,6 @@ CASH = tender_rules.CASH
 _PAN = re.compile(r"(?:\d[ -]?){12,18}\d")
 
 
-def _check_card_fields(data: dict) -> None:
-    for field in ("reference", "voucher_code", "card_method"):
-        if _PAN.search(data.get(field) or ""):
-            raise ValidationFailed(
-                "that looks like a card number: record only the terminal's reference and the "
-                "last four digits",
-                {field: ["card numbers are never stored"]},
-                "card_number_refused",
-            )
-
-
 def pay(session: Session, actor: Actor, order_id: str, data: dict) -> dict:
     """Record one tender on a bill part (the first open one unless `part` is given), with the
     guest's tip: tendered = applied + tip + change (billing/tender.py). Cash may be handed over
@@ -65,20 +54,45 @@ def pay(session: Session, actor: Actor, order_id: str, data: dict) -> dict:
     bill = compute_bill(session, order)
     parts = parts_of(session, order.id) or save_parts(session, order, "whole", split.whole(bill))
     part = _pick_part(parts, data.get("part"))
-    remaining = part.total_minor - part.paid_minor
-    tender = data["tender"]
-    money = _settle(tender, data, remaining)
-    _check_card_fields(data)
-    if tender == "card" and not data.get("card_method"):
-        raise ValidationFailed("say which card (mada, visa, ...)", {"card_method": ["required"]})
-    if tender == "voucher" and not data.get("voucher_code"):
-        raise ValidationFailed("enter the voucher's code", {"voucher_code": ["required"]})
+    money = _settle(data["tender"], data, part.total_minor - part.paid_minor)
+    _check_tender_fields(data)
     shift = open_shift_now(session)
-    if tender == CASH and shift is None:
+    if data["tender"] == CASH and shift is None:
         raise Conflict("open a shift (the cash drawer) before taking cash", code="no_open_shift")
     branch = current_branch(session)
-    now = utcnow()
-    payment = Payment(
+    payment = _payment_row(payment_id, order, part, shift, branch, money, data, actor)
+    session.add(payment)
+    part.paid_minor += money.applied_minor
+    session.flush()
+    _announce_payment(session, actor, order, part, payment)
+    if part.paid_minor == part.total_minor:
+        part.status = "paid"
+        issue_invoice(session, actor, order, part, bill, branch, data.get("print", True))
+    _close_if_paid(session, actor, order, parts, payment.created_at)
+    return bill_dict(session, order, bill)
+
+
+def _check_tender_fields(data: dict) -> None:
+    """No card number anywhere; a card says which, a voucher gives its code."""
+    for field in ("reference", "voucher_code", "card_method"):
+        if _PAN.search(data.get(field) or ""):
+            raise ValidationFailed(
+                "that looks like a card number: record only the terminal's reference and the "
+                "last four digits",
+                {field: ["card numbers are never stored"]},
+                "card_number_refused",
+            )
+    if data["tender"] == "card" and not data.get("card_method"):
+        raise ValidationFailed("say which card (mada, visa, ...)", {"card_method": ["required"]})
+    if data["tender"] == "voucher" and not data.get("voucher_code"):
+        raise ValidationFailed("enter the voucher's code", {"voucher_code": ["required"]})
+
+
+def _payment_row(payment_id, order, part, shift, branch, money, data, actor) -> Payment:
+    """The payment as stored: what was applied, tipped, handed over and given back, and only
+    the fields of its tender (a card's method and last four digits, a voucher's code)."""
+    tender, now = data["tender"], utcnow()
+    return Payment(
         id=payment_id,
         kind="payment",
         order_id=order.id,
@@ -98,10 +112,12 @@ def pay(session: Session, actor: Actor, order_id: str, data: dict) -> dict:
         actor_name=actor.name,
         created_at=now,
     )
-    session.add(payment)
-    part.paid_minor += money.applied_minor
-    session.flush()
+
+
+def _announce_payment(session, actor, order, part: BillPart, payment: Payment) -> None:
+    """The payment to the outbox and the audit log; cash opens the drawer."""
     recorded = payment_dict(payment)
+    cash = payment.tender == CASH
     record_event(session, "payment.recorded", "order", order.id, recorded)
     record_audit(
         session,
@@ -110,13 +126,15 @@ def pay(session: Session, actor: Actor, order_id: str, data: dict) -> dict:
         "order",
         order.id,
         None,
-        {**recorded, "part": part.number, "drawer_opened": tender == CASH},
+        {**recorded, "part": part.number, "drawer_opened": cash},
     )
-    if tender == CASH:  # the change comes out of the drawer: open it before the receipt prints
+    if cash:  # the change comes out of the drawer: open it before the receipt prints
         document_printing.send(session, kind="drawer", document={}, ref=f"payment:{payment.id}")
-    if part.paid_minor == part.total_minor:
-        part.status = "paid"
-        issue_invoice(session, actor, order, part, bill, branch, data.get("print", True))
+
+
+def _close_if_paid(session, actor, order, parts: list[BillPart], now) -> None:
+    """The last part paid marks the order paid (and closes it when the guests have it);
+    every screen showing the bill hears of the payment either way."""
     if all(p.status == "paid" for p in parts):
         order.paid_at = now
         # Dine-in guests pay at the end; a takeaway or delivery paid first stays open for the
@@ -124,9 +142,8 @@ def pay(session: Session, actor: Actor, order_id: str, data: dict) -> dict:
         if order.type == OrderType.dine_in or order.status in HANDED_OVER.values():
             order.status, order.closed_at = OrderStatus.paid, now
         touch_order(session, order, "order.paid", actor, bill_checked=True)
-    else:  # every screen showing the bill hears of it
+    else:
         touch_order(session, order, "order.part_paid", actor, bill_checked=True)
-    return bill_dict(session, order, bill)
 
 
 def _pick_part(parts: list[BillPart], number: int | None) -> BillPart:

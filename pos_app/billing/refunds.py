@@ -11,21 +11,15 @@ from sqlalchemy.orm import Session
 from pos_app.audit import record_audit
 from pos_app.auth.actor import Actor, require_role
 from pos_app.auth.models import Staff
-from pos_app.billing import invoice_lines, tax, zatca
+from pos_app.billing import invoice_lines, tax
 from pos_app.billing.approvals import check_approver
 from pos_app.billing.bills import CASH_HANDLERS, MANAGERS, open_shift_now
-from pos_app.billing.invoices import get_invoice, invoice_event
+from pos_app.billing.invoices import get_invoice
 from pos_app.billing.models import Invoice, Payment
-from pos_app.branch.services import business_day, current_branch
-from pos_app.clock import utcnow
-from pos_app.counters import next_value
+from pos_app.billing.tax_documents import CREDIT_NOTES, Draft, issue_document
+from pos_app.branch.services import current_branch
 from pos_app.errors import Conflict, ValidationFailed
 from pos_app.locks import lock_key
-from pos_app.outbox import record_event
-from pos_app.signals import document_printing
-
-CREDIT_NOTE_COUNTER = "credit-note-number"
-# 13-19 digits in a row (spaces and dashes allowed between them) look like a card number.
 
 
 def refund(
@@ -35,15 +29,41 @@ def refund(
     manager's approval: a credit note referencing the invoice, the money paid back by a
     tender, audited. Never more than was paid and not yet refunded."""
     require_role(actor, CASH_HANDLERS, "refunds")
-    approved = actor if actor.role in MANAGERS else None
-    approver_id = actor.staff_id
-    if approved is None:
-        approver_id = check_approver(actor, approver, "refund").id
+    approver_id = _approver_id(actor, approver)
+    invoice = _refundable_invoice(session, invoice_id)
+    amount = _checked_amount(invoice, data)
+    vat = _credited_vat(session, invoice, amount)
+    tender = data.get("tender") or _main_tender(invoice)
+    shift = open_shift_now(session)
+    if tender == "cash" and shift is None:
+        raise Conflict("open a shift before paying cash back", code="no_open_shift")
+    paid_back = _refund_payment(invoice, tender, amount, data.get("reference", ""))
+    draft = _credit_draft(invoice, data, amount, vat, paid_back, approver_id)
+    note = issue_document(session, actor, current_branch(session), draft)
+    _record_refund(session, actor, note, shift, paid_back)
+    _audit_refund(session, actor, invoice, note, paid_back, approver_id)
+    return note
+
+
+def _approver_id(actor: Actor, approver: Staff | None) -> int:
+    """Who approves: a manager or owner refunding, else the manager whose PIN came along."""
+    if actor.role in MANAGERS:
+        return actor.staff_id
+    return check_approver(actor, approver, "refund").id
+
+
+def _refundable_invoice(session: Session, invoice_id) -> Invoice:
+    """The invoice, locked so two refunds at once never exceed what was paid."""
     invoice = get_invoice(session, invoice_id)
-    lock_key(session, "invoice", invoice.id)  # two refunds at once never exceed what was paid
+    lock_key(session, "invoice", invoice.id)
     session.refresh(invoice)
     if invoice.kind != "invoice":
         raise Conflict("a credit note cannot be refunded", code="not_an_invoice")
+    return invoice
+
+
+def _checked_amount(invoice: Invoice, data: dict) -> int:
+    """What this refund gives back: between 1 and what is left to refund."""
     refundable = invoice.total_minor - invoice.refunded_minor
     amount = _refund_amount(invoice, data, refundable)
     if amount <= 0 or amount > refundable:
@@ -52,88 +72,83 @@ def refund(
             {"amount_minor": [f"between 1 and {refundable}"]},
             "refund_too_large",
         )
-    credited_vat = sum(
+    return amount
+
+
+def _credited_vat(session: Session, invoice: Invoice, amount: int) -> int:
+    """The VAT of the refund: all that is left on the last refund (so the notes' VAT adds up
+    to the invoice's exactly), else the amount's VAT at the invoice's rate, never more."""
+    credited = sum(
         n.vat_minor
         for n in session.scalars(select(Invoice).where(Invoice.references_id == invoice.id))
     )
-    vat = (
-        invoice.vat_minor - credited_vat
-        if amount == refundable
-        else min(
-            tax.vat_of_gross(amount, invoice.document.get("vat_rate_bp", 0)),
-            invoice.vat_minor - credited_vat,
-        )
-    )
-    tender = data.get("tender") or _main_tender(invoice)
-    shift = open_shift_now(session)
-    if tender == "cash" and shift is None:
-        raise Conflict("open a shift before paying cash back", code="no_open_shift")
-    branch = current_branch(session)
-    number = next_value(session, CREDIT_NOTE_COUNTER)
-    issued_at = utcnow().replace(microsecond=0)
-    display = f"CN-{number:06d}"
-    doc = dict(invoice.document)
+    left = invoice.vat_minor - credited
+    if amount == invoice.total_minor - invoice.refunded_minor:
+        return left
+    return min(tax.vat_of_gross(amount, invoice.document.get("vat_rate_bp", 0)), left)
+
+
+def _credit_draft(invoice, data, amount: int, vat: int, paid_back: dict, approver_id) -> Draft:
+    """The credit note before it is numbered: the invoice's paper with the goods given back,
+    the reason and how the money went back."""
     lines, adjustments = _credit_paper(invoice, data, amount, vat)
-    paid_back = _refund_payment(invoice, tender, amount, data.get("reference", ""))
-    doc.update(
+    paper = dict(invoice.document)
+    paper.update(
         kind="credit_note",
-        number=display,
         references=invoice.display_number,
         reason=data["reason"],
-        issued_at=issued_at.isoformat(),
         lines=lines,
         adjustments=adjustments,
-        total_minor=amount,
-        vat_minor=vat,
-        net_minor=amount - vat,
         payments=[paid_back],
     )
-    doc["qr"] = zatca.simplified_invoice_qr(
-        branch.name, branch.vat_number, issued_at, amount, vat, branch.currency_exponent
-    )
-    note = Invoice(
-        kind="credit_note",
-        number=number,
-        display_number=display,
-        order_id=invoice.order_id,
-        part_id=invoice.part_id,
-        references_id=invoice.id,
-        issued_at=issued_at,
-        business_day=business_day(branch, issued_at),
-        currency=invoice.currency,
+    columns = {
+        "order_id": invoice.order_id,
+        "part_id": invoice.part_id,
+        "references_id": invoice.id,
+        "currency": invoice.currency,
+        "restock": bool(data.get("restock", False)),
+        "reason": data["reason"],
+        "approver_id": approver_id,
+    }
+    return Draft(
+        CREDIT_NOTES,
+        paper,
         total_minor=amount,
         vat_minor=vat,
         net_minor=amount - vat,
-        restock=bool(data.get("restock", False)),
-        reason=data["reason"],
-        qr=doc["qr"],
-        document=doc,
-        actor_id=actor.staff_id,
-        approver_id=approver_id,
+        columns=columns,
+        print_it=data.get("print", True),
+        cash_back=paid_back["tender"] == "cash",
     )
-    session.add(note)
-    session.flush()
+
+
+def _record_refund(session: Session, actor: Actor, note: Invoice, shift, paid_back: dict):
+    """The money going back, as a payment of kind `refund` on the invoice's part."""
     session.add(
         Payment(
             id=str(uuid.uuid4()),
             kind="refund",
-            order_id=invoice.order_id,
-            part_id=invoice.part_id,
+            order_id=note.order_id,
+            part_id=note.part_id,
             credit_note_id=note.id,
             shift_id=shift.id if shift else None,
             business_day=note.business_day,
-            tender=tender,
-            amount_minor=amount,
-            tendered_minor=amount,
+            tender=paid_back["tender"],
+            amount_minor=note.total_minor,
+            tendered_minor=note.total_minor,
             actor_id=actor.staff_id,
             actor_name=actor.name,
-            reference=data.get("reference", ""),
+            reference=paid_back["reference"],
             card_method=paid_back["card_method"],
             last4=paid_back["last4"],
         )
     )
+
+
+def _audit_refund(session, actor, invoice: Invoice, note: Invoice, paid_back, approver_id):
+    """Count the refund on the invoice and audit it, with its reason and its approver."""
     before = invoice.refunded_minor
-    invoice.refunded_minor += amount
+    invoice.refunded_minor += note.total_minor
     record_audit(
         session,
         actor,
@@ -143,19 +158,13 @@ def refund(
         {"refunded_minor": before},
         {
             "refunded_minor": invoice.refunded_minor,
-            "credit_note": display,
-            "tender": tender,
-            "drawer_opened": tender == "cash",
+            "credit_note": note.display_number,
+            "tender": paid_back["tender"],
+            "drawer_opened": paid_back["tender"] == "cash",
         },
-        reason=data["reason"],
+        reason=note.reason,
         approver_id=approver_id,
     )
-    record_event(session, "credit_note.issued", "invoice", display, invoice_event(note))
-    if tender == "cash":  # the money comes out of the drawer
-        document_printing.send(session, kind="drawer", document={}, ref=f"refund:{display}")
-    if data.get("print", True):
-        document_printing.send(session, kind="receipt", document=doc, ref=f"invoice:{note.id}")
-    return note
 
 
 def _main_tender(invoice: Invoice) -> str:

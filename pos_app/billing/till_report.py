@@ -120,8 +120,6 @@ def till_figures(session: Session) -> dict:
     payments = _unreported(session, Payment)
     movements = _unreported(session, CashMovement)
     shifts = _unreported(session, Shift)
-    sales = [i for i in invoices if i.kind == "invoice"]
-    notes = [i for i in invoices if i.kind == "credit_note"]
     totals = till.totals_by_tender(
         till.Movement(
             p.tender, p.kind, p.amount_minor, p.tip_minor, p.tendered_minor, p.change_minor
@@ -134,15 +132,38 @@ def till_figures(session: Session) -> dict:
         cash_out=sum(m.amount_minor for m in movements if m.kind == "out"),
     )
     expected = till.expected(totals, drawer, TENDERS)
-    cash = totals.get(till.CASH, till.TenderTotals())
+    return {
+        **_sales_figures(invoices),
+        "tips_minor": sum(t.tips for t in totals.values()),
+        "tips_by_tender": {t: totals[t].tips for t in TENDERS if t in totals and totals[t].tips},
+        "tips_by_waiter": _tips_by_waiter(session, payments),
+        "no_sales": sum(1 for m in movements if m.kind == "no_sale"),
+        "cash_in_minor": drawer.cash_in,
+        "cash_out_minor": drawer.cash_out,
+        "float_minor": drawer.float_minor,
+        "cash": _cash_figures(totals.get(till.CASH, till.TenderTotals()), drawer, expected),
+        "tenders": _tender_figures(totals),
+        "expected": expected,
+        "since": min((s.opened_at for s in shifts), default=None),
+    }
+
+
+def _sums(docs: list[Invoice]) -> tuple[int, int, int]:
+    """Total, net and VAT of invoices or credit notes."""
+    return tuple(
+        sum(getattr(i, k) for i in docs) for k in ("total_minor", "net_minor", "vat_minor")
+    )
+
+
+def _sales_figures(invoices: list[Invoice]) -> dict:
+    """Sales and credit notes: how many, their numbers, their sums and what is left of them
+    after the credit notes, with VAT per rate."""
+    sales = [i for i in invoices if i.kind == "invoice"]
+    notes = [i for i in invoices if i.kind == "credit_note"]
     first_invoice, last_invoice = _range(sales)
     first_note, last_note = _range(notes)
-    gross, net, vat = (
-        sum(getattr(i, k) for i in sales) for k in ("total_minor", "net_minor", "vat_minor")
-    )
-    refunds, refunds_net, refunds_vat = (
-        sum(getattr(i, k) for i in notes) for k in ("total_minor", "net_minor", "vat_minor")
-    )
+    gross, net, vat = _sums(sales)
+    refunds, refunds_net, refunds_vat = _sums(notes)
     return {
         "invoices": len(sales),
         "first_invoice": first_invoice,
@@ -162,38 +183,37 @@ def till_figures(session: Session) -> dict:
         "net_sales_excl_vat_minor": net - refunds_net,
         "vat_due_minor": vat - refunds_vat,
         "vat_by_rate": vat_by_rate(sales, notes),
-        "tips_minor": sum(t.tips for t in totals.values()),
-        "tips_by_tender": {t: totals[t].tips for t in TENDERS if t in totals and totals[t].tips},
-        "tips_by_waiter": _tips_by_waiter(session, payments),
-        "no_sales": sum(1 for m in movements if m.kind == "no_sale"),
-        "cash_in_minor": drawer.cash_in,
-        "cash_out_minor": drawer.cash_out,
+    }
+
+
+def _cash_figures(cash: till.TenderTotals, drawer: till.Drawer, expected: dict) -> dict:
+    """How the cash drawer got to what it should hold."""
+    return {
         "float_minor": drawer.float_minor,
-        "cash": {
-            "float_minor": drawer.float_minor,
-            "sales_minor": cash.applied,
-            "tips_minor": cash.tips,
-            "tendered_minor": cash.tendered,
-            "change_minor": cash.change,
-            "refunds_minor": cash.refunds,
-            "in_minor": drawer.cash_in,
-            "out_minor": drawer.cash_out,
-            "expected_minor": expected[till.CASH],
-        },
-        "tenders": {
-            t: {
-                "count": totals[t].count,
-                "payments": totals[t].applied,
-                "tips": totals[t].tips,
-                "tendered": totals[t].tendered,
-                "change": totals[t].change,
-                "refunds": totals[t].refunds,
-            }
-            for t in TENDERS
-            if t in totals
-        },
-        "expected": expected,
-        "since": min((s.opened_at for s in shifts), default=None),
+        "sales_minor": cash.applied,
+        "tips_minor": cash.tips,
+        "tendered_minor": cash.tendered,
+        "change_minor": cash.change,
+        "refunds_minor": cash.refunds,
+        "in_minor": drawer.cash_in,
+        "out_minor": drawer.cash_out,
+        "expected_minor": expected[till.CASH],
+    }
+
+
+def _tender_figures(totals: dict) -> dict:
+    """Per tender that moved: how many payments, what they paid, tips, change, refunds."""
+    return {
+        t: {
+            "count": totals[t].count,
+            "payments": totals[t].applied,
+            "tips": totals[t].tips,
+            "tendered": totals[t].tendered,
+            "change": totals[t].change,
+            "refunds": totals[t].refunds,
+        }
+        for t in TENDERS
+        if t in totals
     }
 
 
@@ -217,7 +237,20 @@ def _span(first: str | None, last: str | None) -> str:
 
 
 def _sales_sections(f: dict) -> list[dict]:
-    sales = [
+    """Sales, credit notes, what is left of them, and VAT per rate (when any)."""
+    out = [
+        _section("Sales", "المبيعات", _sales_rows(f)),
+        _section("Credit notes", "الإشعارات الدائنة", _credit_note_rows(f)),
+        _section("Net of refunds", "الصافي بعد المرتجعات", _net_rows(f)),
+    ]
+    vat = [row for r in f["vat_by_rate"] for row in _vat_rows(r)]
+    if vat:
+        out.append(_section("VAT by rate", "الضريبة حسب النسبة", vat))
+    return out
+
+
+def _sales_rows(f: dict) -> list[dict]:
+    return [
         _row("Invoices", "عدد الفواتير", value=f["invoices"]),
         _row(
             "Invoice numbers", "أرقام الفواتير", value=_span(f["first_invoice"], f["last_invoice"])
@@ -226,7 +259,10 @@ def _sales_sections(f: dict) -> list[dict]:
         _row("Discounts", "الخصومات", -f["discounts_minor"]),
         _row("Service charge", "رسوم الخدمة", f["service_charge_minor"]),
     ]
-    notes = [
+
+
+def _credit_note_rows(f: dict) -> list[dict]:
+    return [
         _row("Credit notes", "عدد الإشعارات الدائنة", value=f["credit_notes"]),
         _row(
             "Credit note numbers",
@@ -235,7 +271,10 @@ def _sales_sections(f: dict) -> list[dict]:
         ),
         _row("Refunds incl. VAT", "المرتجعات شاملة الضريبة", -f["refunds_minor"]),
     ]
-    net = [
+
+
+def _net_rows(f: dict) -> list[dict]:
+    return [
         _row(
             "Sales after refunds incl. VAT",
             "المبيعات بعد المرتجعات شاملة الضريبة",
@@ -249,33 +288,24 @@ def _sales_sections(f: dict) -> list[dict]:
         ),
         _row("VAT", "ضريبة القيمة المضافة", f["vat_due_minor"], bold=True),
     ]
-    vat = []
-    for r in f["vat_by_rate"]:
-        rate = _percent(r["rate_bp"])
-        vat.append(
+
+
+def _vat_rows(r: dict) -> list[dict]:
+    """One VAT rate: sales and (when any) credit notes excluding VAT, and the VAT due."""
+    rate = _percent(r["rate_bp"])
+    rows = [
+        _row(f"Sales excl. VAT {rate}", f"المبيعات غير شاملة الضريبة {rate}", r["sales_net_minor"])
+    ]
+    if r["refunds_gross_minor"]:
+        rows.append(
             _row(
-                f"Sales excl. VAT {rate}",
-                f"المبيعات غير شاملة الضريبة {rate}",
-                r["sales_net_minor"],
+                f"Credit notes excl. VAT {rate}",
+                f"الإشعارات الدائنة غير شاملة الضريبة {rate}",
+                -r["refunds_net_minor"],
             )
         )
-        if r["refunds_gross_minor"]:
-            vat.append(
-                _row(
-                    f"Credit notes excl. VAT {rate}",
-                    f"الإشعارات الدائنة غير شاملة الضريبة {rate}",
-                    -r["refunds_net_minor"],
-                )
-            )
-        vat.append(_row(f"VAT {rate}", f"ضريبة القيمة المضافة {rate}", r["vat_minor"], bold=True))
-    out = [
-        _section("Sales", "المبيعات", sales),
-        _section("Credit notes", "الإشعارات الدائنة", notes),
-        _section("Net of refunds", "الصافي بعد المرتجعات", net),
-    ]
-    if vat:
-        out.append(_section("VAT by rate", "الضريبة حسب النسبة", vat))
-    return out
+    rows.append(_row(f"VAT {rate}", f"ضريبة القيمة المضافة {rate}", r["vat_minor"], bold=True))
+    return rows
 
 
 def _tips_section(f: dict) -> dict | None:
@@ -404,15 +434,7 @@ def z_report(
     require_role(actor, CASH_HANDLERS, "the Z report")
     lock_key(session, "till")  # one Z report closes the till, a twin finds it closed
     day = day or business_day(_branch(session), utcnow())
-    open_orders = session.scalars(
-        select(Order.number).where(Order.status.in_(OPEN_STATUSES), Order.business_day <= day)
-    ).all()
-    if open_orders:
-        raise Conflict(
-            f"{len(open_orders)} order(s) are still open: pay or cancel them first",
-            {"orders": [f"#{n}" for n in sorted(open_orders)]},
-            "orders_open",
-        )
+    _refuse_open_orders(session, day)
     figures = till_figures(session)
     number = next_value(session, Z_COUNTER)
     doc = _document(session, "z_report", figures, counted, number, day, actor)
@@ -426,14 +448,7 @@ def z_report(
     )
     session.add(report)
     session.flush()
-    for model in (Invoice, Payment, CashMovement, Shift):
-        for row in _unreported(session, model):
-            row.z_report_id = report.id
-    for shift in session.scalars(select(Shift).where(Shift.z_report_id == report.id)):
-        if shift.status == "open":
-            shift.status, shift.closed_at, shift.closed_by_name = "closed", utcnow(), actor.name
-        shift.counted = dict(counted)
-        shift.expected = dict(figures["expected"])
+    _file_under(session, report, figures["expected"], counted, actor)
     record_audit(
         session,
         actor,
@@ -447,6 +462,31 @@ def z_report(
     if print_it:
         document_printing.send(session, kind="report", document=doc, ref=f"z:{number}")
     return report
+
+
+def _refuse_open_orders(session: Session, day: date) -> None:
+    """No Z while an order of the day (or before) is still open: pay or cancel it first."""
+    open_orders = session.scalars(
+        select(Order.number).where(Order.status.in_(OPEN_STATUSES), Order.business_day <= day)
+    ).all()
+    if open_orders:
+        raise Conflict(
+            f"{len(open_orders)} order(s) are still open: pay or cancel them first",
+            {"orders": [f"#{n}" for n in sorted(open_orders)]},
+            "orders_open",
+        )
+
+
+def _file_under(session: Session, report: ZReport, expected: dict, counted: dict, actor) -> None:
+    """Everything not yet in a Z goes into this one; its shifts close with what was counted."""
+    for model in (Invoice, Payment, CashMovement, Shift):
+        for row in _unreported(session, model):
+            row.z_report_id = report.id
+    for shift in session.scalars(select(Shift).where(Shift.z_report_id == report.id)):
+        if shift.status == "open":
+            shift.status, shift.closed_at, shift.closed_by_name = "closed", utcnow(), actor.name
+        shift.counted = dict(counted)
+        shift.expected = dict(expected)
 
 
 def get_z_report(session: Session, number: int) -> ZReport:

@@ -32,17 +32,16 @@ KITCHEN = (Role.kitchen, Role.manager, Role.owner)
 
 
 def _stations(session: Session):
-    """(kitchen stations by id, the expo station or None, the fallback kitchen station)."""
+    """(kitchen stations by id, the expo station or None)."""
     active = menu_snapshot(session).active_stations()
     kitchen = {s.id: s for s in active if not s.is_expo}
     expo = next((s for s in active if s.is_expo), None)
-    fallback = next(iter(kitchen.values()), None)
-    return kitchen, expo, fallback
+    return kitchen, expo
 
 
 def on_order_fired(session: Session, order, deltas, stagger=False, reason="", **_kw) -> None:
     """Receiver of `order_fired`: strike voids on screens, ticket the rest per station."""
-    kitchen, expo, _fallback = _stations(session)
+    kitchen, expo = _stations(session)
     rest = [d for d in deltas if d.kind != "void" or not _strike_void(session, d, reason)]
     delays = stagger_delays(rest) if stagger else {}
     groups = kitchen_groups(rest, menu_snapshot(session).active_stations())

@@ -90,11 +90,6 @@ def query_id(**kw) -> QueryInteger:
     return QueryInteger(validate=validate.Range(1, MAX_ID), **kw)
 
 
-def text_field(max_len: int, min_len: int = 0, **kw) -> fields.String:
-    """Free text up to the length of its column."""
-    return fields.String(validate=validate.Length(min_len, max_len), **kw)
-
-
 def name_field(required: bool = True, max_len: int = 120, **kw) -> fields.String:
     """A trimmed display name in one language."""
     return fields.String(required=required, validate=validate.Length(1, max_len), **kw)

@@ -48,7 +48,3 @@ class BranchSchema(Schema):
         from pos_app.clock import utcnow
 
         return business_day(branch, utcnow()).isoformat()
-
-
-class BranchUpdateSchema(BranchSchema):
-    """Branch settings as patched by the owner."""

@@ -43,6 +43,7 @@ test: $(VENV)/.dev translations
 	@sh tests/install_browser.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	sh tests/run_js.sh
 	sh tests/run_suite.sh
 
 ## make fuzz: the long fuzzing run of every API operation (`make test` runs a bounded one):

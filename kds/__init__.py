@@ -7,6 +7,7 @@ def init_app(app) -> None:
     from pos_app import pipeline
     from pos_app.cli import pos
     from pos_app.extensions import socketio
+    from pos_app.rooms import KDS
     from pos_app.scheduler import register_job
     from pos_app.signals import course_fired, order_cancelled, order_fired
 
@@ -14,7 +15,7 @@ def init_app(app) -> None:
     order_fired.connect(services.on_order_fired, weak=False)
     course_fired.connect(services.on_course_fired, weak=False)
     order_cancelled.connect(services.on_order_cancelled, weak=False)
-    socketio.on_namespace(namespace.KdsNamespace("/kds"))
+    socketio.on_namespace(namespace.KdsNamespace(KDS))
     views.register(app)
     pages.register(app)
     register_job(app, "prune_kds_events", events.prune_events, minutes=60)

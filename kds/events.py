@@ -10,9 +10,9 @@ from kds.models import KdsEvent
 from pos_app.clock import utcnow
 from pos_app.counters import current_value, next_value
 from pos_app.pipeline import Pending, pending
-from pos_app.realtime import push_after_commit, station_room
+from pos_app.realtime import push_after_commit
+from pos_app.rooms import KDS, station_room
 
-NAMESPACE = "/kds"
 REPLAY_LIMIT = 1000  # more missed than this: the screen takes a fresh snapshot instead
 
 
@@ -51,7 +51,7 @@ def number_and_store(session: Session, work: Pending) -> None:
                     "created_at": utcnow(),
                 }
             )
-            push_after_commit(session, NAMESPACE, station_room(station_id), name, body)
+            push_after_commit(session, KDS, station_room(station_id), name, body)
     session.connection().execute(insert(KdsEvent.__table__), rows)  # one executemany
 
 

@@ -9,7 +9,8 @@ from marshmallow import Schema, fields, validate
 from kds import services
 from kds.events import events_after
 from pos_app.commands import Command
-from pos_app.realtime import authenticate_socket, station_room
+from pos_app.realtime import authenticate_socket
+from pos_app.rooms import is_station_room, station_room
 from pos_app.schemas import MAX_ID, ref_field
 from pos_app.socket_commands import CommandNamespace, http_twin, socket_command
 
@@ -35,7 +36,7 @@ def catch_up(session, station_id: int, after_seq: int | None) -> dict:
 def join_station(call) -> dict:
     """Follow one station (leaving any other) and catch up from `after_seq`."""
     for room in rooms():
-        if room.startswith("station:"):
+        if is_station_room(room):
             leave_room(room)
     # Join before reading: a push committed meanwhile arrives as well, and the screen drops
     # whatever its sequence number says it already has.

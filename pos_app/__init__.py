@@ -108,7 +108,9 @@ def _init_features(app: Flask) -> None:
     from pos_app.menu import views as menu_views
     from pos_app.orders import models as order_models  # noqa: F401
     from pos_app.orders import views as order_views
+    from pos_app.ports import claim_table
     from pos_app.signals import order_changed
+    from table_service.services import claim_table as table_service_claim
 
     api = Api(app)
     meta.register(api)
@@ -120,6 +122,7 @@ def _init_features(app: Flask) -> None:
     billing_views.register(api)
     order_changed.connect(bills.on_order_changed, weak=False)
     table_service.init_app(app)
+    claim_table.provide(table_service_claim)  # the kernel's ports (pos_app/ports.py)
     printers.init_app(app)
     kds.init_app(app)
     pages.register(app)

@@ -3,8 +3,8 @@
 Namespaces authenticate at connect with the same bearer token as the API
 (`auth={"token": ...}`); every command checks it again through the command runner
 (pos_app/socket_commands.py). A revoked token's sockets are dropped right after the revoking
-commit, in every process (pos_app/socket_clients.py). Room names come only from the helpers
-here.
+commit, in every process (pos_app/socket_clients.py). Namespace and room names come only from
+pos_app/rooms.py.
 """
 
 from __future__ import annotations
@@ -23,35 +23,12 @@ from pos_app.db import unit_of_work
 from pos_app.errors import BadRequest, Forbidden, PosError, Unauthorized
 from pos_app.extensions import socketio
 from pos_app.pipeline import Pending, pending
+from pos_app.rooms import expiry_room, staff_room, token_room
 from pos_app.signals import tokens_revoked
-from pos_app.socket_clients import expiry_room
 from pos_app.socket_packets import UNREADABLE
 
 log = logging.getLogger("pos.realtime")
 MAX_TOKEN_CHARS = 200  # ours are 43; anything longer is not one of them
-
-
-def station_room(station_id: int) -> str:
-    """The room of one station's screens."""
-    return f"station:{station_id}"
-
-
-def floor_room(floor_id: int) -> str:
-    """The room of the handhelds looking at one floor."""
-    return f"floor:{floor_id}"
-
-
-TILL_ROOM = "till"  # cashiers' and managers' devices: every order's changes, any floor or type
-
-
-def staff_room(staff_id: int) -> str:
-    """The room of one staff member's devices (every namespace: revoke_all_for drops it)."""
-    return f"staff:{staff_id}"
-
-
-def token_room(token_hash: str) -> str:
-    """The room of the sockets signed in with one token (a logout drops it)."""
-    return f"token:{token_hash[:16]}"
 
 
 def push_after_commit(session: Session, namespace: str, room: str, name: str, payload) -> None:

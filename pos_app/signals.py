@@ -1,6 +1,8 @@
 """Domain signals (blinker): the kernel announces, feature packages react in the same transaction.
 
-Receivers get the SQLAlchemy session as the sender and must not commit.
+Receivers get the SQLAlchemy session as the sender and must not commit. A signal is an
+announcement: the kernel works the same with no receiver at all. What the kernel needs
+answered is a port (pos_app/ports.py), not a signal.
 """
 
 from __future__ import annotations
@@ -13,12 +15,11 @@ _signals = Namespace()
 # their part (floors and tables, printers).
 demo_loading = _signals.signal("demo-loading")
 
-# A dine-in order claims a table; kwargs: order, table_id. The floor package checks the table
-# exists and is active (raising a PosError otherwise) and sets order.table_label.
-table_claiming = _signals.signal("table-claiming")
-
-# An order changed in a way the floor shows (opened, fired, ready, moved, closed, cancelled);
-# kwargs: order, previous_table_id (set when the order left a table).
+# An order changed (a new version: opened, lines, fired, ready, moved, paid, closed,
+# cancelled); kwargs: order, actor, previous_table_id (set when the order left a table),
+# ready (the kitchen called it ready), bill_checked (billing's own change). Receivers:
+# table_service (table status, the floor's pushes) and the kernel's billing (a split that no
+# longer matches the bill is dropped; refused once something is paid).
 order_changed = _signals.signal("order-changed")
 
 # Lines were sent to the kitchen; kwargs: order, deltas (routing.LineDelta list), stagger.
@@ -28,9 +29,6 @@ order_fired = _signals.signal("order-fired")
 # A held course was released; kwargs: order, course, previous (the course released before:
 # courses previous+1 .. course start cooking now).
 course_fired = _signals.signal("course-fired")
-
-# Lines moved from one order to another (transfer, merge); kwargs: source, target, lines.
-lines_moved = _signals.signal("lines-moved")
 
 # The order was cancelled; kwargs: order, reason. The kitchen drops what is not cooked yet.
 order_cancelled = _signals.signal("order-cancelled")

@@ -6,20 +6,19 @@ knows only its own sids, and nothing drops *a room* everywhere (`close_room` onl
 the room). The managers here add that: `drop_room(room, code)` tells the room's sockets why
 (`session_revoked`), then disconnects them, here and, through one more Redis message kind
 (`pos_drop_room`), in every other process. They also sweep, every SWEEP_SECONDS, the sockets
-whose login has expired (each socket joins `expiry_room(expires_at)` at connect).
+whose login has expired (each socket joins `rooms.expiry_room(expires_at)` at connect).
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import time
 import weakref
-from datetime import datetime
 
 import socketio
 
 from pos_app import clock
+from pos_app.rooms import expiry_second
 
 log = logging.getLogger("pos.realtime")
 
@@ -27,18 +26,12 @@ CHANNEL = "flask-socketio"  # Flask-SocketIO's default: external emitters keep w
 DROP_METHOD = "pos_drop_room"
 DROPPED_EVENT = "session_revoked"
 SWEEP_SECONDS = 5.0
-_EXPIRY_PREFIX = "expires:"
 NOTICES = {
     "token_revoked": "You were signed out (logout, deactivation, or a new PIN or password).",
     "token_expired": "Your sign-in has expired.",
     "token_invalid": "This sign-in is not valid.",
     "staff_inactive": "This staff member is deactivated.",
 }
-
-
-def expiry_room(expires_at: datetime) -> str:
-    """The room of the sockets whose login expires at `expires_at` (to the second, rounded up)."""
-    return f"{_EXPIRY_PREFIX}{math.ceil(expires_at.timestamp())}"
 
 
 def notice(code: str) -> dict:
@@ -100,10 +93,9 @@ class DropsRooms:
         expired = set()
         for namespace in list(self.get_namespaces()):
             for room in list(self.rooms.get(namespace, {})):
-                if isinstance(room, str) and room.startswith(_EXPIRY_PREFIX):
-                    second = room[len(_EXPIRY_PREFIX) :]
-                    if second.isdigit() and int(second) <= now:
-                        expired.add(room)
+                second = expiry_second(room)
+                if second is not None and second <= now:
+                    expired.add(room)
         return sum(self.drop_local(room, "token_expired") for room in sorted(expired))
 
 

@@ -9,7 +9,8 @@ import logging
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pos_app.realtime import push_after_commit, station_room
+from pos_app.realtime import push_after_commit
+from pos_app.rooms import KDS, station_room
 from printers.models import Printer, PrintJob, PrintJobStatus
 
 log = logging.getLogger("pos.printers")
@@ -116,14 +117,13 @@ def printer_health(session: Session, printer: Printer) -> dict:
 
 
 def announce(session: Session, printer: Printer) -> None:
-    """Tell the station's screens and the admin page how the printer is (after commit)."""
+    """Tell the station's screens how the printer is (after commit). The admin page reads
+    the same dict from `GET /printers/health`."""
     session.flush()
+    if not printer.station_id:
+        return
     health = printer_health(session, printer)
-    if printer.station_id:
-        push_after_commit(
-            session, "/kds", station_room(printer.station_id), "printer_status", health
-        )
-    push_after_commit(session, "/kds", "printers", "printer_status", health)
+    push_after_commit(session, KDS, station_room(printer.station_id), "printer_status", health)
 
 
 def reminder(session: Session, printer: Printer) -> str | None:

@@ -9,7 +9,8 @@ from marshmallow import Schema
 
 from pos_app.auth.models import Role
 from pos_app.commands import Command
-from pos_app.realtime import TILL_ROOM, authenticate_socket, floor_room
+from pos_app.realtime import authenticate_socket
+from pos_app.rooms import TILL_ROOM, floor_room, is_floor_room
 from pos_app.schemas import ref_field
 from pos_app.socket_commands import CommandNamespace, http_twin, socket_command
 from table_service.services import FLOOR_STAFF, floor_tables
@@ -22,7 +23,7 @@ class FloorSchema(Schema):
 def join_floor(call) -> dict:
     """Follow one floor (leaving any other): its tables with their status."""
     for room in rooms():
-        if room.startswith("floor:"):
+        if is_floor_room(room):
             leave_room(room)
     join_room(floor_room(call.body["floor_id"]))
     return {"tables": floor_tables(call.session, call.body["floor_id"])}

@@ -1,4 +1,9 @@
-"""Floor services: table status from the orders at it, staff's own marks, floor pushes."""
+"""Floor services: table status from the orders at it, staff's own marks, floor pushes.
+
+The kernel calls `claim_table` (its port, provided in create_app()); `follow_order` receives
+the `order_changed` announcement. The order's own pushes (its waiter, the till) are the
+kernel's (pos_app/orders/pushes.py); a floor's handhelds hear it here.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +15,13 @@ from pos_app.auth.models import Role
 from pos_app.clock import utcnow
 from pos_app.errors import Conflict, NotFound, ValidationFailed
 from pos_app.orders.models import OrderStatus
+from pos_app.orders.pushes import ready_notice
 from pos_app.orders.services import order_dict
-from pos_app.realtime import TILL_ROOM, floor_room, push_after_commit, staff_room
+from pos_app.realtime import push_after_commit
+from pos_app.rooms import FLOOR, floor_room
 from table_service.models import DiningTable, TableStatus
 from table_service.schemas import TableSchema
 
-NAMESPACE = "/floor"
 FLOOR_STAFF = (Role.waiter, Role.cashier, Role.manager, Role.owner)
 _FROM_ORDER = {
     OrderStatus.open: TableStatus.seated,
@@ -30,8 +36,9 @@ def table_dict(table: DiningTable) -> dict:
     return TableSchema().dump(table)
 
 
-def claim_table(session: Session, order, table_id: int, **_kw) -> None:
-    """Receiver of `table_claiming`: the table must exist and be in use; label the order."""
+def claim_table(session: Session, table_id: int) -> str:
+    """The kernel's `claim_table` port: the table must exist, be in use and be clean; its
+    label for the order."""
     table = session.get(DiningTable, table_id)
     if table is None or not table.active:
         raise ValidationFailed(
@@ -41,11 +48,11 @@ def claim_table(session: Session, order, table_id: int, **_kw) -> None:
         raise Conflict(
             f"table {table.label} needs clearing first", {"table_id": ["dirty"]}, "table_dirty"
         )
-    order.table_label = table.label
+    return table.label
 
 
 def follow_order(session: Session, order, previous_table_id=None, ready=False, **_kw) -> None:
-    """Receiver of `order_changed`: tables follow their orders; the floor and waiter hear it."""
+    """Receiver of `order_changed`: tables follow their orders; the order's floor hears it."""
     leaving = previous_table_id if previous_table_id not in (None, order.table_id) else None
     if not order.is_open and order.table_id:
         leaving = order.table_id
@@ -63,24 +70,12 @@ def follow_order(session: Session, order, previous_table_id=None, ready=False, *
             table.status if keep else _FROM_ORDER.get(order.status, TableStatus.seated),
             order.id,
         )
-    body = order_dict(order)
-    if order.table_id:
-        table = session.get(DiningTable, order.table_id)
-        push_after_commit(session, NAMESPACE, floor_room(table.floor_id), "order_updated", body)
-    push_after_commit(session, NAMESPACE, staff_room(order.waiter_id), "order_updated", body)
-    push_after_commit(session, NAMESPACE, TILL_ROOM, "order_updated", body)
+    if not order.table_id:
+        return
+    room = floor_room(session.get(DiningTable, order.table_id).floor_id)
+    push_after_commit(session, FLOOR, room, "order_updated", order_dict(order))
     if ready:
-        notice = {
-            "order_id": order.id,
-            "number": order.number,
-            "table": order.table_label,
-            "type": order.type.value,
-            "customer": order.customer_name,
-            "version": order.version,
-        }
-        push_after_commit(session, NAMESPACE, staff_room(order.waiter_id), "order_ready", notice)
-        if order.table_id:
-            push_after_commit(session, NAMESPACE, floor_room(table.floor_id), "order_ready", notice)
+        push_after_commit(session, FLOOR, room, "order_ready", ready_notice(order))
 
 
 def _set(session: Session, table: DiningTable, status: TableStatus, order_id) -> None:
@@ -88,9 +83,8 @@ def _set(session: Session, table: DiningTable, status: TableStatus, order_id) ->
         return
     table.status, table.order_id, table.status_at = status, order_id, utcnow()
     session.flush()
-    push_after_commit(
-        session, NAMESPACE, floor_room(table.floor_id), "table_updated", table_dict(table)
-    )
+    room = floor_room(table.floor_id)
+    push_after_commit(session, FLOOR, room, "table_updated", table_dict(table))
 
 
 def mark_table(session: Session, actor: Actor, table_id: int, status: str) -> DiningTable:

@@ -218,6 +218,21 @@ def test_kitchen_cannot_create_orders_and_a_taken_table_is_409(client, menu, aut
     assert taken.status_code == 409 and taken.get_json()["error"]["code"] == "table_taken"
 
 
+def test_a_table_is_never_seated_unchecked_when_nothing_provides_the_claim_table_port(
+    client, menu, waiter, monkeypatch
+):
+    from pos_app import ports
+
+    monkeypatch.setattr(ports.claim_table, "_provider", None)  # table_service not wired
+    response = client.post("/api/v1/orders", json=dine_in(menu), headers=waiter)
+    assert response.status_code == 500
+    assert response.get_json()["error"]["code"] == "internal_error"
+    takeaway = {"id": new_id(), "type": "takeaway", "customer_name": "Ali", "lines": []}
+    assert client.post("/api/v1/orders", json=takeaway, headers=waiter).status_code == 201
+    with pytest.raises(ports.PortMissing, match="claim_table"):
+        ports.claim_table(None, 1)
+
+
 def test_expo_bump_makes_the_order_ready_and_the_table_ready(client, menu, waiter, auth, db):
     order = client.post(
         "/api/v1/orders",

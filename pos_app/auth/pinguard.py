@@ -21,7 +21,8 @@ from pos_app.auth.models import BACK_OFFICE, Staff
 from pos_app.auth.ratelimit import Limit, hold, locked, record_failure
 from pos_app.clock import utcnow
 from pos_app.errors import RateLimited
-from pos_app.realtime import push_after_commit, staff_room
+from pos_app.realtime import push_after_commit
+from pos_app.rooms import FLOOR, staff_room
 
 log = logging.getLogger(__name__)
 
@@ -126,4 +127,4 @@ def alert_managers(session: Session, budget: str, what: str, attempt: Attempt) -
         select(Staff.id).where(Staff.active, Staff.role.in_(tuple(BACK_OFFICE)))
     ).all()
     for staff_id in managers:
-        push_after_commit(session, "/floor", staff_room(staff_id), "security_alert", payload)
+        push_after_commit(session, FLOOR, staff_room(staff_id), "security_alert", payload)

@@ -2,7 +2,8 @@
 
 Every service takes the session and an explicit Actor, never commits, checks the version the
 device last saw (409 with the current order when stale), bumps the version, writes the outbox
-event and announces the change with a domain signal in the same transaction.
+event, announces the change with a domain signal in the same transaction and queues the
+order's own pushes (its waiter, the till). A table is claimed through the `claim_table` port.
 """
 
 from __future__ import annotations
@@ -22,17 +23,12 @@ from pos_app.menu.cache import menu_snapshot
 from pos_app.orders import routing
 from pos_app.orders.lines import apply_line_change, build_line
 from pos_app.orders.models import HANDED_OVER, OPEN_STATUSES, Order, OrderLine, OrderStatus
+from pos_app.orders.pushes import push_order
 from pos_app.orders.schemas import OrderOutSchema
 from pos_app.outbox import record_event
 from pos_app.pipeline import pending
-from pos_app.signals import (
-    course_fired,
-    lines_moved,
-    order_cancelled,
-    order_changed,
-    order_fired,
-    table_claiming,
-)
+from pos_app.ports import claim_table
+from pos_app.signals import course_fired, order_cancelled, order_changed, order_fired
 
 ORDER_TAKERS = (Role.waiter, Role.cashier, Role.manager, Role.owner)
 _ORDER_OUT = OrderOutSchema()
@@ -111,13 +107,15 @@ def open_order_for_change(
 def touch_order(
     session: Session, order: Order, kind: str, actor: Actor | None, **signal_kw
 ) -> None:
-    """A new version of the order: the outbox event `kind` and `order_changed`, now."""
+    """A new version of the order: the outbox event `kind`, `order_changed` and the order's
+    pushes, now (`ready=True`: the kitchen called it ready)."""
     pending(session).order_dumps.pop((order.id, order.version), None)
     order.version += 1
     order.updated_at = utcnow()
     session.flush()
     record_event(session, kind, "order", order.id, order_dict(order))
     order_changed.send(session, order=order, actor=actor, **signal_kw)
+    push_order(session, order, order_dict(order), signal_kw.get("ready", False))
 
 
 def create_order(session: Session, actor: Actor, data: dict) -> tuple[Order, bool]:
@@ -163,12 +161,13 @@ def create_order(session: Session, actor: Actor, data: dict) -> tuple[Order, boo
     session.flush()
     record_event(session, "order.created", "order", order.id, order_dict(order))
     order_changed.send(session, order=order, actor=actor)
+    push_order(session, order, order_dict(order))
     return order, True
 
 
 def _claim_table(session: Session, order: Order, table_id: int) -> None:
     lock_key(session, "table", table_id)  # two orders racing for one table: one wins
-    table_claiming.send(session, order=order, table_id=table_id)
+    order.table_label = claim_table(session, table_id)
     taken = session.scalar(
         select(Order.number)
         .where(Order.table_id == table_id, Order.id != order.id, Order.status.in_(OPEN_STATUSES))
@@ -427,7 +426,6 @@ def _transfer(session: Session, source: Order, target: Order, lines: list[OrderL
         target.released_course = max(target.released_course, source.released_course)
         if target.status == OrderStatus.open:
             target.status = OrderStatus.in_kitchen
-    lines_moved.send(session, source=source, target=target, lines=lines)
 
 
 def mark_ready(session: Session, order_id: str, actor: Actor | None) -> Order | None:

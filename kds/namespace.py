@@ -8,13 +8,12 @@ from marshmallow import Schema, fields, validate
 
 from kds import services
 from kds.events import events_after
+from pos_app.auth.roles import KITCHEN_STAFF
 from pos_app.commands import Command
 from pos_app.realtime import authenticate_socket
 from pos_app.rooms import is_station_room, station_room
 from pos_app.schemas import MAX_ID, ref_field
 from pos_app.socket_commands import CommandNamespace, http_twin, socket_command
-
-KITCHEN = services.KITCHEN
 
 
 class StationSchema(Schema):
@@ -48,13 +47,11 @@ class KdsNamespace(CommandNamespace):
     """Kitchen and expo screens; the ticket commands are the HTTP endpoints' twins."""
 
     def on_connect(self, auth=None):
-        authenticate_socket(auth, KITCHEN)
+        authenticate_socket(auth, KITCHEN_STAFF)
 
     # A replay of a stored answer would not join the room: a join keeps no answers.
     on_join_station = socket_command(
-        Command(
-            handler=join_station, roles=frozenset(KITCHEN), body=StationSchema, keeps_answers=False
-        )
+        Command(handler=join_station, roles=KITCHEN_STAFF, body=StationSchema, keeps_answers=False)
     )
     on_start_ticket = http_twin("POST", "/tickets/<int:ticket_id>/start")
     on_bump_ticket = http_twin("POST", "/tickets/<int:ticket_id>/bump")

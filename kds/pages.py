@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from sqlalchemy import select
 
-from pos_app.auth.models import Role
+from pos_app.auth.roles import KITCHEN_STAFF
 from pos_app.clock import utcnow
 from pos_app.db import unit_of_work
 from pos_app.menu.models import Station
@@ -16,7 +16,7 @@ bp = Blueprint("kds", __name__)
 
 
 @bp.route("/kds")
-@login_required(Role.kitchen, Role.manager, Role.owner)
+@login_required(*KITCHEN_STAFF)
 def screen():
     with unit_of_work(write=False) as s:
         stations = [

@@ -18,7 +18,7 @@ from kds.models import KitchenTicket, KitchenTicketLine, TicketStatus
 from kds.serialize import expo_dict, expo_dicts, ticket_dict
 from pos_app.audit import record_audit
 from pos_app.auth.actor import Actor, require_role
-from pos_app.auth.models import Role
+from pos_app.auth.roles import KITCHEN_STAFF
 from pos_app.clock import utcnow
 from pos_app.errors import Conflict, NotFound
 from pos_app.locks import lock_key
@@ -27,8 +27,6 @@ from pos_app.menu.models import Station
 from pos_app.orders import services as orders
 from pos_app.orders.routing import kitchen_groups, stagger_delays, ticket_header
 from pos_app.outbox import record_event
-
-KITCHEN = (Role.kitchen, Role.manager, Role.owner)
 
 
 def _stations(session: Session):
@@ -192,7 +190,7 @@ def get_ticket(session: Session, ticket_id: int) -> KitchenTicket:
 
 def start_ticket(session: Session, actor: Actor, ticket_id: int) -> KitchenTicket:
     """A cook starts a ticket."""
-    require_role(actor, KITCHEN, "kitchen tickets")
+    require_role(actor, KITCHEN_STAFF, "kitchen tickets")
     lock_ticket_order(session, ticket_id)
     ticket = get_ticket(session, ticket_id)
     if ticket.status == TicketStatus.done:
@@ -214,7 +212,7 @@ def _push_expo(session: Session, ticket: KitchenTicket) -> None:
 def bump_ticket(session: Session, actor: Actor, ticket_id: int) -> KitchenTicket:
     """Done: the ticket leaves the screen; expo learns. Expo bumps (the order is ready) only
     once every station's part is done: otherwise 409 `stations_not_done` (see ready_anyway)."""
-    require_role(actor, KITCHEN, "kitchen tickets")
+    require_role(actor, KITCHEN_STAFF, "kitchen tickets")
     lock_ticket_order(session, ticket_id)
     ticket = get_ticket(session, ticket_id)
     if ticket.status == TicketStatus.done:
@@ -248,7 +246,7 @@ def ready_anyway(session: Session, actor: Actor, ticket_id: int, reason: str = "
     """Expo calls a card ready before every station bumped (a cook confirmed it on the
     screen): audited with what was still awaited, and sent to the cloud. The stations'
     tickets stay on their screens for the cooks to bump."""
-    require_role(actor, KITCHEN, "kitchen tickets")
+    require_role(actor, KITCHEN_STAFF, "kitchen tickets")
     lock_ticket_order(session, ticket_id)
     ticket = get_ticket(session, ticket_id)
     if not ticket.is_expo:
@@ -305,7 +303,7 @@ def _maybe_ready(session: Session, ticket: KitchenTicket, actor: Actor) -> None:
 
 def bump_line(session: Session, actor: Actor, line_id: int) -> KitchenTicket:
     """One item done; the last item done bumps the ticket."""
-    require_role(actor, KITCHEN, "kitchen tickets")
+    require_role(actor, KITCHEN_STAFF, "kitchen tickets")
     ticket_id = session.scalar(
         select(KitchenTicketLine.ticket_id).where(KitchenTicketLine.id == line_id)
     )
@@ -332,7 +330,7 @@ def recall_ticket(
     session: Session, actor: Actor, station_id: int, ticket_id: int | None = None
 ) -> KitchenTicket:
     """Bring back a bumped ticket (the last one bumped at the station by default)."""
-    require_role(actor, KITCHEN, "kitchen tickets")
+    require_role(actor, KITCHEN_STAFF, "kitchen tickets")
     if ticket_id is None:
         ticket = session.scalar(
             select(KitchenTicket)

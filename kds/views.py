@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from kds import services
 from pos_app.api import Api, Call
+from pos_app.auth.roles import KITCHEN_STAFF
 from pos_app.schemas import ref_field
 
 
@@ -64,7 +65,7 @@ def recall_ticket(call: Call, station_id: int):
 def register(app) -> None:
     """Add the kitchen endpoints."""
     api: Api = app.extensions["pos_api"]
-    roles = frozenset(services.KITCHEN)
+    roles = KITCHEN_STAFF
     api.add(
         "/stations/<int:station_id>/snapshot",
         "GET",

@@ -27,7 +27,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from pos_app.auth import devices, passwords, services
-from pos_app.auth.models import BACK_OFFICE, Role, Staff
+from pos_app.auth.models import Role, Staff
+from pos_app.auth.roles import BACK_OFFICE
 from pos_app.auth.tokens import resolve_token, revoke_token
 from pos_app.auth.views import qr_svg, settings
 from pos_app.csrf import check_csrf
@@ -313,7 +314,7 @@ def favicon():
 
 
 @bp.route("/admin/menu")
-@login_required(Role.owner, Role.manager)
+@login_required(*BACK_OFFICE)
 def admin_menu():
     with unit_of_work(write=False) as s:
         menu = menu_for_handhelds(s)
@@ -321,7 +322,7 @@ def admin_menu():
 
 
 @bp.route("/admin/security", methods=["GET", "POST"])
-@login_required(Role.owner, Role.manager)
+@login_required(*BACK_OFFICE)
 def admin_security():
     actor, enrolment, error, retry = page_actor(), None, None, False
     if not actor.strong:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 from sqlalchemy import select
 
-from pos_app.auth.models import Role
+from pos_app.auth.roles import BACK_OFFICE
 from pos_app.branch.services import current_branch
 from pos_app.db import unit_of_work
 from pos_app.menu.models import Station
@@ -16,7 +16,7 @@ bp = Blueprint("printers_pages", __name__)
 
 
 @bp.route("/admin/printers")
-@login_required(Role.owner, Role.manager)
+@login_required(*BACK_OFFICE)
 def admin_printers():
     virtual = current_app.extensions.get("virtual_printers", {})
     with unit_of_work(write=False) as s:

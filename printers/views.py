@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from pos_app.api import Call, items
 from pos_app.audit import record_audit
-from pos_app.auth.models import BACK_OFFICE, Role
+from pos_app.auth.models import Role
+from pos_app.auth.roles import BACK_OFFICE
 from pos_app.crud import Resource, get_or_404, register_resource
 from pos_app.errors import NotFound, ValidationFailed
 from pos_app.menu.models import Station

@@ -7,13 +7,13 @@ from __future__ import annotations
 from flask_socketio import join_room, leave_room, rooms
 from marshmallow import Schema
 
-from pos_app.auth.models import Role
+from pos_app.auth.roles import CASH_HANDLERS, FLOOR_STAFF
 from pos_app.commands import Command
 from pos_app.realtime import authenticate_socket
 from pos_app.rooms import TILL_ROOM, floor_room, is_floor_room
 from pos_app.schemas import ref_field
 from pos_app.socket_commands import CommandNamespace, http_twin, socket_command
-from table_service.services import FLOOR_STAFF, floor_tables
+from table_service.services import floor_tables
 
 
 class FloorSchema(Schema):
@@ -35,14 +35,12 @@ class FloorNamespace(CommandNamespace):
     def on_connect(self, auth=None):
         # authenticate_socket joined the staff member's room (order_ready, order_updated).
         actor = authenticate_socket(auth, FLOOR_STAFF)
-        if actor.role in (Role.cashier, Role.manager, Role.owner):
+        if actor.role in CASH_HANDLERS:
             join_room(TILL_ROOM)  # the till sees every order, takeaways and deliveries too
 
     # A replay of a stored answer would not join the room: a join keeps no answers.
     on_join_floor = socket_command(
-        Command(
-            handler=join_floor, roles=frozenset(FLOOR_STAFF), body=FloorSchema, keeps_answers=False
-        )
+        Command(handler=join_floor, roles=FLOOR_STAFF, body=FloorSchema, keeps_answers=False)
     )
     on_create_order = http_twin("POST", "/orders")
     on_fire_order = http_twin("POST", "/orders/<uuid:order_id>/fire")

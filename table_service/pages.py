@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, session
 
-from pos_app.auth.models import Role
+from pos_app.auth.roles import FLOOR_STAFF
 from pos_app.offline import register_shell
 from pos_app.pages import login_required, page_actor
 
 bp = Blueprint("table_service_pages", __name__)  # pos_app.pages.ROLE_HOME names it
-ROLES = (Role.waiter, Role.cashier, Role.manager, Role.owner)
 
 
 @bp.route("/handheld")
-@login_required(*ROLES)
+@login_required(*FLOOR_STAFF)
 def handheld():
     actor = page_actor()
     boot = {

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pos_app.auth.actor import Actor, require_role
-from pos_app.auth.models import Role
+from pos_app.auth.roles import FLOOR_STAFF
 from pos_app.clock import utcnow
 from pos_app.errors import Conflict, NotFound, ValidationFailed
 from pos_app.orders.models import OrderStatus
@@ -22,7 +22,6 @@ from pos_app.rooms import FLOOR, floor_room
 from table_service.models import DiningTable, TableStatus
 from table_service.schemas import TableSchema
 
-FLOOR_STAFF = (Role.waiter, Role.cashier, Role.manager, Role.owner)
 _FROM_ORDER = {
     OrderStatus.open: TableStatus.seated,
     OrderStatus.in_kitchen: TableStatus.ordered,

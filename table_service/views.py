@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pos_app.auth.models import ALL_ROLES, BACK_OFFICE
+from pos_app.auth.roles import ALL_ROLES, BACK_OFFICE, FLOOR_STAFF
 from pos_app.crud import Resource, register_resource
 from table_service import schemas
 from table_service.models import DiningTable, Floor
@@ -50,14 +50,12 @@ def mark_table(call, table_id: int):
 
 def register_actions(app) -> None:
     """Add the table actions."""
-    from table_service.services import FLOOR_STAFF
-
     api = app.extensions["pos_api"]
     api.add(
         "/tables/<int:table_id>/status",
         "POST",
         mark_table,
-        roles=frozenset(FLOOR_STAFF),
+        roles=FLOOR_STAFF,
         tag="tables",
         body=schemas.TableStatusSchema,
         response=schemas.TableSchema,

@@ -23,10 +23,6 @@ class Role(enum.StrEnum):
     kitchen = "kitchen"
 
 
-ALL_ROLES = frozenset(Role)
-BACK_OFFICE = frozenset({Role.owner, Role.manager})
-
-
 class Staff(Base):
     """A person (or a kitchen screen's login) who acts in the system."""
 

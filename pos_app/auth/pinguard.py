@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from pos_app.audit import record_audit
 from pos_app.auth import devices
 from pos_app.auth.actor import Actor
-from pos_app.auth.models import BACK_OFFICE, Staff
+from pos_app.auth.models import Staff
 from pos_app.auth.ratelimit import Limit, hold, locked, record_failure
+from pos_app.auth.roles import BACK_OFFICE
 from pos_app.clock import utcnow
 from pos_app.errors import RateLimited
 from pos_app.realtime import push_after_commit

@@ -13,8 +13,9 @@ from pos_app.audit import record_audit
 from pos_app.auth import devices, passwords, pinguard
 from pos_app.auth.actor import Actor, require_strong
 from pos_app.auth.devices import LoginSource
-from pos_app.auth.models import BACK_OFFICE, Role, Staff
+from pos_app.auth.models import Role, Staff
 from pos_app.auth.ratelimit import DAY_S, Limit
+from pos_app.auth.roles import BACK_OFFICE
 from pos_app.auth.tokens import issue_token, make_strong
 from pos_app.clock import utcnow
 from pos_app.errors import Conflict, Forbidden, Unauthorized, ValidationFailed

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from pos_app.audit import record_audit
 from pos_app.auth import passwords
 from pos_app.auth.actor import Actor, require_strong
-from pos_app.auth.models import BACK_OFFICE, Role, Staff
+from pos_app.auth.models import Role, Staff
 from pos_app.auth.ratelimit import Limit, hold, locked, record_failure
+from pos_app.auth.roles import BACK_OFFICE
 from pos_app.auth.services import AuthSettings
 from pos_app.auth.tokens import revoke_all_for
 from pos_app.errors import Conflict, Forbidden, RateLimited

@@ -11,7 +11,8 @@ from flask import current_app, request, url_for
 from pos_app.api import PUBLIC, Api, Call, roles
 from pos_app.auth import devices, schemas, services
 from pos_app.auth import staff as staff_rules
-from pos_app.auth.models import ALL_ROLES, BACK_OFFICE, Staff
+from pos_app.auth.models import Staff
+from pos_app.auth.roles import ALL_ROLES, BACK_OFFICE
 from pos_app.auth.tokens import revoke_all_for, revoke_token
 from pos_app.crud import Resource, get_or_404, register_resource
 from pos_app.errors import error_response

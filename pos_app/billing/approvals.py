@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from pos_app.audit import record_audit
 from pos_app.auth.actor import Actor
 from pos_app.auth.models import Role, Staff
+from pos_app.auth.roles import BACK_OFFICE
 from pos_app.billing import pricing
-from pos_app.billing.bills import MANAGERS, bill_dict, compute_bill, order_for_billing, parts_of
+from pos_app.billing.bills import bill_dict, compute_bill, order_for_billing, parts_of
 from pos_app.billing.models import Discount
 from pos_app.branch.models import Branch
 from pos_app.branch.services import current_branch
@@ -21,7 +22,7 @@ from pos_app.orders.services import touch_order
 
 def needs_approval(actor: Actor, branch: Branch, bill: pricing.Bill, discount: Discount) -> bool:
     """Comps, and discounts above the branch's threshold, need a manager unless one gives them."""
-    if actor.role in MANAGERS:
+    if actor.role in BACK_OFFICE:
         return False
     if discount.kind == "comp":
         return True
@@ -48,7 +49,7 @@ def check_approver(actor: Actor, approver: Staff | None, what: str) -> Staff:
             {"approver_pin": ["another staff member must approve"]},
             "self_approval",
         )
-    if Role(approver.role) not in MANAGERS or not approver.active:
+    if Role(approver.role) not in BACK_OFFICE or not approver.active:
         raise Forbidden(
             f"{approver.name} may not approve {what}",
             {"approver_pin": ["only a manager or owner may approve"]},
@@ -162,7 +163,7 @@ def override_price(
     if line is None:
         raise NotFound(f"order {order.number} has no line {line_id}")
     approver_id = None
-    if actor.role not in MANAGERS:
+    if actor.role not in BACK_OFFICE:
         approver_id = check_approver(actor, approver, "price override").id
     before = line.unit_price_minor
     line.unit_price_minor = data["unit_price_minor"]

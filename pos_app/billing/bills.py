@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pos_app.auth.actor import Actor, require_role
-from pos_app.auth.models import Role
+from pos_app.auth.roles import FLOOR_STAFF
 from pos_app.billing import pricing, promotions, split, tax
 from pos_app.billing.models import BillPart, Discount, Invoice, Payment, Promotion, Shift
 from pos_app.branch.models import Branch
@@ -22,13 +22,8 @@ from pos_app.clock import utcnow
 from pos_app.errors import Conflict, ValidationFailed
 from pos_app.menu.models import MenuItem
 from pos_app.orders.models import Order, OrderStatus, OrderType
-from pos_app.orders.services import ORDER_TAKERS, lock_order
+from pos_app.orders.services import lock_order
 from pos_app.outbox import record_event
-
-MANAGERS = (Role.manager, Role.owner)
-
-
-CASH_HANDLERS = (Role.cashier, Role.manager, Role.owner)
 
 
 def tax_rule(branch: Branch | None) -> tax.TaxRule:
@@ -329,7 +324,7 @@ def payment_dict(p: Payment) -> dict:
 def order_for_billing(session: Session, actor: Actor, order_id: str) -> Order:
     """The order, locked until the transaction ends (one payment, split or discount at a
     time), if it may still be billed (not cancelled, not yet paid)."""
-    require_role(actor, ORDER_TAKERS, "billing")
+    require_role(actor, FLOOR_STAFF, "billing")
     order = lock_order(session, order_id)
     if order.status == OrderStatus.cancelled:
         raise Conflict(f"order {order.number} was cancelled", code="order_cancelled")

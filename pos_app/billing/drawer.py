@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from pos_app.audit import record_audit
 from pos_app.auth.actor import Actor, require_role
-from pos_app.billing.bills import CASH_HANDLERS, open_shift_now
+from pos_app.auth.roles import CASH_HANDLERS
+from pos_app.billing.bills import open_shift_now
 from pos_app.billing.models import CashMovement, Shift
 from pos_app.branch.services import business_day, current_branch
 from pos_app.clock import utcnow

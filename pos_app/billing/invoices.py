@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from pos_app.audit import record_audit
 from pos_app.auth.actor import Actor, require_role
+from pos_app.auth.roles import FLOOR_STAFF
 from pos_app.billing import invoice_lines, pricing
 from pos_app.billing.bills import (
     bill_dict,
@@ -23,7 +24,6 @@ from pos_app.branch.services import current_branch
 from pos_app.clock import utcnow
 from pos_app.errors import NotFound
 from pos_app.orders.models import Order
-from pos_app.orders.services import ORDER_TAKERS
 from pos_app.signals import document_printing
 
 
@@ -197,7 +197,7 @@ def get_invoice(session: Session, invoice_id: int | str) -> Invoice:
 
 def reprint_invoice(session: Session, actor: Actor, invoice_id) -> Invoice:
     """Print an invoice or credit note again, marked REPRINT; audited."""
-    require_role(actor, ORDER_TAKERS, "reprinting receipts")
+    require_role(actor, FLOOR_STAFF, "reprinting receipts")
     invoice = get_invoice(session, invoice_id)
     record_audit(
         session, actor, "invoice.reprinted", "invoice", invoice.display_number, reason="reprint"

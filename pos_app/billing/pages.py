@@ -5,18 +5,15 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, session
 
-from pos_app.auth.models import Role
-from pos_app.billing.bills import CASH_HANDLERS
+from pos_app.auth.roles import BACK_OFFICE, CASH_HANDLERS, FLOOR_STAFF
 from pos_app.offline import register_shell
 from pos_app.pages import login_required, page_actor
 
 bp = Blueprint("billing_pages", __name__)
-# Waiters may take payments at the till too; the drawer and refunds stay with cash handlers.
-ROLES = (Role.cashier, Role.manager, Role.owner, Role.waiter)
 
 
 @bp.route("/cashier")
-@login_required(*ROLES)
+@login_required(*FLOOR_STAFF)  # waiters take payments too; the drawer: CASH_HANDLERS
 def cashier():
     """The cashier's screen."""
     actor = page_actor()
@@ -24,7 +21,7 @@ def cashier():
         "token": session["token"],
         "staff": {"id": actor.staff_id, "name": actor.name, "role": actor.role.value},
         "handles_cash": actor.role in CASH_HANDLERS,
-        "approves": actor.role in (Role.manager, Role.owner),
+        "approves": actor.role in BACK_OFFICE,
     }
     return render_template("billing/cashier.html", actor=actor, boot=boot)
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from pos_app.audit import record_audit
 from pos_app.auth.actor import Actor, require_role
+from pos_app.auth.roles import FLOOR_STAFF
 from pos_app.billing import split
 from pos_app.billing import tender as tender_rules
 from pos_app.billing.bills import (
@@ -26,7 +27,7 @@ from pos_app.branch.services import business_day, current_branch
 from pos_app.clock import utcnow
 from pos_app.errors import Conflict, ValidationFailed
 from pos_app.orders.models import HANDED_OVER, OrderStatus, OrderType
-from pos_app.orders.services import ORDER_TAKERS, lock_order, touch_order
+from pos_app.orders.services import lock_order, touch_order
 from pos_app.outbox import record_event
 from pos_app.signals import document_printing
 
@@ -43,7 +44,7 @@ def pay(session: Session, actor: Actor, order_id: str, data: dict) -> dict:
     tip. A part paid in full gets its tax invoice (numbered, with QR, printed); the last one
     closes the order. Audited and sent to the outbox. Idempotent on the payment's id: a twin
     neither pays nor opens the drawer again."""
-    require_role(actor, ORDER_TAKERS, "taking payments")
+    require_role(actor, FLOOR_STAFF, "taking payments")
     payment_id = data["id"].lower()
     # The order's lock first, then the twin check: a retry racing the first try waits for it
     # and answers the bill it left, instead of failing on the payment's primary key.

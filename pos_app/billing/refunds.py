@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 from pos_app.audit import record_audit
 from pos_app.auth.actor import Actor, require_role
 from pos_app.auth.models import Staff
+from pos_app.auth.roles import BACK_OFFICE, CASH_HANDLERS
 from pos_app.billing import invoice_lines, tax
 from pos_app.billing.approvals import check_approver
-from pos_app.billing.bills import CASH_HANDLERS, MANAGERS, open_shift_now
+from pos_app.billing.bills import open_shift_now
 from pos_app.billing.invoices import get_invoice
 from pos_app.billing.models import Invoice, Payment
 from pos_app.billing.tax_documents import CREDIT_NOTES, Draft, issue_document
@@ -47,7 +48,7 @@ def refund(
 
 def _approver_id(actor: Actor, approver: Staff | None) -> int:
     """Who approves: a manager or owner refunding, else the manager whose PIN came along."""
-    if actor.role in MANAGERS:
+    if actor.role in BACK_OFFICE:
         return actor.staff_id
     return check_approver(actor, approver, "refund").id
 

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from pos_app.audit import record_audit
 from pos_app.auth.actor import Actor, require_role
+from pos_app.auth.roles import CASH_HANDLERS
 from pos_app.billing import tender as till
-from pos_app.billing.bills import CASH_HANDLERS
 from pos_app.billing.invoices import paper_header
 from pos_app.billing.models import TENDERS, CashMovement, Invoice, Payment, Shift, ZReport
 from pos_app.branch.services import business_day, current_branch

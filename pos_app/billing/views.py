@@ -4,7 +4,8 @@ the billing modules (bills, approvals, payments, invoices, refunds, drawer)."""
 from __future__ import annotations
 
 from pos_app.api import Api, Call, items
-from pos_app.auth.models import BACK_OFFICE, Staff
+from pos_app.auth.models import Staff
+from pos_app.auth.roles import BACK_OFFICE, CASH_HANDLERS, FLOOR_STAFF
 from pos_app.auth.services import check_approval_pin
 from pos_app.auth.views import login_source, settings
 from pos_app.billing import (
@@ -17,14 +18,11 @@ from pos_app.billing import (
     schemas,
     till_report,
 )
-from pos_app.billing.bills import CASH_HANDLERS
 from pos_app.billing.models import Promotion
 from pos_app.crud import Resource, register_resource
 from pos_app.errors import Forbidden, ValidationFailed, error_response
-from pos_app.orders.services import ORDER_TAKERS, get_order
+from pos_app.orders.services import get_order
 
-TAKERS = frozenset(ORDER_TAKERS)
-CASHIERS = frozenset(CASH_HANDLERS)
 ONE = "/orders/<uuid:order_id>"
 
 
@@ -179,13 +177,13 @@ def get_z_report(call: Call, number: int):
 
 def register(api: Api) -> None:
     """Add the billing endpoints and the promotions back office."""
-    api.add(f"{ONE}/bill", "GET", get_bill, roles=TAKERS, tag="billing")
-    api.add(f"{ONE}/bill/print", "POST", print_pre_bill, roles=TAKERS, tag="billing")
+    api.add(f"{ONE}/bill", "GET", get_bill, roles=FLOOR_STAFF, tag="billing")
+    api.add(f"{ONE}/bill/print", "POST", print_pre_bill, roles=FLOOR_STAFF, tag="billing")
     api.add(
         f"{ONE}/discounts",
         "POST",
         add_discount,
-        roles=TAKERS,
+        roles=FLOOR_STAFF,
         tag="billing",
         body=schemas.DiscountInSchema,
         status=201,
@@ -195,53 +193,65 @@ def register(api: Api) -> None:
         f"{ONE}/discounts/<uuid:discount_id>",
         "DELETE",
         remove_discount,
-        roles=TAKERS,
+        roles=FLOOR_STAFF,
         tag="billing",
     )
     api.add(
         f"{ONE}/lines/<uuid:line_id>/price",
         "POST",
         override_price,
-        roles=TAKERS,
+        roles=FLOOR_STAFF,
         tag="billing",
         body=schemas.PriceOverrideSchema,
         errors=(403, 409),
     )
     api.add(
-        f"{ONE}/split", "POST", split_bill, roles=TAKERS, tag="billing", body=schemas.SplitSchema
+        f"{ONE}/split",
+        "POST",
+        split_bill,
+        roles=FLOOR_STAFF,
+        tag="billing",
+        body=schemas.SplitSchema,
     )
     api.add(
         f"{ONE}/payments",
         "POST",
         pay,
-        roles=TAKERS,
+        roles=FLOOR_STAFF,
         tag="billing",
         body=schemas.PaymentInSchema,
         status=201,
         errors=(409,),
     )
     api.add(
-        "/invoices", "GET", list_invoices, roles=TAKERS, tag="billing", query=schemas.InvoiceFilter
+        "/invoices",
+        "GET",
+        list_invoices,
+        roles=FLOOR_STAFF,
+        tag="billing",
+        query=schemas.InvoiceFilter,
     )
-    api.add("/invoices/<invoice_id>", "GET", get_invoice, roles=TAKERS, tag="billing")
-    api.add("/invoices/<invoice_id>/qr.svg", "GET", invoice_qr, roles=TAKERS, tag="billing")
-    api.add("/invoices/<invoice_id>/reprint", "POST", reprint_invoice, roles=TAKERS, tag="billing")
+    api.add("/invoices/<invoice_id>", "GET", get_invoice, roles=FLOOR_STAFF, tag="billing")
+    api.add("/invoices/<invoice_id>/qr.svg", "GET", invoice_qr, roles=FLOOR_STAFF, tag="billing")
+    api.add(
+        "/invoices/<invoice_id>/reprint", "POST", reprint_invoice, roles=FLOOR_STAFF, tag="billing"
+    )
     api.add(
         "/invoices/<invoice_id>/refunds",
         "POST",
         refund_invoice,
-        roles=CASHIERS,
+        roles=CASH_HANDLERS,
         tag="billing",
         body=schemas.RefundSchema,
         status=201,
         errors=(403, 409),
     )
-    api.add("/shifts/current", "GET", current_shift, roles=CASHIERS, tag="drawer")
+    api.add("/shifts/current", "GET", current_shift, roles=CASH_HANDLERS, tag="drawer")
     api.add(
         "/shifts",
         "POST",
         open_shift,
-        roles=CASHIERS,
+        roles=CASH_HANDLERS,
         tag="drawer",
         body=schemas.ShiftOpenSchema,
         status=201,
@@ -250,7 +260,7 @@ def register(api: Api) -> None:
         "/drawer/cash",
         "POST",
         move_cash,
-        roles=CASHIERS,
+        roles=CASH_HANDLERS,
         tag="drawer",
         body=schemas.CashMoveSchema,
         status=201,
@@ -259,22 +269,24 @@ def register(api: Api) -> None:
         "/drawer/no-sale",
         "POST",
         no_sale,
-        roles=CASHIERS,
+        roles=CASH_HANDLERS,
         tag="drawer",
         body=schemas.NoSaleSchema,
         status=201,
     )
-    api.add("/reports/x", "GET", x_report, roles=CASHIERS, tag="drawer", query=schemas.XReportQuery)
+    api.add(
+        "/reports/x", "GET", x_report, roles=CASH_HANDLERS, tag="drawer", query=schemas.XReportQuery
+    )
     api.add(
         "/reports/z",
         "POST",
         z_report,
-        roles=CASHIERS,
+        roles=CASH_HANDLERS,
         tag="drawer",
         body=schemas.ZReportSchema,
         status=201,
     )
-    api.add("/reports/z/<int:number>", "GET", get_z_report, roles=CASHIERS, tag="drawer")
+    api.add("/reports/z/<int:number>", "GET", get_z_report, roles=CASH_HANDLERS, tag="drawer")
     register_resource(
         api,
         Resource(
@@ -283,7 +295,7 @@ def register(api: Api) -> None:
             Promotion,
             schemas.PromotionSchema,
             "billing",
-            read_roles=TAKERS,
+            read_roles=FLOOR_STAFF,
             write_roles=BACK_OFFICE,
             strong_auth=True,  # money rules: password or step-up
             order_by=("id",),

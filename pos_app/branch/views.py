@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pos_app.api import Api, Call, roles
 from pos_app.audit import record_audit
-from pos_app.auth.models import ALL_ROLES
+from pos_app.auth.roles import ALL_ROLES
 from pos_app.branch.schemas import BranchSchema
 from pos_app.branch.services import current_branch
 from pos_app.errors import NotFound

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pos_app.api import Api, Call
-from pos_app.auth.models import ALL_ROLES, BACK_OFFICE
+from pos_app.auth.roles import ALL_ROLES, BACK_OFFICE
 from pos_app.crud import Resource, register_resource
 from pos_app.menu import schemas, services
 from pos_app.menu.models import Category, MenuItem, Modifier, ModifierGroup, Station

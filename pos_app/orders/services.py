@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, object_session, selectinload
 
 from pos_app.audit import record_audit
 from pos_app.auth.actor import Actor, require_role
-from pos_app.auth.models import Role
+from pos_app.auth.roles import FLOOR_STAFF
 from pos_app.branch.services import business_day, current_branch
 from pos_app.clock import utcnow
 from pos_app.counters import next_value
@@ -30,7 +30,6 @@ from pos_app.pipeline import pending
 from pos_app.ports import claim_table
 from pos_app.signals import course_fired, order_cancelled, order_changed, order_fired
 
-ORDER_TAKERS = (Role.waiter, Role.cashier, Role.manager, Role.owner)
 _ORDER_OUT = OrderOutSchema()
 
 
@@ -85,7 +84,7 @@ def open_order_for_change(
 ) -> Order:
     """The order, locked, if the actor may change it, it is still open and `version` is
     current (`order` when the caller has already locked it)."""
-    require_role(actor, ORDER_TAKERS, "changing orders")
+    require_role(actor, FLOOR_STAFF, "changing orders")
     order = order or lock_order(session, order_id)
     if not order.is_open:
         raise Conflict(
@@ -120,7 +119,7 @@ def touch_order(
 
 def create_order(session: Session, actor: Actor, data: dict) -> tuple[Order, bool]:
     """Open an order (idempotent on the device's UUID); returns (order, created)."""
-    require_role(actor, ORDER_TAKERS, "taking orders")
+    require_role(actor, FLOOR_STAFF, "taking orders")
     # Twins of one create (a retry racing the first try) queue here: the second finds the
     # order the first made and answers it (200), instead of failing on the primary key.
     lock_key(session, "order", data["id"].lower())
@@ -196,7 +195,7 @@ def _refuse_reused_line_ids(session: Session, ids: list[str]) -> None:
 
 def add_lines(session: Session, actor: Actor, order_id: str, version: int, lines: list[dict]):
     """Add lines (idempotent: a retry whose lines are all there returns the order unchanged)."""
-    require_role(actor, ORDER_TAKERS, "changing orders")
+    require_role(actor, FLOOR_STAFF, "changing orders")
     order = lock_order(session, order_id)
     have = {line.id for line in order.lines}
     wanted = [line["id"].lower() for line in lines]
@@ -377,7 +376,7 @@ def move_order(session: Session, actor: Actor, order_id: str, version: int, tabl
 
 def move_lines(session: Session, actor: Actor, order_id: str, data: dict) -> tuple[Order, Order]:
     """Move lines to another open order (their kitchen state goes with them)."""
-    require_role(actor, ORDER_TAKERS, "changing orders")
+    require_role(actor, FLOOR_STAFF, "changing orders")
     source, target = lock_orders(session, [order_id, data["to_order_id"]])
     source = open_order_for_change(session, actor, order_id, data["version"], source)
     target = open_order_for_change(session, actor, target.id, data["to_version"], target)
@@ -392,7 +391,7 @@ def move_lines(session: Session, actor: Actor, order_id: str, data: dict) -> tup
 
 def merge_orders(session: Session, actor: Actor, order_id: str, data: dict) -> Order:
     """Merge another table's order into this one; the other table becomes free."""
-    require_role(actor, ORDER_TAKERS, "changing orders")
+    require_role(actor, FLOOR_STAFF, "changing orders")
     target, source = lock_orders(session, [order_id, data["from_order_id"]])
     target = open_order_for_change(session, actor, order_id, data["version"], target)
     source = open_order_for_change(session, actor, source.id, data["from_version"], source)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from pos_app.api import Api, Call, items
-from pos_app.auth.models import ALL_ROLES
+from pos_app.auth.roles import ALL_ROLES, FLOOR_STAFF
 from pos_app.orders import schemas, services
-from pos_app.orders.services import ORDER_TAKERS, order_dict
-
-TAKERS = frozenset(ORDER_TAKERS)
+from pos_app.orders.services import order_dict
 
 
 def create_order(call: Call):
@@ -109,7 +107,7 @@ def register(api: Api) -> None:
         "/orders",
         "POST",
         create_order,
-        roles=TAKERS,
+        roles=FLOOR_STAFF,
         tag="orders",
         body=schemas.OrderInSchema,
         response=out,
@@ -130,7 +128,7 @@ def register(api: Api) -> None:
         one,
         "PATCH",
         update_order,
-        roles=TAKERS,
+        roles=FLOOR_STAFF,
         tag="orders",
         body=schemas.OrderPatchSchema,
         response=out,
@@ -139,7 +137,7 @@ def register(api: Api) -> None:
         f"{one}/lines",
         "POST",
         add_lines,
-        roles=TAKERS,
+        roles=FLOOR_STAFF,
         tag="orders",
         body=schemas.AddLinesSchema,
         response=out,
@@ -148,7 +146,7 @@ def register(api: Api) -> None:
         f"{one}/lines/<uuid:line_id>",
         "PATCH",
         change_line,
-        roles=TAKERS,
+        roles=FLOOR_STAFF,
         tag="orders",
         body=schemas.LineChangeSchema,
         response=out,
@@ -157,7 +155,7 @@ def register(api: Api) -> None:
         f"{one}/lines/<uuid:line_id>/void",
         "POST",
         void_line,
-        roles=TAKERS,
+        roles=FLOOR_STAFF,
         tag="orders",
         body=schemas.VoidSchema,
         response=out,
@@ -166,7 +164,7 @@ def register(api: Api) -> None:
         f"{one}/fire",
         "POST",
         fire_order,
-        roles=TAKERS,
+        roles=FLOOR_STAFF,
         tag="orders",
         body=schemas.FireSchema,
         response=out,
@@ -175,7 +173,7 @@ def register(api: Api) -> None:
         f"{one}/cancel",
         "POST",
         cancel_order,
-        roles=TAKERS,
+        roles=FLOOR_STAFF,
         tag="orders",
         body=schemas.CancelSchema,
         response=out,
@@ -184,7 +182,7 @@ def register(api: Api) -> None:
         f"{one}/hand-over",
         "POST",
         hand_over,
-        roles=TAKERS,
+        roles=FLOOR_STAFF,
         tag="orders",
         body=schemas.VersionSchema,
         response=out,
@@ -193,7 +191,7 @@ def register(api: Api) -> None:
         f"{one}/move",
         "POST",
         move_order,
-        roles=TAKERS,
+        roles=FLOOR_STAFF,
         tag="tables",
         body=schemas.MoveSchema,
         response=out,
@@ -202,7 +200,7 @@ def register(api: Api) -> None:
         f"{one}/merge",
         "POST",
         merge_orders,
-        roles=TAKERS,
+        roles=FLOOR_STAFF,
         tag="tables",
         body=schemas.MergeSchema,
         response=out,
@@ -211,7 +209,7 @@ def register(api: Api) -> None:
         f"{one}/move-lines",
         "POST",
         move_lines,
-        roles=TAKERS,
+        roles=FLOOR_STAFF,
         tag="tables",
         body=schemas.MoveLinesSchema,
     )

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from kds.models import KitchenTicket, KitchenTicketLine, TicketStatus
 from kds.serialize import part_settled, parts_of
 from pos_app.menu.models import Station
-from pos_app.orders.routing import ticket_header
+from pos_app.orders.routing import SAID
 
 DRINKS = 0
 
@@ -48,10 +48,15 @@ def card_course(order, course: int, sent_courses, open_cards) -> int:
 
 
 def attach_to_expo(
-    session: Session, order, expo: Station, by_course: dict[int, list[KitchenTicket]]
+    session: Session,
+    order,
+    expo: Station,
+    by_course: dict[int, list[KitchenTicket]],
+    header: dict,
 ) -> list[tuple[KitchenTicket, bool, list[KitchenTicket]]]:
     """Give this send's station tickets their expo cards: [(card, created, its new parts)].
-    The cards are flushed (they have ids); the caller points the parts at them."""
+    `header`: the send's ticket header. The cards are flushed (they have ids); the caller
+    points the parts at them."""
     open_cards = open_expo_tickets(session, order.id)
     latest = {card.course: card for card in open_cards}  # a later one of a course wins
     plan: dict[int, list] = {}
@@ -60,7 +65,7 @@ def attach_to_expo(
         entry = plan.get(key)
         if entry is None:
             card = latest.get(key)
-            entry = plan[key] = [card or _new_card(order, expo, key), card is None, []]
+            entry = plan[key] = [card or _new_card(order, expo, key, header), card is None, []]
         entry[2].extend(by_course[course])
     for card, created, parts in plan.values():
         _add_lines(card, parts)
@@ -71,39 +76,30 @@ def attach_to_expo(
             session.add(card)
         else:  # more for a card already on the pass: a change, with the order's header now
             card.is_change = True
-            card.header = ticket_header(order)
+            card.header = dict(header)
             card.rush = order.rush
     session.flush()
     return [tuple(entry) for entry in plan.values()]
 
 
-def _new_card(order, expo: Station, course: int) -> KitchenTicket:
+def _new_card(order, expo: Station, course: int, header: dict) -> KitchenTicket:
     return KitchenTicket(
         station_id=expo.id,
         order_id=order.id,
         is_expo=True,
         course=course,
         rush=order.rush,
-        header=ticket_header(order),
+        header=dict(header),
     )
 
 
 def _add_lines(card: KitchenTicket, parts: list[KitchenTicket]) -> None:
+    """Expo gets a copy of each station line (the kitchen send's fields, routing.SAID)."""
     card.lines.extend(
         KitchenTicketLine(
             order_line_id=li.order_line_id,
             station_code=li.station_code,
-            kind=li.kind,
-            quantity=li.quantity,
-            name=li.name,
-            name_ar=li.name_ar,
-            modifiers=li.modifiers,
-            old_modifiers=li.old_modifiers,
-            old_quantity=li.old_quantity,
-            note=li.note,
-            allergy=li.allergy,
-            seat=li.seat,
-            void_reason=li.void_reason,
+            **{name: getattr(li, name) for name in SAID},
         )
         for part in parts
         for li in part.lines

@@ -25,33 +25,33 @@ from pos_app.locks import lock_key
 from pos_app.menu.cache import menu_snapshot
 from pos_app.menu.models import Station
 from pos_app.orders import services as orders
-from pos_app.orders.routing import kitchen_groups, stagger_delays, ticket_header
+from pos_app.orders.routing import KitchenGroup, KitchenLine, KitchenSend
 from pos_app.outbox import record_event
 
 
-def _stations(session: Session):
-    """(kitchen stations by id, the expo station or None)."""
-    active = menu_snapshot(session).active_stations()
-    kitchen = {s.id: s for s in active if not s.is_expo}
-    expo = next((s for s in active if s.is_expo), None)
-    return kitchen, expo
+def _expo_station(session: Session):
+    """The active expo station, or None."""
+    return next((s for s in menu_snapshot(session).active_stations() if s.is_expo), None)
 
 
-def on_order_fired(session: Session, order, deltas, stagger=False, reason="", **_kw) -> None:
+def on_order_fired(session: Session, order, send: KitchenSend, **_kw) -> None:
     """Receiver of `order_fired`: strike voids on screens, ticket the rest per station."""
-    kitchen, expo = _stations(session)
-    rest = [d for d in deltas if d.kind != "void" or not _strike_void(session, d, reason)]
-    delays = stagger_delays(rest) if stagger else {}
-    groups = kitchen_groups(rest, menu_snapshot(session).active_stations())
+    expo = _expo_station(session)
+    struck = {
+        line.order_line_id
+        for line in send.lines
+        if line.kind == "void" and _strike_void(session, line)
+    }
     by_course: dict[int, list[KitchenTicket]] = defaultdict(list)
-    for (station_id, course), group in groups.items():
-        delay = delays.get(group[0].line.station_id, 0)
-        by_course[course].append(
-            _make_ticket(order, station_id, course, group, kitchen, delay, reason)
-        )
+    for group in send.groups:
+        lines = [line for line in group.lines if line.order_line_id not in struck]
+        if lines:
+            by_course[group.course].append(_make_ticket(order, send, group, lines))
     # Plain inserts: the expo cards first (flushed by attach_to_expo), then the station
     # tickets pointing at them.
-    cards = attach_to_expo(session, order, expo, by_course) if expo and by_course else []
+    cards = (
+        attach_to_expo(session, order, expo, by_course, send.header) if expo and by_course else []
+    )
     for card, _created, parts in cards:
         for part in parts:
             part.expo_ticket_id = card.id
@@ -65,52 +65,39 @@ def on_order_fired(session: Session, order, deltas, stagger=False, reason="", **
             push_station(session, ticket.station_id, "ticket_created", ticket_dict(ticket))
 
 
-def _make_ticket(order, station_id, course, deltas, kitchen, delay_min, reason):
+def _make_ticket(order, send: KitchenSend, group: KitchenGroup, lines: list[KitchenLine]):
+    """A station's ticket for a group of the send (`lines`: those not struck on screens); it
+    starts after its first line's stagger wait."""
     now = utcnow()
-    held = course > order.released_course
+    delay_min = lines[0].wait_min
     ticket = KitchenTicket(
-        station_id=station_id,
+        station_id=group.station_id,
         order_id=order.id,
-        course=course,
-        held=held,
-        is_change=any(d.is_change for d in deltas),
+        course=group.course,
+        held=group.held,
+        is_change=any(line.is_change for line in lines),
         rush=order.rush,
-        header=ticket_header(order),
-        fired_at=None if held else now,
-        start_at=now + timedelta(minutes=delay_min) if delay_min and not held else None,
+        header=dict(send.header),
+        fired_at=None if group.held else now,
+        start_at=now + timedelta(minutes=delay_min) if delay_min and not group.held else None,
     )
-    ticket.lines = [_ticket_line(d, kitchen, reason) for d in deltas]
+    ticket.lines = [
+        KitchenTicketLine(
+            order_line_id=line.order_line_id, station_code=line.station_code, **line.said()
+        )
+        for line in lines
+    ]
     return ticket
 
 
-def _ticket_line(delta, kitchen, reason) -> KitchenTicketLine:
-    line = delta.line
-    station = kitchen.get(line.station_id)
-    return KitchenTicketLine(
-        order_line_id=line.id,
-        station_code=station.code if station else "",
-        kind=delta.kind,
-        quantity=delta.quantity,
-        name=line.name,
-        name_ar=line.name_ar,
-        modifiers=list(line.modifiers or []),
-        old_modifiers=delta.old_modifiers,
-        old_quantity=delta.old_quantity,
-        note=line.note,
-        allergy=line.allergy,
-        seat=line.seat,
-        void_reason=reason if delta.kind == "void" else "",
-    )
-
-
-def _strike_void(session: Session, delta, reason: str) -> bool:
+def _strike_void(session: Session, void: KitchenLine) -> bool:
     """Strike a void through the lines still on screens; False if some was already cooked."""
-    left = delta.quantity
+    left, reason = void.quantity, void.void_reason
     rows = session.scalars(
         select(KitchenTicketLine)
         .join(KitchenTicket)
         .where(
-            KitchenTicketLine.order_line_id == delta.line.id,
+            KitchenTicketLine.order_line_id == void.order_line_id,
             KitchenTicket.status != TicketStatus.done,
             KitchenTicketLine.kind != "void",
         )
@@ -127,7 +114,7 @@ def _strike_void(session: Session, delta, reason: str) -> bool:
     if left:
         return False
     for row in (r for r in rows if r.ticket.is_expo):
-        row.voided_quantity = min(row.quantity, row.voided_quantity + delta.quantity)
+        row.voided_quantity = min(row.quantity, row.voided_quantity + void.quantity)
         row.void_reason = reason
         touched.add(row.ticket)
     for ticket in touched:

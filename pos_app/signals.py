@@ -22,12 +22,13 @@ demo_loading = _signals.signal("demo-loading")
 # longer matches the bill is dropped; refused once something is paid).
 order_changed = _signals.signal("order-changed")
 
-# Lines were sent to the kitchen; kwargs: order, deltas (routing.LineDelta list), stagger.
-# Receivers make tickets (kds) and print jobs (printers), in the same transaction.
+# Lines were sent to the kitchen; kwargs: order, send (routing.KitchenSend: the lines per
+# station and course, made once), actor. Receivers make tickets (kds) and chits (printers).
 order_fired = _signals.signal("order-fired")
 
 # A held course was released; kwargs: order, course, previous (the course released before:
-# courses previous+1 .. course start cooking now).
+# courses previous+1 .. course start cooking now), send (routing.KitchenSend of what those
+# courses hold, `release` set), actor. kds starts the held tickets; printers print FIRE chits.
 course_fired = _signals.signal("course-fired")
 
 # The order was cancelled; kwargs: order, reason. The kitchen drops what is not cooked yet.

@@ -17,8 +17,8 @@ def init_app(app) -> None:
     app.extensions.setdefault("pos_welcome", []).append(demo.welcome_lines)  # make run's text
     register_service(app, "print worker", lambda a: worker.PrintWorker(a).start())
     pipeline.register("wake the print workers", worker.wake_workers)
-    order_fired.connect(documents.on_order_fired, weak=False)
-    course_fired.connect(documents.on_course_fired, weak=False)
+    order_fired.connect(documents.queue_chits, weak=False)
+    course_fired.connect(documents.queue_chits, weak=False)
     document_printing.connect(documents.on_document_printing, weak=False)
     demo_loading.connect(demo.load_demo_printers, weak=False)
     register_job(app, "prune_print_jobs", queue.prune_printed, minutes=60)

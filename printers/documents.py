@@ -1,7 +1,7 @@
-"""What goes on paper: chit documents made from fired orders (a receiver of `order_fired`),
-receipts, reports and drawer kicks queued for the receipt printers (`document_printing`), and
-turning a queued job into bytes for its printer with printers.render, printers.receipts and
-printers.reports."""
+"""What goes on paper: chit documents made from the kernel's kitchen sends (a receiver of
+`order_fired` and `course_fired`), receipts, reports and drawer kicks queued for the receipt
+printers (`document_printing`), and turning a queued job into bytes for its printer with
+printers.render, printers.receipts and printers.reports."""
 
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session
 
 from pos_app.branch.services import current_branch
 from pos_app.clock import utcnow
-from pos_app.menu.cache import menu_snapshot
-from pos_app.orders.routing import kitchen_groups, ticket_header
+from pos_app.orders.routing import KitchenGroup, KitchenSend
 from printers.models import Printer, PrinterRole, PrintJob
 from printers.queue import REPRINT, queue_job
 
@@ -24,47 +23,31 @@ log = logging.getLogger(__name__)
 RECEIPT_KINDS = ("receipt", "pre_bill", "report", "drawer")
 
 
-def station_printers(session: Session, station_id: int) -> list[Printer]:
-    """The active kitchen printers of a station."""
-    return list(
-        session.scalars(
-            select(Printer)
-            .where(
-                Printer.station_id == station_id,
-                Printer.active,
-                Printer.role == PrinterRole.kitchen,
-            )
-            .order_by(Printer.id)
-        )
-    )
-
-
-def on_order_fired(session: Session, order, deltas, reason: str = "", **_kw) -> None:
-    """Receiver of `order_fired`: one chit per (station, course) for each station printer."""
-    active = menu_snapshot(session).active_stations()
-    stations = {s.id: s for s in active}
-    groups = kitchen_groups(deltas, active)
-    if not groups:
+def queue_chits(session: Session, send: KitchenSend, **_kw) -> None:
+    """Receiver of `order_fired` and `course_fired`: one chit per (station, course) of the
+    kitchen send for each of the station's active kitchen printers (a released course's
+    chit says `FIRE COURSE n`)."""
+    if not send.groups:
         return
     branch = current_branch(session)
     by_station: dict[int, list[Printer]] = defaultdict(list)
     for printer in session.scalars(
         select(Printer)
         .where(
-            Printer.station_id.in_({station for station, _ in groups}),
+            Printer.station_id.in_({group.station_id for group in send.groups}),
             Printer.active,
             Printer.role == PrinterRole.kitchen,
         )
         .order_by(Printer.id)
     ):
         by_station[printer.station_id].append(printer)
-    for (station_id, course), group in groups.items():
-        printers = by_station.get(station_id)
+    for group in send.groups:
+        printers = by_station.get(group.station_id)
         if not printers:
             continue
-        chit = _chit(order, stations[station_id], course, group, reason, branch)
+        chit = _chit(send, group, branch)
         for printer in printers:
-            queue_job(session, printer, "chit", chit, station_id, f"order:{order.id}")
+            queue_job(session, printer, "chit", chit, group.station_id, f"order:{send.order_id}")
 
 
 def on_document_printing(
@@ -87,58 +70,24 @@ def on_document_printing(
     queue_job(session, printers[0], kind, document, None, ref[:64], marks=marks)
 
 
-def on_course_fired(session: Session, order, course: int, previous: int = -1, **_kw) -> None:
-    """Receiver of `course_fired`: a "FIRE" chit for each station with items of the released
-    courses (held until now), so the cook knows to start them."""
-    from pos_app.orders.routing import LineDelta
-
-    active = menu_snapshot(session).active_stations()
-    stations = {s.id: s for s in active}
-    released = [
-        LineDelta(line, "add", line.sent_quantity, False)
-        for line in order.lines
-        if previous < line.course <= course and line.sent_quantity > 0
-    ]
-    groups = kitchen_groups(released, active)
-    if not groups:
-        return
-    branch = current_branch(session)
-    for (station_id, line_course), group in groups.items():
-        chit = _chit(order, stations[station_id], line_course, group, "", branch)
-        chit.update(held=False, fire=True)
-        for printer in station_printers(session, station_id):
-            queue_job(session, printer, "chit", chit, station_id, f"order:{order.id}")
-
-
-def _chit(order, station, course: int, deltas, reason: str, branch) -> dict:
-    return {
-        "station": {"name": station.name, "name_ar": station.name_ar or station.name},
-        "header": ticket_header(order),
-        "course": course,
-        "held": course > order.released_course,
-        "is_change": any(d.is_change for d in deltas),
+def _chit(send: KitchenSend, group: KitchenGroup, branch) -> dict:
+    """The chit document of one group (what printers.render draws)."""
+    chit = {
+        "station": {
+            "name": group.station_name,
+            "name_ar": group.station_name_ar or group.station_name,
+        },
+        "header": dict(send.header),
+        "course": group.course,
+        "held": group.held,
+        "is_change": group.is_change,
         "printed_at": utcnow().isoformat(),
         "time_zone": branch.time_zone if branch else "UTC",
-        "lines": [_line(d, reason) for d in deltas],
+        "lines": [{"voided_quantity": 0, **line.said()} for line in group.lines],
     }
-
-
-def _line(delta, reason: str) -> dict:
-    line = delta.line
-    return {
-        "kind": delta.kind,
-        "quantity": delta.quantity,
-        "voided_quantity": 0,
-        "void_reason": reason if delta.kind == "void" else "",
-        "name": line.name,
-        "name_ar": line.name_ar,
-        "modifiers": list(line.modifiers or []),
-        "old_modifiers": delta.old_modifiers,
-        "old_quantity": delta.old_quantity,
-        "note": line.note,
-        "allergy": line.allergy,
-        "seat": line.seat,
-    }
+    if send.release:
+        chit["fire"] = True
+    return chit
 
 
 def layout_of(printer: Printer):

@@ -538,3 +538,71 @@ def test_kitchen_groups_never_send_food_to_expo_and_fall_back_to_the_first_stati
     groups = kitchen_groups(deltas, stations)
     assert list(groups) == [(1, 2), (2, 1)]  # sorted; expo and unknown go to station 2
     assert len(groups[(2, 1)]) == 2
+
+
+def test_one_kitchen_send_carries_what_the_screens_and_the_paper_both_show():
+    from types import SimpleNamespace as Fake
+
+    from pos_app.orders.routing import LineDelta, kitchen_send
+
+    stations = [
+        Fake(id=5, is_expo=True, code="expo", name="Expo", name_ar=""),
+        Fake(id=1, is_expo=False, code="grill", name="Grill", name_ar="الشواية"),
+        Fake(id=2, is_expo=False, code="cold", name="Cold", name_ar=""),
+    ]
+
+    def order_line(line_id, station_id, course, prep):
+        return Fake(
+            id=line_id,
+            station_id=station_id,
+            course=course,
+            prep_minutes=prep,
+            name=f"item {line_id}",
+            name_ar=f"صنف {line_id}",
+            modifiers=[{"id": 3, "name": "No onion"}],
+            note="",
+            allergy="nuts" if line_id == "b" else "",
+            seat=2,
+        )
+
+    steak, salad, cake = (
+        order_line("a", 1, 1, 12),
+        order_line("b", 2, 1, 4),
+        order_line("c", 2, 2, 0),
+    )
+    order = Fake(
+        id="o1",
+        released_course=1,
+        number=7,
+        type=Fake(value="dine_in"),
+        table_label="4",
+        waiter_name="Sara",
+        customer_name="",
+        guests=2,
+        notes="",
+        rush=False,
+    )
+    deltas = [
+        LineDelta(steak, "add", 2, False),
+        LineDelta(salad, "void", 1, True),
+        LineDelta(cake, "add", 1, False),
+    ]
+    send = kitchen_send(order, deltas, stations, stagger=True, reason="too cold")
+
+    assert [line.order_line_id for line in send.lines] == ["a", "b", "c"]  # the order's order
+    assert [(g.station_id, g.course, g.held) for g in send.groups] == [
+        (1, 1, False),
+        (2, 1, False),
+        (2, 2, True),  # above the released course: shown, not started
+    ]
+    grill, cold, later = send.groups
+    assert grill.station_name_ar == "الشواية" and grill.lines == send.lines[:1]
+    assert cold.is_change and not grill.is_change
+    # Cold cooks only the cake (0 min; a void cooks nothing): it waits the grill's 12.
+    assert [line.wait_min for line in send.lines] == [0, 12, 12]
+    void = cold.lines[0].said()
+    assert void["kind"] == "void" and void["void_reason"] == "too cold"
+    assert void["allergy"] == "nuts" and void["seat"] == 2
+    assert void["modifiers"] == [{"id": 3, "name": "No onion"}]  # JSON-ready lists
+    assert grill.lines[0].said()["void_reason"] == ""
+    assert send.header["number"] == 7 and send.header["table"] == "4"

@@ -1,6 +1,8 @@
 """What the kitchen must be told: per line, the difference from what it was last sent (pure).
 
 An edit after firing sends only the change: `+1`, `VOID 1`, or the old and new modifiers.
+A fire becomes one `KitchenSend`, made once and announced with `order_fired` /
+`course_fired`: the kitchen screens make tickets from it and the printers chits.
 """
 
 from __future__ import annotations
@@ -103,6 +105,135 @@ def kitchen_groups(deltas: list[LineDelta], stations) -> dict[tuple[int, int], l
         if station is not None:
             groups.setdefault((station.id, delta.line.course), []).append(delta)
     return dict(sorted(groups.items()))
+
+
+@dataclass(frozen=True)
+class KitchenLine:
+    """One line of a send as the cook reads it, the same on a screen and on paper."""
+
+    order_line_id: str
+    station_code: str  # the line's own kitchen station ("" when it is not an active one)
+    kind: str  # "add", "void" or "change"
+    quantity: int  # how many to add, void, or (change) the new quantity
+    name: str
+    name_ar: str
+    modifiers: tuple
+    old_modifiers: tuple  # a change: what the kitchen had
+    old_quantity: int
+    note: str
+    allergy: str
+    seat: int | None
+    void_reason: str  # a void: why
+    is_change: bool  # the kitchen already had something for this order
+    wait_min: int  # stagger: minutes the line's station waits before starting
+
+    def said(self) -> dict:
+        """What a ticket line and a chit line both show (JSON-ready)."""
+        return {name: _json_ready(getattr(self, name)) for name in SAID}
+
+
+SAID = (
+    "kind",
+    "quantity",
+    "void_reason",
+    "name",
+    "name_ar",
+    "modifiers",
+    "old_modifiers",
+    "old_quantity",
+    "note",
+    "allergy",
+    "seat",
+)
+
+
+def _json_ready(value):
+    return list(value) if isinstance(value, tuple) else value
+
+
+@dataclass(frozen=True)
+class KitchenGroup:
+    """What one kitchen station makes of one course in one send: a ticket, a chit."""
+
+    station_id: int
+    station_name: str
+    station_name_ar: str
+    course: int
+    held: bool  # a course above the order's released one: shown, not started
+    lines: tuple[KitchenLine, ...]
+
+    @property
+    def is_change(self) -> bool:
+        """An edit of food the kitchen already has."""
+        return any(line.is_change for line in self.lines)
+
+
+@dataclass(frozen=True)
+class KitchenSend:
+    """One fire as the kitchen hears it: the lines in the order's order, and the same lines
+    per (kitchen station, course). `release`: the lines of held courses now released (the
+    printers' `FIRE COURSE` chit), not new food."""
+
+    order_id: str
+    header: dict  # ticket_header(order): consumers copy it
+    lines: tuple[KitchenLine, ...]
+    groups: tuple[KitchenGroup, ...]
+    release: bool = False
+
+
+def kitchen_send(
+    order: Order, deltas: list[LineDelta], stations, stagger=False, reason="", release=False
+) -> KitchenSend:
+    """The send of these deltas: routed by `kitchen_groups` (`stations`: the active ones in
+    screen order), staggered by `stagger_delays` when asked, voids carrying `reason`."""
+    kitchen = {s.id: s for s in stations if not s.is_expo}
+    waits = stagger_delays(deltas) if stagger else {}
+    made = {id(d): _kitchen_line(d, kitchen, waits, reason) for d in deltas}
+    groups = tuple(
+        KitchenGroup(
+            station_id=station_id,
+            station_name=kitchen[station_id].name,
+            station_name_ar=kitchen[station_id].name_ar,
+            course=course,
+            held=course > order.released_course,
+            lines=tuple(made[id(d)] for d in group),
+        )
+        for (station_id, course), group in kitchen_groups(deltas, stations).items()
+    )
+    lines = tuple(made[id(d)] for d in deltas)
+    return KitchenSend(order.id, ticket_header(order), lines, groups, release)
+
+
+def release_send(order: Order, previous: int, course: int, stations) -> KitchenSend:
+    """The send of a held course's release: what was sent of courses previous+1 .. course."""
+    released = [
+        LineDelta(line, "add", line.sent_quantity, False)
+        for line in order.lines
+        if previous < line.course <= course and line.sent_quantity > 0
+    ]
+    return kitchen_send(order, released, stations, release=True)
+
+
+def _kitchen_line(delta: LineDelta, kitchen: dict, waits: dict, reason: str) -> KitchenLine:
+    line = delta.line
+    station = kitchen.get(line.station_id)
+    return KitchenLine(
+        order_line_id=line.id,
+        station_code=station.code if station else "",
+        kind=delta.kind,
+        quantity=delta.quantity,
+        name=line.name,
+        name_ar=line.name_ar,
+        modifiers=tuple(line.modifiers or ()),
+        old_modifiers=tuple(delta.old_modifiers or ()),
+        old_quantity=delta.old_quantity,
+        note=line.note,
+        allergy=line.allergy,
+        seat=line.seat,
+        void_reason=reason if delta.kind == "void" else "",
+        is_change=delta.is_change,
+        wait_min=waits.get(line.station_id, 0),
+    )
 
 
 def ticket_header(order: Order) -> dict:

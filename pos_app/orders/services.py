@@ -269,10 +269,15 @@ def _send_to_kitchen(session: Session, actor, order: Order, course, stagger: boo
     order.fired_at = order.fired_at or now
     if any(d.kind != "void" for d in deltas) or released:
         order.status = OrderStatus.in_kitchen
+    stations = menu_snapshot(session).active_stations()
     if deltas:
-        order_fired.send(session, order=order, deltas=deltas, stagger=stagger, actor=actor)
+        send = routing.kitchen_send(order, deltas, stations, stagger=stagger)
+        order_fired.send(session, order=order, send=send, actor=actor)
     if released:
-        course_fired.send(session, order=order, course=course, previous=previous, actor=actor)
+        send = routing.release_send(order, previous, course, stations)
+        course_fired.send(
+            session, order=order, course=course, previous=previous, send=send, actor=actor
+        )
     return True
 
 
@@ -301,9 +306,9 @@ def void_line(session: Session, actor: Actor, order_id: str, line_id: str, data:
     delta = routing.line_delta(line, True) if line.sent_quantity else None
     if delta is not None and delta.kind == "void":
         routing.mark_sent(delta)
-        order_fired.send(
-            session, order=order, deltas=[delta], stagger=False, actor=actor, reason=data["reason"]
-        )
+        stations = menu_snapshot(session).active_stations()
+        send = routing.kitchen_send(order, [delta], stations, reason=data["reason"])
+        order_fired.send(session, order=order, send=send, actor=actor)
     touch_order(session, order, "order.line_voided", actor)
     return order
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 import requests
 import websocket
-from conftest import TEST_SECRET, need
-from live import CHROMIUM, CHROMIUM_ARGS, eventually, free_port, wait_until_healthy
+from conftest import TEST_SECRET
+from live import eventually, free_port, wait_until_healthy
 from sqlalchemy import select
 
 from pos_app import startup
@@ -31,9 +31,9 @@ from printers.virtual import VirtualPrinter
 from table_service.models import DiningTable
 
 try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:  # the browser test skips (or, on CI, fails) and says why
-    expect = sync_playwright = None
+    from playwright.sync_api import expect
+except ImportError:  # conftest.py's browser fixture skips (or, on CI, fails) and says why
+    expect = None
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 REFUSED = "refusing new Socket.IO connections"
@@ -301,16 +301,13 @@ def test_near_the_descriptor_limit_new_screens_are_refused_and_orders_still_go_t
 
 
 def test_a_refused_kitchen_screen_shows_reconnecting_and_gets_in_once_there_is_room(
-    demo, make_staff, token_for, database_url, arabic_catalog, tmp_path
+    browser, demo, make_staff, token_for, database_url, arabic_catalog, tmp_path
 ):
-    if sync_playwright is None or not CHROMIUM.exists():
-        need("browser", f"playwright and {CHROMIUM} are needed for this test")
     make_staff("kitchen", pin="4831", locale="en")
     cook = token_for("kitchen")
     env = server_env(database_url, tmp_path)
     low = open_files_limit(HARD_LIMIT, HARD_LIMIT)
     with (
-        sync_playwright() as p,
         ExitStack() as stack,
         serving("pos_app.server", env, tmp_path, preexec_fn=low) as (url, _log),
     ):
@@ -318,8 +315,6 @@ def test_a_refused_kitchen_screen_shows_reconnecting_and_gets_in_once_there_is_r
         stack.callback(lambda: [screen.close() for screen in screens])
         assert connect_until_refused(url, cook, screens, most=HARD_LIMIT) == 503
 
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        stack.callback(browser.close)
         page = browser.new_page(base_url=url, viewport={"width": 1280, "height": 800})
         page.goto("/login?next=/kds?station=grill")  # HTTP still works: the sign-in goes
         page.fill("#pin", "4831")

@@ -12,22 +12,34 @@ the server cannot be reached; API answers and Socket.IO never pass through the c
 The release is a hash of the static files, the worker's template and the app's version: a
 new release is a new `/sw.js`, whose worker replaces the old caches (docs/architecture.md,
 "Offline pages"; the security reasoning is in docs/security.md).
+
+The screens' scripts are ES modules: `module_script("js/handheld.js")` in a template writes
+the entry's script tag after a `modulepreload` link for every module it imports, so that all
+are asked for at once. Otherwise the browser finds each level of imports only once the level
+above has come, and with the server unplugged every level would wait for the worker's
+timeout before the kept copy answers.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import posixpath
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask, current_app, render_template, request, session, url_for
+from markupsafe import Markup
 
 SHELL_HEADER = "X-POS-Shell"
 WORKER_TEMPLATE = "pos_app/sw.js"
 # How long a page load waits for the server before the kept copy is shown instead: a server
 # that is switched off or unplugged often answers nothing at all rather than "refused".
 NAVIGATION_TIMEOUT_MS = 6000
+# A static import of the pages' modules, on one line or several: `import {a, b} from "./x.js";`
+# or `import "./x.js";` (the modules import only files of their own folder tree).
+MODULE_IMPORT = re.compile(r'^import\s+(?:[^;"]*?\sfrom\s+)?"(\.\.?/[^"]+)";', re.M)
 
 
 @dataclass
@@ -36,6 +48,7 @@ class Release:
 
     version: str
     assets: list[str]
+    imports: dict[str, list[str]] = field(default_factory=dict)  # entry -> modules (filled lazily)
 
 
 @dataclass
@@ -79,6 +92,39 @@ def release_version(folder: Path, files: list[Path], worker: Path, app_version: 
         digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:16]
+
+
+def module_imports(folder: Path, entry: str) -> list[str]:
+    """Every module that `entry` (a path under the static folder) imports, directly or not,
+    in the order they are found; each once, the entry itself left out."""
+    found: list[str] = []
+    todo = [entry]
+    while todo:
+        current = todo.pop(0)
+        source = (folder / current).read_text(encoding="utf-8")
+        for target in MODULE_IMPORT.findall(source):
+            path = posixpath.normpath(posixpath.join(posixpath.dirname(current), target))
+            if path != entry and path not in found:
+                found.append(path)
+                todo.append(path)
+    return found
+
+
+def module_script(entry: str) -> Markup:
+    """A page's module script `entry` ("js/kds.js"), after a modulepreload link for each
+    module it imports (a template global)."""
+    app = current_app._get_current_object()
+    release = app.extensions["pos_offline"].release(app)
+    if entry not in release.imports:
+        release.imports[entry] = module_imports(Path(app.static_folder), entry)
+    tags = [
+        Markup('<link rel="modulepreload" href="{}">').format(url_for("static", filename=path))
+        for path in release.imports[entry]
+    ]
+    tags.append(
+        Markup('<script type="module" src="{}"></script>').format(url_for("static", filename=entry))
+    )
+    return Markup("\n").join(tags)
 
 
 def register_shell(app: Flask, path: str) -> None:
@@ -129,6 +175,7 @@ def init_app(app: Flask) -> None:
     """Serve /sw.js, strip secrets from shells, and list the worker in the OpenAPI document."""
     app.extensions["pos_offline"] = OfflinePages()
     app.add_url_rule("/sw.js", "offline.service_worker", service_worker)
+    app.add_template_global(module_script)
     app.after_request(strip_secrets)
     app.extensions["pos_api"].document_page(
         "/sw.js",

@@ -7,12 +7,14 @@ The browser side (a reload with the server killed) is tests/test_offline_pages.p
 from __future__ import annotations
 
 import json
+import posixpath
 import re
+from pathlib import Path
 
 import pytest
 from test_page_security import pin_login
 
-from pos_app.offline import release_version, static_files
+from pos_app.offline import module_imports, release_version, static_files
 
 SHELL = {"X-POS-Shell": "1", "Accept-Language": "en"}
 SCREENS = [("waiter", "/handheld"), ("kitchen", "/kds"), ("cashier", "/cashier")]
@@ -121,3 +123,43 @@ def test_the_release_changes_with_any_static_file_and_only_then(tmp_path):
     (static / "js" / "a.js").rename(static / "js" / "b.js")
     fifth = release_version(static, static_files(static), worker, "0.2.0")
     assert len({first, second, third, fourth, fifth}) == 5
+
+
+@pytest.mark.parametrize(
+    "role, path, entry, some",
+    [
+        ("waiter", "/handheld", "js/handheld.js", ["js/handheld/sync.js", "js/billpay/pay.js"]),
+        ("kitchen", "/kds", "js/kds.js", ["js/kds/feed.js", "js/kds/board.js"]),
+        ("cashier", "/cashier", "js/cashier.js", ["js/cashier/reports.js", "js/billpay/split.js"]),
+    ],
+)
+def test_a_screen_asks_for_every_module_it_imports_at_once(
+    app, client, make_staff, role, path, entry, some
+):
+    """A modulepreload link per module: with the server unplugged, the worker answers them all
+    after one timeout, not one timeout per level of imports."""
+    signed_in(client, make_staff, role)
+    page = client.get(path).get_data(as_text=True)
+    preloaded = re.findall(r'<link rel="modulepreload" href="/static/([^"]+)">', page)
+    assert f'<script type="module" src="/static/{entry}"></script>' in page
+    assert set(some) | {"js/lib/api.js", "js/lib/dom.js", "js/lib/i18n.js"} <= set(preloaded)
+    assert len(preloaded) == len(set(preloaded)) and entry not in preloaded
+    folder = Path(app.static_folder)
+    imported = set()  # read again here: every relative import of every preloaded module
+    for module in [entry, *preloaded]:
+        for target in re.findall(r'from "(\.\.?/[^"]+)";', (folder / module).read_text()):
+            imported.add(posixpath.normpath(posixpath.join(posixpath.dirname(module), target)))
+    assert imported <= set(preloaded)
+
+
+def test_module_imports_follow_every_level_once(tmp_path):
+    (tmp_path / "js" / "lib").mkdir(parents=True)
+    (tmp_path / "js" / "page.js").write_text(
+        'import { a } from "./lib/a.js";\nimport {\n  b,\n  c,\n} from "./lib/b.js";\n'
+        'import "./side.js";\n// import { x } from "./not-a-module.js" in a comment\n'
+    )
+    lib = tmp_path / "js" / "lib"
+    (lib / "a.js").write_text('import { b } from "./b.js";\nexport const a = b;\n')
+    (lib / "b.js").write_text('import { page } from "../page.js";\n')
+    (tmp_path / "js" / "side.js").write_text("window.side = 1;\n")
+    assert module_imports(tmp_path, "js/page.js") == ["js/lib/a.js", "js/lib/b.js", "js/side.js"]

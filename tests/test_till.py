@@ -19,7 +19,7 @@ from test_render import check_golden
 
 from pos_app.audit import AuditEntry
 from pos_app.billing.models import Payment
-from pos_app.billing.till_report import report_document
+from pos_app.billing.till_paper import report_document
 from pos_app.branch.models import Branch
 from pos_app.outbox import OutboxEvent
 from pos_app.signals import order_changed
@@ -335,7 +335,7 @@ def test_the_z_shows_credit_note_numbers_net_sales_and_vat_per_rate(client, menu
 
 
 def friday_figures() -> dict:
-    """A Friday's till, as pos_app/billing/till_report.py counts it."""
+    """A Friday's till, as pos_app/billing/till_figures.py counts it."""
     return {
         "invoices": 212,
         "first_invoice": "INV-004301",

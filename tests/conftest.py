@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import escpos.capabilities
 import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.exc import OperationalError
 
 from pos_app import clock, create_app, migrate
+from pos_app import db as pos_db
 from pos_app.auth import passwords
 from pos_app.auth.models import Role, Staff
 from pos_app.auth.tokens import issue_token
@@ -95,8 +98,10 @@ def app_config(url: str) -> dict:
 
 @pytest.fixture
 def app(database_url):
-    """A fresh app on the migrated database; emptied afterwards."""
+    """A fresh app on the migrated database, empty; emptied afterwards."""
     app = create_app(app_config(database_url))
+    if Tables.matrix_rows:
+        wipe(app.extensions["pos_engine"])
     yield app
     clock.reset()
     engine = app.extensions["pos_engine"]
@@ -104,11 +109,21 @@ def app(database_url):
     engine.dispose()
 
 
+class Tables:
+    """What this run's tests left in the tables: between two tests they are empty, except
+    after a role-matrix test (see Matrix), which leaves its module's starting rows."""
+
+    wipes = 0  # how many times they were emptied
+    matrix_rows = False
+
+
 def wipe(engine) -> None:
     """Empty every table; retried when a live server's print worker deadlocks with it."""
     for attempt in range(5):
         try:
             _wipe(engine)
+            Tables.wipes += 1
+            Tables.matrix_rows = False
             return
         except OperationalError as err:
             if "deadlock" not in str(err).lower() or attempt == 4:
@@ -175,30 +190,36 @@ def db(app):
 _numbers = itertools.count(1)
 
 
+def add_staff(
+    s, role="waiter", pin=None, email=None, password=None, name=None, active=True, locale=None
+) -> Staff:
+    """Add a staff member of `role` in session `s`, with a PIN (`.test_pin`) and, if given, an
+    email and password; hashed with the test profile of argon2."""
+    n = next(_numbers)
+    pin = pin or f"{5000 + n:04d}"
+    staff = Staff(
+        name=name or f"{role.title()} {n}",
+        role=Role(role),
+        active=active,
+        pin_hash=passwords.hash_secret(pin, "fast"),
+        pin_tag=passwords.pin_tag(pin, TEST_SECRET),
+        email=email,
+        password_hash=passwords.hash_secret(password, "fast") if password else None,
+        locale=locale,
+    )
+    s.add(staff)
+    s.flush()
+    staff.test_pin = pin
+    return staff
+
+
 @pytest.fixture
 def make_staff(app):
     """Factory: a staff member of `role`, with a PIN and (for back office) email and password."""
 
-    def make(
-        role="waiter", pin=None, email=None, password=None, name=None, active=True, locale=None
-    ):
-        n = next(_numbers)
-        pin = pin or f"{5000 + n:04d}"
+    def make(role="waiter", *args, **kw):
         with app.app_context(), unit_of_work() as s:
-            staff = Staff(
-                name=name or f"{role.title()} {n}",
-                role=Role(role),
-                active=active,
-                pin_hash=passwords.hash_secret(pin, "fast"),
-                pin_tag=passwords.pin_tag(pin, TEST_SECRET),
-                email=email,
-                password_hash=passwords.hash_secret(password, "fast") if password else None,
-                locale=locale,
-            )
-            s.add(staff)
-            s.flush()
-            staff.test_pin = pin
-        return staff
+            return add_staff(s, role, *args, **kw)
 
     return make
 
@@ -226,6 +247,93 @@ def auth(token_for):
         return {"Authorization": f"Bearer {token_for(role, method, **kw)}"}
 
     return make
+
+
+# Statements that change no row: anything else a matrix test runs makes its module's rows
+# go back to the starting state before the next test.
+_READS = re.compile(r"\s*(SELECT|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|PRAGMA|SHOW)\b", re.I)
+
+
+class Matrix:
+    """One app for a module of role-matrix tests, with a staff member of each role signed in.
+
+    Each of the ~800 calls of the role matrices is one test: building an app, a staff member
+    and a token for each was most of their time. The app and its rows are shared instead,
+    and each test still starts from the same rows: the engine is watched, and when a test
+    wrote anything (a sign-out, a shift opened, a role changed) or another test emptied the
+    tables, the next one gets them emptied and signed in afresh. The clock is put back too.
+    A test on the `app` fixture after a matrix test gets the tables emptied first.
+    """
+
+    SIGN_INS = [(role.value, "pin") for role in Role] + [
+        ("owner", "password"),
+        ("manager", "password"),
+    ]
+
+    def __init__(self, app):
+        self.app = app
+        self.client = app.test_client()
+        self.engine = app.extensions["pos_engine"]
+        self.tokens: dict[tuple[str, str], str] = {}
+        self.wrote = False
+        self.since_wipe = None
+        event.listen(self.engine, "before_cursor_execute", self._watch)
+
+    def _watch(self, _conn, _cursor, statement, *_args):
+        if not _READS.match(statement):
+            self.wrote = True
+
+    def reset(self) -> None:
+        """Before a test: this app's session and clock; the starting rows if they changed."""
+        pos_db.bind(self.engine)
+        clock.reset()
+        if self.wrote or self.since_wipe != Tables.wipes:
+            wipe(self.engine)
+            self.tokens = self._sign_in()
+            self.since_wipe, self.wrote = Tables.wipes, False
+            Tables.matrix_rows = True
+
+    def _sign_in(self) -> dict[tuple[str, str], str]:
+        with self.db() as s:
+            staff = {role.value: add_staff(s, role.value) for role in Role}
+            return {
+                (role, method): issue_token(s, staff[role], 8, "test", method)
+                for role, method in self.SIGN_INS
+            }
+
+    def token(self, role: str, method: str = "pin") -> str:
+        """The bearer token of the `role` member signed in by `method` ('pin', 'password')."""
+        return self.tokens[role, method]
+
+    def headers(self, role: str, method: str | None = None) -> dict:
+        """Like the `auth` fixture: by password for the back office unless `method` says."""
+        if method is None:
+            method = "password" if role in ("owner", "manager") else "pin"
+        return {"Authorization": f"Bearer {self.token(role, method)}"}
+
+    @contextmanager
+    def db(self, write: bool = True):
+        """`with matrix.db() as s:` one committed unit of work on this app."""
+        with self.app.app_context(), unit_of_work(write=write) as s:
+            yield s
+
+
+@pytest.fixture(scope="module")
+def matrix_app(database_url):
+    """The app of a module's role matrix (see Matrix)."""
+    app = create_app(app_config(database_url))
+    yield Matrix(app)
+    clock.reset()
+    engine = app.extensions["pos_engine"]
+    wipe(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def matrix(matrix_app) -> Matrix:
+    """The module's Matrix, its rows as they start."""
+    matrix_app.reset()
+    return matrix_app
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,9 @@ EXPECTED is written out by hand, independent of the code that declares the endpo
 the specification. A new endpoint without an entry here fails
 `test_every_api_route_is_in_the_role_matrix`, so nobody adds a route without deciding who may
 call it.
+
+The calls share one app and one signed-in staff member of each role (conftest.py, Matrix);
+a call that writes anything (a sign-out, a shift opened) gets the next one fresh rows.
 """
 
 import re
@@ -144,9 +147,9 @@ def _cases(allowed: bool):
                 yield pytest.param(method, path, role, id=f"{method} {path} as {role}")
 
 
-def test_every_api_route_is_in_the_role_matrix(app):
+def test_every_api_route_is_in_the_role_matrix(matrix):
     routes = set()
-    for rule in app.url_map.iter_rules():
+    for rule in matrix.app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/") or rule.rule == "/healthz":
             routes |= {(method, rule.rule) for method in rule.methods - {"HEAD", "OPTIONS"}}
     assert sorted(routes - set(EXPECTED)) == [], "routes without an entry in EXPECTED"
@@ -154,8 +157,8 @@ def test_every_api_route_is_in_the_role_matrix(app):
 
 
 @pytest.mark.parametrize("method, path, role", list(_cases(allowed=False)))
-def test_a_role_outside_the_matrix_gets_403_forbidden_role(client, auth, method, path, role):
-    response = _call(client, method, path, auth(role))
+def test_a_role_outside_the_matrix_gets_403_forbidden_role(matrix, method, path, role):
+    response = _call(matrix.client, method, path, matrix.headers(role))
     assert response.status_code == 403, response.get_json()
     error = response.get_json()["error"]
     assert error["code"] == "forbidden_role"
@@ -163,8 +166,8 @@ def test_a_role_outside_the_matrix_gets_403_forbidden_role(client, auth, method,
 
 
 @pytest.mark.parametrize("method, path, role", list(_cases(allowed=True)))
-def test_a_role_in_the_matrix_is_let_through(client, auth, method, path, role):
-    response = _call(client, method, path, auth(role))
+def test_a_role_in_the_matrix_is_let_through(matrix, method, path, role):
+    response = _call(matrix.client, method, path, matrix.headers(role))
     # Dummy ids and bodies may well answer 400, 404 or 422, but never "who are you" or "no".
     assert response.status_code not in (401, 403), response.get_json()
     assert response.status_code < 500, response.get_json()
@@ -178,8 +181,8 @@ def test_a_role_in_the_matrix_is_let_through(client, auth, method, path, role):
         if roles is not PUBLIC
     ],
 )
-def test_no_token_gets_401_on_every_non_public_endpoint(client, method, path):
-    response = _call(client, method, path)
+def test_no_token_gets_401_on_every_non_public_endpoint(matrix, method, path):
+    response = _call(matrix.client, method, path)
     assert response.status_code == 401, response.get_json()
     assert response.get_json()["error"]["code"] == "token_missing"
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
@@ -193,8 +196,8 @@ def test_no_token_gets_401_on_every_non_public_endpoint(client, method, path):
         if roles is PUBLIC
     ],
 )
-def test_public_endpoints_answer_without_a_token(client, method, path):
-    response = _call(client, method, path)
+def test_public_endpoints_answer_without_a_token(matrix, method, path):
+    response = _call(matrix.client, method, path)
     assert response.status_code not in (401, 403), response.get_json()
     assert response.status_code < 500, response.get_json()
 
@@ -228,17 +231,16 @@ STRONG = sorted(
 
 
 @pytest.mark.parametrize("method, path", [pytest.param(m, p, id=f"{m} {p}") for m, p in STRONG])
-def test_a_pin_sign_in_may_not_make_sensitive_changes(client, auth, method, path):
+def test_a_pin_sign_in_may_not_make_sensitive_changes(matrix, method, path):
     role = MANAGER if MANAGER in EXPECTED[(method, path)] else OWNER
-    response = _call(client, method, path, auth(role, method="pin"))
+    response = _call(matrix.client, method, path, matrix.headers(role, method="pin"))
     assert response.status_code == 403, response.get_json()
     assert response.get_json()["error"]["code"] == "strong_auth_required"
 
 
-def test_every_strong_endpoint_says_so_and_no_other_does(app):
-    declared = {
-        (ep.method, ep.full_rule) for ep in app.extensions["pos_api"].endpoints if ep.strong_auth
-    }
+def test_every_strong_endpoint_says_so_and_no_other_does(matrix):
+    endpoints = matrix.app.extensions["pos_api"].endpoints
+    declared = {(ep.method, ep.full_rule) for ep in endpoints if ep.strong_auth}
     assert sorted(declared) == STRONG
 
 

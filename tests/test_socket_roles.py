@@ -7,7 +7,9 @@ may send it. A revoked, expired or deactivated login is refused at connect and, 
 that is still open (its drop was lost), by every command.
 
 In-process, with Flask-SocketIO's test client; the real server's drops are in
-tests/test_socket_revocation.py.
+tests/test_socket_revocation.py. The tests share one app and one signed-in staff member of
+each role (conftest.py, Matrix); a test that writes (a role changed, a login spoiled) gets
+the next one fresh rows, and the clock is put back.
 """
 
 from __future__ import annotations
@@ -52,19 +54,19 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def connect(app, client, token, namespace):
+def connect(matrix, token, namespace):
     """A Flask-SocketIO test client on `namespace` with `token` (connected or refused)."""
     return socketio.test_client(
-        app, namespace=namespace, auth={"token": token}, flask_test_client=client
+        matrix.app, namespace=namespace, auth={"token": token}, flask_test_client=matrix.client
     )
 
 
-def staff_of(db, token: str) -> int:
-    with db(write=False) as s:
+def staff_of(matrix, token: str) -> int:
+    with matrix.db(write=False) as s:
         return s.scalar(select(AuthToken.staff_id).where(AuthToken.token_hash == digest(token)))
 
 
-def test_every_socket_command_is_in_the_matrix(app):
+def test_every_socket_command_is_in_the_matrix(matrix):
     declared = set()
     for namespace, handler in socketio.server.namespace_handlers.items():
         declared |= {
@@ -85,14 +87,14 @@ def _pairs(allowed: bool):
 
 
 @pytest.mark.parametrize("namespace, role", list(_pairs(allowed=False)))
-def test_a_role_outside_a_namespace_is_refused_at_connect(app, client, token_for, namespace, role):
-    screen = connect(app, client, token_for(role), namespace)
+def test_a_role_outside_a_namespace_is_refused_at_connect(matrix, namespace, role):
+    screen = connect(matrix, matrix.token(role), namespace)
     assert not screen.is_connected(namespace)
 
 
 @pytest.mark.parametrize("namespace, role", list(_pairs(allowed=True)))
-def test_a_role_of_a_namespace_connects(app, client, token_for, namespace, role):
-    screen = connect(app, client, token_for(role), namespace)
+def test_a_role_of_a_namespace_connects(matrix, namespace, role):
+    screen = connect(matrix, matrix.token(role), namespace)
     assert screen.is_connected(namespace)
     screen.disconnect(namespace)
 
@@ -106,15 +108,15 @@ def _commands(allowed: bool):
 
 @pytest.mark.parametrize("namespace, command, role", list(_commands(allowed=False)))
 def test_a_role_outside_the_matrix_gets_forbidden_role_on_the_command(
-    app, client, db, token_for, namespace, command, role
+    matrix, namespace, command, role
 ):
     # The only way to hold a socket with a role outside the namespace: the role was changed
     # after the connect (a role change revokes nothing, so every command checks again).
     inside = sorted(CONNECT[namespace])[0]
-    token = token_for(inside)
-    screen = connect(app, client, token, namespace)
-    staff_id = staff_of(db, token)
-    with db() as s:
+    token = matrix.token(inside)
+    screen = connect(matrix, token, namespace)
+    staff_id = staff_of(matrix, token)
+    with matrix.db() as s:
         s.execute(update(Staff).where(Staff.id == staff_id).values(role=Role(role)))
     ack = screen.emit(command, COMMANDS[namespace, command][1], namespace=namespace, callback=True)
     assert ack["ok"] is False, ack
@@ -123,10 +125,8 @@ def test_a_role_outside_the_matrix_gets_forbidden_role_on_the_command(
 
 
 @pytest.mark.parametrize("namespace, command, role", list(_commands(allowed=True)))
-def test_a_role_in_the_matrix_is_let_through_on_the_command(
-    app, client, token_for, namespace, command, role
-):
-    screen = connect(app, client, token_for(role), namespace)
+def test_a_role_in_the_matrix_is_let_through_on_the_command(matrix, namespace, command, role):
+    screen = connect(matrix, matrix.token(role), namespace)
     ack = screen.emit(command, COMMANDS[namespace, command][1], namespace=namespace, callback=True)
     # Dummy ids may well answer not_found or validation_failed, but never "who are you" or "no".
     assert isinstance(ack, dict), ack
@@ -135,13 +135,13 @@ def test_a_role_in_the_matrix_is_let_through_on_the_command(
         assert ack["error"]["code"] != "internal_error", ack
 
 
-def _spoil(db, token: str, how: str) -> str:
+def _spoil(matrix, token: str, how: str) -> str:
     """Make `token` unusable the way `how` says, without telling any socket; the error code."""
     if how == "expired":
         clock.advance(9 * 3600)  # the test tokens live 8 hours
         return "token_expired"
-    staff_id = staff_of(db, token)
-    with db() as s:
+    staff_id = staff_of(matrix, token)
+    with matrix.db() as s:
         if how == "revoked":
             s.execute(
                 update(AuthToken)
@@ -158,21 +158,19 @@ SPOILED = ("revoked", "expired", "deactivated")
 
 @pytest.mark.parametrize("how", SPOILED)
 @pytest.mark.parametrize("namespace", sorted(CONNECT))
-def test_a_spoiled_login_is_refused_at_connect(app, client, db, token_for, namespace, how):
-    token = token_for(sorted(CONNECT[namespace])[0])
-    _spoil(db, token, how)
-    assert not connect(app, client, token, namespace).is_connected(namespace)
+def test_a_spoiled_login_is_refused_at_connect(matrix, namespace, how):
+    token = matrix.token(sorted(CONNECT[namespace])[0])
+    _spoil(matrix, token, how)
+    assert not connect(matrix, token, namespace).is_connected(namespace)
 
 
 @pytest.mark.parametrize("how", SPOILED)
 @pytest.mark.parametrize("namespace, command", sorted(COMMANDS))
-def test_a_spoiled_login_is_refused_on_every_command(
-    app, client, db, token_for, namespace, command, how
-):
-    token = token_for(sorted(CONNECT[namespace])[0])
-    screen = connect(app, client, token, namespace)
+def test_a_spoiled_login_is_refused_on_every_command(matrix, namespace, command, how):
+    token = matrix.token(sorted(CONNECT[namespace])[0])
+    screen = connect(matrix, token, namespace)
     assert screen.is_connected(namespace)
-    code = _spoil(db, token, how)  # behind the sockets' back: as if the drop were lost
+    code = _spoil(matrix, token, how)  # behind the sockets' back: as if the drop were lost
     ack = screen.emit(command, COMMANDS[namespace, command][1], namespace=namespace, callback=True)
     assert ack == {"ok": False, "status": 401, "error": ack["error"]}
     assert ack["error"]["code"] == code
@@ -194,6 +192,8 @@ def test_a_spoiled_login_is_refused_on_every_command(
     ],
     ids=repr,
 )
-def test_a_missing_or_malformed_token_is_refused_at_connect(app, client, namespace, auth):
-    screen = socketio.test_client(app, namespace=namespace, auth=auth, flask_test_client=client)
+def test_a_missing_or_malformed_token_is_refused_at_connect(matrix, namespace, auth):
+    screen = socketio.test_client(
+        matrix.app, namespace=namespace, auth=auth, flask_test_client=matrix.client
+    )
     assert not screen.is_connected(namespace)

@@ -430,6 +430,27 @@ def test_refund_limits_and_approval(client, menu, staff, db):
         assert order_row.status.value == "paid"
 
 
+def test_a_refund_refuses_a_card_number_in_its_reference_and_writes_nothing(
+    client, menu, staff, db
+):
+    open_shift(client, staff["cashier"])
+    order = four_guests(client, menu, staff["waiter"])
+    bill = pay(client, order["id"], staff["cashier"], tender="card", card_method="mada").get_json()
+    url = f"/api/v1/invoices/{bill['parts'][0]['invoice_number']}/refunds"
+    for body in (
+        {"reason": "cold", "reference": "4111 1111 1111 1111"},
+        {"reason": "card 4111-1111-1111-1111 charged twice"},
+    ):
+        r = client.post(url, json=body, headers=staff["manager"])
+        assert r.status_code == 422, r.get_json()
+        assert r.get_json()["error"]["code"] == "card_number_refused"
+    with db(write=False) as s:
+        assert not s.scalars(select(Invoice).where(Invoice.references_id.is_not(None))).all()
+        assert "4111" not in " ".join(p.reference for p in s.scalars(select(Payment)))
+    r = client.post(url, json={"reason": "cold", "reference": "RRN 0042"}, headers=staff["manager"])
+    assert r.status_code == 201
+
+
 def test_drawer_no_sale_and_cash_movements_are_audited(client, staff, db, demo):
     cashier = staff["cashier"]
     r = client.post("/api/v1/drawer/no-sale", json={"reason": "change for a 500"}, headers=cashier)

@@ -73,9 +73,10 @@ def pay(session: Session, actor: Actor, order_id: str, data: dict) -> dict:
     return bill_dict(session, order, bill)
 
 
-def _check_tender_fields(data: dict) -> None:
-    """No card number anywhere; a card says which, a voucher gives its code."""
-    for field in ("reference", "voucher_code", "card_method"):
+def refuse_card_numbers(data: dict, names=("reference", "voucher_code", "card_method")) -> None:
+    """422 `card_number_refused` when a free-text field holds what looks like a card number:
+    payments and refunds keep the terminal's reference and the last four digits only."""
+    for field in names:
         if _PAN.search(data.get(field) or ""):
             raise ValidationFailed(
                 "that looks like a card number: record only the terminal's reference and the "
@@ -83,6 +84,11 @@ def _check_tender_fields(data: dict) -> None:
                 {field: ["card numbers are never stored"]},
                 "card_number_refused",
             )
+
+
+def _check_tender_fields(data: dict) -> None:
+    """No card number anywhere; a card says which, a voucher gives its code."""
+    refuse_card_numbers(data)
     if data["tender"] == "card" and not data.get("card_method"):
         raise ValidationFailed("say which card (mada, visa, ...)", {"card_method": ["required"]})
     if data["tender"] == "voucher" and not data.get("voucher_code"):

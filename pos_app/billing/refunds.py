@@ -17,6 +17,7 @@ from pos_app.billing.approvals import check_approver
 from pos_app.billing.bills import open_shift_now
 from pos_app.billing.invoices import get_invoice
 from pos_app.billing.models import Invoice, Payment
+from pos_app.billing.payments import refuse_card_numbers
 from pos_app.billing.tax_documents import CREDIT_NOTES, Draft, issue_document
 from pos_app.branch.services import current_branch
 from pos_app.errors import Conflict, ValidationFailed
@@ -30,6 +31,7 @@ def refund(
     manager's approval: a credit note referencing the invoice, the money paid back by a
     tender, audited. Never more than was paid and not yet refunded."""
     require_role(actor, CASH_HANDLERS, "refunds")
+    refuse_card_numbers(data, ("reference", "reason"))
     approver_id = _approver_id(actor, approver)
     invoice = _refundable_invoice(session, invoice_id)
     amount = _checked_amount(invoice, data)

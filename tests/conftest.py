@@ -364,6 +364,18 @@ def demo(app):
     return app
 
 
+@pytest.fixture(scope="module")
+def module_server(database_url, arabic_catalog, tmp_path_factory):
+    """The real server (`python -m pos_app.server`, tests/live.py), one per test module, over
+    the test database; its URL. Each test loads its own rows (`demo`, factories) and the
+    tables are emptied after it as after any test: the server keeps no state of its own that
+    a test would see (the menu cache is keyed by a version that never repeats)."""
+    from live import running_server
+
+    with running_server(database_url, tmp_path_factory.mktemp("server")) as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def playwright():
     """Playwright's sync API, one per run (skips, or fails on CI, without it)."""

@@ -29,10 +29,9 @@ WAITER_PIN = "7302"
 
 
 @pytest.fixture
-def server(database_url, arabic_catalog, demo, tmp_path):
-    """The real server over the demo restaurant."""
-    with running_server(database_url, tmp_path) as url:
-        yield url
+def server(module_server, demo):
+    """The real server (one per module) over the demo restaurant."""
+    return module_server
 
 
 @pytest.fixture

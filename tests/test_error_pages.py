@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from flask import abort
-from live import running_server
 
 from pos_app.errors import RateLimited
 
@@ -158,9 +157,9 @@ def test_the_bare_back_office_addresses_lead_somewhere(client, make_staff):
 
 
 @pytest.fixture
-def server(database_url, arabic_catalog, demo, tmp_path):
-    with running_server(database_url, tmp_path) as url:
-        yield url
+def server(module_server, demo):
+    """The real server (one per module) over the demo restaurant."""
+    return module_server
 
 
 def answer_with(status: int, body: str):

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from live import Api, eventually, running_server
+from live import Api, eventually
 
 try:
     from playwright.sync_api import expect
@@ -31,10 +31,9 @@ RECORD_VIBRATION = (
 
 
 @pytest.fixture
-def server(database_url, arabic_catalog, demo, tmp_path):
-    """The real server over the demo restaurant."""
-    with running_server(database_url, tmp_path) as url:
-        yield url
+def server(module_server, demo):
+    """The real server (one per module) over the demo restaurant."""
+    return module_server
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from live import running_server
 
 try:
     from playwright.sync_api import expect
@@ -27,9 +26,9 @@ STATUSES = ("free", "seated", "ordered", "ready", "served", "bill_asked", "dirty
 
 
 @pytest.fixture
-def server(database_url, arabic_catalog, demo, tmp_path):
-    with running_server(database_url, tmp_path) as url:
-        yield url
+def server(module_server, demo):
+    """The real server (one per module) over the demo restaurant."""
+    return module_server
 
 
 @pytest.fixture

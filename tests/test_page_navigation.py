@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-from live import running_server
 
 try:
     from playwright.sync_api import expect
@@ -106,9 +105,9 @@ def test_a_forged_language_cookie_falls_back_to_the_browsers(client, cookie):
 
 
 @pytest.fixture
-def server(database_url, arabic_catalog, demo, tmp_path):
-    with running_server(database_url, tmp_path) as url:
-        yield url
+def server(module_server, demo):
+    """The real server (one per module) over the demo restaurant."""
+    return module_server
 
 
 def shot(page, name: str) -> None:

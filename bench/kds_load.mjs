@@ -186,7 +186,7 @@ class Screen {
     });
     const ack = await this.socket.timeout(10000).emitWithAck("join_station", { station_id: this.stationId });
     if (!ack.ok) throw new Error(`join_station refused: ${JSON.stringify(ack)}`);
-    this.seq = ack.snapshot ? ack.snapshot.seq : 0;
+    this.seq = ack.data.snapshot ? ack.data.snapshot.seq : 0; // the ack: {ok, status, data}
   }
 
   close() {

@@ -12,7 +12,7 @@ What it does, all on 127.0.0.1:
 3. The real server (`python -m pos_app.server`) and Debian's Chromium (Playwright): a cook
    signs in and opens /kds?station=grill at 1920x1080; page load = navigation start to
    every card on the board (`data-seq` set and the cards counted), and the first render's
-   own time (kds.js writes `data-render-ms` after each render). Then `--pushes` orders are
+   own time (kds/render.js writes `data-render-ms` after each render). Then `--pushes` orders are
    fired one by one over HTTP, each a new grill ticket: each push's render time on the page
    (the card made, the board paged again).
 4. The same again with Chromium's CPU slowed `--throttle` times (a cheap tablet).

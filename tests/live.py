@@ -105,6 +105,33 @@ def eventually(check, seconds: float = 10):
         time.sleep(0.2)
 
 
+class ApiCalls:
+    """The API requests a browser page has in flight, from Playwright's request events.
+
+    `settled()` waits until every one has its answer: a page that sent something twice has
+    sent it by then, so a test asserts right after instead of sleeping "a moment"."""
+
+    def __init__(self, page):
+        self.page, self.open = page, set()
+        page.on("request", self._sent)
+        page.on("requestfinished", self._answered)
+        page.on("requestfailed", self._answered)
+
+    def _sent(self, request) -> None:
+        if "/api/" in request.url:
+            self.open.add(request)
+
+    def _answered(self, request) -> None:
+        self.open.discard(request)
+
+    def settled(self, seconds: float = 10) -> None:
+        """Wait (pumping the page's events) until no API request of the page is in flight."""
+        deadline = time.monotonic() + seconds
+        while self.open:
+            assert time.monotonic() < deadline, f"still in flight: {self.open}"
+            self.page.wait_for_timeout(20)
+
+
 class Api:
     """The HTTP API with one staff member's bearer token."""
 

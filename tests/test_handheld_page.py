@@ -9,11 +9,10 @@ sent exactly once when the network is back. Screenshots land in tests/artifacts/
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
-from live import Api, eventually
+from live import Api, ApiCalls, eventually
 
 try:
     from playwright.sync_api import expect
@@ -202,6 +201,7 @@ def test_unsent_lines_survive_a_reload_and_an_offline_send_goes_once(phone, kitc
     expect(page.get_by_test_id("cart-line")).to_contain_text("2×")
     expect(page.get_by_test_id("cart-line")).to_contain_text("Not sent")
 
+    calls = ApiCalls(page)
     page.context.set_offline(True)
     expect(page.locator("#offline-banner")).to_be_visible()
     expect(page.get_by_test_id("link-state")).to_have_attribute("data-state", "offline")
@@ -210,7 +210,7 @@ def test_unsent_lines_survive_a_reload_and_an_offline_send_goes_once(phone, kitc
     page.get_by_test_id("send").click()
     expect(page.get_by_test_id("outbox")).to_contain_text("will send when back online")
     expect(page.get_by_test_id("table-5")).to_contain_text("Waiting to send")
-    time.sleep(1)
+    calls.settled()
     assert table_order(kitchen, "5") == []  # nothing left the phone
 
     page.context.set_offline(False)
@@ -222,7 +222,7 @@ def test_unsent_lines_survive_a_reload_and_an_offline_send_goes_once(phone, kitc
         ("Mineral water", 1),
         ("Moutabal", 2),
     ]
-    time.sleep(1.5)  # a second send would show now
+    calls.settled()  # a second send would have its answer by now
     assert len(table_order(kitchen, "5")) == 1
     assert len(kitchen.get(f"/orders/{order['id']}")["lines"]) == 2
 

@@ -131,6 +131,15 @@ def card(page, number):
     return page.locator(f'[data-testid=ticket][data-order="{number}"]')
 
 
+def caught_up(page, shop: Shop, code: str) -> int:
+    """Wait until the board has applied every event of station `code` that the server has
+    numbered (its data-seq is the server's); that seq. A push that came twice, or late,
+    would be on the board by then: no need to wait "a moment" for it."""
+    seq = shop.snapshot(code)["seq"]
+    expect(page.get_by_test_id("kds")).to_have_attribute("data-seq", str(seq))
+    return seq
+
+
 def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / name))
@@ -309,6 +318,7 @@ def test_a_network_drop_shows_the_banner_and_loses_and_doubles_nothing(context, 
     page = open_screen(context, "cold")
     before = shop.order(shop.line("Hummus"), table="1")
     expect(card(page, before["number"])).to_have_count(1)
+    seen = caught_up(page, shop, "cold")
 
     page.context.set_offline(True)
     expect(page.locator("#offline-banner")).to_be_visible()
@@ -318,7 +328,8 @@ def test_a_network_drop_shows_the_banner_and_loses_and_doubles_nothing(context, 
         shop.order(shop.line("Fattoush"), table="2"),
         shop.order(shop.line("Tabbouleh", 3), table="3"),
     ]
-    time.sleep(1)  # the pushes went out to nobody meanwhile
+    assert shop.snapshot("cold")["seq"] > seen  # numbered and pushed, to nobody
+    assert page.get_by_test_id("kds").get_attribute("data-seq") == str(seen)
     expect(page.get_by_test_id("ticket")).to_have_count(1)
     shot(page, "kds-offline.png")
 
@@ -327,7 +338,7 @@ def test_a_network_drop_shows_the_banner_and_loses_and_doubles_nothing(context, 
     expect(page.get_by_test_id("reconnecting")).to_be_hidden()
     for order in (before, *missed):
         expect(card(page, order["number"])).to_have_count(1)
-    time.sleep(1.5)  # nothing turns up twice a moment later either
+    caught_up(page, shop, "cold")  # and nothing turns up twice
     assert page.get_by_test_id("ticket").count() == 3
     expect(page.get_by_test_id("all-day-row")).to_have_text(["3Tabbouleh", "1Fattoush", "1Hummus"])
     after = shop.order(shop.line("Moutabal"), table="6")  # and live pushes carry on
@@ -433,15 +444,17 @@ def test_a_lost_push_is_noticed_by_its_number_and_fetched(context, shop):
 
     page = open_screen(context, "cold", websocket=lose_the_first_ticket)
     lost = shop.order(shop.line("Hummus"), table="1")
-    time.sleep(0.5)
+    for _ in range(500):  # up to 10 s; the route's handler runs while Playwright waits
+        if dropped:
+            break
+        page.wait_for_timeout(20)
     expect(card(page, lost["number"])).to_have_count(0)
     assert len(dropped) == 1
     noticed = shop.order(shop.line("Fattoush"), table="2")
     expect(card(page, noticed["number"])).to_have_count(1)
     expect(card(page, lost["number"])).to_have_count(1)
-    time.sleep(1)
+    caught_up(page, shop, "cold")
     assert page.get_by_test_id("ticket").count() == 2
-    assert page.get_by_test_id("kds").get_attribute("data-seq") == str(shop.snapshot("cold")["seq"])
 
 
 def test_the_station_is_remembered_and_can_be_picked(context, shop):
@@ -498,6 +511,7 @@ def test_a_dropped_connection_comes_back_by_itself_and_catches_up(context, shop)
     page = open_screen(context, "cold", websocket=line)
     first = shop.order(shop.line("Hummus"), table="1")
     expect(card(page, first["number"])).to_have_count(1)
+    seen = caught_up(page, shop, "cold")
 
     cut["on"] = True
     for ws, server in sockets:
@@ -506,7 +520,8 @@ def test_a_dropped_connection_comes_back_by_itself_and_catches_up(context, shop)
     expect(page.locator("#offline-banner")).to_be_visible()
     expect(page.get_by_test_id("kds")).to_have_class(re.compile(r"\bis-offline\b"))
     missed = shop.order(shop.line("Tabbouleh"), table="2")
-    time.sleep(1)
+    assert shop.snapshot("cold")["seq"] > seen  # numbered and pushed, to nobody
+    assert page.get_by_test_id("kds").get_attribute("data-seq") == str(seen)
     expect(card(page, missed["number"])).to_have_count(0)
 
     cut["on"] = False  # back: the next retry gets through

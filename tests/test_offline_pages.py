@@ -10,13 +10,12 @@ Screenshots land in tests/artifacts/.
 from __future__ import annotations
 
 import shutil
-import time
 import uuid
 from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from live import PROJECT_DIR, Api, eventually, free_port, server_process
+from live import PROJECT_DIR, Api, ApiCalls, eventually, free_port, server_process
 
 try:
     from playwright.sync_api import expect
@@ -149,6 +148,7 @@ def test_the_handheld_reloads_with_the_server_down_and_sends_the_order_once_when
     expect(page.get_by_test_id("table-5")).to_contain_text("Waiting to send")
     shot(page, "offline-handheld-reloaded.png")
 
+    calls = ApiCalls(page)
     branch.start()
     expect(page.get_by_test_id("outbox")).to_be_hidden(timeout=20000)
     expect(page.locator("#offline-banner")).to_be_hidden()
@@ -160,7 +160,7 @@ def test_the_handheld_reloads_with_the_server_down_and_sends_the_order_once_when
         ("Mineral water", 1),
         ("Moutabal", 2),
     ]
-    time.sleep(2)  # a second send would show now
+    calls.settled()  # a second send would have its answer by now
     assert len(table_orders(kitchen, "5")) == 1
     assert len(kitchen.get(f"/orders/{order_id}")["lines"]) == 2
     shot(page, "offline-handheld-back.png")

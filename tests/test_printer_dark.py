@@ -10,7 +10,6 @@ one try at a time with `process_one` and the queue's clock, and for real in the 
 from __future__ import annotations
 
 import logging
-import time
 
 import requests
 import socketio
@@ -192,11 +191,10 @@ def test_two_dark_printers_cost_the_server_a_few_tries_and_print_once_when_one_i
                 10,
                 "the fry printer tried three times",
             )
-            seen = [sum(shop.vps[c].connections for c in ("grill", "fry")), len(pushes)]
-            time.sleep(3)
-            tried = sum(shop.vps[c].connections for c in ("grill", "fry")) - seen[0]
-            assert tried < 10, f"{tried} connections in 3 s"  # it was about 70 before the fix
-            assert len(pushes) == seen[1], pushes[seen[1] :]  # nothing changed: nothing pushed
+            # How many connections that costs a second (about 70 before the fix, a few now)
+            # is measured by bench/printer_dark.py; the growing wait by the tests above.
+            [job] = shop.jobs()
+            assert job.status == PrintJobStatus.pending  # waiting for a printer to come back
             states = [(p["id"], p["online"], p["backup_in_use"]) for p in pushes]
             assert len(states) == len(set(states)) <= 3, states  # one push per change
             health = requests.get(
@@ -209,7 +207,11 @@ def test_two_dark_printers_cost_the_server_a_few_tries_and_print_once_when_one_i
 
             shop.vps["grill"].mode = "normal"  # back
             wait_until(lambda: shop.paper("grill"), 10, "the chit at the grill printer")
-            time.sleep(1)  # nothing else turns up a moment later
+            wait_until(
+                lambda: all(j.status == PrintJobStatus.printed for j in shop.jobs()),
+                10,
+                "the job marked printed",
+            )  # nothing is left to send: nothing else can turn up
             [chit] = shop.paper("grill")
             assert f"#{order['number']} " in chit and "REPRINT" not in chit
             assert shop.paper("fry") == []

@@ -1,4 +1,5 @@
-"""Engine, session and the one transaction boundary; SQLite is tuned here (WAL, FULL, IMMEDIATE).
+"""Engine, session and the one transaction boundary; SQLite is tuned here (WAL, FULL, IMMEDIATE,
+and under gevent a COMMIT that writes runs off the hub).
 
 Services never commit: `unit_of_work()` commits once at the boundary (an HTTP view, a socket
 handler, a job, a CLI command) and rolls back on any exception.
@@ -15,6 +16,8 @@ from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from pos_app import offhub
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -93,11 +96,47 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
+        pooled = conn.connection
+        if cooperative:
+            pooled.info[_CHANGES_AT_BEGIN] = pooled.dbapi_connection.total_changes
         # A writer takes the lock up front: no deadlock-prone upgrade from a read lock later.
         if conn.get_execution_options().get("pos_write"):
-            _begin_immediate(conn.connection.dbapi_connection)
+            _begin_immediate(pooled.dbapi_connection)
         else:
             conn.exec_driver_sql("BEGIN")
+
+    if cooperative:
+        _commit_off_hub(engine)
+
+
+_CHANGES_AT_BEGIN = "pos_changes_at_begin"  # in the pooled connection's info
+
+
+def _commit_off_hub(engine: Engine) -> None:
+    """Under gevent, COMMIT a transaction that wrote in a native thread (offhub.py).
+
+    A writing COMMIT is where SQLite fsyncs (synchronous=FULL, and the WAL checkpoint now and
+    then): 1-20 ms in which sqlite3 holds no GIL but, on the hub, no greenlet ran. A read-only
+    transaction's COMMIT writes nothing and stays here: the thread hop would cost more.
+    Rollbacks and savepoints (RELEASE) never fsync and are left as they are; the session's
+    after-commit phases (pipeline.py) run in the calling greenlet once the COMMIT returned.
+    """
+    dialect = engine.dialect
+    commit_here = dialect.do_commit
+
+    def do_commit(pooled) -> None:
+        began_at = pooled.info.pop(_CHANGES_AT_BEGIN, None)
+        if began_at is None or began_at != pooled.dbapi_connection.total_changes:
+            offhub.run("sqlite-commit", commit_in_thread, pooled.dbapi_connection)
+        else:
+            commit_here(pooled)
+
+    dialect.do_commit = do_commit
+
+
+def commit_in_thread(dbapi_conn) -> None:
+    """COMMIT on the sqlite3 connection (called in the commit thread under gevent)."""
+    dbapi_conn.commit()
 
 
 def _begin_immediate(dbapi_conn) -> None:

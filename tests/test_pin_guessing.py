@@ -10,9 +10,8 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from pos_app import clock
+from pos_app import clock, offhub
 from pos_app.audit import AuditEntry
-from pos_app.auth import passwords
 from pos_app.extensions import socketio
 from pos_app.menu.models import MenuItem
 
@@ -246,14 +245,14 @@ def test_wrong_approval_pins_count_per_actor_and_in_the_pin_space(client, db, di
 def count_argon2_checks(monkeypatch) -> list:
     """Record every argon2 verification (the decoy ones included)."""
     calls: list = []
-    real = passwords._offload
+    real = offhub.run
 
-    def counting(fn, *args):
+    def counting(purpose, fn, *args):
         if getattr(fn, "__name__", "") == "verify":
             calls.append(args)
-        return real(fn, *args)
+        return real(purpose, fn, *args)
 
-    monkeypatch.setattr(passwords, "_offload", counting)
+    monkeypatch.setattr(offhub, "run", counting)
     return calls
 
 

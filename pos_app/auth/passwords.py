@@ -1,7 +1,8 @@
 """Hashing and checking PINs and passwords with argon2; TOTP codes with pyotp.
 
-argon2 takes tens of milliseconds of CPU: under gevent it runs in the hub's thread pool so one
-login does not freeze every kitchen screen (argon2-cffi releases the GIL while it hashes).
+argon2 takes 50-100 ms of CPU: under gevent it runs in native threads of its own (offhub.py) so
+a shift's logins do not freeze every kitchen screen (argon2-cffi releases the GIL while it
+hashes; tests/test_off_hub.py proves the hub keeps running).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.profiles import CHEAPEST
 
+from pos_app import offhub
 from pos_app.clock import utcnow
 
 _HASHERS = {"standard": PasswordHasher(), "fast": PasswordHasher.from_parameters(CHEAPEST)}
@@ -25,21 +27,9 @@ def _hasher(profile: str) -> PasswordHasher:
     return _HASHERS.get(profile, _HASHERS["standard"])
 
 
-def _offload(fn, *args):
-    """Run CPU-heavy `fn` off the gevent hub when the process is monkey-patched."""
-    try:
-        from gevent import get_hub, monkey
-
-        if monkey.is_module_patched("socket"):
-            return get_hub().threadpool.apply(fn, args)
-    except ImportError:  # gevent is a dependency, but services also run without it
-        pass
-    return fn(*args)
-
-
 def hash_secret(secret: str, profile: str = "standard") -> str:
     """argon2 hash of a PIN or password."""
-    return _offload(_hasher(profile).hash, secret)
+    return offhub.run("argon2", _hasher(profile).hash, secret)
 
 
 def verify_secret(stored_hash: str | None, secret: str, profile: str = "standard") -> bool:
@@ -53,7 +43,9 @@ def verify_secret(stored_hash: str | None, secret: str, profile: str = "standard
     if decoy:
         stored_hash = _decoy_hash(profile)
     try:
-        return bool(_offload(_hasher(profile).verify, stored_hash, secret)) and not decoy
+        return (
+            bool(offhub.run("argon2", _hasher(profile).verify, stored_hash, secret)) and not decoy
+        )
     except (VerificationError, InvalidHashError):
         return False
 

@@ -1,0 +1,47 @@
+"""Blocking C calls off the gevent hub: each purpose has its own small pool of native threads.
+
+Under gevent (the server) every greenlet runs on the hub's one thread, and a C call that does
+not yield (an SQLite COMMIT and its fsync, an argon2 hash) holds every push to every screen
+until it returns. `run(purpose, fn, ...)` hands such a call to a native thread of the purpose's
+pool while the calling greenlet waits and the hub goes on. It only helps where the C code
+releases the GIL: sqlite3 does around sqlite3_step, argon2-cffi (cffi) around its hash.
+
+A pool per purpose, not gevent's shared hub pool (ten threads, also its DNS resolver), so a
+burst of logins never queues an order's commit behind argon2. Without monkey-patching (tests,
+the CLI) `run` calls the function where it is.
+"""
+
+from __future__ import annotations
+
+import threading
+
+# purpose -> native threads: SQLite has one writer at a time (one thread is enough and stays
+# warm); argon2 on a 2-core branch server: two at once, the hub keeps the rest.
+POOL_SIZES = {"sqlite-commit": 1, "argon2": 2}
+_pools: dict[str, object] = {}
+_pools_lock = threading.Lock()
+
+
+def on_gevent() -> bool:
+    """True in a process gevent has monkey-patched (the server)."""
+    from gevent import monkey
+
+    return monkey.is_module_patched("socket")
+
+
+def _pool(purpose: str):
+    with _pools_lock:
+        pool = _pools.get(purpose)
+        if pool is None:
+            from gevent.threadpool import ThreadPool
+
+            pool = _pools[purpose] = ThreadPool(POOL_SIZES[purpose])
+        return pool
+
+
+def run(purpose: str, fn, *args):
+    """fn(*args), in a native thread of `purpose`'s pool under gevent (the hub goes on);
+    its exception, if any, is raised here."""
+    if not on_gevent():
+        return fn(*args)
+    return _pool(purpose).apply(fn, args)

@@ -59,7 +59,7 @@ fuzz: $(VENV)/.dev translations
 	$(BIN)/python tests/fuzz/run_cli.py --examples $(FUZZ_EXAMPLES) $(FUZZ_CLI_ARGS)
 
 ## make bench: order to kitchen screen benchmark (BENCH_ARGS=--quick for a smoke run; needs node)
-bench: $(VENV)/.runtime
+bench: $(VENV)/.runtime translations
 	$(BIN)/python bench/order_to_kds.py $(BENCH_ARGS)
 
 lint: $(VENV)/.dev

@@ -1,8 +1,8 @@
-"""The floor of bench/order_to_kds.py: a bare Flask-SocketIO app on the branch server's stack.
+"""The echo of bench/order_to_kds.py: a bare Flask-SocketIO emit-with-ack on plain gevent pywsgi.
 
-Same process model as `python -m pos_app.server` (gevent monkey-patching first, gevent pywsgi
-through `pos_app.server.build_server`, the same handler with TCP_NODELAY), and nothing else:
-an `echo` event on the `/echo` namespace answers its data as the ack. No database, no token.
+gevent monkey-patching first, Flask-SocketIO in gevent mode, served by gevent's pywsgi with
+TCP_NODELAY (bench/bare_stack.py), nothing of pos_app: an `echo` event on the `/echo`
+namespace answers its data as the ack. No database, no token.
 
     .venv/bin/python bench/echo_server.py --port N
 """
@@ -13,17 +13,14 @@ monkey.patch_all()  # first, as pos_app.server does
 
 import argparse  # noqa: E402
 import logging  # noqa: E402
-import sys  # noqa: E402
-from pathlib import Path  # noqa: E402
 
+from bare_stack import serve  # noqa: E402  (bench/ is the script's folder)
 from flask import Flask  # noqa: E402
 from flask_socketio import SocketIO  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from bench/
-from pos_app.server import build_server  # noqa: E402
-
 
 def make_app() -> Flask:
+    """The echo app: /echo answers its data; /healthz says it is up."""
     app = Flask("echo")
     socketio = SocketIO(app, async_mode="gevent", cors_allowed_origins=[])
 
@@ -48,7 +45,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    build_server(make_app(), args.host, args.port).serve_forever()
+    serve(make_app(), args.host, args.port)
 
 
 if __name__ == "__main__":

@@ -72,9 +72,7 @@ VARIANTS = {
 }
 
 
-def server_python(server_dir: Path) -> str:
-    own = server_dir / ".venv" / "bin" / "python"
-    return str(own if own.exists() else base.VENV_PYTHON)
+server_python = base.server_python
 
 
 def prepare(server_dir: Path, folder: Path) -> dict:

@@ -8,6 +8,8 @@ settled (`serialize.part_settled`); otherwise only "ready anyway", which is audi
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -53,33 +55,45 @@ def attach_to_expo(
     expo: Station,
     by_course: dict[int, list[KitchenTicket]],
     header: dict,
-) -> list[tuple[KitchenTicket, bool, list[KitchenTicket]]]:
-    """Give this send's station tickets their expo cards: [(card, created, its new parts)].
-    `header`: the send's ticket header. The cards are flushed (they have ids); the caller
-    points the parts at them."""
+) -> list[ExpoPlan]:
+    """Give this send's station tickets their expo cards. `header`: the send's ticket header.
+    Nothing is written here: new cards carry their lines; a card already on the pass gets its
+    new lines in the plan's `new_lines`, not in its collection (kds.services writes them)."""
     open_cards = open_expo_tickets(session, order.id)
     latest = {card.course: card for card in open_cards}  # a later one of a course wins
-    plan: dict[int, list] = {}
+    plan: dict[int, ExpoPlan] = {}
     for course in sorted(by_course):
         key = card_course(order, course, by_course.keys(), open_cards)
         entry = plan.get(key)
         if entry is None:
             card = latest.get(key)
-            entry = plan[key] = [card or _new_card(order, expo, key, header), card is None, []]
-        entry[2].extend(by_course[course])
-    for card, created, parts in plan.values():
-        _add_lines(card, parts)
-        if created:
+            entry = plan[key] = ExpoPlan(card or _new_card(order, expo, key, header), card is None)
+        entry.parts.extend(by_course[course])
+    for entry in plan.values():
+        card, parts = entry.card, entry.parts
+        lines = _copy_lines(parts)
+        if entry.created:
+            card.lines = lines
             card.held = all(p.held for p in parts)
             card.is_change = any(p.is_change for p in parts)
             card.fired_at = next((p.fired_at for p in parts if not p.held), None)
-            session.add(card)
         else:  # more for a card already on the pass: a change, with the order's header now
+            entry.new_lines = lines
             card.is_change = True
             card.header = dict(header)
             card.rush = order.rush
-    session.flush()
-    return [tuple(entry) for entry in plan.values()]
+    return list(plan.values())
+
+
+@dataclass
+class ExpoPlan:
+    """One expo card of a send: `created` in this send or already on the pass, the send's
+    station tickets it gathers (`parts`), and the lines a card on the pass gains."""
+
+    card: KitchenTicket
+    created: bool
+    parts: list[KitchenTicket] = field(default_factory=list)
+    new_lines: list[KitchenTicketLine] = field(default_factory=list)
 
 
 def _new_card(order, expo: Station, course: int, header: dict) -> KitchenTicket:
@@ -93,9 +107,9 @@ def _new_card(order, expo: Station, course: int, header: dict) -> KitchenTicket:
     )
 
 
-def _add_lines(card: KitchenTicket, parts: list[KitchenTicket]) -> None:
+def _copy_lines(parts: list[KitchenTicket]) -> list[KitchenTicketLine]:
     """Expo gets a copy of each station line (the kitchen send's fields, routing.SAID)."""
-    card.lines.extend(
+    return [
         KitchenTicketLine(
             order_line_id=li.order_line_id,
             station_code=li.station_code,
@@ -103,7 +117,7 @@ def _add_lines(card: KitchenTicket, parts: list[KitchenTicket]) -> None:
         )
         for part in parts
         for li in part.lines
-    )
+    ]
 
 
 def waiting_parts(session: Session, card: KitchenTicket) -> list[KitchenTicket]:

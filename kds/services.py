@@ -11,11 +11,13 @@ from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from kds.events import push_station
-from kds.expo import attach_to_expo, waiting_parts, waiting_summary
+from kds.expo import ExpoPlan, attach_to_expo, waiting_parts, waiting_summary
 from kds.models import KitchenTicket, KitchenTicketLine, TicketStatus
 from kds.serialize import expo_dict, expo_dicts, ticket_dict
+from pos_app import bulk
 from pos_app.audit import record_audit
 from pos_app.auth.actor import Actor, require_role
 from pos_app.auth.roles import KITCHEN_STAFF
@@ -47,22 +49,43 @@ def on_order_fired(session: Session, order, send: KitchenSend, **_kw) -> None:
         lines = [line for line in group.lines if line.order_line_id not in struck]
         if lines:
             by_course[group.course].append(_make_ticket(order, send, group, lines))
-    # Plain inserts: the expo cards first (flushed by attach_to_expo), then the station
-    # tickets pointing at them.
     cards = (
         attach_to_expo(session, order, expo, by_course, send.header) if expo and by_course else []
     )
-    for card, _created, parts in cards:
-        for part in parts:
-            part.expo_ticket_id = card.id
-    session.add_all([t for ts in by_course.values() for t in ts])
-    session.flush()
-    for card, created, _parts in cards:
-        name = "ticket_created" if created else "ticket_updated"
-        push_station(session, expo.id, name, expo_dict(session, card))
-    for _course, tickets in sorted(by_course.items()):
-        for ticket in tickets:
-            push_station(session, ticket.station_id, "ticket_created", ticket_dict(ticket))
+    tickets = [t for _course, ts in sorted(by_course.items()) for t in ts]
+    insert_tickets(session, cards, tickets)
+    for plan in cards:
+        name = "ticket_created" if plan.created else "ticket_updated"
+        parts = plan.parts if plan.created else None  # a card on the pass has older parts too
+        push_station(session, expo.id, name, expo_dict(session, plan.card, parts))
+    for ticket in tickets:
+        push_station(session, ticket.station_id, "ticket_created", ticket_dict(ticket))
+
+
+def insert_tickets(session: Session, cards: list[ExpoPlan], tickets: list[KitchenTicket]) -> None:
+    """Write a send's new expo cards, station tickets and lines: one INSERT per table, the
+    cards first (the tickets point at them); the objects stay in the session as written."""
+    session.flush()  # the order and its lines first: ticket lines point at them
+    new_cards = [plan.card for plan in cards if plan.created]
+    bulk.insert_rows(session, new_cards, ("station_id", "course"))
+    for plan in cards:
+        for part in plan.parts:
+            part.expo_ticket_id = plan.card.id
+    bulk.insert_rows(session, tickets, ("station_id", "course"))
+    lines = []
+    for ticket in new_cards + tickets:
+        for line in ticket.lines:
+            line.ticket_id = ticket.id
+            lines.append(line)
+    for plan in cards:
+        for line in plan.new_lines:
+            line.ticket_id = plan.card.id
+            lines.append(line)
+    bulk.insert_rows(session, lines, ("ticket_id", "order_line_id"))
+    bulk.attach(session, [*lines, *new_cards, *tickets])
+    for plan in cards:
+        if plan.new_lines:  # loaded with the card: its collection, without a change to flush
+            set_committed_value(plan.card, "lines", [*plan.card.lines, *plan.new_lines])
 
 
 def _make_ticket(order, send: KitchenSend, group: KitchenGroup, lines: list[KitchenLine]):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from pos_app.clock import utcnow
@@ -43,21 +43,27 @@ def record_audit(
     after: dict | None = None,
     reason: str = "",
     approver_id: int | None = None,
-) -> AuditEntry:
-    """Append an entry in the caller's transaction; `actor` is an Actor or None (system)."""
-    entry = AuditEntry(
-        actor_id=actor.staff_id if actor else None,
-        actor_name=actor.name if actor else "system",
-        approver_id=approver_id,
-        action=action,
-        target_type=target_type,
-        target_id=None if target_id is None else str(target_id),
-        before=before,
-        after=after,
-        reason=reason,
+) -> None:
+    """Append an entry in the caller's transaction (a Core INSERT, written now); `actor` is
+    an Actor or None (system)."""
+    session.connection().execute(
+        _INSERT,
+        {
+            "at": utcnow(),
+            "actor_id": actor.staff_id if actor else None,
+            "actor_name": actor.name if actor else "system",
+            "approver_id": approver_id,
+            "action": action,
+            "target_type": target_type,
+            "target_id": None if target_id is None else str(target_id),
+            "before": before,
+            "after": after,
+            "reason": reason,
+        },
     )
-    session.add(entry)
-    return entry
+
+
+_INSERT = insert(AuditEntry.__table__)
 
 
 def refuse_audit_changes(session: Session, _work) -> None:

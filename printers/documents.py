@@ -17,7 +17,7 @@ from pos_app.branch.services import current_branch
 from pos_app.clock import utcnow
 from pos_app.orders.routing import KitchenGroup, KitchenSend
 from printers.models import Printer, PrinterRole, PrintJob
-from printers.queue import REPRINT, queue_job
+from printers.queue import REPRINT, queue_job, queue_jobs
 
 log = logging.getLogger(__name__)
 RECEIPT_KINDS = ("receipt", "pre_bill", "report", "drawer")
@@ -41,13 +41,15 @@ def queue_chits(session: Session, send: KitchenSend, **_kw) -> None:
         .order_by(Printer.id)
     ):
         by_station[printer.station_id].append(printer)
+    jobs = []
     for group in send.groups:
         printers = by_station.get(group.station_id)
         if not printers:
             continue
         chit = _chit(send, group, branch)
-        for printer in printers:
-            queue_job(session, printer, "chit", chit, group.station_id, f"order:{send.order_id}")
+        source = f"order:{send.order_id}"
+        jobs.extend((printer, "chit", chit, group.station_id, source) for printer in printers)
+    queue_jobs(session, jobs)
 
 
 def on_document_printing(

@@ -9,7 +9,7 @@ import socket
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from pos_app.clock import utcnow
@@ -47,22 +47,42 @@ def queue_job(
     failed try; when none is up, they join the chits already waiting. A chit never goes ahead
     of the chits waiting on its printer (a test page or drawer kick is about that printer and
     goes now)."""
+    job = PrintJob(**_job_row(session, printer, kind, document, station_id, source, marks))
+    session.add(job)
+    return job
+
+
+def queue_jobs(session: Session, jobs: list[tuple]) -> None:
+    """Write many jobs with one Core INSERT (an order's chits), each tuple `queue_job`'s
+    arguments after the session, routed as `queue_job` routes one."""
+    rows = [_job_row(session, *job) for job in jobs]
+    if rows:
+        session.connection().execute(insert(PrintJob.__table__), rows)  # one executemany
+
+
+def _job_row(session: Session, printer: Printer, kind, document, station_id, source, marks=()):
+    """A new job's columns, routed; its printer is woken after the commit."""
     target = printer if kind in PINNED else _route_new(session, printer)
     if target is not printer:
         marks = [*marks, f"{BACKUP_FROM}{printer.name}"]
-    job = PrintJob(
-        printer_id=target.id,
-        origin_printer_id=printer.id,
-        station_id=station_id,
-        kind=kind,
-        document=document,
-        marks=list(marks),
-        source=source,
-        next_attempt_at=utcnow() if kind in PINNED else _behind_waiting(session, target),
-    )
-    session.add(job)
     pending(session).printers_to_wake.add(target.id)
-    return job
+    now = utcnow()
+    return {
+        "printer_id": target.id,
+        "origin_printer_id": printer.id,
+        "station_id": station_id,
+        "kind": kind,
+        "document": document,
+        "marks": list(marks),
+        "source": source,
+        "status": PrintJobStatus.pending,
+        "attempts": 0,
+        "next_attempt_at": now if kind in PINNED else _behind_waiting(session, target),
+        "last_error": "",
+        "created_at": now,
+        "claimed_by": "",
+        "byte_count": 0,
+    }
 
 
 def _route_new(session: Session, printer: Printer) -> Printer:

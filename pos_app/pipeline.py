@@ -98,6 +98,13 @@ def install() -> None:
     event.listen(Session, "after_rollback", _after_rollback)
 
 
+def rehearse_commit(session: Session) -> None:
+    """Flush and run the before-commit phases without committing (the start-up rehearsal of
+    pos_app.warmup: its caller then rolls back, and nothing queued runs)."""
+    session.flush()
+    _run(BEFORE_COMMIT, session, pending(session))
+
+
 def _run(names: tuple[str, ...], session: Session, work: Pending) -> None:
     for name in names:
         phase = _phases.get(name)

@@ -1,5 +1,5 @@
-"""The one start-up path of a serving process: logging, the descriptor limit, the background
-services (print worker) and the scheduler, started exactly once per process.
+"""The one start-up path of a serving process: logging, the descriptor limit, the order path's
+warm-up, the background services (print worker) and the scheduler, exactly once per process.
 
 Every way of serving calls `start_services(app)`: `python -m pos_app.server` (what `make run`
 starts) and `wsgi.py` (gunicorn's gevent worker, any other WSGI server). Before this module,
@@ -15,7 +15,7 @@ import threading
 
 from flask import Flask
 
-from pos_app import descriptors, scheduler
+from pos_app import descriptors, scheduler, warmup
 from pos_app.config import log_level
 
 log = logging.getLogger("pos.startup")
@@ -47,6 +47,7 @@ def start_services(app: Flask) -> bool:
             return False
         _started_in_pid = os.getpid()
     descriptors.raise_limit()
+    warmup.warm_order_path(app)  # before the first order: compiled statements, the menu
     if not app.config["POS_SCHEDULER"]:
         log.info("background work is off (POS_SCHEDULER=0): no print worker, no jobs")
         return True

@@ -78,13 +78,7 @@ server_python = base.server_python
 def prepare(server_dir: Path, folder: Path) -> dict:
     """A migrated demo database in `folder`; returns the environment to serve it with."""
     env = base.base_env(folder)
-    flask = [server_python(server_dir), "-m", "flask", "--app", "pos_app", "pos"]
-    for step in ("migrate", "demo"):
-        done = subprocess.run(
-            [*flask, step], cwd=server_dir, env=env, capture_output=True, text=True, timeout=180
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"flask pos {step} failed:\n{done.stdout}\n{done.stderr}")
+    base.migrate_demo(server_dir, env)
     return env
 
 

@@ -9,10 +9,10 @@
 // throughput phase). Every loop is bounded in count and in time; a watchdog ends the process.
 
 import fs from "node:fs";
-import http from "node:http";
 import { randomUUID } from "node:crypto";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { io } from "socket.io-client";
+import { KeepAliveClient, Screen, sleep, waitForDeliveries } from "./load_parts.mjs";
 
 const [configPath, resultPath] = process.argv.slice(2);
 const cfg = JSON.parse(fs.readFileSync(configPath, "utf8"));
@@ -24,7 +24,6 @@ const watchdog = setTimeout(() => {
   process.exit(3);
 }, cfg.watchdog_s * 1000);
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 // ---- CPU accounting: this process, the server process, the whole machine ------------------
 function procTicks(pid) {
@@ -83,53 +82,10 @@ function loopDelay() {
 }
 
 // ---- HTTP: one keep-alive connection per handheld ----------------------------------------
-class Handheld {
+class Handheld extends KeepAliveClient {
   constructor(index, token) {
+    super(cfg.url, token, cfg.request_timeout_ms);
     this.index = index;
-    this.token = token;
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
-    this.busy = false;
-    this.connections = 0; // TCP connections this handheld opened (1 when keep-alive holds)
-  }
-
-  request(method, path, body) {
-    const data = body === undefined ? null : JSON.stringify(body);
-    const headers = { Authorization: `Bearer ${this.token}` };
-    if (data !== null) {
-      headers["Content-Type"] = "application/json";
-      headers["Content-Length"] = Buffer.byteLength(data);
-    }
-    this.busy = true;
-    return new Promise((resolve) => {
-      const tSend = performance.now();
-      const req = http.request(
-        { host: url.hostname, port: url.port, path, method, agent: this.agent, headers },
-        (res) => {
-          const chunks = [];
-          res.on("data", (c) => chunks.push(c));
-          res.on("end", () => {
-            this.busy = false;
-            resolve({ status: res.statusCode, tSend, tResp: performance.now(), chunks });
-          });
-        },
-      );
-      req.on("socket", (sock) => {
-        if (!req.reusedSocket) {
-          this.connections += 1;
-          sock.setNoDelay(true);
-        }
-      });
-      req.setTimeout(cfg.request_timeout_ms, () => req.destroy(new Error("timeout")));
-      req.on("error", (err) => {
-        this.busy = false;
-        resolve({ status: 0, tSend, tResp: performance.now(), error: String(err) });
-      });
-      req.end(data);
-    });
-  }
-
-  close() {
-    this.agent.destroy();
   }
 }
 
@@ -148,64 +104,6 @@ function orderBody(i) {
 }
 
 // ---- Screens -------------------------------------------------------------------------------
-class Screen {
-  constructor(index, stationId) {
-    this.index = index;
-    this.stationId = stationId;
-    this.seq = null;
-    this.gaps = 0;
-    this.doubles = 0;
-    this.received = new Map(); // order id -> performance.now() at ticket_created
-  }
-
-  async connect(token) {
-    this.socket = io(`${cfg.url}/kds`, {
-      auth: { token },
-      transports: ["websocket"],
-      reconnection: false,
-      forceNew: true, // one engine.io connection (one WebSocket) per screen
-      timeout: 10000,
-    });
-    this.socket.on("ticket_created", (p) => {
-      const t = performance.now();
-      if (this.seq !== null) {
-        if (p.seq <= this.seq) this.doubles += 1;
-        else if (p.seq !== this.seq + 1) this.gaps += 1;
-        if (p.seq > this.seq) this.seq = p.seq;
-      }
-      if (p.station_id === this.stationId && !this.received.has(p.order_id)) {
-        this.received.set(p.order_id, t);
-      }
-    });
-    this.socket.on("ticket_updated", (p) => {
-      if (this.seq !== null && p.seq > this.seq) this.seq = p.seq;
-    });
-    await new Promise((resolve, reject) => {
-      this.socket.once("connect", resolve);
-      this.socket.once("connect_error", (err) => reject(new Error(`screen ${this.index}: ${err.message}`)));
-    });
-    const ack = await this.socket.timeout(10000).emitWithAck("join_station", { station_id: this.stationId });
-    if (!ack.ok) throw new Error(`join_station refused: ${JSON.stringify(ack)}`);
-    this.seq = ack.data.snapshot ? ack.data.snapshot.seq : 0; // the ack: {ok, status, data}
-  }
-
-  close() {
-    if (this.socket) this.socket.close();
-  }
-}
-
-async function waitForDeliveries(screens, ids, timeoutMs) {
-  const deadline = performance.now() + timeoutMs;
-  const missing = () =>
-    screens.reduce((n, s) => n + ids.reduce((m, id) => m + (s.received.has(id) ? 0 : 1), 0), 0);
-  let left = missing();
-  while (left > 0 && performance.now() < deadline) {
-    await sleep(20);
-    left = missing();
-  }
-  return left;
-}
-
 function deliveries(screens, sent) {
   // Per sent order: its send time and, per screen, the receive time (null when it never came).
   return sent.map((o) => ({
@@ -215,7 +113,7 @@ function deliveries(screens, sent) {
     t_due: o.tDue,
     t_send: o.tSend,
     t_resp: o.tResp,
-    recv: screens.map((s) => (s.received.has(o.id) ? s.received.get(o.id) : null)),
+    recv: screens.map((s) => (s.first.has(o.id) ? s.first.get(o.id) : null)),
   }));
 }
 
@@ -294,7 +192,7 @@ async function closedLoop(handhelds, screens, count, concurrency) {
   const missing = await waitForDeliveries(screens, ok.map((o) => o.id), cfg.delivery_wait_ms * 4);
   let lastRecv = last;
   for (const s of screens) for (const o of ok) {
-    const t = s.received.get(o.id);
+    const t = s.first.get(o.id);
     if (t !== undefined && t > lastRecv) lastRecv = t;
   }
   return {
@@ -337,7 +235,7 @@ async function runEcho() {
 
 async function runOrders() {
   const handhelds = cfg.handheld_tokens.map((token, i) => new Handheld(i, token));
-  const screens = cfg.screen_stations.map((stationId, i) => new Screen(i, stationId));
+  const screens = cfg.screen_stations.map((stationId, i) => new Screen(cfg.url, i, stationId));
   try {
     for (const s of screens) await s.connect(cfg.screen_token);
     // Open every handheld's keep-alive connection (a cheap authenticated GET).

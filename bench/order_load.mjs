@@ -13,10 +13,9 @@
 // Every loop is bounded in count and time; a watchdog ends the process.
 
 import fs from "node:fs";
-import http from "node:http";
 import readline from "node:readline";
 import { performance } from "node:perf_hooks";
-import { io } from "socket.io-client";
+import { KeepAliveClient, Screen, openSocket, sleep, waitForDeliveries } from "./load_parts.mjs";
 
 const [configPath, resultPath] = process.argv.slice(2);
 const cfg = JSON.parse(fs.readFileSync(configPath, "utf8"));
@@ -28,7 +27,6 @@ setTimeout(() => {
   process.exit(3);
 }, cfg.watchdog_s * 1000).unref();
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 const wall = (t) => performance.timeOrigin + t; // ms since the epoch, for the parent's clocks
 
 // ---- the parent's handshake ----------------------------------------------------------------
@@ -82,64 +80,16 @@ function pickKind(random) {
 }
 
 // ---- handhelds ---------------------------------------------------------------------------
-class Handheld {
+class Handheld extends KeepAliveClient {
   constructor(index, token) {
+    super(cfg.url, token, cfg.request_timeout_ms);
     this.index = index;
-    this.token = token;
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
-    this.busy = false;
-    this.connections = 0; // TCP connections the HTTP side opened (1 when keep-alive holds)
   }
 
   async connect() {
-    this.socket = io(`${cfg.url}/floor`, {
-      auth: { token: this.token },
-      transports: ["websocket"],
-      reconnection: false,
-      forceNew: true,
-      timeout: 10000,
-    });
-    await new Promise((resolve, reject) => {
-      this.socket.once("connect", resolve);
-      this.socket.once("connect_error", (err) => reject(new Error(`handheld ${this.index}: ${err.message}`)));
-    });
+    this.socket = await openSocket(cfg.url, "/floor", { token: this.token }, 10000, `handheld ${this.index}`);
     this.socket.on("disconnect", (reason) => {
       this.disconnected = reason;
-    });
-  }
-
-  post(path, body) {
-    const data = body === undefined ? null : JSON.stringify(body);
-    const headers = { Authorization: `Bearer ${this.token}` };
-    if (data !== null) {
-      headers["Content-Type"] = "application/json";
-      headers["Content-Length"] = Buffer.byteLength(data);
-    }
-    this.busy = true;
-    return new Promise((resolve) => {
-      const tSend = performance.now();
-      const req = http.request(
-        { host: url.hostname, port: url.port, path, method: data === null ? "GET" : "POST", agent: this.agent, headers },
-        (res) => {
-          res.resume();
-          res.on("end", () => {
-            this.busy = false;
-            resolve({ status: res.statusCode, tSend, tResp: performance.now() });
-          });
-        },
-      );
-      req.on("socket", (sock) => {
-        if (!req.reusedSocket) {
-          this.connections += 1;
-          sock.setNoDelay(true);
-        }
-      });
-      req.setTimeout(cfg.request_timeout_ms, () => req.destroy(new Error("timeout")));
-      req.on("error", (err) => {
-        this.busy = false;
-        resolve({ status: 0, tSend, tResp: performance.now(), error: String(err) });
-      });
-      req.end(data);
     });
   }
 
@@ -156,84 +106,21 @@ class Handheld {
 
   send(transport, body, group) {
     if (transport === "socket") return this.emit(group ? { ...body, group: true } : body);
-    return this.post(group ? "/api/v1/orders?group=1" : "/api/v1/orders", body);
+    return this.request("POST", group ? "/api/v1/orders?group=1" : "/api/v1/orders", body).then((r) => ({ ...r, chunks: undefined }));
   }
 
   close() {
-    this.agent.destroy();
-    if (this.socket) this.socket.close();
-  }
-}
-
-// ---- screens -----------------------------------------------------------------------------
-class Screen {
-  constructor(index, stationId) {
-    this.index = index;
-    this.stationId = stationId;
-    this.seq = null;
-    this.gaps = 0;
-    this.doubles = 0;
-    this.first = new Map(); // order id -> performance.now() of its first ticket_created here
-    this.tickets = new Map(); // order id -> ticket_created count here
-  }
-
-  async connect(token, afterSeq) {
-    this.socket = io(`${cfg.url}/kds`, {
-      auth: { token },
-      transports: ["websocket"],
-      reconnection: false,
-      forceNew: true, // one WebSocket per screen
-      timeout: 20000,
-    });
-    this.socket.onAny((name, p) => {
-      const t = performance.now();
-      if (p && typeof p.seq === "number" && this.seq !== null) {
-        if (p.seq <= this.seq) this.doubles += 1;
-        else if (p.seq !== this.seq + 1) this.gaps += 1;
-        if (p.seq > this.seq) this.seq = p.seq;
-      }
-      if (name === "ticket_created" && p.station_id === this.stationId) {
-        if (!this.first.has(p.order_id)) this.first.set(p.order_id, t);
-        this.tickets.set(p.order_id, (this.tickets.get(p.order_id) || 0) + 1);
-      }
-    });
-    await new Promise((resolve, reject) => {
-      this.socket.once("connect", resolve);
-      this.socket.once("connect_error", (err) => reject(new Error(`screen ${this.index}: ${err.message}`)));
-    });
-    const data = { station_id: this.stationId };
-    if (afterSeq !== undefined && afterSeq !== null) data.after_seq = afterSeq;
-    const ack = await this.socket.timeout(30000).emitWithAck("join_station", data);
-    if (!ack.ok) throw new Error(`join_station refused: ${JSON.stringify(ack)}`);
-    if (ack.data.snapshot) this.seq = ack.data.snapshot.seq;
-    else {
-      const events = ack.data.events || [];
-      this.seq = events.length ? events[events.length - 1].seq : afterSeq;
-    }
-  }
-
-  close() {
+    super.close();
     if (this.socket) this.socket.close();
   }
 }
 
 async function connectScreens(stations, token, offset, batch, afterSeq) {
-  const screens = stations.map((stationId, i) => new Screen(offset + i, stationId));
+  const screens = stations.map((stationId, i) => new Screen(cfg.url, offset + i, stationId));
   for (let i = 0; i < screens.length; i += batch) {
     await Promise.all(screens.slice(i, i + batch).map((s) => s.connect(token, afterSeq ? afterSeq(s.stationId) : undefined)));
   }
   return screens;
-}
-
-async function waitForDeliveries(screens, ids, timeoutMs) {
-  const deadline = performance.now() + timeoutMs;
-  const missing = () => screens.reduce((n, s) => n + ids.reduce((m, id) => m + (s.first.has(id) ? 0 : 1), 0), 0);
-  let left = missing();
-  while (left > 0 && performance.now() < deadline) {
-    await sleep(25);
-    left = missing();
-  }
-  return left;
 }
 
 function detail(screens, sent) {
@@ -388,7 +275,7 @@ async function main() {
   try {
     screens = await connectScreens(cfg.screen_stations, cfg.screen_token, 0, 5);
     for (const h of handhelds) await h.connect();
-    const me = await Promise.all(handhelds.map((h) => h.post(cfg.warm_path)));
+    const me = await Promise.all(handhelds.map((h) => h.request("GET", cfg.warm_path)));
     const bad = me.filter((r) => r.status !== 200);
     if (bad.length) throw new Error(`handheld warm-up GET failed: ${JSON.stringify(bad[0])}`);
     const result = {

@@ -112,6 +112,15 @@ def summarise_target(raw: dict, target: dict) -> dict:
     }
 
 
+def print_durability(t: dict) -> None:
+    d = t["durable_check"]
+    verdict = "ok" if d["rows"] >= d["answered_201"] else "ORDERS LOST"
+    print(
+        f"  durability: {d['rows']} orders in the database for {d['answered_201']} answered "
+        f"201: {verdict}"
+    )
+
+
 def print_target(name: str, t: dict) -> None:
     print(f"\n-- {name} (ready in {t['ready_s']:.1f} s) --")
     for p in t["phases"]:
@@ -186,6 +195,8 @@ def figures(run: dict, name: str) -> dict:
     out["missing"] = sum(p.get("deliveries_missing", 0) for p in t["phases"])
     out["gaps+doubles"] = t["integrity"]["gaps"] + t["integrity"]["doubles"]
     out["connections"] = max(t["handheld_http_connections"], default=None)
+    d = t.get("durable_check", {})
+    out["lost"] = d["answered_201"] - d["rows"] if d else None
     return out
 
 
@@ -219,10 +230,11 @@ def rows(tab: dict, labels: list[str], args) -> list[tuple[str, list, str]]:
     """(row name, [(echo, floor, {label: value})...] per part, unit)."""
     fl, pj, echo = tab["floor"], tab["projects"], tab["echo"]
 
-    def parts(*keys, echo_keys=(None, None)):
+    def parts(*keys, echo_keys=()):
+        echo_keys = echo_keys or (None,) * len(keys)
         return [
             (echo.get(ek) if ek else None, fl.get(k), {lb: pj[lb].get(k) for lb in labels})
-            for k, ek in zip(keys, echo_keys, strict=False)
+            for k, ek in zip(keys, echo_keys, strict=True)
         ]
 
     out = []
@@ -263,7 +275,7 @@ def rows(tab: dict, labels: list[str], args) -> list[tuple[str, list, str]]:
         out.append(("durable orders/s closed loop, answered", parts("closed loop answered"), "/s"))
         gc = (None, fl.get("closed loop, group commit answered"))
         gc = [(*gc, {lb: pj[lb].get("closed loop printed") for lb in labels})]
-        out.append(("durable orders/s until the last chit printed (floor: group commit)", gc, "/s"))
+        out.append(("durable orders/s to the last chit printed (floor: group commit)", gc, "/s"))
         out.append(("server CPU per order, closed loop", parts("closed loop cpu ms"), "ms"))
     if args.idle_screens:
         out.append(
@@ -284,12 +296,23 @@ def rows(tab: dict, labels: list[str], args) -> list[tuple[str, list, str]]:
         )
     )
     out.append(("TCP connections per handheld (HTTP)", parts("connections"), ""))
-    out.append(("deliveries missing / seq gaps+doubles", parts("missing", "gaps+doubles"), ""))
+    out.append(
+        (
+            "deliveries missing / seq gaps+doubles / orders lost",
+            parts("missing", "gaps+doubles", "lost"),
+            "",
+        )
+    )
     return out
 
 
 def _cell(values, digits=1) -> str:
     return " / ".join(f(v, digits) for v in values)
+
+
+def _ratio_cell(values) -> str:
+    """Ratios: two decimals below 10 (a throughput ratio of 0.05 must not print as 0.0)."""
+    return " / ".join(f(v, 2 if v is not None and v < 10 else 1) for v in values)
 
 
 def print_table(tab: dict, runs: list[dict], labels: list[str], args) -> None:
@@ -307,8 +330,8 @@ def print_table(tab: dict, runs: list[dict], labels: list[str], args) -> None:
         cells = [_cell([p[0] for p in parts]), _cell([p[1] for p in parts])]
         for lb in labels:
             cells.append(_cell([p[2][lb] for p in parts]))
-            cells.append(_cell([_ratio(p[2][lb], p[1]) for p in parts]))
-            cells.append(_cell([_ratio(p[2][lb], p[0]) for p in parts]))
+            cells.append(_ratio_cell([_ratio(p[2][lb], p[1]) for p in parts]))
+            cells.append(_ratio_cell([_ratio(p[2][lb], p[0]) for p in parts]))
         label = f"{name} ({unit})" if unit else name
         print(f"{label[:width]:<{width}}" + "".join(f"{c:>17}" for c in cells))
     print(

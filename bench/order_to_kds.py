@@ -69,6 +69,7 @@ from support import (  # noqa: F401  (other bench scripts import these from here
     line,
     machine_info,
     measure_floor,
+    migrate_demo,
     node_harness,
     pct,
     prepare_database,
@@ -260,13 +261,7 @@ def project_env(folder: Path, printing: bool) -> dict:
 
 def prepare_project(code: Path, folder: Path, env: dict, tables: int) -> None:
     """Migrate and load the demo (by `code`), move the printers, add `tables` free tables."""
-    flask = [server_python(code), "-m", "flask", "--app", "pos_app", "pos"]
-    for step in ("migrate", "demo"):
-        done = subprocess.run(
-            [*flask, step], cwd=code, env=env, capture_output=True, text=True, timeout=300
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"flask pos {step} in {code} failed:\n{done.stdout}\n{done.stderr}")
+    migrate_demo(code, env)
     with contextlib.closing(sqlite3.connect(folder / "pos.sqlite3")) as db, db:
         # The demo printers on ports nobody listens on: someone's `make run` may hold 9101-9105.
         for (printer_id,) in db.execute("SELECT id FROM printer WHERE host = '127.0.0.1'"):
@@ -282,6 +277,11 @@ def prepare_project(code: Path, folder: Path, env: dict, tables: int) -> None:
             f"({', '.join('?' * (len(kept) + 1))})",
             [(*values, f"B{i + 1}") for i in range(tables)],
         )
+
+
+def count_rows(db_path: Path, table: str) -> int:
+    with contextlib.closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as db:
+        return db.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
 
 
 def project_tables(db_path: Path) -> list[int]:
@@ -475,6 +475,8 @@ def floor_target(args, folder: Path, routing: dict, menu_kinds: dict) -> dict:
         "cwd": PROJECT,
         "phases": phases_for(args, "floor"),
         "db": None,
+        "db_file": folder / "floor.sqlite3",
+        "order_table": "floor_order",
         "drain_limit": 0,
         "load": lambda _url: {
             "tokens": ["floor-token"],
@@ -515,6 +517,8 @@ def project_target(args, label: str, code: Path, folder: Path) -> dict:
         "cwd": code,
         "phases": phases,
         "db": db if not args.no_printing else None,
+        "db_file": db,
+        "order_table": "order",
         "drain_limit": args.drain_limit,
         "load": load,
     }
@@ -598,10 +602,15 @@ def one_run(args, index: int, codes: dict[str, Path]) -> dict:
             print(f"[run {index}] {name}: {len(target['phases'])} phases", flush=True)
             raw = drive(args, target, Path(target["folder"]))
             out["targets"][name] = order_report.summarise_target(raw, target)
+            summary = out["targets"][name]
             if target["db"] is not None:
-                out["targets"][name]["print_jobs_at_end"] = print_jobs(target["db"])
-            out["targets"][name]["wall_s"] = time.monotonic() - started
-            order_report.print_target(name, out["targets"][name])
+                summary["print_jobs_at_end"] = print_jobs(target["db"])
+            answered = sum(p["statuses"].get("201", 0) for p in summary["phases"])
+            rows = count_rows(target["db_file"], target["order_table"])
+            summary["durable_check"] = {"answered_201": answered, "rows": rows}
+            summary["wall_s"] = time.monotonic() - started
+            order_report.print_target(name, summary)
+            order_report.print_durability(summary)
         out["loadavg_after"] = os.getloadavg()
         return out
     finally:

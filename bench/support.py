@@ -107,6 +107,17 @@ def server_python(code: Path) -> str:
     return str(own if own.exists() else VENV_PYTHON)
 
 
+def migrate_demo(code: Path, env: dict) -> None:
+    """`flask pos migrate` and `flask pos demo`, run by checkout `code` on env's database."""
+    flask = [server_python(code), "-m", "flask", "--app", "pos_app", "pos"]
+    for step in ("migrate", "demo"):
+        done = subprocess.run(
+            [*flask, step], cwd=code, env=env, capture_output=True, text=True, timeout=300
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"flask pos {step} in {code} failed:\n{done.stdout}\n{done.stderr}")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

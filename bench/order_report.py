@@ -109,6 +109,7 @@ def summarise_target(raw: dict, target: dict) -> dict:
         "integrity": result["integrity"],
         "tables_used": result["tables_used"],
         "server_log": raw["server_log"],
+        "profile": raw.get("profile"),
     }
 
 
@@ -159,6 +160,11 @@ def print_target(name: str, t: dict) -> None:
                 f"{f(p.get('orders_per_s_on_screens'), 0)} on every screen, "
                 f"{f(p.get('orders_per_s_printed'), 0)} printed"
             )
+    if t.get("profile"):
+        prof = t["profile"]
+        print(f"  profile ({prof['samples']} samples, {prof['raw']}):")
+        for bucket, share in prof.get("buckets_pct", {}).items():
+            print(f"    {share:5.1f}%  {bucket}")
     print(
         f"  handheld HTTP connections each {t['handheld_http_connections']}, sockets dropped "
         f"{t['handheld_sockets_dropped']}, screens dropped {t['screens_dropped']}, "

@@ -64,6 +64,7 @@ from support import (  # noqa: F401  (other bench scripts import these from here
     base_env,
     dist,
     f,
+    finish_profiler,
     free_port,
     http_json,
     line,
@@ -73,9 +74,12 @@ from support import (  # noqa: F401  (other bench scripts import these from here
     node_harness,
     pct,
     prepare_database,
+    proc_stat,
+    process_tree,
     server_python,
     settle,
     spawn,
+    start_profiler,
     stop,
     stop_all,
     tail,
@@ -174,33 +178,11 @@ def orders_expected(phases: list[dict]) -> int:
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def _stat(pid: int) -> list[str] | None:
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return text[text.rindex(")") + 2 :].split()
-
-
-def process_tree(root: int) -> list[int]:
-    """`root` and every process below it (a print process the server started included)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and (fields := _stat(int(entry.name))):
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
-    out, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        todo.extend(children.get(pid, []))
-    return out
-
-
 def tree_cpu_s(root: int) -> float:
     """CPU seconds of the tree: user + system of the living, and of the reaped children."""
     ticks = 0
     for pid in process_tree(root):
-        if fields := _stat(pid):
+        if fields := proc_stat(pid):
             ticks += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
     return ticks / TICK
 
@@ -377,12 +359,22 @@ def drive(args, target: dict, folder: Path) -> dict:
             warm_path="/api/v1/auth/me",
         )
         config["watchdog_s"] = watchdog_s(args, target["phases"])
+        profiler = None
+        if target["name"] != "floor":
+            profiler = start_profiler(args, server.pid, folder, config["watchdog_s"])
         result, marks = run_load(config, folder, target, server)
+        profile = finish_profiler(profiler)
         if server.poll() is not None:
             raise RuntimeError(f"{target['name']} died:\n{tail(log)}")
     finally:
         stop(server)
-    return {"ready_s": ready_s, "result": result, "marks": marks, "server_log": str(log)}
+    return {
+        "ready_s": ready_s,
+        "result": result,
+        "marks": marks,
+        "server_log": str(log),
+        "profile": profile,
+    }
 
 
 def watchdog_s(args, phases: list[dict]) -> float:
@@ -681,6 +673,12 @@ def parse_args() -> argparse.Namespace:
     )
     p.add_argument("--priority", type=int, default=0, help="nice increment of the children")
     p.add_argument("--quick", action="store_true", help="a smoke run, under a minute")
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="py-spy the project's servers over all their phases (if installed in .venv; it "
+        "costs CPU: never for headline figures)",
+    )
     p.add_argument("--keep", action="store_true", help="keep the temporary folder")
     p.add_argument("--output", type=Path, help="JSON file (default bench/results/...)")
     args = p.parse_args()

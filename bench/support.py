@@ -72,6 +72,28 @@ def spawn(
     return proc
 
 
+def proc_stat(pid: int) -> list[str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2 :].split()
+
+
+def process_tree(root: int) -> list[int]:
+    """`root` and every process below it (a print process the server started included)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := proc_stat(int(entry.name))):
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(children.get(pid, []))
+    return out
+
+
 def _signal_group(proc: subprocess.Popen, sig: int) -> None:
     try:
         os.killpg(proc.pid, sig)  # the process and whatever it started (its group)
@@ -81,7 +103,9 @@ def _signal_group(proc: subprocess.Popen, sig: int) -> None:
 
 
 def stop(proc: subprocess.Popen) -> None:
-    """SIGTERM to the process's group, SIGKILL after 10 s; its children go with it."""
+    """SIGTERM to the process's group, SIGKILL after 10 s; its children go with it (and any
+    descendant that left the group: a print process started with a session of its own)."""
+    tree = process_tree(proc.pid) if proc.poll() is None else []
     if proc.poll() is None:
         _signal_group(proc, signal.SIGTERM)
         try:
@@ -92,6 +116,9 @@ def stop(proc: subprocess.Popen) -> None:
     # the leader gone, a child that outlived it still has the group's id
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
+    for pid in tree[1:]:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
     with contextlib.suppress(ValueError):
         _children.remove(proc)
 
@@ -326,7 +353,7 @@ def start_profiler(args, pid: int, folder: Path, bound: float):
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     raw = RESULTS / f"profile-{stamp}.txt"
     command = [spy, "record", "--pid", str(pid), "--rate", "100", "--format", "raw",
-               "--output", str(raw), "--duration", str(int(bound))]  # fmt: skip
+               "--output", str(raw), "--duration", str(int(bound)), "--subprocesses"]  # fmt: skip
     proc = spawn(command, folder / "py-spy.log", dict(os.environ))
     time.sleep(1.0)  # let it attach
     return proc, raw

@@ -1,9 +1,10 @@
 """Serve the app with gevent (HTTP, WebSocket) the way a branch runs it: `python -m pos_app.server`.
 
-Two fixes to gevent's pywsgi, both measured on these machines (docs/architecture.md):
+Three changes to gevent's pywsgi, measured on these machines (docs/architecture.md):
 TCP_NODELAY on every accepted socket (without it a keep-alive request waits ~40 ms for the
-client's delayed ACK), and an explicit `Connection: close` when the server is about to close
-(without it keep-alive clients reuse a dead socket and every second request fails).
+client's delayed ACK), an explicit `Connection: close` when the server is about to close
+(without it keep-alive clients reuse a dead socket and every second request fails), and no
+8 KB read buffer kept for the life of a WebSocket (simple-websocket reads the socket itself).
 """
 
 from gevent import monkey
@@ -12,6 +13,7 @@ monkey.patch_all()
 
 import argparse  # noqa: E402
 import contextlib  # noqa: E402
+import io  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
 import socket  # noqa: E402
@@ -28,13 +30,33 @@ class ShopHandler(WSGIHandler):
         return super().handle()
 
     def run_application(self):
+        websocket = self.environ.get("HTTP_UPGRADE", "").lower() == "websocket"
+        if websocket:
+            self._drop_read_buffer()
         try:
             super().run_application()
         finally:
             # simple-websocket answers the upgrade on the raw socket; once the WebSocket
             # closes, the bytes left are frames, not a next HTTP request: stop reading.
-            if self.environ.get("HTTP_UPGRADE", "").lower() == "websocket":
+            if websocket:
                 self.close_connection = True
+
+    def _drop_read_buffer(self):
+        """Swap the connection's 8 KB read buffer for a 1-byte one before a WebSocket upgrade.
+
+        simple-websocket reads the raw socket (a dup of it), never this buffer, but the handler
+        and the environ Socket.IO keeps would hold it for as long as the screen is connected:
+        8 KB of a ~70 KB idle screen socket. A client sends nothing before the 101, so nothing
+        buffered is lost (and simple-websocket would not have read it either).
+        """
+        if not isinstance(self.rfile, io.BufferedReader):
+            return
+        small = io.BufferedReader(self.rfile.detach(), 1)
+        self.rfile = small
+        if getattr(self, "wsgi_input", None) is not None:
+            self.wsgi_input.rfile = small
+        if self.environ.get("wsgi.input") is not None:
+            self.environ["wsgi.input"] = small
 
     def finalize_headers(self):
         super().finalize_headers()

@@ -220,9 +220,9 @@ HARD_LIMIT = int(os.environ.get("POS_TEST_FD_LIMIT", "256"))
 class Screen:
     """A kitchen screen's Socket.IO connection, spoken by hand over a raw websocket."""
 
-    def __init__(self, url: str, token: str):
+    def __init__(self, url: str, token: str, header: list[str] | None = None):
         ws_url = url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
-        self.ws = websocket.create_connection(ws_url, timeout=10)
+        self.ws = websocket.create_connection(ws_url, timeout=10, header=header)
         opened = self.ws.recv()
         assert opened.startswith("0{"), opened  # engine.io open
         self.ws.send("40/kds," + json.dumps({"token": token}))
@@ -298,6 +298,27 @@ def test_near_the_descriptor_limit_new_screens_are_refused_and_orders_still_go_t
     # A screen holds two descriptors under pos_app.server (simple-websocket dups the socket
     # gevent's pywsgi hands it), one under gunicorn; the refusal came near the threshold.
     assert connected >= HARD_LIMIT // 4, f"only {connected} screens connected"
+
+
+# What Chromium and Node's `ws` offer in every WebSocket upgrade.
+DEFLATE_OFFER = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits"
+
+
+@pytest.mark.parametrize("how", ["pos_app.server", "gunicorn"])
+def test_a_screen_offering_compression_gets_an_uncompressed_websocket(
+    how, token_for, database_url, tmp_path
+):
+    cook = token_for("kitchen")
+    with serving(how, server_env(database_url, tmp_path), tmp_path) as (url, _log):
+        screen = Screen(url, cook, header=[DEFLATE_OFFER])
+        try:
+            answer = screen.ws.getheaders()
+            # The upgrade took no extension; the namespace's answer came as a plain frame
+            # (websocket-client would fail on a compressed one: it offers no deflate itself).
+            assert screen.ws.getstatus() == 101
+            assert "sec-websocket-extensions" not in answer, answer
+        finally:
+            screen.close()
 
 
 def test_a_refused_kitchen_screen_shows_reconnecting_and_gets_in_once_there_is_room(

@@ -86,8 +86,6 @@ from support import (  # noqa: F401  (other bench scripts import these from here
     wait_healthy,
 )
 
-WAITER_PINS = ("1111", "1112")
-MANAGER_PIN = "4444"
 SCREENS_PER_STATION = 4
 
 # The order mix: each kind's share, its lines (menu names; course; modifiers by name; notes)
@@ -329,14 +327,6 @@ def order_kinds(menu: dict, station_ids: dict, tables: bool) -> dict:
     return kinds
 
 
-def login(url: str) -> dict:
-    waiters = [
-        http_json(f"{url}/api/v1/auth/login", "POST", {"pin": p})["token"] for p in WAITER_PINS
-    ]
-    cook = http_json(f"{url}/api/v1/auth/login", "POST", {"pin": COOK_PIN})["token"]
-    return {"waiters": waiters, "cook": cook}
-
-
 def drive(args, target: dict, folder: Path) -> dict:
     """Start the target's server, run the phases against it, stop it."""
     port = free_port()
@@ -486,17 +476,15 @@ def project_target(args, label: str, code: Path, folder: Path) -> dict:
     env = project_env(folder, not args.no_printing)
     prepare_project(code, folder, env, orders_expected(phases))
     db = folder / "pos.sqlite3"
+    setup = setup_project(code, env, args.handhelds)
+    ids = {s["code"]: s["id"] for s in setup["stations"]}
 
-    def load(url: str) -> dict:
-        tokens = login(url)
-        stations = http_json(f"{url}/api/v1/stations", token=tokens["cook"])["items"]
-        ids = {s["code"]: s["id"] for s in stations}
-        menu = http_json(f"{url}/api/v1/menu", token=tokens["waiters"][0])
+    def load(_url: str) -> dict:
         return {
-            "tokens": tokens["waiters"],
-            "screen_token": tokens["cook"],
+            "tokens": setup["waiter_tokens"],
+            "screen_token": setup["cook_token"],
             "screen_stations": [ids[c] for c in STATIONS] * args.screens_per_station,
-            "kinds": order_kinds(menu, ids, tables=True),
+            "kinds": order_kinds(setup["menu"], ids, tables=True),
             "fallback_kind": "takeaway",
             "tables": project_tables(db),
         }
@@ -513,38 +501,38 @@ def project_target(args, label: str, code: Path, folder: Path) -> dict:
         "order_table": "order",
         "drain_limit": args.drain_limit,
         "load": load,
+        "setup": setup,
     }
 
 
-MENU_PROBE = """
-import json, sys
-from pos_app import create_app
-client = create_app().test_client()
-def login(pin):
-    return client.post("/api/v1/auth/login", json={"pin": pin}).get_json()["token"]
-def get(path, token):
-    return client.get(path, headers={"Authorization": f"Bearer {token}"}).get_json()
-print(json.dumps({"stations": get("/api/v1/stations", login(sys.argv[1]))["items"],
-                  "menu": get("/api/v1/menu", login(sys.argv[2]))}))
-"""
-
-
-def floor_routing(code: Path, env: dict, args) -> tuple[dict, dict]:
-    """From a prepared project database (read through its API in a test client, no server):
-    item -> station for the floor, and the order kinds with the menu's ids."""
+def setup_project(code: Path, env: dict, waiters: int) -> dict:
+    """Waiters, tokens, stations and menu of a prepared database (bench/project_setup.py, run
+    by the checkout measured)."""
     done = subprocess.run(
-        [server_python(code), "-c", MENU_PROBE, COOK_PIN, WAITER_PINS[0]],
+        [
+            server_python(code),
+            "-c",
+            (BENCH / "project_setup.py").read_text(),
+            str(waiters),
+            COOK_PIN,
+        ],  # fmt: skip
         cwd=code,
-        env=env,
+        # the waiters' PINs hashed with the cheapest argon2 parameters: 50 standard hashes and
+        # logins took a minute on a busy 2-core machine; logins are not what is measured
+        env={**env, "POS_PASSWORD_HASHING": "fast"},
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
     )
     if done.returncode != 0:
-        raise RuntimeError(f"reading the menu failed:\n{done.stderr[-3000:]}")
-    probe = json.loads(done.stdout.strip().splitlines()[-1])
-    ids = {s["code"]: s["id"] for s in probe["stations"]}
-    menu = probe["menu"]
+        raise RuntimeError(f"setting up {code} failed:\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def floor_routing(setup: dict, args) -> tuple[dict, dict]:
+    """From a project's set-up: item -> station for the floor, and the kinds with menu ids."""
+    ids = {s["code"]: s["id"] for s in setup["stations"]}
+    menu = setup["menu"]
     routing = {
         "item_station": {
             str(i["id"]): ids[i["station"]]
@@ -573,7 +561,7 @@ def one_run(args, index: int, codes: dict[str, Path]) -> dict:
             folder.mkdir()
             projects[label] = project_target(args, label, code, folder)
         first = next(iter(projects.values()))
-        routing, kinds = floor_routing(first["cwd"], first["env"], args)
+        routing, kinds = floor_routing(first["setup"], args)
         (root / "floor").mkdir()
         echo = measure_floor(str(VENV_PYTHON), root, args)
         print(

@@ -93,6 +93,8 @@ def summarise_phase(phase: dict, mark: dict, screens: list[dict]) -> dict:
             out["orders_per_s_printed"] = len(ok) / (printing["last_printed_at"] - first)
     out["first_order_ms"] = _first_order(phase)
     out["busy_skips"] = phase.get("busy_skips")
+    # a late timer means the load generator could not keep up: its figures are not the server's
+    out["max_timer_lateness_ms"] = phase.get("max_timer_lateness_ms")
     return out
 
 
@@ -139,7 +141,8 @@ def print_target(name: str, t: dict) -> None:
                 f"{head}; missing deliveries {p['deliveries_missing']}; server CPU "
                 f"{f(p['server_cpu_ms_per_order'])} ms/order, others "
                 f"{f(cpu.get('others_cpu_pct'), 0)}% of a core, load "
-                f"{'/'.join(f(x, 2) for x in cpu.get('loadavg', ()))}"
+                f"{'/'.join(f(x, 2) for x in cpu.get('loadavg', ()))}; the harness's timers "
+                f"late by {f(p.get('max_timer_lateness_ms'))} ms at most"
             )
         if p["errors"]:
             print(f"    errors: {p['errors']}")

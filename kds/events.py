@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from kds.models import KdsEvent
 from pos_app.clock import utcnow
-from pos_app.counters import current_value, next_value
+from pos_app.counters import current_value, next_values
 from pos_app.pipeline import Pending, pending
 from pos_app.realtime import push_after_commit
 from pos_app.rooms import KDS, station_room
@@ -28,18 +28,20 @@ def push_station(session: Session, station_id: int, name: str, payload: dict) ->
 
 def number_and_store(session: Session, work: Pending) -> None:
     """Commit phase "number the station pushes": numbered, stored, then queued as pushes."""
-    # Numbers are taken at commit, station by station in id order: concurrent transactions
-    # lock the stations' counters in the same order, so they queue and never deadlock.
+    # Numbers are taken at commit, for all stations at once in counter-name order
+    # (counters.next_values): concurrent transactions lock the stations' counters in the same
+    # order, so they queue and never deadlock.
     queued, work.station_pushes = work.station_pushes, []
     if not queued:
         return
     per_station: dict[int, list] = {}
     for station_id, name, payload in queued:
         per_station.setdefault(station_id, []).append((name, payload))
+    lasts = next_values(session, {seq_counter(i): len(p) for i, p in per_station.items()})
     rows = []
     for station_id in sorted(per_station):
         pushes = per_station[station_id]
-        last = next_value(session, seq_counter(station_id), len(pushes))
+        last = lasts[seq_counter(station_id)]
         for seq, (name, payload) in enumerate(pushes, start=last - len(pushes) + 1):
             body = {**payload, "seq": seq, "station_id": station_id}
             rows.append(

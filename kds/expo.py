@@ -59,7 +59,9 @@ def attach_to_expo(
     """Give this send's station tickets their expo cards. `header`: the send's ticket header.
     Nothing is written here: new cards carry their lines; a card already on the pass gets its
     new lines in the plan's `new_lines`, not in its collection (kds.services writes them)."""
-    open_cards = open_expo_tickets(session, order.id)
+    # An order's first send (nothing in it is a change) has no card on the pass: no query.
+    first_send = not any(p.is_change for parts in by_course.values() for p in parts)
+    open_cards = [] if first_send else open_expo_tickets(session, order.id)
     latest = {card.course: card for card in open_cards}  # a later one of a course wins
     plan: dict[int, ExpoPlan] = {}
     for course in sorted(by_course):

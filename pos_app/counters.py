@@ -7,7 +7,7 @@ or the database write lock (SQLite, BEGIN IMMEDIATE), so concurrent writers queu
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, String, bindparam, insert, select, update
+from sqlalchemy import BigInteger, String, bindparam, case, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -46,6 +46,28 @@ def next_value(session: Session, name: str, step: int = 1) -> int:
         return step
     except IntegrityError:  # another process created it between our UPDATE and INSERT
         return connection.execute(_INCREMENT, {"counter_name": name, "step": step}).scalar_one()
+
+
+def next_values(session: Session, steps: dict[str, int]) -> dict[str, int]:
+    """`next_value` of several counters (name -> step), taken in name order; the last value of
+    each. SQLite takes them in one UPDATE (its writers are serialised by BEGIN IMMEDIATE, so
+    the order rows are locked in cannot deadlock); PostgreSQL one UPDATE each, in name order,
+    so concurrent transactions queue instead of locking rows in different orders."""
+    names = sorted(steps)
+    if len(names) < 2 or session.get_bind().dialect.name != "sqlite":
+        return {name: next_value(session, name, steps[name]) for name in names}
+    step = case({name: steps[name] for name in names}, value=_TABLE.c.name)
+    stmt = (
+        update(_TABLE)
+        .where(_TABLE.c.name.in_(names))
+        .values(value=_TABLE.c.value + step)
+        .returning(_TABLE.c.name, _TABLE.c.value)
+    )
+    values = dict(session.connection().execute(stmt).tuples().all())
+    for name in names:  # a counter used for the first time
+        if name not in values:
+            values[name] = next_value(session, name, steps[name])
+    return values
 
 
 def current_value(session: Session, name: str) -> int:

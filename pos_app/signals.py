@@ -17,7 +17,8 @@ demo_loading = _signals.signal("demo-loading")
 
 # An order changed (a new version: opened, lines, fired, ready, moved, paid, closed,
 # cancelled); kwargs: order, actor, previous_table_id (set when the order left a table),
-# ready (the kitchen called it ready), bill_checked (billing's own change). Receivers:
+# ready (the kitchen called it ready), bill_checked (billing's own change), created (the
+# order was just opened: no split, no payment, no kitchen ticket of it exists). Receivers:
 # table_service (table status, the floor's pushes) and the kernel's billing (a split that no
 # longer matches the bill is dropped; refused once something is paid).
 order_changed = _signals.signal("order-changed")

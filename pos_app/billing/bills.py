@@ -174,11 +174,13 @@ def save_parts(session: Session, order: Order, kind: str, parts: list[split.Part
     return rows
 
 
-def on_order_changed(session: Session, order: Order, bill_checked=False, **_kw) -> None:
+def on_order_changed(
+    session: Session, order: Order, bill_checked=False, created=False, **_kw
+) -> None:
     """Receiver of `order_changed`: a split no longer matching the bill is dropped while
     nothing is paid; once something is paid the bill may not change. Billing's own changes
-    say `bill_checked` and are not checked again."""
-    if bill_checked:
+    say `bill_checked` and are not checked again; a just-opened order has no split yet."""
+    if bill_checked or created:
         return
     parts = parts_of(session, order.id)
     if not parts or order.status == OrderStatus.cancelled:

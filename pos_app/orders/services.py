@@ -159,7 +159,7 @@ def create_order(session: Session, actor: Actor, data: dict) -> tuple[Order, boo
         _send_to_kitchen(session, actor, order, None, data.get("stagger", False))
     session.flush()
     record_event(session, "order.created", "order", order.id, order_dict(order))
-    order_changed.send(session, order=order, actor=actor)
+    order_changed.send(session, order=order, actor=actor, created=True)
     push_order(session, order, order_dict(order))
     return order, True
 

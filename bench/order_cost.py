@@ -1,12 +1,14 @@
 """Where an order's server time goes, without the network: one process, one thread, no gevent.
 
-    .venv/bin/python bench/order_cost.py [--orders 300] [--profile]
+    .venv/bin/python bench/order_cost.py [--orders 300] [--profile] [--warm-up]
 
 Posts the same five-line, fired takeaway order as bench/order_to_kds.py through Flask's test
 client against a fresh SQLite database (WAL, synchronous=FULL, as the server runs it) and
-reports, per order: wall time (here equal to CPU time, nothing else runs), the SQL statements
+reports, per order: wall time and CPU time (equal on a quiet machine), the SQL statements
 issued (by kind and table), the time inside SQLite's COMMIT, and the time spent turning rows
-into JSON with marshmallow. `--profile` adds cProfile's top functions by cumulative time.
+into JSON with marshmallow, and the first order's time (the process cold, or after the
+start-up rehearsal of pos_app.warmup with `--warm-up`, as start_services runs it).
+`--profile` adds cProfile's top functions by cumulative time.
 No screen is connected, so Socket.IO sends cost nothing here: order_to_kds.py measures them.
 """
 
@@ -37,6 +39,7 @@ def main() -> int:
     parser.add_argument("--orders", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=30)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--warm-up", action="store_true", help="rehearse as start_services does")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="pos-cost-"))
@@ -122,22 +125,37 @@ def main() -> int:
         response = client.post("/api/v1/orders", json=body, headers=headers)
         assert response.status_code == 201, response.get_data(as_text=True)
 
+    warm_ms = None
+    if args.warm_up:
+        from pos_app import warmup
+
+        started = time.perf_counter()
+        assert warmup.warm_order_path(app)
+        warm_ms = (time.perf_counter() - started) * 1000
+    started = time.process_time()  # CPU: the machine's other load left out
+    post(-1)
+    first_ms = (time.process_time() - started) * 1000
     for i in range(args.warmup):
         post(i)
     counting[0] = True
     dump_time[0] = 0.0
-    times = []
+    times, cpu_times = [], []
     profiler = cProfile.Profile() if args.profile else None
     with profiler or contextlib.nullcontext():
         for i in range(args.orders):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             post(i)
             times.append((time.perf_counter() - started) * 1000)
+            cpu_times.append((time.process_time() - cpu) * 1000)
     n = args.orders
     print(f"{n} orders of {len(lines)} lines, fire: true, one transaction each (SQLite WAL, FULL)")
     print(
         f"  per order: median {statistics.median(times):.2f} ms, mean {statistics.fmean(times):.2f}"
         f" ms -> at most {1000 / statistics.fmean(times):.0f} orders/s on one core"
+    )
+    print(
+        f"  CPU per order: median {statistics.median(cpu_times):.2f} ms (the figure to compare"
+        " on a busy machine: wall time includes the waits for the other processes)"
     )
     tenth = max(1, n // 10)
     print(
@@ -147,7 +165,13 @@ def main() -> int:
     print(f"  SQL statements per order: {sum(statements.values()) / n:.1f}")
     for name, count in statements.most_common():
         print(f"    {count / n:5.1f}  {name}")
-    print(f"  COMMIT (fsync included): {1000 * commit_time[0] / n:.2f} ms per order")
+    commit_ms = 1000 * commit_time[0] / n
+    print(
+        f"  COMMIT (fsync included): {commit_ms:.2f} ms per order,"
+        f" {100 * commit_ms / statistics.fmean(times):.0f} % of the order's time"
+    )
+    rehearsal = f"after a {warm_ms:.0f} ms warm-up" if warm_ms is not None else "no warm-up"
+    print(f"  first order of the process ({rehearsal}): {first_ms:.1f} ms of CPU")
     print(f"  marshmallow dump: {1000 * dump_time[0] / n:.2f} ms per order")
     if profiler is not None:
         stats = pstats.Stats(profiler)

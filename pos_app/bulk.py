@@ -3,8 +3,9 @@
 The order path writes a dozen kitchen rows per order. Through the unit of work SQLite writes
 them one INSERT at a time (the ORM cannot batch rows whose ids it needs back there) and the
 ORM bookkeeping costs more than the statements; here a table's new rows go out in one
-`INSERT ... VALUES (...), (...) RETURNING id, <key>` and the objects become persistent in the
-session as if just loaded, so the pushes made from them read no row back.
+`INSERT ... VALUES (...), (...) RETURNING id, <key>` (SQLAlchemy's insertmanyvalues) and the
+objects become persistent in the session as if just loaded, so the pushes made from them read
+no row back.
 """
 
 from __future__ import annotations
@@ -32,8 +33,11 @@ def insert_rows(session: Session, objects: Sequence, key: tuple[str, ...]) -> No
         for obj, row in zip(objects, rows, strict=True):
             setattr(obj, pk.key, connection.execute(insert(table).returning(pk), row).scalar_one())
         return
-    stmt = insert(table).values(rows).returning(pk, *(table.c[k] for k in key))
-    ids = {tuple(found[1:]): found[0] for found in connection.execute(stmt)}
+    # Rows as parameters, not .values([...]): a multi-VALUES construct is compiled afresh on
+    # every call (it has no cache key); this one is cached and still goes out as one INSERT
+    # (insertmanyvalues, unsorted: the key matches the rows).
+    stmt = insert(table).returning(pk, *(table.c[k] for k in key))
+    ids = {tuple(found[1:]): found[0] for found in connection.execute(stmt, rows)}
     for obj, k in zip(objects, keys, strict=True):
         setattr(obj, pk.key, ids[k])
 

@@ -63,7 +63,7 @@ def next_values(session: Session, steps: dict[str, int]) -> dict[str, int]:
         .values(value=_TABLE.c.value + step)
         .returning(_TABLE.c.name, _TABLE.c.value)
     )
-    values = dict(session.connection().execute(stmt).tuples().all())
+    values = dict(session.connection().execute(stmt).all())
     for name in names:  # a counter used for the first time
         if name not in values:
             values[name] = next_value(session, name, steps[name])

@@ -31,9 +31,26 @@ def raise_fd_limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
-def serve(app, host: str, port: int) -> None:
+def without_compression(wsgi_app):
+    """WSGI middleware dropping a WebSocket upgrade's permessage-deflate offer.
+
+    simple-websocket accepts the offer every browser and Node client makes; each socket then
+    keeps a zlib context (about 100 KB) and compresses every push on its own. Compression is
+    not an essential of the order path, so the floor and the echo go without it (the project
+    does the same since bbc539b); `--compression` keeps the stack's default."""
+
+    def app(environ, start_response):
+        environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+        return wsgi_app(environ, start_response)
+
+    return app
+
+
+def serve(app, host: str, port: int, compression: bool = False) -> None:
     """Serve `app` until killed."""
     raise_fd_limit()
+    if not compression:
+        app.wsgi_app = without_compression(app.wsgi_app)
     WSGIServer(
         (host, port), app, handler_class=NoDelayHandler, log=None, error_log=logging.getLogger()
     ).serve_forever()

@@ -1,8 +1,8 @@
 """The echo of bench/order_to_kds.py: a bare Flask-SocketIO emit-with-ack on plain gevent pywsgi.
 
 gevent monkey-patching first, Flask-SocketIO in gevent mode, served by gevent's pywsgi with
-TCP_NODELAY (bench/bare_stack.py), nothing of pos_app: an `echo` event on the `/echo`
-namespace answers its data as the ack. No database, no token.
+TCP_NODELAY and no WebSocket compression (bench/bare_stack.py), nothing of pos_app: an `echo`
+event on the `/echo` namespace answers its data as the ack. No database, no token.
 
     .venv/bin/python bench/echo_server.py --port N
 """
@@ -43,9 +43,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument(
+        "--compression", action="store_true", help="accept permessage-deflate (stack default)"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    serve(make_app(), args.host, args.port)
+    serve(make_app(), args.host, args.port, args.compression)
 
 
 if __name__ == "__main__":

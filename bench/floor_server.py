@@ -1,16 +1,17 @@
 """The floor of bench/order_to_kds.py: the order path's essentials on the project's stack.
 
-Flask + Flask-SocketIO (gevent) on plain gevent pywsgi (bench/bare_stack.py), nothing of
-pos_app. An order, over `POST /api/v1/orders` or the `/floor` socket's `create_order`
-emit-with-ack, is parsed, written in ONE SQLite transaction (WAL, synchronous=FULL, SQLAlchemy
-Core: the order row and its lines), and only then pushed: `ticket_created` to each station
-room the order reaches (one per station and course; expo one for the courses cooking now and
-one for the held courses, as the project's expo), each with
-the station's next sequence number. The answer is 201 (HTTP) or `{ok, status: 201, data}`.
+Flask + Flask-SocketIO (gevent) on plain gevent pywsgi (bench/bare_stack.py: TCP_NODELAY, no
+WebSocket compression), nothing of pos_app; otherwise the stack's defaults. An order, over `POST
+/api/v1/orders` or the `/floor` socket's `create_order` emit-with-ack, is parsed, written in ONE
+SQLite transaction (WAL, synchronous=FULL, SQLAlchemy Core: the order row and its lines), and
+only then pushed: `ticket_created` to each station room the order reaches (one per station and
+course; expo one for the courses cooking now and one for the held courses, as the project's
+expo), each with the station's next sequence number. The answer is 201 (HTTP) or `{ok, status:
+201, data}`.
 
 `?group=1` on the POST (or `"group": true` in the socket data) takes the group-commit path: a
-single writer greenlet commits every queued order in one transaction, and each order is
-answered and pushed only after that commit.
+single writer greenlet commits every queued order in one transaction, and each order is answered
+and pushed only after that commit.
 
 Screens: `/kds` with `join_station` (ack `{ok, status, data: {snapshot: {seq}}}`). No auth
 beyond "a token was sent"; the routing (item -> station, the expo station) comes from a JSON
@@ -249,13 +250,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument(
+        "--compression", action="store_true", help="accept permessage-deflate (stack default)"
+    )
     parser.add_argument("--db", required=True, help="SQLite file (created)")
     parser.add_argument("--routing", required=True, help="JSON: item_station, expo_station")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     with open(args.routing) as routing:
         app = make_app(make_engine(args.db), json.load(routing))
-    serve(app, args.host, args.port)
+    serve(app, args.host, args.port, args.compression)
 
 
 if __name__ == "__main__":

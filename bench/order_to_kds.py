@@ -87,6 +87,18 @@ from support import (  # noqa: F401  (other bench scripts import these from here
 )
 
 SCREENS_PER_STATION = 4
+QUICK = {
+    "rates": [20.0],
+    "socket_rates": [20.0],
+    "duration": 2.0,
+    "warmup": 0.5,
+    "closed_orders": 60,
+    "idle_screens": 50,
+    "idle_orders": 3,
+    "echo_count": 300,
+    "settle": 0,
+    "drain_limit": 30,
+}
 
 # The order mix: each kind's share, its lines (menu names; course; modifiers by name; notes)
 # and what it reaches. Every kind reaches every station and expo, so each of the 20 screens
@@ -671,15 +683,17 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--output", type=Path, help="JSON file (default bench/results/...)")
     args = p.parse_args()
     if args.quick:
-        # one rate each way, short phases: it proves the harness, it measures nothing
-        args.rates, args.socket_rates = args.rates[:1], args.socket_rates[:1]
-        args.duration, args.warmup = 2.0, 0.5
-        args.closed_orders = min(args.closed_orders, 60)
-        args.idle_screens = min(args.idle_screens, 50)
-        args.idle_orders = min(args.idle_orders, 3)
-        args.echo_count = min(args.echo_count, 300)
-        args.settle = 0
-        args.drain_limit = min(args.drain_limit, 30)
+        # One rate each way, short phases: it proves the harness, it measures nothing. An
+        # option given explicitly keeps its value (--quick --idle-screens 1000).
+        given = {
+            action.dest
+            for action in p._actions
+            for word in sys.argv[1:]
+            if word.split("=", 1)[0] in action.option_strings
+        }
+        for name, value in QUICK.items():
+            if name not in given:
+                setattr(args, name, value)
     if not 1 <= args.repeat <= 10:
         p.error("--repeat is 1 to 10")
     if args.closed_concurrency > args.handhelds or min(args.rates) <= 0:

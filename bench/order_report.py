@@ -268,7 +268,8 @@ def rows(tab: dict, labels: list[str], args) -> list[tuple[str, list, str]]:
     for rate in args.rates:
         out.append(
             (
-                f"server CPU per order at {rate:g}/s (tree, printing included)",
+                f"server CPU per order at {rate:g}/s (process tree, "
+                f"{'printing off' if args.no_printing else 'printing included'})",
                 parts(f"http {rate:g}/s cpu ms"),
                 "ms",
             )

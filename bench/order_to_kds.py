@@ -287,11 +287,17 @@ def print_jobs(db_path: Path) -> dict:
         counts = dict(db.execute("SELECT status, count(*) FROM print_job GROUP BY status"))
         last = db.execute("SELECT max(printed_at) FROM print_job WHERE status = 'printed'")
         last = last.fetchone()[0]
-    at = None
-    if last:
-        stamp = datetime.fromisoformat(str(last))
-        at = (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).timestamp()
-    return {"counts": counts, "last_printed_at": at}
+    return {"counts": counts, "last_printed_at": epoch_s(last)}
+
+
+def epoch_s(value) -> float | None:
+    """A stored timestamp (ISO text, naive meaning UTC, or epoch seconds) as epoch seconds."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    stamp = datetime.fromisoformat(str(value))
+    return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).timestamp()
 
 
 def drain_printing(db_path: Path, limit_s: float) -> dict:

@@ -151,6 +151,13 @@ def has_due_job(session: Session, printer_id: int) -> bool:
 
 def claim_next(session: Session, printer_id: int) -> PrintJob | None:
     """Take the printer's oldest due job (SKIP LOCKED where several processes print)."""
+    jobs = claim_due(session, printer_id, 1)
+    return jobs[0] if jobs else None
+
+
+def claim_due(session: Session, printer_id: int, limit: int) -> list[PrintJob]:
+    """Take up to `limit` of the printer's due jobs, oldest first, in one statement (SKIP
+    LOCKED where several processes print): each is 'sending' until its outcome is recorded."""
     stmt = (
         select(PrintJob)
         .where(
@@ -159,17 +166,21 @@ def claim_next(session: Session, printer_id: int) -> PrintJob | None:
             PrintJob.next_attempt_at <= utcnow(),
         )
         .order_by(PrintJob.id)
-        .limit(1)
+        .limit(limit)
     )
-    job = session.scalar(skip_locked(session, stmt))
-    if job is not None:
-        job.status, job.claimed_at, job.attempts = (
-            PrintJobStatus.sending,
-            utcnow(),
-            job.attempts + 1,
-        )
+    jobs = list(session.scalars(skip_locked(session, stmt)))
+    now = utcnow()
+    for job in jobs:
+        job.status, job.claimed_at, job.attempts = PrintJobStatus.sending, now, job.attempts + 1
         job.claimed_by = PROCESS
-    return job
+    return jobs
+
+
+def release_unsent(session: Session, jobs: list[PrintJob]) -> None:
+    """Claimed jobs never sent (an earlier one of their batch failed): pending again, the
+    claim's try not counted, so the printer's failure moves or delays them with the rest."""
+    for job in jobs:
+        job.status, job.attempts = PrintJobStatus.pending, max(job.attempts - 1, 0)
 
 
 def sender_is_dead(claimed_by: str) -> bool:

@@ -9,9 +9,11 @@ native thread is preempted every switch interval (5 ms), so the hub keeps runnin
 slices; a greenlet never would be. One thread, not more: renders never run concurrently
 (FreeType faces are shared and not thread-safe) and at most one thread competes with the hub.
 
-Without gevent's monkey-patching (tests, the CLI) the worker's threads are real threads and
-`run` calls the function where it is. `warm_up()` at the worker's start pays for the imports,
-the fonts and the pool's thread before the first order, when no screen waits.
+Without gevent's monkey-patching (the print process, tests, the CLI) the worker's threads are
+real threads and `run` calls the function where it is, one call at a time (a lock: the
+printer loops would otherwise render at once on shared FreeType faces). `warm_up()` at the
+worker's start pays for the imports, the fonts and the pool's thread before the first order,
+when no screen waits.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import time
 log = logging.getLogger("pos.printers")
 _pool = None
 _pool_lock = threading.Lock()
+_render_lock = threading.Lock()  # without gevent: one render at a time across the loops
 
 
 def on_gevent() -> bool:
@@ -46,7 +49,8 @@ def run(fn, *args):
     """fn(*args), computed in the render thread when under gevent (the caller's greenlet waits,
     the hub goes on); its exception, if any, is raised here."""
     if not on_gevent():
-        return fn(*args)
+        with _render_lock:
+            return fn(*args)
     return _the_pool().apply(fn, args)
 
 

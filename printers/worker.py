@@ -21,6 +21,7 @@ from printers.models import Printer, PrintJob
 
 log = logging.getLogger("pos.printers")
 _wakers: list = []  # callables of the running workers of this process
+BATCH = 4  # due jobs of one printer claimed (and their outcomes recorded) in one transaction
 PROBE_EVERY = 3.0  # seconds between status checks of an idle printer that is offline
 REMIND_EVERY = 300.0  # seconds between log reminders that a printer is still down
 
@@ -48,51 +49,91 @@ def target_of(printer: Printer) -> transport.Target:
 
 
 def process_one(app, printer_id: int) -> bool:
-    """Print the printer's next due job, if any; True if there was one.
+    """Print the printer's next due job, if any; True if there was one (one try at a time:
+    what the tests step through)."""
+    return print_due(app, printer_id, limit=1) > 0
 
-    The job is claimed in one short transaction, rendered and sent outside any (a slow
-    printer or a large raster image never holds the database), and its outcome recorded in
-    another. Rendering runs in the render thread (printers/render_pool.py), never on the
-    gevent hub that pushes to the screens."""
+
+def print_due(app, printer_id: int, limit: int = BATCH) -> int:
+    """Print up to `limit` of the printer's due jobs, in order; returns how many it claimed.
+
+    Two transactions for the whole batch: one claims the jobs (each 'sending' from then on),
+    one records their outcomes. Rendering and sending happen outside any (a slow printer or a
+    large raster image never holds the database), one job after the other. A failure ends the
+    batch: the jobs not sent yet are released with it, so the printer's retry or fail-over
+    (printers/outcomes.py) takes them along. A crash between the two leaves the batch
+    'sending': recover_unknown prints it again marked REPRINT, as it did for a single job.
+    Rendering runs in the render thread (printers/render_pool.py), never on a gevent hub."""
     with app.app_context():
-        with unit_of_work(write=False) as session:  # idle printers never take the write lock
-            if not queue.has_due_job(session, printer_id):
-                return False
-        with unit_of_work() as session:
-            printer = session.get(Printer, printer_id)
-            if printer is None:
-                return False
-            if not printer.active:  # deactivated with jobs waiting: they go to its backup
-                outcomes.leave_inactive_printer(session, printer)
-                return False
-            job = queue.claim_next(session, printer_id)
-            if job is None:
-                return False
-            job_id, target = job.id, target_of(printer)
-            given = documents.render_input(job, printer)
-        data_or_error = render_pool.run(documents.render, given)  # off the hub: see render_pool
-        if isinstance(data_or_error, Exception):  # a bug, not the printer: logged each time
-            log.warning("print job %s cannot be rendered: %s", job_id, data_or_error)
-            _record_failure(job_id, f"cannot render: {data_or_error}", printer_fault=False)
-            return True
-        try:
-            sent = transport.send(target, data_or_error)
-        except transport.PrinterNotReady as err:
-            _record_failure(job_id, str(err), not_ready=True, paper_out=err.paper_out)
-        except transport.SendInterrupted as err:
-            _record_failure(job_id, str(err), unknown=True)
-        except transport.PrintFailure as err:
-            _record_failure(job_id, str(err))
-        else:
-            with unit_of_work() as session:
-                outcomes.job_printed(session, session.get(PrintJob, job_id), sent)
-        return True
+        claimed = _claim(printer_id, limit)
+        if not claimed:
+            return 0
+        target, batch = claimed
+        printed, failure = [], None
+        for job_id, given in batch:
+            sent, failure = _render_and_send(target, job_id, given)
+            if failure is not None:
+                break
+            printed.append((job_id, sent))
+        _record([job_id for job_id, _given in batch], printed, failure)
+        return len(batch)
 
 
-def _record_failure(job_id: int, error: str, **kw) -> None:
-    log.debug("print job %s failed: %s", job_id, error)
+def _claim(printer_id: int, limit: int):
+    """(the printer's transport target, [(job id, render input)]) of the jobs claimed, or None."""
     with unit_of_work() as session:
-        outcomes.job_failed(session, session.get(PrintJob, job_id), error, **kw)
+        printer = session.get(Printer, printer_id)
+        if printer is None:
+            return None
+        if not printer.active:  # deactivated with jobs waiting: they go to its backup
+            outcomes.leave_inactive_printer(session, printer)
+            return None
+        jobs = queue.claim_due(session, printer_id, limit)
+        if not jobs:
+            return None
+        return target_of(printer), [(j.id, documents.render_input(j, printer)) for j in jobs]
+
+
+def _render_and_send(target, job_id: int, given):
+    """(bytes sent, None) when the printer took the job, else (None, the failure as (job id,
+    error, keyword arguments of outcomes.job_failed))."""
+    data_or_error = render_pool.run(documents.render, given)  # off the hub: see render_pool
+    if isinstance(data_or_error, Exception):  # a bug, not the printer: logged each time
+        log.warning("print job %s cannot be rendered: %s", job_id, data_or_error)
+        return None, (job_id, f"cannot render: {data_or_error}", {"printer_fault": False})
+    try:
+        return transport.send(target, data_or_error), None
+    except transport.PrinterNotReady as err:
+        return None, (job_id, str(err), {"not_ready": True, "paper_out": err.paper_out})
+    except transport.SendInterrupted as err:
+        return None, (job_id, str(err), {"unknown": True})
+    except transport.PrintFailure as err:
+        return None, (job_id, str(err), {})
+
+
+def _record(claimed: list[int], printed: list[tuple[int, int]], failure) -> None:
+    """One transaction for a batch's outcomes: the jobs printed, the jobs never sent released,
+    then the failure that ended the batch (which moves or delays them with the printer)."""
+    if failure is not None:
+        log.debug("print job %s failed: %s", failure[0], failure[1])
+    with unit_of_work() as session:
+        jobs = {
+            job.id: job for job in session.scalars(select(PrintJob).where(PrintJob.id.in_(claimed)))
+        }
+        for job_id, sent in printed:
+            outcomes.job_printed(session, jobs[job_id], sent)
+        done = {job_id for job_id, _sent in printed}
+        if failure is not None:
+            failed_id, error, kw = failure
+            done.add(failed_id)
+            queue.release_unsent(session, [j for i, j in jobs.items() if i not in done])
+            outcomes.job_failed(session, jobs[failed_id], error, **kw)
+
+
+def due_now(app, printer_id: int) -> bool:
+    """True if the printer has a job to print now (a read: no write lock taken)."""
+    with app.app_context(), unit_of_work(write=False) as session:
+        return queue.has_due_job(session, printer_id)
 
 
 def probe_one(app, printer_id: int) -> bool | None:
@@ -141,8 +182,10 @@ def remind(app, printer_id: int) -> None:
 class PrintWorker:
     """All printer loops of this process; started by the server, stopped with it."""
 
-    def __init__(self, app, idle_wait: float = 0.5, probe_every: float = PROBE_EVERY):
-        self.app, self.idle_wait, self.probe_every = app, idle_wait, probe_every
+    def __init__(
+        self, app, idle_wait: float = 0.5, probe_every: float = PROBE_EVERY, batch: int = BATCH
+    ):
+        self.app, self.idle_wait, self.probe_every, self.batch = app, idle_wait, probe_every, batch
         self.events: dict[int, threading.Event] = {}
         self.stopped = threading.Event()
 
@@ -180,12 +223,18 @@ class PrintWorker:
         ).start()
 
     def _loop(self, printer_id: int) -> None:
+        """Claim when woken (a commit queued jobs for this printer); when the wait times out,
+        a read first (jobs whose backoff ended): an idle printer never takes the write lock.
+        No read before a woken claim: an empty claim says the same."""
         flag = self.events[printer_id]
         next_probe, next_reminder = 0.0, time.monotonic() + REMIND_EVERY
+        woken = True  # at start: jobs may wait from before
         while not self.stopped.is_set():
+            claimed = 0
             try:
-                busy = process_one(self.app, printer_id)
-                if not busy and time.monotonic() >= next_probe:
+                if woken or due_now(self.app, printer_id):
+                    claimed = print_due(self.app, printer_id, self.batch)
+                if not claimed and time.monotonic() >= next_probe:
                     # Idle: is a printer that was offline back? (Its screens' banner goes.)
                     next_probe = time.monotonic() + self.probe_every
                     probe_one(self.app, printer_id)
@@ -194,10 +243,10 @@ class PrintWorker:
                     remind(self.app, printer_id)
             except Exception:  # noqa: BLE001 - a bug must not stop the printer's loop
                 log.exception("print loop of printer %s", printer_id)
-                busy = False
-            if not busy:
-                flag.wait(self.idle_wait)
-                flag.clear()
+            woken = claimed == self.batch  # a full batch: more may be due, claim again
+            if not woken:
+                woken = flag.wait(self.idle_wait)
+            flag.clear()  # before the claim: a wake from now on is seen by the next wait
 
     def _housekeeping(self) -> None:
         while not self.stopped.wait(10):

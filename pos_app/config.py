@@ -70,6 +70,7 @@ def from_environment() -> dict:
         "POS_PIN_DIGITS": _int("POS_PIN_DIGITS", 4),
         "POS_PASSWORD_HASHING": os.environ.get("POS_PASSWORD_HASHING", "standard"),
         "POS_SCHEDULER": os.environ.get("POS_SCHEDULER", "1") != "0",
+        "POS_PRINT_PROCESS": os.environ.get("POS_PRINT_PROCESS", "1") != "0",
         "POS_FD_RESERVE": _optional_int("POS_FD_RESERVE"),
         "POS_VIRTUAL_PRINTERS": os.environ.get("POS_VIRTUAL_PRINTERS", "0") == "1",
         "POS_VIRTUAL_PRINTER_PORT": _virtual_printer_port(),

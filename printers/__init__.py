@@ -8,14 +8,14 @@ def init_app(app) -> None:
     from pos_app import pipeline
     from pos_app.scheduler import register_job, register_service
     from pos_app.signals import course_fired, demo_loading, document_printing, order_fired
-    from printers import demo, documents, models, pages, queue, views, worker  # noqa: F401
+    from printers import demo, documents, models, pages, print_link, queue, views, worker  # noqa: F401
 
     views.register(app)
     pages.register(app)
     if app.config.get("POS_VIRTUAL_PRINTERS"):
         register_service(app, "virtual printers", demo.start_virtual_printers)
     app.extensions.setdefault("pos_welcome", []).append(demo.welcome_lines)  # make run's text
-    register_service(app, "print worker", lambda a: worker.PrintWorker(a).start())
+    register_service(app, "print worker", print_link.start)
     pipeline.register("wake the print workers", worker.wake_workers)
     order_fired.connect(documents.queue_chits, weak=False)
     course_fired.connect(documents.queue_chits, weak=False)

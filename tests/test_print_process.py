@@ -1,0 +1,138 @@
+"""The server prints from a process of its own (printers/print_process.py): it prints the chits
+of orders posted to the real server, its printer_status pushes reach the kitchen screens, it
+is started again when it dies and ends when the server dies, and a chit costs the server's
+process no SQL statement at all.
+
+The same virtual printers on loopback as tests/test_printing.py (its `shop` fixture).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import socketio
+import test_printing
+from live import server_process
+from sqlalchemy import create_engine, event, select
+from test_printing import http_order, wait_until
+
+from printers.models import PrintJob, PrintJobStatus
+from printers.print_link import PrintLink
+
+shop = test_printing.shop  # the fixture: every demo printer on a virtual printer of its own
+
+
+def printed_by(shop, job_id: int | None = None) -> int:
+    """The pid of the process that printed the job (the first printed one), once recorded."""
+
+    def printed():
+        jobs = [j for j in shop.jobs() if j.status == PrintJobStatus.printed]
+        return next((j for j in jobs if job_id in (None, j.id)), None)
+
+    job = wait_until(printed, 10, "the job recorded as printed")
+    return int(job.claimed_by.split(":")[1])
+
+
+def gone(pid: int) -> bool:
+    """True once the process has ended (a zombie waiting for its reaper counts as ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return state in ("Z", "X")
+
+
+def test_the_print_process_prints_an_orders_chit_and_its_status_push_reaches_a_screen(
+    shop, database_url, tmp_path, token_for
+):
+    shop.vps["grill"].stop()  # dark: the print process tells the grill's screens
+    with server_process(database_url, tmp_path) as (url, proc):
+        screen = socketio.Client(reconnection=False)
+        pushes = []
+        screen.on("printer_status", pushes.append, namespace="/kds")
+        screen.connect(
+            url, namespaces=["/kds"], auth={"token": token_for("kitchen")}, transports=["websocket"]
+        )
+        try:
+            joined = screen.call(
+                "join_station", {"station_id": shop.ids["stations"]["grill"]}, namespace="/kds"
+            )
+            assert joined["ok"], joined
+            order = http_order(
+                url,
+                shop,
+                token_for("waiter"),
+                shop.line("Mixed grill", mods=["French fries"], course=1),
+                shop.line("Hummus"),
+                table="5",
+            )
+            [cold] = wait_until(lambda: shop.paper("cold"), 10, "the cold chit")
+            assert f"#{order['number']} " in cold and "1 x Hummus" in cold
+            printer = printed_by(shop)
+            assert printer != proc.pid  # not the server: its print process
+            status = wait_until(
+                lambda: [p for p in pushes if p["online"] is False], 10, "a printer_status push"
+            )[0]
+            assert status["id"] == shop.printers["grill"] and status["name"] == "Grill printer"
+        finally:
+            screen.disconnect()
+
+
+def test_a_dead_print_process_is_started_again_and_a_killed_server_takes_it_along(
+    shop, database_url, tmp_path, token_for
+):
+    waiter = token_for("waiter")
+    with server_process(database_url, tmp_path) as (url, proc):
+        http_order(url, shop, waiter, shop.line("Hummus"), table="1")
+        wait_until(lambda: shop.paper("cold"), 10, "the first cold chit")
+        first = printed_by(shop)
+        os.kill(first, signal.SIGKILL)  # the print process crashes
+        wait_until(lambda: gone(first), 5, "the print process killed")
+        http_order(url, shop, waiter, shop.line("Hummus"), table="2")
+        wait_until(lambda: len(shop.paper("cold")) == 2, 15, "the second chit, printed again")
+        second = max(shop.jobs(), key=lambda j: j.id)
+        restarted = printed_by(shop, second.id)
+        assert restarted not in (first, proc.pid)
+        assert "exited" in (tmp_path / f"server-{url.rsplit(':', 1)[1]}.log").read_text()
+
+        proc.send_signal(signal.SIGKILL)  # power cut of the server alone
+        proc.wait(5)
+        wait_until(lambda: gone(restarted), 5, "the print process ended with its server")
+
+
+def test_a_chit_printed_by_the_print_process_costs_the_server_no_sql_statement(shop, database_url):
+    link = PrintLink(shop.app).start()
+    engine = shop.app.extensions["pos_engine"]
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    other = create_engine(database_url)  # the test's own reads, not counted
+    try:
+        assert link.ready.wait(30), "the print process did not start"
+        event.listen(engine, "before_cursor_execute", count)
+        shop.order(
+            shop.line("Mixed grill", mods=["French fries"], course=1),
+            shop.line("Hummus"),
+            shop.line("Fresh orange juice"),
+        )
+        for_the_order = len(statements)
+        assert for_the_order > 0  # the order's own transaction is counted
+
+        def all_printed():
+            with other.connect() as conn:
+                return (
+                    conn.execute(select(PrintJob.status)).scalars().all()
+                    == [PrintJobStatus.printed] * 3
+                )
+
+        wait_until(all_printed, 15, "three chits printed")
+        assert [len(shop.paper(code)) for code in ("grill", "cold", "bar")] == [1, 1, 1]
+        assert statements[for_the_order:] == []  # claims, renders, outcomes: all elsewhere
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+        link.stop()
+        other.dispose()

@@ -26,6 +26,7 @@ log = logging.getLogger("pos.printers")
 RESTART_FIRST = 1.0  # seconds before starting a dead print process again, doubling
 RESTART_CAP = 30.0
 STEADY_AFTER = 60.0  # a process that ran this long died of something new: restart soon
+READY_WAIT = 20.0  # at start, the server waits this long at most for the print process
 
 
 class PrintLink:
@@ -152,7 +153,13 @@ def start(app) -> PrintLink | worker.PrintWorker:
     (POS_PRINT_PROCESS=0, or no gevent)."""
     from printers import render_pool
 
-    if render_pool.on_gevent() and app.config.get("POS_PRINT_PROCESS", True):
-        log.info("starting the print process")
-        return PrintLink(app).start()
-    return worker.PrintWorker(app).start()
+    if not (render_pool.on_gevent() and app.config.get("POS_PRINT_PROCESS", True)):
+        return worker.PrintWorker(app).start()
+    link = PrintLink(app).start()
+    # Serve once printing is ready, as the loops inside the server did (their warm-up ran
+    # before the first request): else the first orders' chits wait for the process to start.
+    if link.ready.wait(READY_WAIT):
+        log.info("print process %s ready", link.proc.pid)
+    else:
+        log.warning("the print process is not ready after %.0f s; serving anyway", READY_WAIT)
+    return link

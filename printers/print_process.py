@@ -94,7 +94,6 @@ def main() -> None:
     pipeline.register("emit the pushes", relay.pushes)
     worker = PrintWorker(app).start()
     relay.send({"ready": True})
-    log.info("print process %s ready", os.getpid())
     read_wakes(sys.stdin, worker)
     os._exit(0)  # the server is gone: a send in flight is recovered by the next start
 

@@ -12,7 +12,8 @@ What it does, all on 127.0.0.1, every wait bounded in count and time:
 
 1. A fresh SQLite database in a temporary folder, `flask pos migrate` and `flask pos demo`
    (helpers imported from bench/order_to_kds.py), then the real server
-   (`python -m pos_app.server`, its print worker inside: one loop per printer) as a subprocess.
+   (`python -m pos_app.server`, its print process beside it: one loop per printer) as a
+   subprocess; the server's CPU counts its print process's.
 2. Nine virtual printers run in THIS process (printers/virtual.py, subclassed to timestamp
    every recv), so a chit's arrival is measured on the same clock (time.perf_counter) as the
    POST. A manager logs in with email and password and, over the API, points the four demo
@@ -317,10 +318,15 @@ def _wall(text: str | None) -> float | None:
 
 
 def proc_cpu_s(pid: int) -> float:
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        fields_ = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields_[11]) + int(fields_[12])) / os.sysconf("SC_CLK_TCK")
-    return 0.0
+    """CPU seconds of the server and of its children: its print process
+    (printers/print_process.py) does the server's printing."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields_ = stat.read_text().rsplit(")", 1)[1].split()
+            if stat.parent.name == str(pid) or int(fields_[1]) == pid:  # it, or its child
+                total += (int(fields_[11]) + int(fields_[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def machine_cpu() -> tuple[int, int]:

@@ -31,7 +31,9 @@ def create_app(config: dict | None = None) -> Flask:
 def _init_database(app: Flask) -> None:
     from pos_app import db
 
-    engine = db.make_engine(app.config["POS_DATABASE_URL"])
+    engine = db.make_engine(
+        app.config["POS_DATABASE_URL"], app.config.get("POS_SQLITE_WAIT_IN_PYTHON")
+    )
     app.extensions["pos_engine"] = engine
     db.bind(engine)
     app.teardown_appcontext(lambda _exc: db.session.remove())

@@ -55,11 +55,15 @@ _session_factory = sessionmaker(expire_on_commit=False)
 session: scoped_session[Session] = scoped_session(_session_factory)
 
 
-def make_engine(url: str) -> Engine:
-    """Create the engine; on SQLite set WAL, synchronous=FULL, a busy timeout and foreign keys."""
+def make_engine(url: str, wait_in_python: bool | None = None) -> Engine:
+    """Create the engine; on SQLite set WAL, synchronous=FULL, a busy timeout and foreign keys.
+
+    `wait_in_python` (default: under gevent) waits for SQLite's write lock in short pauses of
+    our own instead of SQLite's busy handler, whose sleeps grow to 100 ms: the print process
+    asks for it, since it shares the lock with the server's short transactions."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 10, "check_same_thread": False})
-        _tune_sqlite(engine)
+        _tune_sqlite(engine, _cooperative() if wait_in_python is None else wait_in_python)
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
     return engine
@@ -75,15 +79,15 @@ def _cooperative() -> bool:
     return monkey.is_module_patched("socket")
 
 
-def _tune_sqlite(engine: Engine) -> None:
-    cooperative = _cooperative()
+def _tune_sqlite(engine: Engine, cooperative: bool) -> None:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
         cursor = dbapi_conn.cursor()
         # Under gevent, SQLite's own busy wait would freeze the whole hub, the greenlet that
-        # holds the lock included: we wait in Python instead (see _begin_immediate).
+        # holds the lock included: we wait in Python instead (see _begin_immediate). The
+        # print process does too: SQLite's sleeps (1, 2, 5, ... 100 ms) outlast the lock.
         busy_ms = 0 if cooperative else int(BUSY_WAIT_S * 1000)
         for pragma in (
             "journal_mode=WAL",
@@ -153,7 +157,9 @@ def _begin_immediate(dbapi_conn) -> None:
             if time.monotonic() > deadline:
                 raise
         time.sleep(pause)  # gevent.sleep when patched: the lock holder gets to finish
-        pause = min(pause * 2, 0.02)
+        # At most 5 ms: a commit holds the lock a few ms, and a longer sleep outlasts it (the
+        # server and the print process share it). A failed try costs microseconds.
+        pause = min(pause * 2, 0.005)
 
 
 def bind(engine: Engine) -> None:

@@ -87,8 +87,11 @@ def main() -> None:
     from printers.worker import PrintWorker
 
     configure_logging()
-    # No message queue here: what this process would emit goes through the server.
-    app = create_app({"POS_REDIS_URL": None, "POS_ASYNC_MODE": "threading"})
+    # No message queue here: what this process would emit goes through the server. SQLite's
+    # write lock is waited for in short pauses, as the server does (pos_app/db.py).
+    app = create_app(
+        {"POS_REDIS_URL": None, "POS_ASYNC_MODE": "threading", "POS_SQLITE_WAIT_IN_PYTHON": True}
+    )
     relay = Relay(relay_file)
     pipeline.register("drop revoked sockets", relay.drops)
     pipeline.register("emit the pushes", relay.pushes)

@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 from pos_app.db import unit_of_work
 from pos_app.pipeline import Pending
 from printers import documents, health, outcomes, queue, render_pool, transport
+from printers.group_writer import GroupWriter
 from printers.models import Printer, PrintJob
 
 log = logging.getLogger("pos.printers")
 _wakers: list = []  # callables of the running workers of this process
-BATCH = 4  # due jobs of one printer claimed (and their outcomes recorded) in one transaction
+BATCH = 4  # due jobs of one printer claimed at once (sent in turn, recorded together)
 PROBE_EVERY = 3.0  # seconds between status checks of an idle printer that is offline
 REMIND_EVERY = 300.0  # seconds between log reminders that a printer is still down
 
@@ -59,39 +60,45 @@ def print_due(app, printer_id: int, limit: int = BATCH) -> int:
 
     Two transactions for the whole batch: one claims the jobs (each 'sending' from then on),
     one records their outcomes. Rendering and sending happen outside any (a slow printer or a
-    large raster image never holds the database), one job after the other. A failure ends the
-    batch: the jobs not sent yet are released with it, so the printer's retry or fail-over
-    (printers/outcomes.py) takes them along. A crash between the two leaves the batch
-    'sending': recover_unknown prints it again marked REPRINT, as it did for a single job.
-    Rendering runs in the render thread (printers/render_pool.py), never on a gevent hub."""
+    large raster image never holds the database), one job after the other. The printer loops
+    do the same with fewer transactions (PrintWorker._loop). Rendering runs in the render
+    thread (printers/render_pool.py), never on a gevent hub."""
     with app.app_context():
-        claimed = _claim(printer_id, limit)
+        with unit_of_work() as session:
+            claimed = claim_batch(session, printer_id, limit)
         if not claimed:
             return 0
-        target, batch = claimed
-        printed, failure = [], None
-        for job_id, given in batch:
-            sent, failure = _render_and_send(target, job_id, given)
-            if failure is not None:
-                break
-            printed.append((job_id, sent))
-        _record([job_id for job_id, _given in batch], printed, failure)
-        return len(batch)
+        outcome = send_batch(*claimed)
+        with unit_of_work() as session:
+            record_batch(session, outcome)
+        return len(claimed[1])
 
 
-def _claim(printer_id: int, limit: int):
-    """(the printer's transport target, [(job id, render input)]) of the jobs claimed, or None."""
-    with unit_of_work() as session:
-        printer = session.get(Printer, printer_id)
-        if printer is None:
-            return None
-        if not printer.active:  # deactivated with jobs waiting: they go to its backup
-            outcomes.leave_inactive_printer(session, printer)
-            return None
-        jobs = queue.claim_due(session, printer_id, limit)
-        if not jobs:
-            return None
-        return target_of(printer), [(j.id, documents.render_input(j, printer)) for j in jobs]
+def claim_batch(session: Session, printer_id: int, limit: int):
+    """Claim up to `limit` due jobs of the printer: (its transport target, [(job id, render
+    input)]), or None when there is none (or the printer is gone or deactivated)."""
+    printer = session.get(Printer, printer_id)
+    if printer is None:
+        return None
+    if not printer.active:  # deactivated with jobs waiting: they go to its backup
+        outcomes.leave_inactive_printer(session, printer)
+        return None
+    jobs = queue.claim_due(session, printer_id, limit)
+    if not jobs:
+        return None
+    return target_of(printer), [(j.id, documents.render_input(j, printer)) for j in jobs]
+
+
+def send_batch(target, batch) -> tuple:
+    """Render and send the claimed jobs in turn, stopping at the first failure: the outcome,
+    (claimed ids, [(job id, bytes sent)], the failure or None), for record_batch."""
+    printed, failure = [], None
+    for job_id, given in batch:
+        sent, failure = _render_and_send(target, job_id, given)
+        if failure is not None:
+            break
+        printed.append((job_id, sent))
+    return [job_id for job_id, _given in batch], printed, failure
 
 
 def _render_and_send(target, job_id: int, given):
@@ -111,23 +118,31 @@ def _render_and_send(target, job_id: int, given):
         return None, (job_id, str(err), {})
 
 
-def _record(claimed: list[int], printed: list[tuple[int, int]], failure) -> None:
-    """One transaction for a batch's outcomes: the jobs printed, the jobs never sent released,
-    then the failure that ended the batch (which moves or delays them with the printer)."""
+def record_batch(session: Session, outcome: tuple) -> None:
+    """A batch's outcomes: the jobs printed, then (a failure ended the batch) the jobs never
+    sent released (pending, the try not counted) and the failure recorded, which moves or
+    delays them with the printer (printers/outcomes.py). Until this commits, the batch is
+    'sending': after a crash recover_unknown prints it again marked REPRINT."""
+    claimed, printed, failure = outcome
     if failure is not None:
         log.debug("print job %s failed: %s", failure[0], failure[1])
-    with unit_of_work() as session:
-        jobs = {
-            job.id: job for job in session.scalars(select(PrintJob).where(PrintJob.id.in_(claimed)))
-        }
-        for job_id, sent in printed:
-            outcomes.job_printed(session, jobs[job_id], sent)
-        done = {job_id for job_id, _sent in printed}
-        if failure is not None:
-            failed_id, error, kw = failure
-            done.add(failed_id)
-            queue.release_unsent(session, [j for i, j in jobs.items() if i not in done])
-            outcomes.job_failed(session, jobs[failed_id], error, **kw)
+    jobs = {
+        job.id: job for job in session.scalars(select(PrintJob).where(PrintJob.id.in_(claimed)))
+    }
+    for job_id, sent in printed:
+        outcomes.job_printed(session, jobs[job_id], sent)
+    if failure is not None:
+        failed_id, error, kw = failure
+        done = {failed_id, *(job_id for job_id, _sent in printed)}
+        queue.release_unsent(session, [job for i, job in jobs.items() if i not in done])
+        outcomes.job_failed(session, jobs[failed_id], error, **kw)
+
+
+def record_and_claim(session: Session, printer_id: int, outcome, limit: int):
+    """A printer loop's one transaction per round: its last batch's outcome, its next batch."""
+    if outcome is not None:
+        record_batch(session, outcome)
+    return claim_batch(session, printer_id, limit)
 
 
 def due_now(app, printer_id: int) -> bool:
@@ -188,6 +203,7 @@ class PrintWorker:
         self.app, self.idle_wait, self.probe_every, self.batch = app, idle_wait, probe_every, batch
         self.events: dict[int, threading.Event] = {}
         self.stopped = threading.Event()
+        self.writer = GroupWriter(app)
 
     def start(self) -> PrintWorker:
         """Warm the renderer, recover jobs of a previous run, start one loop per printer."""
@@ -223,17 +239,23 @@ class PrintWorker:
         ).start()
 
     def _loop(self, printer_id: int) -> None:
-        """Claim when woken (a commit queued jobs for this printer); when the wait times out,
-        a read first (jobs whose backoff ended): an idle printer never takes the write lock.
-        No read before a woken claim: an empty claim says the same."""
+        """Rounds of: record the last batch's outcome and claim the next (one transaction,
+        shared with the other loops' through the group writer), then render and send it.
+        Claims when woken (a commit queued jobs for this printer) with no read first: an
+        empty claim says the same. When the wait times out, a read first (jobs whose backoff
+        ended): an idle printer never takes the write lock."""
         flag = self.events[printer_id]
         next_probe, next_reminder = 0.0, time.monotonic() + REMIND_EVERY
-        woken = True  # at start: jobs may wait from before
+        woken, outcome = True, None  # at start: jobs may wait from before
         while not self.stopped.is_set():
             claimed = 0
             try:
-                if woken or due_now(self.app, printer_id):
-                    claimed = print_due(self.app, printer_id, self.batch)
+                if woken or outcome is not None or due_now(self.app, printer_id):
+                    batch = self.writer.run(record_and_claim, printer_id, outcome, self.batch)
+                    outcome = None  # recorded (kept for the next round if that raised)
+                    if batch:
+                        claimed = len(batch[1])
+                        outcome = send_batch(*batch)
                 if not claimed and time.monotonic() >= next_probe:
                     # Idle: is a printer that was offline back? (Its screens' banner goes.)
                     next_probe = time.monotonic() + self.probe_every
@@ -243,7 +265,7 @@ class PrintWorker:
                     remind(self.app, printer_id)
             except Exception:  # noqa: BLE001 - a bug must not stop the printer's loop
                 log.exception("print loop of printer %s", printer_id)
-            woken = claimed == self.batch  # a full batch: more may be due, claim again
+            woken = claimed > 0  # its outcome to record, and maybe more due: at once
             if not woken:
                 woken = flag.wait(self.idle_wait)
             flag.clear()  # before the claim: a wake from now on is seen by the next wait

@@ -9,6 +9,7 @@ The same virtual printers on loopback as tests/test_printing.py (its `shop` fixt
 from __future__ import annotations
 
 import os
+import re
 import signal
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from live import server_process
 from sqlalchemy import create_engine, event, select
 from test_printing import http_order, wait_until
 
+from printers import worker
 from printers.models import PrintJob, PrintJobStatus
 from printers.print_link import PrintLink
 
@@ -136,3 +138,38 @@ def test_a_chit_printed_by_the_print_process_costs_the_server_no_sql_statement(s
         event.remove(engine, "before_cursor_execute", count)
         link.stop()
         other.dispose()
+
+
+def test_a_batch_prints_in_order_and_a_failure_takes_the_unsent_rest_along(shop):
+    for table in ("1", "2", "3"):
+        shop.order(shop.line("Mixed grill", mods=["French fries"], course=1), table=table)
+    assert worker.print_due(shop.app, shop.printers["grill"], limit=3) == 3  # one claim
+    tables = [re.search(r"Table (\d)", chit).group(1) for chit in shop.paper("grill")]
+    assert tables == ["1", "2", "3"]
+    assert {j.status for j in shop.jobs()} == {PrintJobStatus.printed}
+
+    shop.vps["grill"].mode = "paper_out"  # the first of the next batch fails at once
+    for table in ("4", "5"):
+        shop.order(shop.line("Mixed grill", mods=["French fries"], course=1), table=table)
+    assert worker.print_due(shop.app, shop.printers["grill"], limit=3) == 2
+    waiting = [j for j in shop.jobs() if j.status != PrintJobStatus.printed]
+    assert [(j.status, j.printer_id, j.attempts) for j in waiting] == [
+        (PrintJobStatus.pending, shop.printers["fry"], 0)
+    ] * 2  # the one never sent moved with the one that failed: nothing left 'sending'
+    assert shop.print_all("fry") == 2
+    assert [re.search(r"Table (\d)", c).group(1) for c in shop.paper("fry")] == ["4", "5"]
+
+
+def test_without_a_print_process_the_loops_print_in_the_process_that_starts_them(shop):
+    loops = worker.PrintWorker(shop.app, idle_wait=0.1).start()
+    try:
+        shop.order(shop.line("Mixed grill", mods=["French fries"], course=1), shop.line("Hummus"))
+        wait_until(
+            lambda: all(j.status == PrintJobStatus.printed for j in shop.jobs()),
+            10,
+            lambda: f"both chits printed: {[j.status for j in shop.jobs()]}",
+        )
+        assert len(shop.paper("grill")) == len(shop.paper("cold")) == 1
+        assert loops.writer.transactions >= 1  # their claims and outcomes went through it
+    finally:
+        loops.stop()

@@ -79,7 +79,8 @@ def _cooperative() -> bool:
     return monkey.is_module_patched("socket")
 
 
-def _tune_sqlite(engine: Engine, cooperative: bool) -> None:
+def _tune_sqlite(engine: Engine, wait_in_python: bool) -> None:
+    cooperative = _cooperative()
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
@@ -88,7 +89,7 @@ def _tune_sqlite(engine: Engine, cooperative: bool) -> None:
         # Under gevent, SQLite's own busy wait would freeze the whole hub, the greenlet that
         # holds the lock included: we wait in Python instead (see _begin_immediate). The
         # print process does too: SQLite's sleeps (1, 2, 5, ... 100 ms) outlast the lock.
-        busy_ms = 0 if cooperative else int(BUSY_WAIT_S * 1000)
+        busy_ms = 0 if wait_in_python else int(BUSY_WAIT_S * 1000)
         for pragma in (
             "journal_mode=WAL",
             "synchronous=FULL",  # an acknowledged order survives a power cut

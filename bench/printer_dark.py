@@ -21,10 +21,11 @@ What it does, all on 127.0.0.1:
    virtual printer of this process.
 3. Two kitchen screens (python-socketio clients on /kds, the demo cook) join the grill and
    the fry stations and count the `printer_status` pushes they get.
-4. The server's CPU (utime + stime from /proc/<pid>/stat) is read over an idle window, then
-   one order with a grill dish is fired and, after a settling delay, over `--seconds`:
-   server CPU (% of one core), log lines and pushes per second, and connections per second
-   reaching the dark ports (drop mode only: a refused port cannot count them).
+4. The server's CPU (utime + stime from /proc/<pid>/stat, its print process's added) is read
+   over an idle window, then one order with a grill dish is fired and, after a settling
+   delay, over `--seconds`: server CPU (% of one core), log lines and pushes per second, and
+   connections per second reaching the dark ports (drop mode only: a refused port cannot
+   count them).
 5. The grill printer comes back (a virtual printer on its port): the seconds until the chit
    is out, and how many copies of it printed (one is right).
 
@@ -124,9 +125,16 @@ DARK = {"refused": Refused, "drop": DropListener, "blackhole": Blackhole}
 
 
 def cpu_seconds(pid: int) -> float:
-    """utime + stime of a process, in seconds."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """utime + stime of a process and of its children (the server's print process), in s."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):  # it, or its child
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def log_lines(log: Path) -> list[str]:

@@ -79,6 +79,9 @@ def read_wakes(source, worker) -> None:
 
 def main() -> None:
     """Start the printer loops and serve the server's wakes until it goes."""
+    # Ctrl-C in a terminal (`make run`) reaches the whole process group: the server stops,
+    # and this process with it when its stdin ends, without a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     relay_file = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # anything printed goes to the log, never into the relay
     die_with_parent()

@@ -22,6 +22,7 @@ from test_printing import http_order, wait_until
 from printers import worker
 from printers.models import PrintJob, PrintJobStatus
 from printers.print_link import PrintLink
+from printers.virtual import VirtualPrinter
 
 shop = test_printing.shop  # the fixture: every demo printer on a virtual printer of its own
 
@@ -134,6 +135,20 @@ def test_a_chit_printed_by_the_print_process_costs_the_server_no_sql_statement(s
         wait_until(all_printed, 15, "three chits printed")
         assert [len(shop.paper(code)) for code in ("grill", "cold", "bar")] == [1, 1, 1]
         assert statements[for_the_order:] == []  # claims, renders, outcomes: all elsewhere
+
+        # A printer added while the print process runs gets its loop there at its first job.
+        added = VirtualPrinter("added").start()
+        body = {"name": "Added printer", "connection": "network", "host": "127.0.0.1"}
+        new = shop.call(
+            "post",
+            "/api/v1/printers",
+            {**body, "port": added.port, "role": "kitchen"},
+            201,
+            shop.manager,
+        )
+        shop.call("post", f"/api/v1/printers/{new['id']}/test-print", {}, 201, shop.manager)
+        wait_until(lambda: added.jobs, 15, "the new printer's test page")
+        added.stop()
     finally:
         event.remove(engine, "before_cursor_execute", count)
         link.stop()

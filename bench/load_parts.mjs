@@ -33,6 +33,7 @@ export class KeepAliveClient {
     this.agent = new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
     this.busy = false;
     this.connections = 0; // TCP connections opened (1 when keep-alive holds)
+    this.sockets = new WeakSet(); // the connections seen: one net.Socket object per connection
   }
 
   request(method, path, body) {
@@ -55,7 +56,11 @@ export class KeepAliveClient {
         });
       });
       req.on("socket", (sock) => {
-        if (!req.reusedSocket) {
+        // Not `req.reusedSocket`: Node leaves it false for a request that waited in the agent's
+        // queue for the busy connection, so at 50 orders/s (requests queued behind slow
+        // answers) it counted up to nine "connections" per handheld where there was one.
+        if (!this.sockets.has(sock)) {
+          this.sockets.add(sock);
           this.connections += 1;
           sock.setNoDelay(true);
         }

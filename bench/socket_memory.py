@@ -28,7 +28,7 @@ from wsproto.events import AcceptConnection, Message, Request, TextMessage
 from wsproto.extensions import PerMessageDeflate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import order_to_kds as bench  # noqa: E402
+import support as bench  # noqa: E402
 
 WARMUP = 20
 

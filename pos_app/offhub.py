@@ -41,7 +41,25 @@ def _pool(purpose: str):
 
 def run(purpose: str, fn, *args):
     """fn(*args), in a native thread of `purpose`'s pool under gevent (the hub goes on);
-    its exception, if any, is raised here."""
-    if not on_gevent():
+    its exception, if any, is raised here.
+
+    Called from a native thread (a render thread, a pool's own), it runs there: only the main
+    thread's hub has greenlets to keep running, and a pool made elsewhere would belong to that
+    thread's hub.
+    """
+    if not on_gevent() or not _on_main_thread():
         return fn(*args)
     return _pool(purpose).apply(fn, args)
+
+
+def _on_main_thread() -> bool:
+    return _native_ident() == _MAIN_THREAD
+
+
+def _native_ident() -> int:
+    from gevent import monkey
+
+    return monkey.get_original("_thread", "get_ident")()
+
+
+_MAIN_THREAD = _native_ident()  # imported by create_app, in the process's main thread

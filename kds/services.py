@@ -52,14 +52,16 @@ def on_order_fired(session: Session, order, send: KitchenSend, **_kw) -> None:
     cards = (
         attach_to_expo(session, order, expo, by_course, send.header) if expo and by_course else []
     )
-    tickets = [t for _course, ts in sorted(by_course.items()) for t in ts]
-    insert_tickets(session, cards, tickets)
+    # Ids in the send's (station, course) order, as expo lists a card's parts (by id).
+    insert_tickets(session, cards, [t for ts in by_course.values() for t in ts])
     for plan in cards:
         name = "ticket_created" if plan.created else "ticket_updated"
-        parts = plan.parts if plan.created else None  # a card on the pass has older parts too
+        # A new card's parts are this send's tickets; a card on the pass has older ones too.
+        parts = sorted(plan.parts, key=lambda p: p.id) if plan.created else None
         push_station(session, expo.id, name, expo_dict(session, plan.card, parts))
-    for ticket in tickets:
-        push_station(session, ticket.station_id, "ticket_created", ticket_dict(ticket))
+    for _course, tickets in sorted(by_course.items()):
+        for ticket in tickets:
+            push_station(session, ticket.station_id, "ticket_created", ticket_dict(ticket))
 
 
 def insert_tickets(session: Session, cards: list[ExpoPlan], tickets: list[KitchenTicket]) -> None:

@@ -101,8 +101,8 @@ def test_expo_shows_one_card_per_order_and_course_drinks_with_the_food(
     starters, mains = expo_cards(client, menu, cook, order["id"])
     assert (starters["course"], starters["held"]) == (1, False)
     assert names(starters) == ["Hummus", "Lentil soup", "Mineral water"]
-    stations = {p["station_id"] for p in starters["parts"]}
-    assert stations == {menu["stations"][c] for c in ("bar", "grill", "cold")}
+    stations = [p["station_id"] for p in starters["parts"]]  # in the send's station order
+    assert stations == [menu["stations"][c] for c in ("grill", "cold", "bar")]
     assert (mains["course"], mains["held"], names(mains)) == (2, True, ["Mixed grill"])
 
     # The guest wants another hummus: the starters' card grows (marked as a change).

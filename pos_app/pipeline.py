@@ -17,7 +17,8 @@ After the commit
   3. wake the print workers              printers.worker
   then the transaction's Pending is forgotten: its work and its reads (branch, menu, orders).
 After a rollback
-  the transaction's Pending is discarded: nothing queued runs.
+  the transaction's Pending is discarded: nothing queued runs. (The start-up rehearsal,
+  pos_app.warmup, runs the before-commit phases with `rehearse_commit` and then rolls back.)
 
 The outbox is no phase: services write it as they change (`pos_app.outbox.record_event`), in
 the change's own transaction. The cloud push that reads it (a later issue) is one more name

@@ -43,6 +43,9 @@ class Command:
     # False where the answer holds a secret (a token, a TOTP seed), or where a replay would
     # skip what the command does besides its answer (a socket joining a room).
     keeps_answers: bool = True
+    # Begins in a read transaction; its handler calls db.begin_writing before it writes (a PIN
+    # login checks argon2 without holding SQLite's write lock).
+    reads_first: bool = False
 
     @property
     def public(self) -> bool:
@@ -89,7 +92,7 @@ def run(command: Command, asked: Asked) -> tuple[object, int]:
     """(body, status) of the command, run in one transaction; a retry with the same key
     gets the stored answer. Raises PosError (the database's refusals mapped here, once)."""
     try:
-        with unit_of_work(write=command.write) as session:
+        with unit_of_work(write=command.write and not command.reads_first) as session:
             actor = None if command.public else _actor(session, command, asked)
             loaded = asked.read(command)
             return _answer(session, command, asked, actor, loaded)

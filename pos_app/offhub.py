@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import threading
 
-# purpose -> native threads: SQLite has one writer at a time (one thread is enough and stays
-# warm); argon2 on a 2-core branch server: two at once, the hub keeps the rest.
-POOL_SIZES = {"sqlite-commit": 1, "argon2": 2}
+# purpose -> native threads. SQLite has one writer at a time: one thread is enough and stays
+# warm. argon2 (64 MB, ~100 ms of CPU each): one at a time, so on a 2-core branch server the
+# hub keeps a core. Measured with five PIN logins at once: an order took 38 ms (p50) with one
+# thread, 122 ms with two (docs/architecture.md, "Sign-in").
+POOL_SIZES = {"sqlite-commit": 1, "argon2": 1}
 _pools: dict[str, object] = {}
 _pools_lock = threading.Lock()
 

@@ -32,7 +32,7 @@ from pos_app.auth.roles import BACK_OFFICE
 from pos_app.auth.tokens import resolve_token, revoke_token
 from pos_app.auth.views import qr_svg, settings
 from pos_app.csrf import check_csrf
-from pos_app.db import unit_of_work
+from pos_app.db import begin_writing, unit_of_work
 from pos_app.error_pages import error_page
 from pos_app.errors import PosError, RateLimited
 from pos_app.i18n import LANGUAGES, remember_language
@@ -202,8 +202,10 @@ def pin_login():
     error, source = None, device_source()
     if request.method == "POST":
         check_csrf()
+        pin = request.form.get("pin", "")
         error = _try_login(
-            lambda s: services.login_with_pin(s, request.form.get("pin", ""), source, settings())
+            lambda s: services.login_with_pin(s, pin, source, settings(), begin_writing),
+            write=False,  # argon2 without SQLite's write lock (services.login_with_pin)
         )
         if error is None:
             return redirect(_safe_next(role_home_url()))
@@ -232,10 +234,10 @@ def backoffice_login():
     return render_template("auth/backoffice_login.html", error=error), status
 
 
-def _try_login(attempt) -> str | None:
+def _try_login(attempt, write: bool = True) -> str | None:
     """Run a login service; start the session and return None, or return the message to show."""
     try:
-        with unit_of_work() as s:
+        with unit_of_work(write=write) as s:
             result = attempt(s)
             if result.error is None:
                 _start_session(result.token, result.staff)

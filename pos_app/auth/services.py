@@ -93,15 +93,36 @@ def find_staff_by_pin(session: Session, pin: str, settings: AuthSettings) -> Sta
     return None
 
 
-def login_with_pin(session: Session, pin: str, source: LoginSource, settings) -> LoginResult:
-    """Sign in with a PIN (handhelds and kitchen screens); see pinguard for the limits."""
+def login_with_pin(
+    session: Session, pin: str, source: LoginSource, settings, begin_writing=None
+) -> LoginResult:
+    """Sign in with a PIN (handhelds and kitchen screens); see pinguard for the limits.
+
+    With `begin_writing` (the boundary's db.begin_writing) the PIN's argon2 check runs in a
+    read transaction, and the limits and the staff member are checked again in the writer's
+    one that counts the failure or issues the token: five waiters signing in at once held
+    SQLite's write lock about 150 ms each, and every order waited behind them.
+    """
     attempt = pinguard.for_pin_login(session, source, settings.limits, settings.device_days)
     attempt.check(session)
     staff = find_staff_by_pin(session, pin, settings)
+    if begin_writing is not None:
+        staff = _still_theirs(session, staff, begin_writing)
+        attempt.check(session)  # failures counted meanwhile (other tries) count
     if staff is None:
         attempt.fail(session, "login")
         return LoginResult(None, None, Unauthorized("wrong PIN", code="wrong_credentials"))
     return _grant(session, staff, source, "pin", settings)
+
+
+def _still_theirs(session: Session, staff: Staff | None, begin_writing) -> Staff | None:
+    """`staff` after `begin_writing`, unless deactivated or given a new PIN meanwhile."""
+    checked_hash = staff.pin_hash if staff is not None else None
+    begin_writing(session)
+    if staff is None:
+        return None
+    session.refresh(staff)
+    return staff if staff.active and staff.pin_hash == checked_hash else None
 
 
 def login_with_password(

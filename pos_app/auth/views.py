@@ -15,6 +15,7 @@ from pos_app.auth.models import Staff
 from pos_app.auth.roles import ALL_ROLES, BACK_OFFICE
 from pos_app.auth.tokens import revoke_all_for, revoke_token
 from pos_app.crud import Resource, get_or_404, register_resource
+from pos_app.db import begin_writing
 from pos_app.errors import error_response
 
 
@@ -33,9 +34,12 @@ def settings() -> services.AuthSettings:
 def login(call: Call):
     """Sign in with a PIN, or with email, password and two-factor code; answers a bearer token."""
     body, source = call.body, login_source()
-    if "pin" in body:
-        result = services.login_with_pin(call.session, body["pin"], source, settings())
+    if "pin" in body:  # begun as a reader: argon2 runs without SQLite's write lock
+        result = services.login_with_pin(
+            call.session, body["pin"], source, settings(), begin_writing
+        )
     else:
+        begin_writing(call.session)
         result = services.login_with_password(
             call.session, body["email"], body["password"], body.get("otp"), source, settings()
         )
@@ -153,6 +157,7 @@ def register(api: Api) -> None:
         body=schemas.LoginSchema,
         response=schemas.LoginResponseSchema,
         errors=(401, 429),
+        reads_first=True,
     )
     api.add(
         "/auth/step-up",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import statistics
 
+import order_phases
 from support import dist, f, line
 
 
@@ -168,6 +169,11 @@ def print_target(name: str, t: dict) -> None:
         print(f"  profile ({prof['samples']} samples, {prof['raw']}):")
         for bucket, share in prof.get("buckets_pct", {}).items():
             print(f"    {share:5.1f}%  {bucket}")
+        if prof.get("phases"):
+            orders = sum(p["statuses"].get("201", 0) for p in t["phases"])
+            print(f"  where an order's CPU goes ({orders} orders while sampling, py-spy 100 Hz):")
+            text = order_phases.report(prof["phases"], orders or None, 100.0)
+            print("\n".join("    " + row for row in text.splitlines()))
     print(
         f"  handheld HTTP connections each {t['handheld_http_connections']}, sockets dropped "
         f"{t['handheld_sockets_dropped']}, screens dropped {t['screens_dropped']}, "

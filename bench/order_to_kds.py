@@ -682,7 +682,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument(
         "--profile",
         action="store_true",
-        help="py-spy the project's servers over all their phases (if installed in .venv; it "
+        help="py-spy the project's servers over all their phases (requirements-dev.txt; it "
         "costs CPU: never for headline figures)",
     )
     p.add_argument("--keep", action="store_true", help="keep the temporary folder")

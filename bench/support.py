@@ -22,6 +22,8 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
+import order_phases
+
 BENCH = Path(__file__).resolve().parent
 PROJECT = BENCH.parent
 RESULTS = BENCH / "results"
@@ -347,7 +349,7 @@ def start_profiler(args, pid: int, folder: Path, bound: float):
         return None
     spy = shutil.which("py-spy") or str(PROJECT / ".venv" / "bin" / "py-spy")
     if not Path(spy).exists():
-        print("py-spy not found: pip install py-spy into .venv to profile", flush=True)
+        print("py-spy not found: make .venv/.dev (requirements-dev.txt) to profile", flush=True)
         return None
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
@@ -437,6 +439,7 @@ def summarise_profile(raw: Path) -> dict:
     return {
         "samples": total,
         "raw": str(raw),
+        "phases": order_phases.summarise(raw),
         "buckets_pct": {
             k: 100 * v / total for k, v in sorted(buckets.items(), key=lambda kv: -kv[1])
         },

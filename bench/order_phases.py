@@ -90,13 +90,17 @@ def _process(frames: list[str]) -> str:
     return "print process" if "print_process" in command else "server"
 
 
+def innermost(frames: list[str], table) -> str | None:
+    """The name in `table` ((name, substrings) pairs) of the innermost frame matching one."""
+    for frame in reversed(frames):
+        for name, needles in table:
+            if any(needle in frame for needle in needles):
+                return name
+    return None
+
+
 def phase_of(frames: list[str]) -> str:
-    for table in (PHASES, LAYERS):
-        for frame in reversed(frames):
-            for name, needles in table:
-                if any(needle in frame for needle in needles):
-                    return name
-    return "other"
+    return innermost(frames, PHASES) or innermost(frames, LAYERS) or "other"
 
 
 def summarise(raw: Path) -> dict:

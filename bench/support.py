@@ -405,11 +405,7 @@ WATCHED_FRAMES = (
 
 
 def _bucket(frames: list[str]) -> str:
-    for frame in reversed(frames):
-        for name, needles in PROFILE_BUCKETS:
-            if any(needle in frame for needle in needles):
-                return name
-    return "other"
+    return order_phases.innermost(frames, PROFILE_BUCKETS) or "other"
 
 
 def summarise_profile(raw: Path) -> dict:

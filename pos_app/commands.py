@@ -21,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from pos_app import idempotency
 from pos_app.auth.actor import Actor, require_strong
-from pos_app.auth.tokens import resolve_token
+from pos_app.auth.tokens import actor_for
 from pos_app.db import unit_of_work
 from pos_app.errors import Forbidden, Unauthorized, ValidationFailed, database_refusal
 
@@ -104,7 +104,7 @@ def run(command: Command, asked: Asked) -> tuple[object, int]:
 
 def _actor(session: Session, command: Command, asked: Asked) -> Actor:
     try:
-        actor, _ = resolve_token(session, asked.token)
+        actor = actor_for(session, asked.token)
     except Unauthorized as err:
         if asked.on_login_gone is not None:
             asked.on_login_gone(err)

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from pos_app.auth.actor import Actor
-from pos_app.auth.models import AuthToken, Staff
+from pos_app.auth.models import AuthToken, Role, Staff
 from pos_app.clock import utcnow
 from pos_app.errors import Unauthorized
 from pos_app.signals import tokens_revoked
@@ -37,18 +37,54 @@ def issue_token(session: Session, staff: Staff, ttl_hours: int, device: str, met
 
 def resolve_token(session: Session, raw: str | None) -> tuple[Actor, AuthToken]:
     """The Actor a raw token stands for; Unauthorized if missing, unknown, expired or revoked."""
+    _require(raw)
+    token = session.scalar(select(AuthToken).where(AuthToken.token_hash == _digest(raw)))
+    _check(token, token and token.staff.active)
+    return Actor.of(token.staff, token.method, token.strong_until), token
+
+
+_ACTOR_COLUMNS = (
+    AuthToken.method,
+    AuthToken.strong_until,
+    AuthToken.expires_at,
+    AuthToken.revoked_at,
+    Staff.id,
+    Staff.name,
+    Staff.role,
+    Staff.locale,
+    Staff.active,
+)
+
+
+def actor_for(session: Session, raw: str | None) -> Actor:
+    """resolve_token's Actor alone, read as one row of plain columns: every API call and socket
+    command asks it, and loading the token and its staff as ORM objects cost a call about as
+    much as reading its body (bench/order_phases.py)."""
+    _require(raw)
+    row = session.execute(
+        select(*_ACTOR_COLUMNS)
+        .join(Staff, Staff.id == AuthToken.staff_id)
+        .where(AuthToken.token_hash == _digest(raw))
+    ).first()
+    _check(row, row and row.active)
+    return Actor(row.id, row.name, Role(row.role), row.method, row.locale, row.strong_until)
+
+
+def _require(raw: str | None) -> None:
     if not raw:
         raise Unauthorized("sign in first: no bearer token was given", code="token_missing")
-    token = session.scalar(select(AuthToken).where(AuthToken.token_hash == _digest(raw)))
+
+
+def _check(token, staff_active) -> None:
+    """The refusals, in this order, of a token (a row or an AuthToken; None when unknown)."""
     if token is None:
         raise Unauthorized("the token is not valid", code="token_invalid")
     if token.revoked_at is not None:
         raise Unauthorized("the token was revoked; sign in again", code="token_revoked")
     if token.expires_at <= utcnow():
         raise Unauthorized("the token has expired; sign in again", code="token_expired")
-    if not token.staff.active:
+    if not staff_active:
         raise Unauthorized("this staff member is deactivated", code="staff_inactive")
-    return Actor.of(token.staff, token.method, token.strong_until), token
 
 
 def make_strong(session: Session, raw: str, until) -> None:

@@ -78,6 +78,8 @@ def summarise_phase(phase: dict, mark: dict, screens: list[dict]) -> dict:
     out["server_cpu_ms_per_order"] = (
         1000 * cpu["server_cpu_s"] / len(ok) if ok and cpu.get("server_cpu_s") is not None else None
     )
+    own = cpu.get("server_own_cpu_s")  # the server process alone: its print process apart
+    out["server_own_cpu_ms_per_order"] = 1000 * own / len(ok) if ok and own is not None else None
     first = phase["first_send_wall_ms"] / 1000
     printing = mark.get("printing")
     out["printing"] = printing
@@ -195,6 +197,7 @@ def figures(run: dict, name: str) -> dict:
             out[f"{key} each p99"] = p["post_to_each_screen_ms"].get("p99")
             out[f"{key} all p99"] = p["post_to_all_screens_ms"].get("p99")
             out[f"{key} cpu ms"] = p["server_cpu_ms_per_order"]
+            out[f"{key} own cpu ms"] = p.get("server_own_cpu_ms_per_order")
             out[f"{key} printing lag s"] = p.get("printing_lag_s")
         elif p["kind"] == "idle":
             out["idle kb"] = p["kb_per_idle_socket"]
@@ -277,6 +280,13 @@ def rows(tab: dict, labels: list[str], args) -> list[tuple[str, list, str]]:
                 f"server CPU per order at {rate:g}/s (process tree, "
                 f"{'printing off' if args.no_printing else 'printing included'})",
                 parts(f"http {rate:g}/s cpu ms"),
+                "ms",
+            )
+        )
+        out.append(
+            (
+                f"  of which the server process alone at {rate:g}/s (print process apart)",
+                parts(f"http {rate:g}/s own cpu ms"),
                 "ms",
             )
         )

@@ -197,6 +197,12 @@ def tree_cpu_s(root: int) -> float:
     return ticks / TICK
 
 
+def own_cpu_s(pid: int) -> float:
+    """CPU seconds of the process alone (user + system), its children apart."""
+    fields = proc_stat(pid)
+    return sum(int(v) for v in fields[11:13]) / TICK if fields else 0.0
+
+
 def tree_rss_kb(root: int) -> int:
     total = 0
     for pid in process_tree(root):
@@ -222,6 +228,7 @@ class Meter:
     def start(self) -> None:
         self.t0, self.m0 = time.monotonic(), machine_ticks()
         self.s0, self.h0 = (tree_cpu_s(p) for p in self.pids)
+        self.own0 = own_cpu_s(self.pids[0])
 
     def read(self) -> dict:
         wall = time.monotonic() - self.t0
@@ -231,6 +238,7 @@ class Meter:
         return {
             "wall_s": wall,
             "server_cpu_s": server - self.s0,
+            "server_own_cpu_s": own_cpu_s(self.pids[0]) - self.own0,
             "harness_cpu_s": harness - self.h0,
             "others_cpu_pct": 100
             * max(0.0, busy_s - (server - self.s0) - (harness - self.h0))

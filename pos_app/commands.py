@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask import Response
 from marshmallow import Schema, ValidationError
@@ -46,6 +46,12 @@ class Command:
     # Begins in a read transaction; its handler calls db.begin_writing before it writes (a PIN
     # login checks argon2 without holding SQLite's write lock).
     reads_first: bool = False
+    # prepare(session, actor, loaded) -> the handler's `call.prepared`: a slow check (a manager's
+    # approval PIN through argon2, ~100 ms) run first in a read transaction of its own, after
+    # the sign-in and the body were checked, so that SQLite's write lock, which every order
+    # waits for, is not held meanwhile. The writer's transaction checks the caller again and
+    # the handler must check again what may have changed in between.
+    prepare: Callable | None = None
 
     @property
     def public(self) -> bool:
@@ -61,6 +67,7 @@ class Call:
     body: dict | None
     query: dict
     token: str | None = None
+    prepared: object = None  # what Command.prepare found before the writer's transaction
 
 
 @dataclass
@@ -92,10 +99,17 @@ def run(command: Command, asked: Asked) -> tuple[object, int]:
     """(body, status) of the command, run in one transaction; a retry with the same key
     gets the stored answer. Raises PosError (the database's refusals mapped here, once)."""
     try:
+        prepared = None
+        if command.prepare is not None:
+            with unit_of_work(write=False) as session:
+                actor = _actor(session, command, asked)
+                loaded = asked.read(command)
+                prepared = command.prepare(session, actor, loaded)
+            asked = replace(asked, read=lambda _command: loaded)  # read once
         with unit_of_work(write=command.write and not command.reads_first) as session:
             actor = None if command.public else _actor(session, command, asked)
             loaded = asked.read(command)
-            return _answer(session, command, asked, actor, loaded)
+            return _answer(session, command, asked, actor, loaded, prepared)
     except (DataError, IntegrityError, StaleDataError) as err:
         if isinstance(err, DataError):
             log.warning("database refused a value in %s %s: %s", asked.method, asked.path, err.orig)
@@ -113,7 +127,7 @@ def _actor(session: Session, command: Command, asked: Asked) -> Actor:
     return actor
 
 
-def _answer(session, command: Command, asked: Asked, actor, loaded: Loaded):
+def _answer(session, command: Command, asked: Asked, actor, loaded: Loaded, prepared=None):
     # Only a signed-in caller's key is kept, and only where the answer holds no secret.
     keep = bool(loaded.key) and actor is not None and command.write and command.keeps_answers
     path = loaded.path or asked.path
@@ -123,7 +137,7 @@ def _answer(session, command: Command, asked: Asked, actor, loaded: Loaded):
         earlier = idempotency.stored_answer(session, actor.staff_id, key, print_, loaded.key_name)
         if earlier is not None:
             return earlier
-    call = Call(session, actor, loaded.body, loaded.query, asked.token)
+    call = Call(session, actor, loaded.body, loaded.query, asked.token, prepared)
     result = command.handler(call, **loaded.address)
     if isinstance(result, Response):
         return result, result.status_code

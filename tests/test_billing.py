@@ -4,13 +4,16 @@ restaurant, through the API."""
 from __future__ import annotations
 
 import base64
+import sqlite3
 import uuid
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
+from pos_app import offhub
 from pos_app.audit import AuditEntry
+from pos_app.auth.models import LoginAttempt
 from pos_app.billing.models import Invoice, Payment
 from pos_app.billing.zatca import decode_qr
 from pos_app.menu.models import MenuItem
@@ -655,3 +658,55 @@ def test_partial_refunds_then_the_rest_net_the_vat_to_zero(client, menu, staff, 
     with db(write=False) as s:
         invoice = s.scalars(select(Invoice).where(Invoice.display_number == number)).one()
         assert invoice.refunded_minor == invoice.total_minor
+
+
+@pytest.mark.parametrize("case", ["right PIN", "wrong PIN", "PIN changed meanwhile"])
+def test_an_approval_pin_is_checked_without_holding_sqlites_write_lock(
+    client, menu, staff, db, database_url, monkeypatch, case
+):
+    """A manager's approval PIN goes through argon2 (~100 ms) before the writer's transaction
+    (Command.prepare): orders need not wait for it, and what it found is checked again."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's one write lock; PostgreSQL has none to hold")
+    order = four_guests(client, menu, staff["waiter"])
+    url = f"/api/v1/orders/{order['id']}/discounts"
+    body = {"kind": "percent", "percent_bp": 2_000, "reason": "regular guest"}
+    path = database_url.removeprefix("sqlite:///")
+    other_writer = []
+    real = offhub.run
+
+    def meanwhile(purpose, fn, *args):
+        if getattr(fn, "__name__", "") == "verify":
+            # Another writer (an order) takes the write lock at once, without waiting; in the
+            # last case it gives the manager a new PIN before the discount is written.
+            other = sqlite3.connect(path, timeout=0, isolation_level=None)
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                if case == "PIN changed meanwhile":
+                    other.execute("UPDATE staff SET pin_hash = 'changed' WHERE name = 'Khalid'")
+                other.execute("COMMIT")
+                other_writer.append("got the lock")
+            finally:
+                other.close()
+        return real(purpose, fn, *args)
+
+    monkeypatch.setattr(offhub, "run", meanwhile)
+    pin = "9999" if case == "wrong PIN" else "4444"
+    r = client.post(url, json={**body, "approver_pin": pin}, headers=staff["waiter"])
+
+    assert other_writer == ["got the lock"]
+    with db(write=False) as s:
+        failures = s.scalar(select(func.count()).select_from(LoginAttempt))
+    if case == "right PIN":
+        assert r.status_code == 201, r.get_json()
+        assert r.get_json()["discounts"][0]["approved_by"] == "Khalid"
+        assert failures == 0
+    else:  # refused as a wrong PIN, the failure counted in the writer's transaction
+        assert r.status_code == 403 and r.get_json()["error"]["code"] == "wrong_approver_pin"
+        assert failures > 0
+        assert (
+            client.get(f"/api/v1/orders/{order['id']}/bill", headers=staff["waiter"]).get_json()[
+                "discounts"
+            ]
+            == []
+        )

@@ -178,16 +178,44 @@ def step_up(session, actor: Actor, raw_token: str, body: dict, source, settings)
     return until, None
 
 
-def check_approval_pin(session, actor: Actor, pin: str, source: LoginSource, settings):
+@dataclass(frozen=True)
+class PinMatch:
+    """What an approval PIN's argon2 check found in a read transaction: the staff member it
+    is (None: nobody active) and the PIN hash it was checked against."""
+
+    staff_id: int | None
+    pin_hash: str | None
+
+
+def find_approver(session, actor: Actor, pin: str, source: LoginSource, settings) -> PinMatch:
+    """An approval PIN's slow part (the limits first, then argon2), for Command.prepare: run
+    in a read transaction so the write lock is free meanwhile; check_approval_pin takes it
+    up in the writer's transaction."""
+    attempt = pinguard.for_approval(session, actor, source, settings.limits, settings.device_days)
+    attempt.check(session)
+    staff = find_staff_by_pin(session, pin, settings)
+    return PinMatch(staff.id, staff.pin_hash) if staff is not None else PinMatch(None, None)
+
+
+def check_approval_pin(
+    session, actor: Actor, pin: str, source: LoginSource, settings, found: PinMatch | None = None
+):
     """The staff member approving with `pin`: an active owner or manager, or the actor
     themselves (refused later as self-approval); None otherwise, with the failure counted.
 
     A waiter's PIN answers like a wrong one (and costs the same argon2 check), so approvals
-    do not tell which PINs belong to someone.
+    do not tell which PINs belong to someone. With `found` (find_approver's answer, checked
+    before this transaction) no argon2 runs here: the limits are checked again (tries made
+    meanwhile count) and the staff member must still be active with the same PIN.
     """
     attempt = pinguard.for_approval(session, actor, source, settings.limits, settings.device_days)
     attempt.check(session)
-    staff = find_staff_by_pin(session, pin, settings)
+    if found is None:
+        staff = find_staff_by_pin(session, pin, settings)
+    else:
+        staff = session.get(Staff, found.staff_id) if found.staff_id is not None else None
+        if staff is not None and not (staff.active and staff.pin_hash == found.pin_hash):
+            staff = None
     if staff is not None and (staff.id == actor.staff_id or staff.role in BACK_OFFICE):
         return staff
     attempt.fail(session, "approval")

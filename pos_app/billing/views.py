@@ -6,7 +6,7 @@ from __future__ import annotations
 from pos_app.api import Api, Call, items
 from pos_app.auth.models import Staff
 from pos_app.auth.roles import BACK_OFFICE, CASH_HANDLERS, FLOOR_STAFF
-from pos_app.auth.services import check_approval_pin
+from pos_app.auth.services import PinMatch, check_approval_pin, find_approver
 from pos_app.auth.views import login_source, settings
 from pos_app.billing import (
     approvals,
@@ -33,13 +33,23 @@ def _approver(call: Call) -> tuple[Staff | None, object]:
     pin = (call.body or {}).get("approver_pin")
     if not pin:
         return None, None
-    staff = check_approval_pin(call.session, call.actor, pin, login_source(), settings())
+    source = login_source()
+    staff = check_approval_pin(call.session, call.actor, pin, source, settings(), call.prepared)
     if staff is None:
         err = Forbidden(
             "that approval PIN is wrong", {"approver_pin": ["wrong PIN"]}, "wrong_approver_pin"
         )
         return None, error_response(err)
     return staff, None
+
+
+def _find_approver(session, actor, loaded) -> PinMatch | None:
+    """Command.prepare of the calls a manager's PIN approves: its argon2 check, before the
+    writer's transaction (SQLite's write lock stays free for the orders meanwhile)."""
+    pin = (loaded.body or {}).get("approver_pin")
+    if not pin:
+        return None
+    return find_approver(session, actor, pin, login_source(), settings())
 
 
 def get_bill(call: Call, order_id: str):
@@ -188,6 +198,7 @@ def register(api: Api) -> None:
         body=schemas.DiscountInSchema,
         status=201,
         errors=(403, 409),
+        prepare=_find_approver,
     )
     api.add(
         f"{ONE}/discounts/<uuid:discount_id>",
@@ -204,6 +215,7 @@ def register(api: Api) -> None:
         tag="billing",
         body=schemas.PriceOverrideSchema,
         errors=(403, 409),
+        prepare=_find_approver,
     )
     api.add(
         f"{ONE}/split",
@@ -245,6 +257,7 @@ def register(api: Api) -> None:
         body=schemas.RefundSchema,
         status=201,
         errors=(403, 409),
+        prepare=_find_approver,
     )
     api.add("/shifts/current", "GET", current_shift, roles=CASH_HANDLERS, tag="drawer")
     api.add(

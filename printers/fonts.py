@@ -20,7 +20,7 @@ import fontpkg_noto_sans_arabic
 from PIL import Image, ImageDraw, ImageFont, features
 
 from printers.bidi import isolate_runs
-from printers.escpos_text import EscPosWriter
+from printers.escpos_text import EscPosWriter, raster_command
 
 FONT_PATH = fontpkg_noto_sans_arabic.ROOT / "files" / "NotoSansArabic[wdth,wght].ttf"
 _LETTERS = "[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]+"
@@ -113,6 +113,17 @@ def _arabic_block(lines: tuple[ArLine, ...], width: int) -> Image.Image:
     return block
 
 
+def arabic_raster(lines: list[ArLine], width: int) -> bytes:
+    """`arabic_block` as the printer's GS v 0 command. Cached too: a repeated dish name costs
+    a dict lookup, not Pillow's convert, tobytes and bit flip of the image again."""
+    return _arabic_raster(tuple(lines), width)
+
+
+@lru_cache(maxsize=1024)
+def _arabic_raster(lines: tuple[ArLine, ...], width: int) -> bytes:
+    return raster_command(_arabic_block(lines, width))
+
+
 def latin(text: str) -> str:
     """Text for the code page: Arabic runs (unprintable there) become "[ar]"."""
     return ARABIC.sub("[ar]", text)
@@ -144,7 +155,7 @@ class TicketDoc:
 
     def arabic(self, lines: list[ArLine]) -> None:
         if self.layout.raster_text and lines:
-            self.out.image(arabic_block(lines, self.layout.dots))
+            self.out.raster(arabic_raster(lines, self.layout.dots))
 
     def pair(self, en: list[tuple[str, dict]], ar: list[ArLine], *, both: bool = True) -> None:
         """English lines and their Arabic block, in the layout's languages and order.

@@ -11,14 +11,23 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from pos_app.clock import utcnow
 from pos_app.pipeline import pending
 from printers import health
 from printers.models import Printer, PrintJob, PrintJobStatus
-from printers.queue import BACKUP_FROM, MAX_TRIES, NO_REPEAT, PINNED, REPRINT, add_mark, skip_locked
+from printers.queue import (
+    BACKUP_FROM,
+    MAX_TRIES,
+    NO_REPEAT,
+    PINNED,
+    REPRINT,
+    add_mark,
+    expire_loaded,
+    skip_locked,
+)
 
 # Every printer that could take a chit is down: the wait before the next try, doubling from
 # the first to the cap (less up to a quarter, at random, so printers that went dark together
@@ -46,6 +55,52 @@ def job_printed(session: Session, job: PrintJob, byte_count: int) -> None:
         _back_at_work(session, printer)
     if before is not None:
         health.announce_changes(session, before)
+
+
+def jobs_printed(session: Session, printed: list[tuple[int, int]]) -> bool:
+    """`job_printed` for each (job id, bytes sent) of a batch whose printer was up: the same
+    columns written by two Core UPDATEs, no ORM object loaded. False, with nothing written,
+    when the printer was not plainly up (unknown, down, or the jobs on several printers):
+    the caller then records each with job_printed, which tells screens and takes over the
+    chits that waited (a printer back from down)."""
+    ids = [job_id for job_id, _sent in printed]
+    printers = session.execute(
+        select(Printer.id, Printer.online, Printer.paper_out)
+        .join(PrintJob, PrintJob.printer_id == Printer.id)
+        .where(PrintJob.id.in_(ids))
+        .distinct()
+    ).all()
+    if len(printers) != 1 or printers[0].online is not True or printers[0].paper_out:
+        return False
+    rows = [{"job_id": i, "at": utcnow(), "sent": sent} for i, sent in printed]
+    jobs, printer = PrintJob.__table__, Printer.__table__
+    session.execute(
+        update(jobs)
+        .where(jobs.c.id == bindparam("job_id"))
+        .values(
+            status=PrintJobStatus.printed,
+            printed_at=bindparam("at"),
+            byte_count=bindparam("sent"),
+            last_error="",
+        ),
+        rows,
+    )
+    now = rows[-1]["at"]  # job_printed leaves the printer with its last job's time
+    session.execute(
+        update(printer)
+        .where(printer.c.id == printers[0].id)
+        .values(
+            online=True,
+            paper_out=False,
+            last_error="",
+            failures=0,
+            last_printed_at=now,
+            status_at=now,
+        )
+    )
+    expire_loaded(session, PrintJob, ids)
+    expire_loaded(session, Printer, [printers[0].id])
+    return True
 
 
 def job_failed(

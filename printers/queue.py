@@ -9,7 +9,7 @@ import socket
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from pos_app.clock import utcnow
@@ -174,6 +174,49 @@ def claim_due(session: Session, printer_id: int, limit: int) -> list[PrintJob]:
         job.status, job.claimed_at, job.attempts = PrintJobStatus.sending, now, job.attempts + 1
         job.claimed_by = PROCESS
     return jobs
+
+
+def claim_due_rows(session: Session, printer_id: int, limit: int) -> list:
+    """`claim_due` for the print loops, which claim every round: the jobs' (id, kind,
+    document, marks) rows, each 'sending' from now on, without loading an ORM object (a
+    select and one UPDATE; about half the CPU of the ORM claim and its flush)."""
+    stmt = (
+        select(PrintJob.id, PrintJob.kind, PrintJob.document, PrintJob.marks)
+        .where(
+            PrintJob.printer_id == printer_id,
+            PrintJob.status == PrintJobStatus.pending,
+            PrintJob.next_attempt_at <= utcnow(),
+        )
+        .order_by(PrintJob.id)
+        .limit(limit)
+    )
+    rows = session.execute(skip_locked(session, stmt)).all()  # autoflushes, as scalars would
+    if rows:
+        ids = [row.id for row in rows]
+        jobs = PrintJob.__table__
+        # executemany by id: an IN list in a Core UPDATE is rendered again each time (SQLite)
+        session.execute(
+            update(jobs)
+            .where(jobs.c.id == bindparam("job_id"))
+            .values(
+                status=PrintJobStatus.sending,
+                claimed_at=utcnow(),
+                attempts=jobs.c.attempts + 1,
+                claimed_by=PROCESS,
+            ),
+            [{"job_id": job_id} for job_id in ids],
+        )
+        expire_loaded(session, PrintJob, ids)
+    return rows
+
+
+def expire_loaded(session: Session, model, ids) -> None:
+    """Rows changed by a Core statement: the session's objects of them (if another request of
+    the print writer's transaction loaded them) are read again on their next use, not stale."""
+    for row_id in ids:
+        loaded = session.identity_map.get(session.identity_key(model, row_id))
+        if loaded is not None:
+            session.expire(loaded)
 
 
 def release_unsent(session: Session, jobs: list[PrintJob]) -> None:

@@ -74,19 +74,46 @@ def print_due(app, printer_id: int, limit: int = BATCH) -> int:
         return len(claimed[1])
 
 
+# What a claim reads of its printer (target_of, documents.layout_of): a row, not an object.
+_PRINTER = (
+    Printer.active,
+    Printer.name,
+    Printer.connection,
+    Printer.host,
+    Printer.port,
+    Printer.device_path,
+    Printer.usb_vendor_id,
+    Printer.usb_product_id,
+    Printer.baudrate,
+    Printer.answers_status,
+    Printer.paper_width_mm,
+    Printer.chars_per_line,
+    Printer.codepage,
+    Printer.raster_text,
+    Printer.bilingual,
+    Printer.language,
+)
+
+
 def claim_batch(session: Session, printer_id: int, limit: int):
     """Claim up to `limit` due jobs of the printer: (its transport target, [(job id, render
-    input)]), or None when there is none (or the printer is gone or deactivated)."""
-    printer = session.get(Printer, printer_id)
+    input)]), or None when there is none (or the printer is gone or deactivated). Rows, not
+    ORM objects: the loops claim every round."""
+    printer = session.execute(select(*_PRINTER).where(Printer.id == printer_id)).one_or_none()
     if printer is None:
         return None
     if not printer.active:  # deactivated with jobs waiting: they go to its backup
-        outcomes.leave_inactive_printer(session, printer)
+        outcomes.leave_inactive_printer(session, session.get(Printer, printer_id))
         return None
-    jobs = queue.claim_due(session, printer_id, limit)
+    jobs = queue.claim_due_rows(session, printer_id, limit)
     if not jobs:
         return None
-    return target_of(printer), [(j.id, documents.render_input(j, printer)) for j in jobs]
+    layout = documents.layout_of(printer)
+    # Each row's document was just decoded from the database: no copy needed (render_input's).
+    return target_of(printer), [
+        (j.id, documents.RenderInput(j.kind, j.document, tuple(j.marks), printer.name, layout))
+        for j in jobs
+    ]
 
 
 def send_batch(target, batch) -> tuple:
@@ -124,6 +151,8 @@ def record_batch(session: Session, outcome: tuple) -> None:
     delays them with the printer (printers/outcomes.py). Until this commits, the batch is
     'sending': after a crash recover_unknown prints it again marked REPRINT."""
     claimed, printed, failure = outcome
+    if failure is None and outcomes.jobs_printed(session, printed):
+        return  # every job printed on a printer that was up: no ORM object loaded
     if failure is not None:
         log.debug("print job %s failed: %s", failure[0], failure[1])
     jobs = {

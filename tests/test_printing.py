@@ -749,3 +749,43 @@ def test_the_virtual_printers_output_is_readable_newest_first(shop):
         ).status_code
         == 404
     )
+
+
+def test_a_printed_batch_records_each_jobs_time_and_bytes_and_the_printer_up(shop, monkeypatch):
+    """The loops' happy path writes with Core statements (outcomes.jobs_printed): each job
+    printed, its time and its bytes, the printer up with no failures, as job_printed did."""
+    core = []
+    jobs_printed = outcomes.jobs_printed
+    monkeypatch.setattr(
+        outcomes, "jobs_printed", lambda s, printed: core.append(jobs_printed(s, printed))
+    )
+    grill = shop.printers["grill"]
+    for table in ("4", "5"):  # the first print finds the printer's state unknown: ORM path
+        shop.order(shop.line("Mixed grill", mods=["French fries"], course=1), table=table)
+        before = clock.utcnow()
+        assert worker.print_due(shop.app, grill) == 1
+    assert core == [False, True]
+    with shop.db() as s:  # a printer up whose last job could not be rendered: error cleared
+        s.get(Printer, grill).last_error = "cannot render: a bad document"
+    before = clock.utcnow()
+    shop.order(shop.line("Lamb kofta", mods=["Saffron rice"], course=1), table="6")
+    shop.order(shop.line("Shish tawook", mods=["Saffron rice"], course=1), table="7")
+    assert worker.print_due(shop.app, grill) == 2  # one batch, one record
+    assert core == [False, True, True]
+
+    jobs = shop.jobs(printer_id=grill)
+    assert [j.status for j in jobs] == [PrintJobStatus.printed] * 4
+    sent = [len(job.data) for job in shop.vps["grill"].jobs]
+    assert [j.byte_count for j in jobs] == sent
+    assert all(j.last_error == "" and j.attempts == 1 for j in jobs)
+    assert all(j.claimed_by == queue.PROCESS and j.claimed_at <= j.printed_at for j in jobs)
+    assert before <= jobs[2].printed_at <= jobs[3].printed_at <= clock.utcnow()
+    printer = shop.printer("grill")
+    assert (printer.online, printer.paper_out, printer.failures, printer.last_error) == (
+        True,
+        False,
+        0,
+        "",
+    )
+    assert printer.last_printed_at == printer.status_at == jobs[3].printed_at
+    assert ["1 x Lamb kofta" in c for c in shop.paper("grill")] == [False, False, True, False]

@@ -17,7 +17,7 @@ from escpos.printer import Dummy
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from printers import fonts
-from printers.escpos_text import code_page_number
+from printers.escpos_text import EscPosWriter, code_page_number, raster_command
 from printers.render import (
     PaperLayout,
     decode_escpos,
@@ -591,3 +591,23 @@ def test_arabic_only_names_and_allergies_still_print():
         render_kitchen_chit(make_chit(lines=[dates]), layout(80, raster_text=False))
     )
     assert "2 x [ar]" in plain and " ALLERGY: [ar] " in plain
+
+
+def test_a_cached_arabic_block_prints_the_bytes_of_a_fresh_render():
+    lines = [fonts.ArLine("حمص بالطحينة 2", fonts.LARGE), fonts.ArLine("بدون ثوم", indent=36)]
+    cached = fonts.arabic_raster(lines, 576)
+    assert fonts.arabic_raster(list(lines), 576) is cached  # a repeated name: a lookup
+    fresh = fonts._arabic_block.__wrapped__(tuple(lines), 576)  # drawn again, no cache
+    assert cached == raster_command(fresh)
+    drawn, looked_up = EscPosWriter(), EscPosWriter()
+    drawn.image(fresh)
+    looked_up.raster(cached)
+    assert drawn.getvalue() == looked_up.getvalue()
+    [image] = raster_images(looked_up.getvalue())
+    assert same_image(image, fresh)
+
+    chit = make_chit()
+    first = render_kitchen_chit(chit, layout(80))
+    fonts._arabic_raster.cache_clear()
+    fonts._arabic_block.cache_clear()
+    assert render_kitchen_chit(copy.deepcopy(chit), layout(80)) == first

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import sqlite3
 import time
 import uuid
 from contextlib import contextmanager
@@ -22,7 +23,7 @@ from babel.messages.pofile import read_po
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.exc import OperationalError
 
-from pos_app import clock, create_app, migrate
+from pos_app import clock, create_app, migrate, offhub
 from pos_app import db as pos_db
 from pos_app.auth import passwords
 from pos_app.auth.models import Role, Staff
@@ -352,6 +353,38 @@ def arabic_catalog() -> Path:
             write_mo(f, catalog)
         partial.replace(mo)  # atomic: a server started meanwhile never reads half a file
     return mo
+
+
+@pytest.fixture
+def writer_during_argon2(database_url, monkeypatch):
+    """writer_during_argon2(statement=None) -> a list that gets "got the lock" when, during a
+    PIN's argon2 check, another connection (an order, say) took SQLite's write lock at once,
+    without waiting (and ran `statement` in its transaction). Skips on PostgreSQL, which has
+    no one write lock to hold."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's one write lock; PostgreSQL has none to hold")
+    path = database_url.removeprefix("sqlite:///")
+
+    def install(statement: str | None = None) -> list[str]:
+        got, real = [], offhub.run
+
+        def meanwhile(purpose, fn, *args):
+            if getattr(fn, "__name__", "") == "verify":
+                other = sqlite3.connect(path, timeout=0, isolation_level=None)
+                try:
+                    other.execute("BEGIN IMMEDIATE")
+                    if statement:
+                        other.execute(statement)
+                    other.execute("COMMIT")
+                    got.append("got the lock")
+                finally:
+                    other.close()
+            return real(purpose, fn, *args)
+
+        monkeypatch.setattr(offhub, "run", meanwhile)
+        return got
+
+    return install
 
 
 @pytest.fixture

@@ -1,12 +1,10 @@
 """Login by PIN and by password with TOTP, bearer tokens, expiry, revocation, rate limits."""
 
-import sqlite3
-
 import pyotp
 import pytest
 from sqlalchemy import func, select
 
-from pos_app import clock, offhub
+from pos_app import clock
 from pos_app.auth.models import AuthToken, LoginAttempt, Staff
 from pos_app.db import session as db_session
 
@@ -342,29 +340,11 @@ def test_a_malformed_device_id_counts_as_none(client, make_staff, device):
 
 @pytest.mark.parametrize("right", [True, False], ids=["right PIN", "wrong PIN"])
 def test_a_pin_is_checked_without_holding_sqlites_write_lock(
-    client, db, make_staff, database_url, monkeypatch, right
+    client, db, make_staff, writer_during_argon2, right
 ):
     """argon2 (~100 ms) runs in a read transaction: orders need not wait for a login."""
-    if not database_url.startswith("sqlite"):
-        pytest.skip("SQLite's one write lock; PostgreSQL has none to hold")
     staff = make_staff("waiter")
-    path = database_url.removeprefix("sqlite:///")
-    other_writer = []
-    real = offhub.run
-
-    def meanwhile(purpose, fn, *args):
-        if getattr(fn, "__name__", "") == "verify":
-            # Another writer (an order) takes the write lock at once, without waiting.
-            other = sqlite3.connect(path, timeout=0, isolation_level=None)
-            try:
-                other.execute("BEGIN IMMEDIATE")
-                other.execute("ROLLBACK")
-                other_writer.append("got the lock")
-            finally:
-                other.close()
-        return real(purpose, fn, *args)
-
-    monkeypatch.setattr(offhub, "run", meanwhile)
+    other_writer = writer_during_argon2()
     pin = staff.test_pin if right else "0000"
     response = login(client, {"pin": pin})
 

@@ -4,14 +4,12 @@ restaurant, through the API."""
 from __future__ import annotations
 
 import base64
-import sqlite3
 import uuid
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
-from pos_app import offhub
 from pos_app.audit import AuditEntry
 from pos_app.auth.models import LoginAttempt
 from pos_app.billing.models import Invoice, Payment
@@ -662,35 +660,16 @@ def test_partial_refunds_then_the_rest_net_the_vat_to_zero(client, menu, staff, 
 
 @pytest.mark.parametrize("case", ["right PIN", "wrong PIN", "PIN changed meanwhile"])
 def test_an_approval_pin_is_checked_without_holding_sqlites_write_lock(
-    client, menu, staff, db, database_url, monkeypatch, case
+    client, menu, staff, db, writer_during_argon2, case
 ):
     """A manager's approval PIN goes through argon2 (~100 ms) before the writer's transaction
-    (Command.prepare): orders need not wait for it, and what it found is checked again."""
-    if not database_url.startswith("sqlite"):
-        pytest.skip("SQLite's one write lock; PostgreSQL has none to hold")
+    (Command.prepare): orders need not wait for it, and what it found is checked again (in
+    the last case the manager gets a new PIN while the PIN is checked)."""
     order = four_guests(client, menu, staff["waiter"])
     url = f"/api/v1/orders/{order['id']}/discounts"
     body = {"kind": "percent", "percent_bp": 2_000, "reason": "regular guest"}
-    path = database_url.removeprefix("sqlite:///")
-    other_writer = []
-    real = offhub.run
-
-    def meanwhile(purpose, fn, *args):
-        if getattr(fn, "__name__", "") == "verify":
-            # Another writer (an order) takes the write lock at once, without waiting; in the
-            # last case it gives the manager a new PIN before the discount is written.
-            other = sqlite3.connect(path, timeout=0, isolation_level=None)
-            try:
-                other.execute("BEGIN IMMEDIATE")
-                if case == "PIN changed meanwhile":
-                    other.execute("UPDATE staff SET pin_hash = 'changed' WHERE name = 'Khalid'")
-                other.execute("COMMIT")
-                other_writer.append("got the lock")
-            finally:
-                other.close()
-        return real(purpose, fn, *args)
-
-    monkeypatch.setattr(offhub, "run", meanwhile)
+    new_pin = "UPDATE staff SET pin_hash = 'changed' WHERE name = 'Khalid'"
+    other_writer = writer_during_argon2(new_pin if case == "PIN changed meanwhile" else None)
     pin = "9999" if case == "wrong PIN" else "4444"
     r = client.post(url, json={**body, "approver_pin": pin}, headers=staff["waiter"])
 

@@ -1,6 +1,6 @@
 """The server prints from a process of its own (printers/print_process.py): it prints the chits
 of orders posted to the real server, its printer_status pushes reach the kitchen screens, it
-is started again when it dies and ends when the server dies, and a chit costs the server's
+yields the CPU to the server, is started again when it dies and ends when the server dies, and a chit costs the server's
 process no SQL statement at all.
 
 The same virtual printers on loopback as tests/test_printing.py (its `shop` fixture).
@@ -75,6 +75,9 @@ def test_the_print_process_prints_an_orders_chit_and_its_status_push_reaches_a_s
             assert f"#{order['number']} " in cold and "1 x Hummus" in cold
             printer = printed_by(shop)
             assert printer != proc.pid  # not the server: its print process
+            # ... which yields the CPU to the server when both want it (POS_PRINT_NICE)
+            server_nice = os.getpriority(os.PRIO_PROCESS, proc.pid)
+            assert os.getpriority(os.PRIO_PROCESS, printer) == min(server_nice + 10, 19)
             status = wait_until(
                 lambda: [p for p in pushes if p["online"] is False], 10, "a printer_status push"
             )[0]

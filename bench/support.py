@@ -242,9 +242,9 @@ def base_env(folder: Path) -> dict:
         POS_INSTANCE_DIR=str(folder),
         PYTHONUNBUFFERED="1",
         # The demo's printers are virtual: with POS_BENCH_PRINTING=virtual the server prints
-        # to in-process listeners (their CPU counts against the server); by default the print
-        # jobs are queued with each order but the print worker is off, so this measures the
-        # order-to-screen path (bench/print_latency.py measures printing).
+        # to in-process listeners (their CPU counts against the server); otherwise the print
+        # jobs are queued with each order and nothing prints. order_to_kds.py overrides both
+        # (project_env: printing on, as `make run`); some older scripts keep this default.
         POS_VIRTUAL_PRINTERS="1" if os.environ.get("POS_BENCH_PRINTING") == "virtual" else "0",
         POS_SCHEDULER="1" if os.environ.get("POS_BENCH_PRINTING") == "virtual" else "0",
     )

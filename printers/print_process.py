@@ -109,7 +109,7 @@ def main() -> None:
     os.dup2(2, 1)  # anything printed goes to the log, never into the relay
     die_with_parent()
     from pos_app import create_app, pipeline
-    from pos_app.startup import configure_logging
+    from pos_app.startup import configure_logging, freeze_heap
     from printers.worker import PrintWorker
 
     configure_logging()
@@ -123,6 +123,7 @@ def main() -> None:
     pipeline.register("drop revoked sockets", relay.drops)
     pipeline.register("emit the pushes", relay.pushes)
     worker = PrintWorker(app).start()
+    freeze_heap()  # full collections walked the app and the fonts, holding every loop
     relay.send({"ready": True})
     read_wakes(sys.stdin, worker)
     os._exit(0)  # the server is gone: a send in flight is recovered by the next start

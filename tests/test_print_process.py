@@ -1,7 +1,7 @@
 """The server prints from a process of its own (printers/print_process.py): it prints the chits
 of orders posted to the real server, its printer_status pushes reach the kitchen screens, it
-yields the CPU to the server, is started again when it dies and ends when the server dies, and a chit costs the server's
-process no SQL statement at all.
+yields the CPU to the server, is started again when it dies and ends when the server dies,
+and a chit costs the server's process no SQL statement at all.
 
 The same virtual printers on loopback as tests/test_printing.py (its `shop` fixture).
 """

@@ -155,12 +155,10 @@ def claim_next(session: Session, printer_id: int) -> PrintJob | None:
     return jobs[0] if jobs else None
 
 
-def claim_due(session: Session, printer_id: int, limit: int) -> list[PrintJob]:
-    """Take up to `limit` of the printer's due jobs, oldest first, in one statement (SKIP
-    LOCKED where several processes print): each is 'sending' until its outcome is recorded."""
-    stmt = (
-        select(PrintJob)
-        .where(
+def _due(stmt, printer_id: int, limit: int):
+    """`stmt` narrowed to the printer's due jobs, oldest first, at most `limit`."""
+    return (
+        stmt.where(
             PrintJob.printer_id == printer_id,
             PrintJob.status == PrintJobStatus.pending,
             PrintJob.next_attempt_at <= utcnow(),
@@ -168,6 +166,12 @@ def claim_due(session: Session, printer_id: int, limit: int) -> list[PrintJob]:
         .order_by(PrintJob.id)
         .limit(limit)
     )
+
+
+def claim_due(session: Session, printer_id: int, limit: int) -> list[PrintJob]:
+    """Take up to `limit` of the printer's due jobs, oldest first, in one statement (SKIP
+    LOCKED where several processes print): each is 'sending' until its outcome is recorded."""
+    stmt = _due(select(PrintJob), printer_id, limit)
     jobs = list(session.scalars(skip_locked(session, stmt)))
     now = utcnow()
     for job in jobs:
@@ -180,16 +184,8 @@ def claim_due_rows(session: Session, printer_id: int, limit: int) -> list:
     """`claim_due` for the print loops, which claim every round: the jobs' (id, kind,
     document, marks) rows, each 'sending' from now on, without loading an ORM object (a
     select and one UPDATE; about half the CPU of the ORM claim and its flush)."""
-    stmt = (
-        select(PrintJob.id, PrintJob.kind, PrintJob.document, PrintJob.marks)
-        .where(
-            PrintJob.printer_id == printer_id,
-            PrintJob.status == PrintJobStatus.pending,
-            PrintJob.next_attempt_at <= utcnow(),
-        )
-        .order_by(PrintJob.id)
-        .limit(limit)
-    )
+    columns = select(PrintJob.id, PrintJob.kind, PrintJob.document, PrintJob.marks)
+    stmt = _due(columns, printer_id, limit)
     rows = session.execute(skip_locked(session, stmt)).all()  # autoflushes, as scalars would
     if rows:
         ids = [row.id for row in rows]

@@ -9,12 +9,13 @@ def init_app(app) -> None:
     from pos_app.extensions import socketio
     from pos_app.rooms import KDS
     from pos_app.scheduler import register_job
-    from pos_app.signals import course_fired, order_cancelled, order_fired
+    from pos_app.signals import course_fired, order_cancelled, order_fired, today_figures
 
     pipeline.register("number the station pushes", events.number_and_store)
     order_fired.connect(services.on_order_fired, weak=False)
     course_fired.connect(services.on_course_fired, weak=False)
     order_cancelled.connect(services.on_order_cancelled, weak=False)
+    today_figures.connect(services.late_tickets_today, weak=False)
     socketio.on_namespace(namespace.KdsNamespace(KDS))
     views.register(app)
     pages.register(app)

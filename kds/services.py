@@ -444,3 +444,19 @@ def all_day(tickets: list[dict]) -> list[dict]:
                 )
                 entry["count"] += left
     return sorted(counts.values(), key=lambda e: (-e["count"], e["name"]))
+
+
+def late_tickets_today(session: Session, now=None, **_kw) -> dict:
+    """Receiver of `today_figures`: the tickets cooking past their station's late time now."""
+    now = now or utcnow()
+    rows = session.execute(
+        select(KitchenTicket.fired_at, Station.late_after_s)
+        .join(Station, Station.id == KitchenTicket.station_id)
+        .where(
+            KitchenTicket.status != TicketStatus.done,
+            KitchenTicket.held.is_(False),
+            KitchenTicket.fired_at.is_not(None),
+        )
+    ).all()
+    late = sum(1 for fired_at, late_after in rows if (now - fired_at).total_seconds() >= late_after)
+    return {"late_tickets": late}

@@ -69,12 +69,13 @@ def _init_extensions(app: Flask) -> None:
 
     from flask_babel import get_locale
 
-    from pos_app.money import format_minor
+    from pos_app.money import format_minor, plain_minor
 
     def money(amount_minor: int, currency: str = "SAR", exponent: int = 2) -> str:
         return format_minor(amount_minor, currency, exponent, str(get_locale()))
 
     app.add_template_filter(money, "money")
+    app.add_template_filter(plain_minor, "money_plain")
 
     @app.context_processor
     def _page_helpers():
@@ -100,7 +101,7 @@ def _init_features(app: Flask) -> None:
     import kds
     import printers
     import table_service
-    from pos_app import audit, cli, counters, idempotency, meta, offline, outbox, pages  # noqa: F401
+    from pos_app import audit, backoffice, cli, counters, idempotency, meta, offline, outbox, pages  # noqa: F401
     from pos_app.api import Api
     from pos_app.auth import views as auth_views
     from pos_app.billing import bills
@@ -129,4 +130,5 @@ def _init_features(app: Flask) -> None:
     kds.init_app(app)
     pages.register(app)
     billing_pages.register(app)
+    backoffice.init_app(app, api)
     cli.register(app)

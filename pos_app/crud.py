@@ -37,6 +37,9 @@ class Resource:
     query: type[Schema] | None = None  # list filters: each field filters its column
     before_save: Callable | None = None  # (session, actor, obj, data, is_new) -> None
     on_deactivate: Callable | None = None  # (session, actor, obj), before it is deactivated
+    # (session, actor, obj, before) after a create, update or deactivation was flushed;
+    # `before` is the row as the API showed it before (None for a create)
+    after_save: Callable | None = None
     strong_auth: bool = False
     order_by: tuple = ("sort", "id")
 
@@ -125,6 +128,8 @@ def _creator(res: Resource):
         _save(call, res, obj, call.body, is_new=True)
         after = res.schema().dump(obj)
         _record(call, res, obj, "created", None, after)
+        if res.after_save:
+            res.after_save(call.session, call.actor, obj, None)
         return after, 201
 
     create_resource.__name__ = f"create_{res.kind}"
@@ -141,6 +146,8 @@ def _updater(res: Resource):
         if changed:
             old = {k: before.get(k) for k in changed}
             _record(call, res, obj, "updated", old, changed)
+            if res.after_save:
+                res.after_save(call.session, call.actor, obj, before)
         return after
 
     update_resource.__name__ = f"update_{res.kind}"
@@ -153,9 +160,12 @@ def _deactivator(res: Resource):
         if obj.active:
             if res.on_deactivate:
                 res.on_deactivate(call.session, call.actor, obj)
+            before = res.schema().dump(obj)
             obj.active = False
             call.session.flush()
             _record(call, res, obj, "deactivated", {"active": True}, {"active": False})
+            if res.after_save:
+                res.after_save(call.session, call.actor, obj, before)
         return res.schema().dump(obj)
 
     deactivate_resource.__name__ = f"deactivate_{res.kind}"
@@ -206,7 +216,9 @@ def check_unique(session: Session, res: Resource, obj) -> None:
             )
         if obj.id is not None:
             stmt = stmt.where(res.model.id != obj.id)
-        if session.scalar(stmt.limit(1)) is not None:
+        with session.no_autoflush:  # the change itself would flush first and hit the index
+            taken = session.scalar(stmt.limit(1)) is not None
+        if taken:
             shown = " / ".join(str(v) for v in values)
             raise Conflict(
                 f"a {res.kind.replace('_', ' ')} with {' and '.join(names)} '{shown}' exists",

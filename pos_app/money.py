@@ -27,3 +27,12 @@ def format_minor(
     text = f"{whole:,}" + (f".{part:0{exponent}d}" if exponent else "")
     unit = ARABIC_SYMBOLS.get(currency, currency) if locale == "ar" else currency
     return f"{sign}{text} {unit}"
+
+
+def plain_minor(amount_minor: int, exponent: int = 2) -> str:
+    """`4500, 2` -> '45.00': the amount as a money field shows it (no grouping, no currency)."""
+    if not isinstance(amount_minor, int):
+        raise TypeError("money is an int of minor units")
+    sign = "-" if amount_minor < 0 else ""
+    whole, part = divmod(abs(amount_minor), 10**exponent)
+    return sign + str(whole) + (f".{part:0{exponent}d}" if exponent else "")

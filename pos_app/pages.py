@@ -36,7 +36,6 @@ from pos_app.db import begin_writing, unit_of_work
 from pos_app.error_pages import error_page
 from pos_app.errors import PosError, RateLimited
 from pos_app.i18n import LANGUAGES, remember_language
-from pos_app.menu.services import menu_for_handhelds
 
 bp = Blueprint("pages", __name__)
 TOTP_ISSUER = "Restaurant POS"  # the name authenticator apps show next to the code
@@ -51,9 +50,6 @@ PAGES = (
     ("/logout", "POST", "Sign out (CSRF-checked)"),
     ("/lang/<code>", "GET", "Switch the page language (en, ar)"),
     ("/home", "GET", "Tiles to every screen the signed-in role may use"),
-    ("/backoffice", "GET", "The back office: the home tiles, or its login"),
-    ("/admin", "GET", "The back office: the home tiles, or its login"),
-    ("/admin/menu", "GET", "Back office: the menu in both languages"),
     ("/admin/security", "GET", "Back office: two-factor enrolment"),
     ("/admin/security", "POST", "Back office: start or confirm two-factor enrolment"),
 )
@@ -146,6 +142,8 @@ ROLE_HOME = {
     "kitchen": "kds.screen",
     "waiter": "table_service_pages.handheld",
     "cashier": "billing_pages.cashier",
+    "owner": "backoffice.home",
+    "manager": "backoffice.home",
 }
 
 # The home page's tiles, in order: (endpoint, title, line under it). Who sees a tile is
@@ -154,7 +152,9 @@ HOME_TILES = (
     ("table_service_pages.handheld", _l("Floor and orders"), _l("Tables, orders, send to kitchen")),
     ("billing_pages.cashier", _l("Cashier"), _l("Bills, payments, shifts")),
     ("kds.screen", _l("Kitchen display"), _l("Tickets by station, expo")),
-    ("pages.admin_menu", _l("Menu"), _l("Dishes and prices in both languages")),
+    ("backoffice.home", _l("Back office"), _l("Today's figures, menu, staff, printers")),
+    ("backoffice.menu", _l("Menu"), _l("Dishes and prices in both languages")),
+    ("backoffice.staff", _l("Staff"), _l("Roles, PINs and sign-in")),
     ("printers_pages.admin_printers", _l("Printers"), _l("Status, test print, what was printed")),
     ("pages.admin_security", _l("Two-factor sign-in"), _l("Protect the back-office login")),
 )
@@ -298,29 +298,12 @@ def home():
     return render_template("pos_app/home.html", actor=actor, tiles=home_tiles(actor.role))
 
 
-@bp.route("/backoffice")
-@bp.route("/admin")
-def backoffice():
-    """Owners type these: the home tiles when signed in, else the back-office login."""
-    if page_actor() is not None:
-        return redirect(url_for("pages.home"))
-    return redirect(url_for("pages.backoffice_login"))
-
-
 @bp.route("/favicon.ico")
 def favicon():
     """Browsers ask for /favicon.ico by themselves; base.html names the SVG one too."""
     return send_from_directory(
         current_app.static_folder, "favicon.ico", mimetype="image/x-icon", max_age=86400
     )
-
-
-@bp.route("/admin/menu")
-@login_required(*BACK_OFFICE)
-def admin_menu():
-    with unit_of_work(write=False) as s:
-        menu = menu_for_handhelds(s)
-    return render_template("admin/menu.html", menu=menu, actor=page_actor())
 
 
 @bp.route("/admin/security", methods=["GET", "POST"])

@@ -46,3 +46,8 @@ document_printing = _signals.signal("document-printing")
 # (one token) or staff_id (every token of a staff member). pos_app/realtime.py drops their
 # open sockets after the commit, in every process.
 tokens_revoked = _signals.signal("tokens-revoked")
+
+# The back office's home asks for today's figures; kwargs: day (the business day), now (UTC).
+# Each receiver returns a dict of its own figures (kds: late tickets; printers: their health),
+# merged into GET /api/v1/backoffice/today. No receiver: those figures are simply absent.
+today_figures = _signals.signal("today-figures")

@@ -7,8 +7,24 @@ def init_app(app) -> None:
     """Register models, the order and document receivers, endpoints, pages, demo printers."""
     from pos_app import pipeline
     from pos_app.scheduler import register_job, register_service
-    from pos_app.signals import course_fired, demo_loading, document_printing, order_fired
-    from printers import demo, documents, models, pages, print_link, queue, views, worker  # noqa: F401
+    from pos_app.signals import (
+        course_fired,
+        demo_loading,
+        document_printing,
+        order_fired,
+        today_figures,
+    )
+    from printers import (  # noqa: F401
+        demo,
+        documents,
+        health,
+        models,
+        pages,
+        print_link,
+        queue,
+        views,
+        worker,
+    )
 
     views.register(app)
     pages.register(app)
@@ -21,4 +37,5 @@ def init_app(app) -> None:
     course_fired.connect(documents.queue_chits, weak=False)
     document_printing.connect(documents.on_document_printing, weak=False)
     demo_loading.connect(demo.load_demo_printers, weak=False)
+    today_figures.connect(health.today_figures, weak=False)
     register_job(app, "prune_print_jobs", queue.prune_printed, minutes=60)

@@ -141,3 +141,21 @@ def reminder(session: Session, printer: Printer) -> str | None:
     if not waiting:
         return None
     return f"{printer.name} still cannot print ({printer.last_error}): {waiting} job(s) wait"
+
+
+def today_figures(session: Session, **_kw) -> dict:
+    """Receiver of `today_figures`: how many active printers there are, up and down, and the
+    chits and receipts still waiting to print."""
+    printers = session.scalars(select(Printer).where(Printer.active)).all()
+    down = [p.name for p in printers if is_down(p)]
+    waiting = session.scalar(
+        select(func.count()).select_from(PrintJob).where(PrintJob.status != PrintJobStatus.printed)
+    )
+    return {
+        "printers": {
+            "total": len(printers),
+            "down": len(down),
+            "down_names": down,
+            "waiting_jobs": waiting,
+        }
+    }

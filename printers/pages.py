@@ -38,14 +38,43 @@ def admin_printers():
                 "virtual": p.id in virtual,
                 "chars_per_line": p.chars_per_line or (48 if p.paper_width_mm >= 80 else 32),
                 "dots": 576 if p.paper_width_mm >= 80 else 384,
+                "settings": {name: _plain(getattr(p, name)) for name in SETTINGS},
             }
             for p in s.scalars(select(Printer).where(Printer.active).order_by(Printer.id))
         ]
         branch = current_branch(s)
         time_zone = branch.time_zone if branch else "UTC"
+        station_choices = [
+            {"id": st.id, "name": st.name, "name_ar": st.name_ar or st.name}
+            for st in sorted(stations.values(), key=lambda st: (st.sort, st.id))
+            if st.active
+        ]
     return render_template(
-        "admin/printers.html", actor=page_actor(), printers=printers, time_zone=time_zone
+        "admin/printers.html",
+        actor=page_actor(),
+        printers=printers,
+        time_zone=time_zone,
+        stations=station_choices,
     )
+
+
+# What the page's settings form edits (PATCH /api/v1/printers/{id}).
+SETTINGS = (
+    "name",
+    "connection",
+    "host",
+    "port",
+    "device_path",
+    "role",
+    "station_id",
+    "backup_printer_id",
+    "paper_width_mm",
+    "language",
+)
+
+
+def _plain(value):
+    return value.value if hasattr(value, "value") else value
 
 
 def register(app) -> None:

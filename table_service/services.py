@@ -109,3 +109,62 @@ def floor_tables(session: Session, floor_id: int) -> list[dict]:
         .order_by(DiningTable.sort, DiningTable.id)
     )
     return [table_dict(t) for t in rows]
+
+
+def check_table_place(session: Session, _actor, table: DiningTable, data: dict, is_new) -> None:
+    """before_save of tables: a table may not be put (or grown) onto another on its floor; a new
+    table given no place gets the first free one (reading rows, then columns)."""
+
+    def value(name, default):
+        return data[name] if name in data else (getattr(table, name) if not is_new else default)
+
+    if not value("active", True):
+        return
+    floor_id = value("floor_id", None)
+    if is_new and "x" not in data and "y" not in data:
+        data["x"], data["y"] = _free_place(session, floor_id, value("width", 1), value("height", 1))
+    x, y = value("x", 0), value("y", 0)
+    w, h = value("width", 1), value("height", 1)
+    stmt = select(DiningTable).where(
+        DiningTable.floor_id == floor_id,
+        DiningTable.active,
+        DiningTable.x < x + w,
+        DiningTable.x + DiningTable.width > x,
+        DiningTable.y < y + h,
+        DiningTable.y + DiningTable.height > y,
+    )
+    if not is_new:
+        stmt = stmt.where(DiningTable.id != table.id)
+    with session.no_autoflush:
+        other = session.scalars(stmt.limit(1)).first()
+    if other is not None:
+        raise Conflict(
+            f"table {other.label} is already there",
+            {"x": [f"overlaps table {other.label}"]},
+            "table_overlap",
+        )
+
+
+def _free_place(session: Session, floor_id, w: int, h: int) -> tuple[int, int]:
+    taken = session.execute(
+        select(DiningTable.x, DiningTable.y, DiningTable.width, DiningTable.height).where(
+            DiningTable.floor_id == floor_id, DiningTable.active
+        )
+    ).all()
+    for y in range(0, 201 - h):
+        for x in range(0, 201 - w):
+            if all(
+                x + w <= tx or tx + tw <= x or y + h <= ty or ty + th <= y
+                for tx, ty, tw, th in taken
+            ):
+                return x, y
+    return 0, 0  # a full floor: the overlap check below says so
+
+
+def announce_table(session: Session, _actor, table: DiningTable, before: dict | None) -> None:
+    """after_save of tables: the handhelds on its floor (and on the floor it left) redraw it."""
+    body = table_dict(table)
+    push_after_commit(session, FLOOR, floor_room(table.floor_id), "table_updated", body)
+    if before and before.get("floor_id") not in (None, table.floor_id):
+        gone = {**body, "floor_id": before["floor_id"], "active": False}
+        push_after_commit(session, FLOOR, floor_room(before["floor_id"]), "table_updated", gone)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pos_app.auth.roles import ALL_ROLES, BACK_OFFICE, FLOOR_STAFF
 from pos_app.crud import Resource, register_resource
-from table_service import schemas
+from table_service import schemas, services
 from table_service.models import DiningTable, Floor
 
 RESOURCES = (
@@ -28,6 +28,8 @@ RESOURCES = (
         unique=(("floor_id", "label"),),
         refs={"floor_id": Floor},
         query=schemas.TableFilter,
+        before_save=services.check_table_place,
+        after_save=services.announce_table,
     ),
 )
 

@@ -22,15 +22,15 @@ SCREENS = {  # role -> where it lands after its PIN
     "waiter": "/handheld",
     "kitchen": "/kds",
     "cashier": "/cashier",
-    "manager": "/home",
-    "owner": "/home",
+    "manager": "/admin",
+    "owner": "/admin",
 }
 TILES = {  # role -> the home tiles it gets, in order
     "waiter": ["handheld", "cashier"],
     "cashier": ["handheld", "cashier"],
     "kitchen": ["screen"],
-    "manager": ["handheld", "cashier", "screen", "menu", "printers", "security"],
-    "owner": ["handheld", "cashier", "screen", "menu", "printers", "security"],
+    "manager": ["handheld", "cashier", "screen", "home", "menu", "staff", "printers", "security"],
+    "owner": ["handheld", "cashier", "screen", "home", "menu", "staff", "printers", "security"],
 }
 
 
@@ -155,9 +155,10 @@ def test_a_manager_lands_on_live_tiles_and_the_brand_link_brings_them_back(
     make_staff("manager", pin="7314", name="Hadi", locale="en")
     context, page = new_page(browser, server, viewport=TABLET)
     try:
-        sign_in(page, "7314", "/home")
+        sign_in(page, "7314", "/admin")  # a manager starts in the back office
+        page.goto("/home")
         tiles = page.get_by_test_id("home-tiles").locator("a.tile")
-        expect(tiles).to_have_count(6)
+        expect(tiles).to_have_count(8)
         assert all(float(t.evaluate("e => getComputedStyle(e).opacity")) == 1 for t in tiles.all())
         shot(page, "home-manager.png")
         for tile, lands in (
@@ -168,12 +169,13 @@ def test_a_manager_lands_on_live_tiles_and_the_brand_link_brings_them_back(
             page.get_by_test_id(tile).click()
             page.wait_for_url(f"**{lands}")
             expect(page.get_by_test_id("error-page")).to_have_count(0)
-            expect(page.get_by_test_id("brand")).to_have_attribute("href", "/home")
+            expect(page.get_by_test_id("brand")).to_have_attribute("href", "/admin")
             if lands == "/kds":  # the kitchen screen opens on its station picker (a dialog)
                 page.goto("/home")
                 continue
             page.get_by_test_id("brand").click()
-            page.wait_for_url("**/home")
+            page.wait_for_url("**/admin")
+            page.goto("/home")
     finally:
         context.close()
 

@@ -202,7 +202,7 @@ def test_the_admin_menu_sends_a_stranger_to_the_back_office_login(client):
 def test_back_office_login_shows_the_menu_in_both_languages(client, demo, make_staff, role):
     make_staff(role, email=f"{role}.test@example.com", password="a long password")
     response = backoffice_login(client, f"{role}.test@example.com", "a long password")
-    assert response.status_code == 302 and response.headers["Location"] == "/home"
+    assert response.status_code == 302 and response.headers["Location"] == "/admin"
 
     page = html.unescape(text_of(client.get("/admin/menu", headers=ENGLISH)))
     assert "<h1>Menu</h1>" in page
@@ -337,7 +337,7 @@ def test_two_factor_enrolment_then_the_back_office_login_needs_the_code(client, 
     clock.advance(30)  # the code that confirmed the enrolment is spent: the next step's
     code = pyotp.TOTP(secret).at(clock.utcnow())
     response = backoffice_login(client, "huda@example.com", "a long password", code)
-    assert response.status_code == 302 and response.headers["Location"] == "/home"
+    assert response.status_code == 302 and response.headers["Location"] == "/admin"
     assert client.get("/admin/menu").status_code == 200
 
 

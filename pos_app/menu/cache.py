@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session, selectinload
 from pos_app.counters import bump_version, current_value
 from pos_app.menu.models import Category, MenuItem, Modifier, ModifierGroup, Station
 from pos_app.pipeline import Pending, pending
+from pos_app.realtime import push_after_commit
+from pos_app.rooms import FLOOR
 
 VERSION = "menu-version"
 _WATCHED = (Station, Category, MenuItem, ModifierGroup, Modifier)
@@ -139,3 +141,6 @@ def bump_on_menu_change(session: Session, work: Pending) -> None:
     if not work.menu_bumped and any(isinstance(obj, _WATCHED) for obj in changed):
         work.menu_bumped = True
         bump_version(session, VERSION)
+        # Every handheld and till reloads the menu once this commits: a price, a name or a
+        # dish sold out (86) shows everywhere at once, no reload.
+        push_after_commit(session, FLOOR, None, "menu_changed", {})

@@ -17,7 +17,8 @@ def bilingual(obj, attr: str = "name") -> dict:
 
 
 def menu_for_handhelds(session: Session) -> dict:
-    """Active categories with their available items and the modifier groups they offer."""
+    """Active categories with their active items (`available` false: sold out, shown greyed,
+    refused by orders) and the modifier groups they offer."""
     categories = session.scalars(
         select(Category)
         .where(Category.active)
@@ -27,7 +28,7 @@ def menu_for_handhelds(session: Session) -> dict:
     group_ids: set[int] = set()
     out = []
     for category in categories:
-        sold = [i for i in category.items if i.active and i.available]
+        sold = [i for i in category.items if i.active]
         out.append(
             {
                 "id": category.id,
@@ -63,6 +64,7 @@ def _item(item: MenuItem, group_ids: set[int]) -> dict:
         "station": station.code if station else None,
         "course": item.effective_course,
         "prep_minutes": item.prep_minutes,
+        "available": item.available,
         "allergens": item.allergens or [],
         "modifier_group_ids": groups,
     }

@@ -138,6 +138,7 @@ function connect() {
     table: applyTable,
     order: applyOrder,
     ready: onOrderReady,
+    menu: refreshMenu,
   });
 }
 

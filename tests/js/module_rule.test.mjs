@@ -8,7 +8,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 
 const JS = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "static", "js");
-const SCREENS = ["cashier", "handheld", "kds"];
+const SCREENS = ["backoffice", "cashier", "handheld", "kds"];
 
 function modules(folder) {
   return readdirSync(folder).flatMap((name) => {

@@ -41,7 +41,7 @@ export function setLink() {
   render();
 }
 
-/** Connect; `on` has the handlers of connect and the pushes (table, order, ready). */
+/** Connect; `on` has the handlers of connect and the pushes (table, order, ready, menu). */
 export function openLink(on) {
   socket = openSocket("/floor", TOKEN);
   if (!socket) return;
@@ -55,6 +55,7 @@ export function openLink(on) {
   socket.on("table_updated", on.table);
   socket.on("order_updated", on.order);
   socket.on("order_ready", on.ready);
+  socket.on("menu_changed", on.menu); // a price, a name, a dish sold out: the menu again
   // Logout, deactivation, a new PIN or an expired login: the server says so, then hangs up.
   socket.on("session_revoked", goToLogin);
   watchSecurityAlerts(socket); // pushed to owners and managers only

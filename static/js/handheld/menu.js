@@ -28,18 +28,22 @@ export function renderMenu(c) {
   var cat = cats.filter(function (x) { return x.id === S.catId; })[0];
   if (!cat) return;
   cat.items.forEach(function (item) {
+    var soldOut = item.available === false; // 86'd: greyed, cannot be tapped
     grid.appendChild(el("button", {
-      type: "button", class: "hh-item", "data-testid": "item-" + item.id, dataset: { name: item.name.en },
+      type: "button", class: soldOut ? "hh-item is-sold-out" : "hh-item", "data-testid": "item-" + item.id,
+      dataset: { name: item.name.en }, disabled: soldOut, "aria-disabled": soldOut ? "true" : null,
       onclick: function () { tapItem(item); },
     },
     el("span", { class: "hh-item-name" }, name(item)),
     el("span", { class: "hh-item-foot" }, moneyEl(item.price_minor, "hh-item-price"),
-      item.modifier_group_ids.length ? el("span", { class: "hh-item-opts" }, t("options")) : null),
+      soldOut ? el("span", { class: "hh-item-out", "data-testid": "sold-out" }, t("sold_out")) : null,
+      !soldOut && item.modifier_group_ids.length ? el("span", { class: "hh-item-opts" }, t("options")) : null),
     inCart[item.id] ? el("span", { class: "hh-item-count" }, inCart[item.id]) : null));
   });
 }
 
 function tapItem(item) {
+  if (item.available === false) return flash(t("sold_out"), "warn");
   var c = current();
   if (!c.id) return flash(t("choose_table_first"), "warn");
   if (!c.order && !c.draft) return;

@@ -25,8 +25,14 @@ export function applyOrder(order) {
 
 export function applyTable(table) {
   if (!table || !table.id) return;
-  S.allTables.set(table.id, table);
-  if (table.floor_id === S.floorId) S.tables.set(table.id, table);
+  if (table.active === false) { // taken off the floor in the back office (or moved away)
+    S.allTables.delete(table.id);
+    S.tables.delete(table.id);
+  } else {
+    S.allTables.set(table.id, table);
+    if (table.floor_id === S.floorId) S.tables.set(table.id, table);
+    else S.tables.delete(table.id);
+  }
   render();
 }
 

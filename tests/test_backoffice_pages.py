@@ -1,0 +1,350 @@
+"""The back office in a real Chromium against the real server (gevent): an owner on a
+390-pixel phone in Arabic changes a price and sells a dish out, and a signed-in waiter's
+handheld shows both without a reload; bad input is explained next to its field in Arabic and
+nothing is saved; a manager on a laptop in English adds a waiter, and the waiter signs in
+with the PIN the page showed. Screenshots land in tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from live import Api, eventually
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # conftest.py's browser fixture skips (or, on CI, fails) and says why
+    expect = None
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1280, "height": 860}
+WAITER_PIN = "7302"
+
+
+@pytest.fixture
+def server(module_server, demo):
+    return module_server
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), animations="disabled")
+
+
+def back_office(browser, server, email, password, viewport, lang, path="/admin"):
+    context = browser.new_context(
+        base_url=server, viewport=viewport, has_touch=viewport is PHONE, service_workers="block"
+    )
+    page = context.new_page()
+    page.goto(f"/lang/{lang}?next=/backoffice/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/admin$"))
+    if path != "/admin":
+        page.goto(path)
+    page.evaluate("window.sameDocument = true")  # a reload would drop it
+    return context, page
+
+
+def handheld(browser, server, pin):
+    context = browser.new_context(
+        base_url=server, viewport=PHONE, has_touch=True, locale="en-US", service_workers="block"
+    )
+    page = context.new_page()
+    page.goto("/login")
+    page.fill("#pin", pin)
+    page.get_by_test_id("pin-submit").click()
+    page.wait_for_url("**/handheld")
+    expect(page.get_by_test_id("link-state")).to_have_attribute("data-state", "live")
+    page.get_by_test_id("table-2").click()
+    page.get_by_test_id("guests-2").click()
+    page.get_by_test_id("categories").get_by_role("tab", name="Starters").click()
+    page.evaluate("window.sameDocument = true")
+    return context, page
+
+
+def no_sideways_scroll(page) -> bool:
+    return not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+
+
+def test_an_owner_on_an_arabic_phone_edits_the_menu_and_the_handheld_follows(
+    browser, server, make_staff, token_for
+):
+    make_staff("owner", name="Huda", email="owner.bo@example.com", password="a long password")
+    make_staff("waiter", pin=WAITER_PIN, name="Nour", locale="en")
+    api = Api(server, token_for("manager", "password"))
+    hummus_id = next(i["id"] for i in api.get("/items")["items"] if i["name"] == "Hummus")
+
+    waiter_ctx, phone = handheld(browser, server, WAITER_PIN)
+    hummus_on_phone = phone.locator('.hh-item[data-name="Hummus"]')
+    expect(hummus_on_phone).to_contain_text("18.00 SAR")
+
+    owner_ctx, page = back_office(
+        browser, server, "owner.bo@example.com", "a long password", PHONE, "ar"
+    )
+    # The home: right to left, today's figures, the sections' menu; nothing wider than the phone.
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.get_by_test_id("welcome")).to_contain_text("اليوم")
+    expect(page.get_by_test_id("figures")).to_contain_text("المبيعات حتى الآن")
+    expect(page.get_by_test_id("printers-figure")).to_contain_text("الكل متصلة (5)")
+    assert no_sideways_scroll(page)
+    shot(page, "backoffice-home-ar-phone.png")
+    nav = page.get_by_test_id("bo-nav")
+    first = eventually(lambda: nav.locator("a").first.bounding_box())
+    second = eventually(lambda: nav.locator("a").nth(1).bounding_box())
+    assert first["x"] > second["x"]  # right to left: the first section at the right
+    page.get_by_test_id("nav-menu").click()
+    page.wait_for_url("**/admin/menu")
+    page.evaluate("window.sameDocument = true")
+    expect(page.locator("h1")).to_have_text("قائمة الطعام")
+    shot(page, "backoffice-menu-ar-phone-top.png")
+    assert no_sideways_scroll(page)
+
+    row = page.locator('[data-testid=item-row][data-name="Hummus"]')
+    # Stations and courses by name, in Arabic, not codes.
+    expect(row.locator("select[name=station_id] option:checked")).not_to_have_text("cold")
+    price = row.get_by_test_id("price")
+
+    # A price below zero: told next to the field, in Arabic; nothing saved.
+    price.fill("-5")
+    row.get_by_test_id("save").click()
+    expect(row.locator('[data-error-for="price_minor"]')).to_have_text("أدخل سعرًا مثل 12.50.")
+    expect(price).to_have_attribute("aria-invalid", "true")
+    assert api.get(f"/items/{hummus_id}")["price_minor"] == 1800
+
+    # A name another dish has: the server refuses, the page says so next to the name.
+    row.locator("input[name=name]").fill("Fattoush")
+    price.fill("19.50")
+    row.get_by_test_id("save").click()
+    expect(row.locator('[data-error-for="name"]')).to_have_text("مستخدم من قبل في عنصر آخر.")
+    assert api.get(f"/items/{hummus_id}")["price_minor"] == 1800  # nothing half-saved
+
+    # The right change: saved, and the waiter's handheld shows it, no reload.
+    row.locator("input[name=name]").fill("Hummus")
+    row.get_by_test_id("save").click()
+    expect(page.get_by_test_id("message")).to_have_text("تم الحفظ.")
+    expect(row.locator('[data-error-for="name"]')).to_have_text("")
+    expect(row.get_by_test_id("save")).to_be_hidden()
+    assert api.get(f"/items/{hummus_id}")["price_minor"] == 1950
+    expect(hummus_on_phone).to_contain_text("19.50 SAR")
+
+    # Sold out (86): greyed on the handheld at once, and cannot be tapped; then back.
+    row.get_by_test_id("available").click()
+    expect(row.get_by_test_id("available")).to_have_text("نفد")
+    expect(page.get_by_test_id("message")).to_have_text("Hummus نفد على جميع الأجهزة.")
+    expect(hummus_on_phone).to_be_disabled()
+    expect(hummus_on_phone.get_by_test_id("sold-out")).to_have_text("Sold out")
+    row.scroll_into_view_if_needed()
+    shot(page, "backoffice-menu-ar-phone.png")
+    shot(phone, "handheld-sold-out.png")
+    row.get_by_test_id("available").click()
+    expect(row.get_by_test_id("available")).to_have_text("متوفر")
+    expect(hummus_on_phone).to_be_enabled()
+
+    # Search finds a dish by its Arabic name.
+    page.get_by_test_id("menu-search").fill("فتوش")
+    expect(page.locator("[data-testid=item-row]:visible")).to_have_count(1)
+    page.get_by_test_id("menu-search").fill("")
+
+    assert page.evaluate("window.sameDocument") is True
+    assert phone.evaluate("window.sameDocument") is True
+    owner_ctx.close()
+    waiter_ctx.close()
+
+
+def test_a_manager_on_a_laptop_adds_a_waiter_who_signs_in_with_the_pin_shown(
+    browser, server, make_staff
+):
+    make_staff("manager", name="Rami", email="manager.bo@example.com", password="a long password")
+    context, page = back_office(
+        browser, server, "manager.bo@example.com", "a long password", LAPTOP, "en", "/admin/staff"
+    )
+    expect(page.locator("html")).to_have_attribute("dir", "ltr")
+    form = page.get_by_test_id("add-staff")
+    # A manager may not make owners or managers: the choice is not even offered.
+    expect(form.locator("select[name=role] option")).to_have_text(["Cashier", "Waiter", "Kitchen"])
+    form.locator("button[type=submit]").click()
+    expect(form.locator('[data-error-for="name"]')).to_have_text("Required.")
+
+    form.locator("input[name=name]").fill("Salma")
+    form.locator("select[name=role]").select_option("waiter")
+    form.locator("button[type=submit]").click()
+    issued = page.get_by_test_id("issued-pin")
+    expect(issued).to_contain_text("New PIN for Salma:")
+    pin = re.search(r"(\d{4,8})", issued.inner_text()).group(1)
+    row = page.locator('[data-testid=staff-row][data-name="Salma"]')
+    expect(row.get_by_test_id("has-pin")).to_have_text("Yes")
+    shot(page, "backoffice-staff-en-laptop.png")
+
+    waiter = browser.new_context(base_url=server, viewport=PHONE, service_workers="block")
+    phone = waiter.new_page()
+    phone.goto("/login")
+    phone.fill("#pin", pin)
+    phone.get_by_test_id("pin-submit").click()
+    phone.wait_for_url("**/handheld")
+    expect(phone.get_by_test_id("who")).to_contain_text("Salma")
+
+    # Deactivated: her handheld is signed out at once, and her PIN no longer works.
+    row.get_by_test_id("toggle-active").click()
+    expect(row.get_by_test_id("status")).to_have_text("Inactive")
+    phone.wait_for_url(re.compile(r"/login\?next="))
+    phone.fill("#pin", pin)
+    phone.get_by_test_id("pin-submit").click()
+    expect(phone.locator(".form-error")).to_contain_text("Wrong PIN")
+    assert page.evaluate("window.sameDocument") is True
+    waiter.close()
+    context.close()
+
+
+def test_an_owner_on_an_arabic_phone_moves_a_table_and_repoints_a_printer(
+    browser, server, make_staff, token_for
+):
+    from printers.virtual import VirtualPrinter
+
+    make_staff("owner", name="Huda", email="owner.fl@example.com", password="a long password")
+    make_staff("waiter", pin=WAITER_PIN, name="Nour", locale="en")
+    api = Api(server, token_for("manager", "password"))
+    tables = {t["label"]: t for t in api.get("/tables?active=true")["items"]}
+
+    waiter_ctx, phone = handheld(browser, server, WAITER_PIN)
+    phone.get_by_test_id("back-to-floor").click()  # the waiter looks at the hall's floor map
+    expect(phone.get_by_test_id("table-1")).to_be_visible()
+    table_1_was = phone.get_by_test_id("table-1").bounding_box()
+    owner_ctx, page = back_office(
+        browser, server, "owner.fl@example.com", "a long password", PHONE, "ar", "/admin/floors"
+    )
+    expect(page.locator("h1")).to_have_text("الطاولات والصالات")
+    expect(page.get_by_test_id("floor-tabs")).to_contain_text("الصالة")
+    one = page.locator('[data-testid=plan-table][data-label="1"]')
+    expect(one).to_be_visible()
+    assert no_sideways_scroll(page)
+
+    def drag(node, cells_x, cells_y):
+        box = node.bounding_box()
+        cell = page.evaluate("parseFloat(document.querySelector('.bo-plan').style.backgroundSize)")
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        page.mouse.move(x, y)
+        page.mouse.down()
+        for step in range(1, 6):
+            page.mouse.move(x + cells_x * cell * step / 5, y + cells_y * cell * step / 5)
+        page.mouse.up()
+
+    # Dropped onto table 2: refused, in Arabic, and table 1 stays where it was.
+    drag(one, 3, 0)
+    expect(page.get_by_test_id("message")).to_have_text("الطاولة 2 موجودة هناك.")
+    assert api.get(f"/tables/{tables['1']['id']}")["x"] == 0
+
+    # Down one square: saved, and the waiter's floor map shows it there without a reload.
+    drag(one, 0, 1)
+    expect(page.get_by_test_id("message")).to_have_text("نُقلت الطاولة 1.")
+    moved = api.get(f"/tables/{tables['1']['id']}")
+    assert (moved["x"], moved["y"]) == (0, 1)
+
+    def table_1_moved():
+        now = phone.get_by_test_id("table-1").bounding_box()
+        assert (now["x"], now["y"]) != (table_1_was["x"], table_1_was["y"]), now
+        return True
+
+    eventually(table_1_moved)
+    shot(page, "backoffice-floors-ar-phone.png")
+
+    # Picked, renamed and given more seats; the handheld shows the new number.
+    one.click()
+    form = page.get_by_test_id("table-form")
+    form.locator("input[name=label]").fill("1A")
+    form.locator("input[name=seats]").fill("3")
+    form.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("message")).to_have_text("حُفظت الطاولة 1A.")
+    expect(phone.get_by_test_id("table-1A")).to_be_visible()
+    assert phone.evaluate("window.sameDocument") is True
+
+    # The grill printer moved to another address: the next test print arrives there.
+    new_place = VirtualPrinter("moved grill").start()
+    try:
+        page.get_by_test_id("nav-printers").click()
+        page.wait_for_url("**/admin/printers")
+        grill = page.locator('[data-testid=printer-settings][data-name="Grill printer"]')
+        grill.locator("summary").click()
+        form = grill.get_by_test_id("printer-form")
+        form.locator("input[name=port]").fill("70000")
+        form.locator("button[type=submit]").click()
+        expect(form.locator('[data-error-for="port"]')).to_have_text("أدخل منفذًا من 1 إلى 65535.")
+        form.locator("input[name=host]").fill("127.0.0.1")
+        form.locator("input[name=port]").fill(str(new_place.port))
+        form.locator("button[type=submit]").click()
+        expect(page.get_by_test_id("message")).to_contain_text("حُفظت Grill printer")
+        printers = api.get("/printers")["items"]
+        grill_id = next(p["id"] for p in printers if p["name"] == "Grill printer")
+        assert api.get(f"/printers/{grill_id}")["port"] == new_place.port
+        status, body = api.call("POST", f"/printers/{grill_id}/test-print")
+        assert status in (200, 201, 202), body
+        eventually(lambda: new_place.jobs, seconds=15)
+
+        # A network printer needs its address: said next to the field, nothing saved.
+        form.locator("input[name=host]").fill("")
+        form.locator("button[type=submit]").click()
+        expect(form.locator('[data-error-for="host"]')).to_have_text("مطلوب.")
+        assert api.get(f"/printers/{grill_id}")["host"] == "127.0.0.1"
+        # The printer is never offered as its own backup.
+        own = form.locator("select[name=backup_printer_id] option", has_text="Grill printer")
+        expect(own).to_have_count(0)
+        assert no_sideways_scroll(page)
+        shot(page, "backoffice-printers-ar-phone.png")
+    finally:
+        new_place.stop()
+    owner_ctx.close()
+    waiter_ctx.close()
+
+
+def test_an_owner_changes_the_branch_settings_and_finds_the_change_in_the_audit_log(
+    browser, server, make_staff, token_for
+):
+    make_staff("owner", name="Huda", email="owner.br@example.com", password="a long password")
+    api = Api(server, token_for("manager", "password"))
+    context, page = back_office(
+        browser, server, "owner.br@example.com", "a long password", LAPTOP, "ar", "/admin/branch"
+    )
+    form = page.get_by_test_id("branch-form")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    form.locator("input[name=vat_rate_bp]").fill("خمسة عشر")
+    form.locator("button[type=submit]").click()
+    expect(form.locator('[data-error-for="vat_rate_bp"]')).to_have_text("أدخل نسبة مثل 15 أو 12.5.")
+    form.locator("input[name=vat_rate_bp]").fill("15")
+    form.locator("input[name=currency]").fill("SA")
+    form.locator("button[type=submit]").click()
+    currency_error = form.locator('[data-error-for="currency"]')
+    expect(currency_error).to_have_text("ثلاثة أحرف لاتينية كبيرة، مثل SAR.")
+    form.locator("input[name=currency]").fill("SAR")
+    form.locator("input[name=name_ar]").fill("مطعم الديرة")
+    form.locator("input[name=service_charge_bp]").fill("12.5")
+    form.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("message")).to_have_text(
+        "تم الحفظ. تستخدم الإيصالات والتقارير الإعدادات الجديدة من الآن."
+    )
+    branch = api.get("/branch")
+    assert branch["service_charge_bp"] == 1250 and branch["name_ar"] == "مطعم الديرة"
+
+    page.get_by_test_id("nav-audit").click()
+    page.wait_for_url("**/admin/audit")
+    entries = page.get_by_test_id("audit-entry")
+    expect(entries.first).to_have_attribute("data-action", "branch.updated")
+    diff = entries.first.get_by_test_id("diff")
+    expect(diff).to_contain_text("service_charge_bp")
+    expect(diff).to_contain_text("1250")
+    expect(entries.first).to_contain_text("Huda")
+    page.get_by_test_id("audit-filters").locator("select[name=action]").select_option(
+        "branch.updated"
+    )
+    expect(entries).to_have_count(1)
+    filters = page.get_by_test_id("audit-filters")
+    filters.locator("input[name=since]").fill("2026-12-10")
+    filters.locator("input[name=until]").fill("2026-12-01")
+    filters.locator("input[name=until]").dispatch_event("change")
+    until_error = filters.locator('[data-error-for="until"]')
+    expect(until_error).to_have_text("يجب أن يكون الانتهاء بعد البداية.")
+    shot(page, "backoffice-audit-ar-laptop.png")
+    context.close()

@@ -26,7 +26,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from pos_app.auth import devices, passwords, services
+from pos_app.auth import devices, pairing, passwords, services
 from pos_app.auth.models import Role, Staff
 from pos_app.auth.roles import BACK_OFFICE
 from pos_app.auth.tokens import resolve_token, revoke_token
@@ -47,6 +47,8 @@ PAGES = (
     ("/backoffice/login", "GET", "Back-office login page (email, password, two-factor code)"),
     ("/backoffice/login", "POST", "Back-office login form (CSRF-checked)"),
     ("/login/device", "GET", "A kitchen screen signs in with its device token (?token=)"),
+    ("/pair", "GET", "A kitchen screen shows a code to be paired from the back office"),
+    ("/pair/status", "GET", "The pairing screen asks whether it was paired (signs it in once)"),
     ("/logout", "POST", "Sign out (CSRF-checked)"),
     ("/lang/<code>", "GET", "Switch the page language (en, ar)"),
     ("/home", "GET", "Tiles to every screen the signed-in role may use"),
@@ -127,6 +129,7 @@ def _set_device_cookie(response):
 
 
 def _start_session(token: str, staff: Staff) -> None:
+    g.pop("actor", None)  # page_actor() read before the sign-in: read again
     lang = session.get("lang")  # a language chosen on this device outlives the sign-in
     session.clear()
     session["token"] = token
@@ -267,6 +270,41 @@ def device_login():
         ), 401
     _start_session(request.args["token"], staff)
     return redirect(role_home_url())
+
+
+@bp.route("/pair")
+def pair_screen():
+    """A kitchen screen not signed in: a code to type in the back office (Staff), and a QR
+    code of that page for the manager's phone; the page asks /pair/status until paired."""
+    if page_actor() is not None:
+        return redirect(role_home_url())
+    with unit_of_work() as s:
+        found = pairing.waiting(s, session.get("pairing"))
+        if found is None:
+            secret, found = pairing.start(s)
+            session["pairing"] = secret
+        code, expires_at = found.code, found.expires_at
+    link = url_for("backoffice.staff", pair=code, _external=True)
+    shown = f"{code[:3]} {code[3:]}"
+    return render_template(
+        "auth/pair.html", code=shown, qr=qr_svg(link), expires_at=expires_at.isoformat()
+    )
+
+
+@bp.route("/pair/status")
+def pair_status():
+    """{"state": "waiting" | "paired" | "expired", "next": ...}; paired: signed in once."""
+    with unit_of_work() as s:
+        found = pairing.waiting(s, session.get("pairing"))
+        if found is None:
+            return {"state": "expired"}
+        claimed = pairing.claim(s, found)
+        if claimed is None:
+            return {"state": "waiting"}
+        token, staff = claimed
+        devices.remember(s, device_source().device_id, staff.id)
+    _start_session(token, staff)
+    return {"state": "paired", "next": role_home_url(staff.role.value)}
 
 
 @bp.route("/logout", methods=["POST"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 MAX_MINOR = 100_000_000  # 1,000,000.00 in a 2-decimal currency: no menu price is above it
 MAX_ID = 2**31 - 1  # every id and counter column is a 32-bit integer on PostgreSQL
@@ -78,6 +78,30 @@ class QueryInteger(fields.Integer):
 def flag_field(**kw) -> StrictBoolean:
     """A true/false field of a JSON body."""
     return StrictBoolean(**kw)
+
+
+class QueryInstant(fields.String):
+    """An instant in a query string: ISO 8601 with its offset (`2026-12-04T10:00:00Z`,
+    `...+03:00`), read as an aware datetime; without an offset it is refused, not guessed."""
+
+    _ISO = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$"
+
+    def __init__(self, **kw):
+        super().__init__(validate=[validate.Length(max=40), FullMatch(self._ISO)], **kw)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        from datetime import datetime
+
+        text = super()._deserialize(value, attr, data, **kwargs)
+        for check in self.validators:  # the pattern first: fromisoformat takes more
+            check(text)
+        try:
+            return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError as err:
+            raise ValidationError("Not a valid date and time.") from err
+
+    def _validate(self, value) -> None:
+        """The text was checked in _deserialize; the datetime it became has no length."""
 
 
 def query_flag(**kw) -> QueryBoolean:

@@ -348,3 +348,76 @@ def test_an_owner_changes_the_branch_settings_and_finds_the_change_in_the_audit_
     expect(until_error).to_have_text("يجب أن يكون الانتهاء بعد البداية.")
     shot(page, "backoffice-audit-ar-laptop.png")
     context.close()
+
+
+def test_a_menu_csv_with_two_bad_rows_imports_the_rest_and_says_why(browser, server, make_staff):
+    make_staff("manager", name="Rami", email="manager.csv@example.com", password="a long password")
+    context, page = back_office(
+        browser, server, "manager.csv@example.com", "a long password", LAPTOP, "ar", "/admin/menu"
+    )
+    box = page.get_by_test_id("csv")
+    box.locator("summary").click()
+    # Not UTF-8 (a Windows Arabic export): refused before anything is sent.
+    legacy = "name,price\r\nشاي,5\r\n".encode("cp1256")
+    box.get_by_test_id("csv-file").set_input_files(
+        files=[{"name": "menu.csv", "mimeType": "text/csv", "buffer": legacy}]
+    )
+    expect(box.get_by_test_id("csv-error")).to_contain_text("ليس نصًا بترميز UTF-8")
+
+    good_and_bad = (
+        "name,name_ar,category,price,station\r\n"
+        "Pumpkin soup,شوربة اليقطين,Winter specials,14.50,cold\r\n"
+        "Hummus,,,19.00,\r\n"
+        "Kofta,كفتة,Mains,-3,\r\n"
+        "Shish tawook,شيش طاووق,Mains,38.00,grill2\r\n"
+    ).encode()
+    box.get_by_test_id("csv-file").set_input_files(
+        files=[{"name": "menu.csv", "mimeType": "text/csv", "buffer": good_and_bad}]
+    )
+    expect(box.get_by_test_id("csv-summary")).to_have_text("1 جديد، 1 معدّل، 0 دون تغيير، 2 مرفوض.")
+    refused = box.get_by_test_id("csv-refused-row")
+    expect(refused).to_have_count(2)
+    expect(refused.nth(0)).to_contain_text("4")
+    expect(refused.nth(0)).to_contain_text("سعر مثل 12.50")
+    expect(refused.nth(1)).to_contain_text("لا توجد محطة بالرمز grill2.")
+    box.get_by_test_id("csv-apply").click()
+    page.wait_for_load_state()
+    expect(page.get_by_test_id("csv-summary")).to_have_text(
+        "تم الاستيراد: 1 جديد، 1 معدّل؛ رُفض 2 من الصفوف."
+    )
+    expect(page.locator('[data-testid=item-row][data-name="Pumpkin soup"]')).to_have_count(1)
+    hummus = page.locator('[data-testid=item-row][data-name="Hummus"]')
+    expect(hummus.get_by_test_id("price")).to_have_value("19.00")
+    expect(page.locator('[data-testid=item-row][data-name="Kofta"]')).to_have_count(0)
+    shot(page, "backoffice-menu-import-ar.png")
+    context.close()
+
+
+def test_a_kitchen_screen_is_paired_by_the_code_it_shows(browser, server, make_staff):
+    make_staff("kitchen", name="Grill screen login")
+    make_staff("manager", name="Rami", email="manager.pair@example.com", password="a long password")
+    kitchen = browser.new_context(base_url=server, viewport=LAPTOP, service_workers="block")
+    screen = kitchen.new_page()
+    screen.goto("/pair")
+    code = screen.get_by_test_id("pair-code").inner_text()
+    expect(screen.get_by_test_id("pair-qr").locator("svg")).to_be_visible()
+
+    context, page = back_office(
+        browser, server, "manager.pair@example.com", "a long password", PHONE, "ar", "/admin/staff"
+    )
+    form = page.get_by_test_id("pair-form")
+    form.get_by_test_id("pair-code-input").fill("ZZZ ZZZ")
+    form.get_by_test_id("pair-login").select_option(label="Grill screen login")
+    form.locator("button[type=submit]").click()
+    expect(form.locator('[data-error-for="code"]')).to_contain_text("لا توجد شاشة تعرض هذا الرمز")
+    form.get_by_test_id("pair-code-input").fill(code.lower())
+    form.locator("input[name=device_name]").fill("Grill screen")
+    form.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("message")).to_have_text(
+        "تم الاقتران: تفتح الشاشة شاشة المطبخ بنفسها خلال لحظات."
+    )
+    screen.wait_for_url("**/kds", timeout=10_000)  # signed in by itself, nothing typed there
+    expect(screen.get_by_test_id("error-page")).to_have_count(0)
+    shot(page, "backoffice-pair-ar-phone.png")
+    kitchen.close()
+    context.close()

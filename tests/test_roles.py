@@ -51,10 +51,13 @@ EXPECTED: dict[tuple[str, str], frozenset | None] = {
     ("POST", "/api/v1/auth/step-up"): BACK_OFFICE,
     ("POST", "/api/v1/auth/totp/enroll"): BACK_OFFICE,
     ("POST", "/api/v1/auth/device-tokens"): BACK_OFFICE,
+    ("POST", "/api/v1/auth/screen-pairings"): BACK_OFFICE,
     ("POST", "/api/v1/auth/totp/confirm"): BACK_OFFICE,
     # The back office's home: today's sales, orders, kitchen, printers and sync.
     ("GET", "/api/v1/backoffice/today"): BACK_OFFICE,
     ("GET", "/api/v1/audit"): BACK_OFFICE,
+    ("GET", "/api/v1/menu/export.csv"): BACK_OFFICE,
+    ("POST", "/api/v1/menu/import"): BACK_OFFICE,
     # Branch settings: the owner only (and signed in with password, tested below).
     ("PATCH", "/api/v1/branch"): frozenset({OWNER}),
     # Read by every handheld and kitchen screen (floor map, station routing); written by the

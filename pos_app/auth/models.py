@@ -96,3 +96,22 @@ class LoginDevice(Base):
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))  # the last to sign in
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_success_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ScreenPairing(Base):
+    """A kitchen screen waiting to be paired: it shows `code`; a manager types the code in the
+    back office and picks the kitchen login; the screen, holding the secret whose SHA-256 is
+    `secret_hash` (in its session cookie), then gets its device token. Short-lived."""
+
+    __tablename__ = "screen_pairing"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))  # the kitchen login
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    device_name: Mapped[str] = mapped_column(String(60), default="")

@@ -133,3 +133,22 @@ class DeviceTokenOutSchema(Schema):
     token = fields.String()
     expires_in = fields.Integer()
     login_url = fields.String()
+
+
+class ScreenPairingSchema(Schema):
+    """The code a kitchen screen shows on /pair, and the kitchen login it is to work as."""
+
+    code = fields.String(
+        required=True,
+        validate=[validate.Length(1, 12), pattern(r"^[A-Za-z0-9 -]+$")],
+        metadata={"description": "as the screen shows it ('K7Q 4MZ'); case and spaces ignored"},
+    )
+    staff_id = ref_field(required=True)
+    device_name = fields.String(load_default="", validate=validate.Length(0, 60))
+
+
+class ScreenPairedSchema(Schema):
+    """The screen is paired: it signs itself in within two seconds."""
+
+    staff_id = fields.Integer()
+    device_name = fields.String()

@@ -80,6 +80,20 @@ def issue_pin(call: Call, obj_id: int):
     return {"pin": staff_rules.issue_pin(call.session, call.actor, staff, settings())}
 
 
+def pair_screen(call: Call):
+    """Pair the kitchen screen showing this code (on /pair) with a kitchen login; the screen
+    signs itself in. A wrong code answers 404 and counts against the caller (10 in 10 min)."""
+    from pos_app.auth import pairing
+
+    body = call.body
+    paired, _wait = pairing.approve(
+        call.session, call.actor, body["code"], body["staff_id"], body["device_name"].strip()
+    )
+    if paired is None:  # answered, not raised: the wrong code's count is committed
+        return pairing.not_found().envelope(), 404
+    return {"staff_id": paired.staff_id, "device_name": paired.device_name}
+
+
 def logout(call: Call):
     """Revoke the token this request carries."""
     revoke_token(call.session, call.token)
@@ -181,6 +195,18 @@ def register(api: Api) -> None:
         status=201,
         strong_auth=True,
         keeps_answers=False,  # the answer is a token: a replay must not hand it out again
+    )
+    api.add(
+        "/auth/screen-pairings",
+        "POST",
+        pair_screen,
+        roles=BACK_OFFICE,
+        tag="auth",
+        body=schemas.ScreenPairingSchema,
+        response=schemas.ScreenPairedSchema,
+        status=201,
+        strong_auth=True,
+        errors=(404, 429),
     )
     api.add(
         "/auth/logout", "POST", logout, roles=ALL_ROLES, tag="auth", status=204, keeps_answers=False

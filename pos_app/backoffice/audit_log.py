@@ -11,7 +11,7 @@ from sqlalchemy import select
 from pos_app.api import Api, Call
 from pos_app.audit import AuditEntry
 from pos_app.auth.roles import BACK_OFFICE
-from pos_app.schemas import query_id
+from pos_app.schemas import QueryInstant, QueryInteger, pattern, query_id
 
 MAX_DAYS = 400  # a range longer than this is a typo, not a question
 
@@ -21,15 +21,15 @@ class AuditQuery(Schema):
 
     actor_id = query_id(metadata={"description": "entries of this staff member"})
     action = fields.String(
-        validate=validate.Regexp(r"^[a-z_]+(\.[a-z_]+)*\.?$"),
+        validate=[validate.Length(1, 64), pattern(r"^[a-z_]+(\.[a-z_]+)*\.?$")],
         metadata={"description": "an action ('menu_item.updated') or its start ('menu_item.')"},
     )
-    target_type = fields.String(validate=validate.Regexp(r"^[a-z_]{1,64}$"))
+    target_type = fields.String(validate=[validate.Length(1, 64), pattern(r"^[a-z_]+$")])
     target_id = fields.String(validate=validate.Length(1, 64))
-    since = fields.AwareDateTime(metadata={"description": "from this instant (ISO 8601, UTC)"})
-    until = fields.AwareDateTime(metadata={"description": "before this instant"})
+    since = QueryInstant(metadata={"description": "from this instant (ISO 8601 with offset)"})
+    until = QueryInstant(metadata={"description": "before this instant"})
     before_id = query_id(metadata={"description": "the page after the entry with this id"})
-    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+    limit = QueryInteger(load_default=50, validate=validate.Range(1, 200))
 
     @validates_schema
     def _range(self, data, **_kw):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from pos_app.audit import AuditEntry
 from pos_app.auth.models import Role, Staff
+from pos_app.auth.pairing import normalize
 from pos_app.auth.roles import BACK_OFFICE
 from pos_app.backoffice.today import TodaySchema, figures
 from pos_app.branch.schemas import BranchSchema
@@ -161,8 +162,16 @@ def staff():
             for p in people
         ]
     roles = [r.value for r in Role if actor.role == Role.owner or r not in BACK_OFFICE]
+    kitchen = [r for r in rows if r["role"] == Role.kitchen.value and r["active"]]
+    pair_code = normalize(request.args.get("pair", ""))[:8]  # from the screen's QR code
     return render_template(
-        "admin/staff.html", actor=actor, staff=rows, roles=roles, strong=actor.strong
+        "admin/staff.html",
+        actor=actor,
+        staff=rows,
+        roles=roles,
+        strong=actor.strong,
+        kitchen_logins=kitchen,
+        pair_code=pair_code,
     )
 
 

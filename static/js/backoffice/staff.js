@@ -124,3 +124,26 @@ page.querySelector("[data-testid=add-staff]").addEventListener("submit", (event)
   event.preventDefault();
   add(event.target);
 });
+
+// Pairing a kitchen screen: the code it shows, the kitchen login it works as.
+const pairForm = page.querySelector("[data-testid=pair-form]");
+pairForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const f = pairForm.elements;
+  const body = { code: f.code.value.trim(), staff_id: Number(f.staff_id.value), device_name: f.device_name.value.trim() };
+  const errors = {};
+  if (!body.code) errors.code = t("fe_required");
+  if (!body.staff_id) errors.staff_id = t("fe_required");
+  if (Object.keys(errors).length) return showErrors(pairForm, errors);
+  api("POST", "/auth/screen-pairings", body).then((res) => {
+    if (!res.ok) {
+      if (res.status === 404) return showErrors(pairForm, { code: t("err_pairing_not_found") });
+      return showRefusal(pairForm, res);
+    }
+    clearErrors(pairForm);
+    pairForm.reset();
+    say(t("paired"));
+  }).catch(noAnswer);
+});
+if ("open" in pairForm.dataset) pairForm.scrollIntoView({ block: "start" });
+

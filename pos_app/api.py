@@ -42,7 +42,8 @@ class Endpoint(Command):
     errors: tuple[int, ...] = ()
     prefix: str = PREFIX
     html: bool = False  # a page, listed in the document but not served by Api
-    media_type: str = "text/html"  # of such a page's answer (the service worker: JavaScript)
+    # the answer of a page (the service worker: JavaScript) or of a file endpoint (text/csv)
+    media_type: str = "text/html"
 
     def __post_init__(self):
         self.write = self.method != "GET"

@@ -102,8 +102,9 @@ def _operation(ep: Endpoint, version: str) -> dict:
             op["parameters"] = params
         op["security"] = []
         op["responses"] = _page_responses()
-        if ep.media_type != "text/html":  # a script for the browser, not a page
-            content = {ep.media_type: {"schema": {"type": "string"}}}
+        if ep.media_type != "text/html":  # a script for the browser, or JSON, not a page
+            kind = "object" if ep.media_type == "application/json" else "string"
+            content = {ep.media_type: {"schema": {"type": kind}}}
             op["responses"] = {"200": {"description": ep.summary, "content": content}}
         return op
     if ep.query:
@@ -144,6 +145,8 @@ def _responses(ep: Endpoint) -> dict:
             else ep.response
         )
         ok = {"description": "ok", "content": {"application/json": {"schema": schema}}}
+    elif ep.media_type not in ("text/html", "application/json"):  # a file: CSV, an image
+        ok = {"description": "ok", "content": {ep.media_type: {"schema": {"type": "string"}}}}
     else:
         ok = {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}}
     out = {str(ep.status): ok}

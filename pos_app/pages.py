@@ -48,7 +48,6 @@ PAGES = (
     ("/backoffice/login", "POST", "Back-office login form (CSRF-checked)"),
     ("/login/device", "GET", "A kitchen screen signs in with its device token (?token=)"),
     ("/pair", "GET", "A kitchen screen shows a code to be paired from the back office"),
-    ("/pair/status", "GET", "The pairing screen asks whether it was paired (signs it in once)"),
     ("/logout", "POST", "Sign out (CSRF-checked)"),
     ("/lang/<code>", "GET", "Switch the page language (en, ar)"),
     ("/home", "GET", "Tiles to every screen the signed-in role may use"),
@@ -394,4 +393,10 @@ def register(app) -> None:
         api.document_page(rule, method, summary)
     api.document_page(
         "/favicon.ico", "GET", "The icon browsers show in the tab", media_type="image/x-icon"
+    )
+    api.document_page(
+        "/pair/status",
+        "GET",
+        "The pairing screen asks whether it was paired (signs it in once)",
+        media_type="application/json",
     )

@@ -12,6 +12,7 @@ SECTIONS = {
     "/admin/menu": "menu",
     "/admin/staff": "staff",
     "/admin/floors": "floors",
+    "/admin/stations": "stations",
     "/admin/branch": "branch",
     "/admin/audit": "audit",
     "/admin/printers": "printers",

@@ -347,6 +347,22 @@ def test_an_owner_changes_the_branch_settings_and_finds_the_change_in_the_audit_
     until_error = filters.locator('[data-error-for="until"]')
     expect(until_error).to_have_text("يجب أن يكون الانتهاء بعد البداية.")
     shot(page, "backoffice-audit-ar-laptop.png")
+
+    # Station times: amber must come before red (said in Arabic); then saved in seconds.
+    page.get_by_test_id("nav-stations").click()
+    page.wait_for_url("**/admin/stations")
+    grill = page.locator('[data-testid=station-form][data-code="grill"]')
+    grill.locator("input[name=warn_after_s]").fill("20")
+    grill.locator("input[name=late_after_s]").fill("12")
+    grill.locator("button[type=submit]").click()
+    expect(grill.locator('[data-error-for="warn_after_s"]')).to_have_text(
+        "يجب أن يأتي وقت اللون البرتقالي قبل وقت اللون الأحمر."
+    )
+    grill.locator("input[name=warn_after_s]").fill("7.5")
+    grill.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("message")).to_contain_text("تستخدم شاشات المطبخ الأوقات الجديدة")
+    station = next(s for s in api.get("/stations")["items"] if s["code"] == "grill")
+    assert (station["warn_after_s"], station["late_after_s"]) == (450, 720)
     context.close()
 
 
@@ -390,6 +406,26 @@ def test_a_menu_csv_with_two_bad_rows_imports_the_rest_and_says_why(browser, ser
     expect(hummus.get_by_test_id("price")).to_have_value("19.00")
     expect(page.locator('[data-testid=item-row][data-name="Kofta"]')).to_have_count(0)
     shot(page, "backoffice-menu-import-ar.png")
+
+    # Every price of a section up by 10 %, rounded to 0.50, seen first, then applied.
+    bulk = page.get_by_test_id("bulk-price")
+    bulk.locator("summary").click()
+    form = bulk.get_by_test_id("bulk-form")
+    form.get_by_test_id("bulk-percent").fill("1000")
+    form.locator("button[type=submit]").click()
+    expect(form.locator('[data-error-for="percent"]')).to_contain_text("أدخل نسبة من")
+    form.locator("select[name=category]").select_option(label="Winter specials")
+    form.get_by_test_id("bulk-percent").fill("10")
+    form.locator("button[type=submit]").click()
+    preview = bulk.get_by_test_id("bulk-row")
+    expect(preview).to_have_count(1)
+    expect(preview.first).to_contain_text("14.50")
+    expect(preview.first).to_contain_text("16.00")  # 15.95 rounded to the nearest 0.50
+    bulk.get_by_test_id("bulk-apply").click()
+    expect(page.get_by_test_id("message")).to_have_text("تغيّر 1 من الأسعار.")
+    soup = page.locator('[data-testid=item-row][data-name="Pumpkin soup"]')
+    expect(soup.get_by_test_id("price")).to_have_value("16.00")
+    expect(soup.get_by_test_id("save")).to_be_hidden()
     context.close()
 
 

@@ -215,6 +215,8 @@ STRONG = sorted(
         ("POST", "/api/v1/auth/totp/enroll"),
         ("POST", "/api/v1/auth/totp/confirm"),
         ("POST", "/api/v1/auth/device-tokens"),
+        ("POST", "/api/v1/auth/screen-pairings"),
+        ("POST", "/api/v1/menu/import"),
         ("POST", "/api/v1/staff/<int:obj_id>/pin"),
         ("PATCH", "/api/v1/branch"),
     ]

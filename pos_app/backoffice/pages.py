@@ -33,6 +33,7 @@ SECTIONS = (
     ("backoffice.menu", _l("Menu"), "menu"),
     ("backoffice.staff", _l("Staff"), "staff"),
     ("backoffice.floors", _l("Floors and tables"), "floors"),
+    ("backoffice.stations", _l("Kitchen stations"), "stations"),
     ("backoffice.branch", _l("Branch settings"), "branch"),
     ("backoffice.audit", _l("Audit log"), "audit"),
     ("printers_pages.admin_printers", _l("Printers"), "printers"),
@@ -45,6 +46,7 @@ PAGES = (
     ("/admin/menu", "GET", "Back office: the menu, edited in both languages"),
     ("/admin/staff", "GET", "Back office: staff, roles, PINs and sign-in"),
     ("/admin/floors", "GET", "Back office: the floors and their tables, moved by drag"),
+    ("/admin/stations", "GET", "Back office: kitchen stations' names and late-ticket times"),
     ("/admin/branch", "GET", "Back office: the branch's name, address, VAT, currency, time"),
     ("/admin/audit", "GET", "Back office: the audit log, filtered, before and after"),
 )
@@ -181,6 +183,28 @@ def floors():
     """The floor editor. The floors and tables are read through the API by the page itself
     (GET /floors, /tables): they belong to table_service, which the kernel does not import."""
     return render_template("admin/floors.html", actor=page_actor())
+
+
+@bp.route("/admin/stations")
+@login_required(*BACK_OFFICE)
+def stations():
+    """Each station's names and when its tickets turn amber and red on the kitchen screen."""
+    with unit_of_work(write=False) as s:
+        rows = [
+            {
+                "id": st.id,
+                "code": st.code,
+                "name": st.name,
+                "name_ar": st.name_ar,
+                "is_expo": st.is_expo,
+                "warn_min": st.warn_after_s / 60,
+                "late_min": st.late_after_s / 60,
+            }
+            for st in s.scalars(
+                select(Station).where(Station.active).order_by(Station.sort, Station.id)
+            )
+        ]
+    return render_template("admin/stations.html", actor=page_actor(), stations=rows)
 
 
 @bp.route("/admin/branch")

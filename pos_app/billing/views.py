@@ -244,7 +244,14 @@ def register(api: Api) -> None:
         query=schemas.InvoiceFilter,
     )
     api.add("/invoices/<invoice_id>", "GET", get_invoice, roles=FLOOR_STAFF, tag="billing")
-    api.add("/invoices/<invoice_id>/qr.svg", "GET", invoice_qr, roles=FLOOR_STAFF, tag="billing")
+    api.add(
+        "/invoices/<invoice_id>/qr.svg",
+        "GET",
+        invoice_qr,
+        roles=FLOOR_STAFF,
+        tag="billing",
+        media_type="image/svg+xml",
+    )
     api.add(
         "/invoices/<invoice_id>/reprint", "POST", reprint_invoice, roles=FLOOR_STAFF, tag="billing"
     )

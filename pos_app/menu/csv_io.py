@@ -364,6 +364,7 @@ def register(api: Api) -> None:
         roles=BACK_OFFICE,
         tag="menu",
         summary="The menu as CSV (both languages)",
+        media_type="text/csv",
     )
     api.add(
         "/menu/import",

@@ -61,6 +61,7 @@ function markDirty(row) {
 function keep(row, item) {
   saved.set(item.id, item);
   row.dataset.name = item.name;
+  row.dataset.priceMinor = String(item.price_minor);
   field(row, "price_minor").value = plainAmount(item.price_minor, EXP);
   row.toggleAttribute("data-inactive", !item.active);
   const available = row.querySelector("[data-action=available]");
@@ -147,6 +148,11 @@ function filter() {
   page.querySelector("[data-testid=nothing-found]").hidden = !words || any;
 }
 
+// Another part of the page (prices by a percentage) saved a dish: take the server's row.
+page.addEventListener("bo:saved", (event) => {
+  const row = event.target.closest("tr[data-item]");
+  if (row) keep(row, event.detail);
+});
 page.addEventListener("input", (event) => {
   const row = event.target.closest("tr[data-item]");
   if (row) markDirty(row);

@@ -20,6 +20,7 @@ const KNOWN = [
   [/^must be another printer$/, "fe_backup_self", []],
   [/^overlaps table (.+)$/, "fe_overlap", ["label"]],
   [/^ISO 4217 code$/, "fe_iso", []],
+  [/^must be below late_after_s/, "fe_warn_order", []],
   [/^required$/, "fe_required", []],
   [/^at most (\d+) characters$/, "fe_too_long", ["max"]],
   [/^a price like 12\.50, from 0 to 1000000$/, "fe_csv_price", []],

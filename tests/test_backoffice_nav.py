@@ -13,6 +13,7 @@ SECTIONS = {
     "/admin/staff": "staff",
     "/admin/floors": "floors",
     "/admin/stations": "stations",
+    "/admin/promotions": "promotions",
     "/admin/branch": "branch",
     "/admin/audit": "audit",
     "/admin/printers": "printers",

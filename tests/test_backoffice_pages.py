@@ -457,3 +457,63 @@ def test_a_kitchen_screen_is_paired_by_the_code_it_shows(browser, server, make_s
     shot(page, "backoffice-pair-ar-phone.png")
     kitchen.close()
     context.close()
+
+
+def test_a_manager_tries_a_happy_hour_on_a_sample_order_then_saves_it(
+    browser, server, make_staff, token_for
+):
+    make_staff(
+        "manager", name="Rami", email="manager.promo@example.com", password="a long password"
+    )
+    api = Api(server, token_for("manager", "password"))
+    context, page = back_office(
+        browser,
+        server,
+        "manager.promo@example.com",
+        "a long password",
+        LAPTOP,
+        "en",
+        "/admin/promotions",
+    )
+    form = page.get_by_test_id("new-promotion-form")
+    expect(form.locator("input[name=percent_bp]")).to_be_visible()  # the happy hour's field
+    expect(form.locator("input[name=combo_price_minor]")).to_be_hidden()
+    form.locator("input[name=name]").fill("Juice hour")
+    form.locator("input[name=percent_bp]").fill("20")
+    form.locator("input[name=start_time]").fill("17:00")
+    form.locator("input[name=end_time]").fill("19:00")
+    form.locator("select[name=item_ids]").select_option(label="Fresh orange juice")
+    sample = form.get_by_test_id("sample")
+    sample.locator("select[name=sample_item]").nth(0).select_option(label="Fresh orange juice")
+    sample.locator("input[name=sample_qty]").nth(0).fill("2")
+    sample.locator("select[name=sample_item]").nth(1).select_option(label="Hummus")
+    sample.locator("input[name=sample_at]").fill("2026-12-04T17:30")
+    sample.get_by_test_id("preview").click()
+    table = sample.get_by_test_id("preview-table")
+    expect(table).to_contain_text("Fresh orange juice × 2")
+    expect(table).to_contain_text("−")  # something comes off the juice
+    expect(sample.get_by_test_id("preview-total")).to_contain_text("To pay")
+    assert api.get("/promotions")["items"] == []  # a preview saves nothing
+
+    sample.locator("input[name=sample_at]").fill("2026-12-04T20:30")
+    sample.get_by_test_id("preview").click()
+    expect(sample).to_contain_text("Not running at that time: nothing comes off.")
+
+    form.locator("input[name=percent_bp]").fill("twenty")
+    form.locator("button[type=submit]").click()
+    expect(form.locator('[data-error-for="percent_bp"]')).to_have_text(
+        "Enter a percentage like 15 or 12.5."
+    )
+    form.locator("input[name=percent_bp]").fill("20")
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    saved = page.locator('[data-testid=promotion][data-name="Juice hour"]')
+    expect(saved).to_have_count(1)
+    promo = api.get("/promotions")["items"][0]
+    assert (promo["percent_bp"], promo["start_time"], promo["end_time"]) == (2000, "17:00", "19:00")
+    saved.locator("summary").click()
+    saved.get_by_test_id("toggle-promotion").click()
+    expect(page.get_by_test_id("message")).to_have_text("Juice hour stopped.")
+    assert api.get(f"/promotions/{promo['id']}")["active"] is False
+    shot(page, "backoffice-promotions-en-laptop.png")
+    context.close()

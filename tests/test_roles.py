@@ -58,6 +58,7 @@ EXPECTED: dict[tuple[str, str], frozenset | None] = {
     ("GET", "/api/v1/audit"): BACK_OFFICE,
     ("GET", "/api/v1/menu/export.csv"): BACK_OFFICE,
     ("POST", "/api/v1/menu/import"): BACK_OFFICE,
+    ("POST", "/api/v1/promotions/preview"): BACK_OFFICE,
     # Branch settings: the owner only (and signed in with password, tested below).
     ("PATCH", "/api/v1/branch"): frozenset({OWNER}),
     # Read by every handheld and kitchen screen (floor map, station routing); written by the

@@ -18,6 +18,8 @@ from pos_app.auth.models import Role, Staff
 from pos_app.auth.pairing import normalize
 from pos_app.auth.roles import BACK_OFFICE
 from pos_app.backoffice.today import TodaySchema, figures
+from pos_app.billing.models import Promotion
+from pos_app.billing.schemas import PromotionSchema
 from pos_app.branch.schemas import BranchSchema
 from pos_app.branch.services import current_branch
 from pos_app.db import unit_of_work
@@ -34,6 +36,7 @@ SECTIONS = (
     ("backoffice.staff", _l("Staff"), "staff"),
     ("backoffice.floors", _l("Floors and tables"), "floors"),
     ("backoffice.stations", _l("Kitchen stations"), "stations"),
+    ("backoffice.promotions", _l("Promotions"), "promotions"),
     ("backoffice.branch", _l("Branch settings"), "branch"),
     ("backoffice.audit", _l("Audit log"), "audit"),
     ("printers_pages.admin_printers", _l("Printers"), "printers"),
@@ -47,6 +50,7 @@ PAGES = (
     ("/admin/staff", "GET", "Back office: staff, roles, PINs and sign-in"),
     ("/admin/floors", "GET", "Back office: the floors and their tables, moved by drag"),
     ("/admin/stations", "GET", "Back office: kitchen stations' names and late-ticket times"),
+    ("/admin/promotions", "GET", "Back office: promotions, their schedule and a price preview"),
     ("/admin/branch", "GET", "Back office: the branch's name, address, VAT, currency, time"),
     ("/admin/audit", "GET", "Back office: the audit log, filtered, before and after"),
 )
@@ -205,6 +209,46 @@ def stations():
             )
         ]
     return render_template("admin/stations.html", actor=page_actor(), stations=rows)
+
+
+@bp.route("/admin/promotions")
+@login_required(*BACK_OFFICE)
+def promotions():
+    """Happy hours, buy X get Y and combo prices: made, changed, stopped, and tried on a
+    sample order (POST /api/v1/promotions/preview) before they are saved."""
+    with unit_of_work(write=False) as s:
+        branch_row = current_branch(s)
+        rows = [
+            PromotionSchema().dump(p) for p in s.scalars(select(Promotion).order_by(Promotion.id))
+        ]
+        dishes = [
+            {
+                "id": i.id,
+                "name": i.name,
+                "name_ar": i.name_ar or i.name,
+                "category_id": i.category_id,
+            }
+            for i in s.scalars(
+                select(MenuItem)
+                .where(MenuItem.active)
+                .order_by(MenuItem.category_id, MenuItem.sort, MenuItem.id)
+            )
+        ]
+        sections = [
+            {"id": c.id, "name": c.name, "name_ar": c.name_ar or c.name}
+            for c in s.scalars(
+                select(Category).where(Category.active).order_by(Category.sort, Category.id)
+            )
+        ]
+    return render_template(
+        "admin/promotions.html",
+        actor=page_actor(),
+        promotions=rows,
+        dishes=dishes,
+        sections=sections,
+        currency=branch_row.currency if branch_row else "SAR",
+        exponent=branch_row.currency_exponent if branch_row else 2,
+    )
 
 
 @bp.route("/admin/branch")

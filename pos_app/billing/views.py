@@ -14,6 +14,7 @@ from pos_app.billing import (
     drawer,
     invoices,
     payments,
+    promotion_preview,
     refunds,
     schemas,
     till_report,
@@ -322,6 +323,7 @@ def register(api: Api) -> None:
             before_save=_check_promotion,
         ),
     )
+    promotion_preview.register(api)
 
 
 def _check_promotion(session, actor, promotion, data: dict, is_new: bool) -> None:

@@ -1,7 +1,8 @@
-"""The back office's pages: home (today's figures), menu and staff, and the navigation every
-back-office page shares. Each page is a server-rendered form over /api/v1 (the session's
-token as Bearer, like every screen); the scripts save, refresh and explain refusals in the
-page's language without a reload.
+"""The back office's pages: today's figures, menu, staff, floors, stations, promotions,
+branch settings and the audit log, and the navigation every back-office page shares (the
+printers' page is the printers package's). Each page is a server-rendered form over /api/v1
+(the session's token as Bearer, like every screen); the scripts save, refresh and explain
+refusals in the page's language without a reload.
 """
 
 from __future__ import annotations

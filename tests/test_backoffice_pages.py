@@ -517,3 +517,45 @@ def test_a_manager_tries_a_happy_hour_on_a_sample_order_then_saves_it(
     assert api.get(f"/promotions/{promo['id']}")["active"] is False
     shot(page, "backoffice-promotions-en-laptop.png")
     context.close()
+
+
+def test_a_section_is_renamed_sent_to_another_station_taken_off_and_added(
+    browser, server, make_staff, token_for
+):
+    make_staff("owner", name="Huda", email="owner.sec@example.com", password="a long password")
+    make_staff("waiter", pin=WAITER_PIN, name="Nour", locale="en")
+    api = Api(server, token_for("manager", "password"))
+    waiter_ctx, phone = handheld(browser, server, WAITER_PIN)
+    context, page = back_office(
+        browser, server, "owner.sec@example.com", "a long password", PHONE, "ar", "/admin/menu"
+    )
+    starters = next(c for c in api.get("/categories")["items"] if c["name"] == "Starters")
+    section = page.locator(f'.bo-cat[data-category="{starters["id"]}"]')
+    section.get_by_test_id("section-settings").locator("summary").click()
+    form = section.get_by_test_id("section-form")
+    form.locator("input[name=name_ar]").fill("مقبلات باردة")
+    form.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("message")).to_have_text("حُفظ قسم Starters.")
+    assert api.get(f"/categories/{starters['id']}")["name_ar"] == "مقبلات باردة"
+
+    form.get_by_test_id("section-active").click()
+    page.wait_for_load_state()
+    expect(page.get_by_test_id("message")).to_have_text("أُزيل قسم Starters من القائمة.")
+    expect(page.locator(f'.bo-cat[data-category="{starters["id"]}"]')).to_be_hidden()
+    # The handheld's menu drops the section at once.
+    expect(phone.get_by_test_id(f"cat-{starters['id']}")).to_have_count(0)
+    assert phone.evaluate("window.sameDocument") is True
+
+    add = page.get_by_test_id("add-section")
+    add.locator("summary").click()
+    add.locator("input[name=name]").fill("Starters")  # the name is still taken
+    add.locator("button[type=submit]").click()
+    expect(add.locator('[data-error-for="name"]')).to_have_text("مستخدم من قبل في عنصر آخر.")
+    add.locator("input[name=name]").fill("Breakfast")
+    add.locator("input[name=name_ar]").fill("الفطور")
+    add.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    expect(page.get_by_test_id("message")).to_have_text("أُضيف قسم Breakfast.")
+    assert any(c["name"] == "Breakfast" for c in api.get("/categories")["items"])
+    context.close()
+    waiter_ctx.close()

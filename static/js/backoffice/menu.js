@@ -142,7 +142,8 @@ function filter() {
       row.hidden = !visible;
       if (visible) shown += 1;
     });
-    section.hidden = !!words && !shown;
+    const sectionOff = section.hasAttribute("data-inactive") && !showRemoved;
+    section.hidden = sectionOff || (!!words && !shown);
     any = any || shown > 0;
   });
   page.querySelector("[data-testid=nothing-found]").hidden = !words || any;

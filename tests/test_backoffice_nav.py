@@ -12,6 +12,7 @@ SECTIONS = {
     "/admin/menu": "menu",
     "/admin/staff": "staff",
     "/admin/floors": "floors",
+    "/admin/options": "options",
     "/admin/stations": "stations",
     "/admin/promotions": "promotions",
     "/admin/branch": "branch",

@@ -559,3 +559,43 @@ def test_a_section_is_renamed_sent_to_another_station_taken_off_and_added(
     assert any(c["name"] == "Breakfast" for c in api.get("/categories")["items"])
     context.close()
     waiter_ctx.close()
+
+
+def test_option_groups_and_their_prices_on_an_arabic_phone(browser, server, make_staff, token_for):
+    make_staff("owner", name="Huda", email="owner.opt@example.com", password="a long password")
+    api = Api(server, token_for("manager", "password"))
+    context, page = back_office(
+        browser, server, "owner.opt@example.com", "a long password", PHONE, "ar", "/admin/options"
+    )
+    group = page.get_by_test_id("option-group").first
+    form = group.get_by_test_id("group-form")
+    form.locator("input[name=min_choices]").fill("3")
+    form.locator("input[name=max_choices]").fill("1")
+    form.locator("button[type=submit]").click()
+    expect(form.locator('[data-error-for="min_choices"]')).to_have_text(
+        "لا يمكن أن يكون أقل عدد يختاره الضيف أكبر من أكثر عدد."
+    )
+    form.locator("input[name=min_choices]").fill("0")
+    form.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("message")).to_contain_text("حُفظ")
+    code = group.get_attribute("data-code")
+    saved = next(g for g in api.get("/modifier-groups")["items"] if g["code"] == code)
+    assert (saved["min_choices"], saved["max_choices"]) == (0, 1)
+
+    add = group.get_by_test_id("add-option")
+    add.locator("input[name=name]").fill("Extra garlic")
+    add.locator("input[name=name_ar]").fill("ثوم إضافي")
+    add.locator("input[name=price_delta_minor]").fill("abc")
+    add.locator("button[type=submit]").click()
+    expect(add.locator('[data-error-for="price_delta_minor"]')).to_contain_text(
+        "أدخل سعرًا مثل 2.50"
+    )
+    add.locator("input[name=price_delta_minor]").fill("1.50")
+    add.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    expect(page.get_by_test_id("message")).to_have_text("أُضيفت Extra garlic.")
+    added = [m for m in api.get("/modifiers")["items"] if m["name"] == "Extra garlic"]
+    assert added and added[0]["price_delta_minor"] == 150 and added[0]["group_id"] == saved["id"]
+    assert no_sideways_scroll(page)
+    shot(page, "backoffice-options-ar-phone.png")
+    context.close()

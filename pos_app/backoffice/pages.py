@@ -24,7 +24,7 @@ from pos_app.billing.schemas import PromotionSchema
 from pos_app.branch.schemas import BranchSchema
 from pos_app.branch.services import current_branch
 from pos_app.db import unit_of_work
-from pos_app.menu.models import Category, MenuItem, Station
+from pos_app.menu.models import Category, MenuItem, ModifierGroup, Station
 from pos_app.pages import home_tiles, login_required, page_actor
 
 bp = Blueprint("backoffice", __name__)
@@ -36,6 +36,7 @@ SECTIONS = (
     ("backoffice.menu", _l("Menu"), "menu"),
     ("backoffice.staff", _l("Staff"), "staff"),
     ("backoffice.floors", _l("Floors and tables"), "floors"),
+    ("backoffice.options", _l("Options and extras"), "options"),
     ("backoffice.stations", _l("Kitchen stations"), "stations"),
     ("backoffice.promotions", _l("Promotions"), "promotions"),
     ("backoffice.branch", _l("Branch settings"), "branch"),
@@ -50,6 +51,7 @@ PAGES = (
     ("/admin/menu", "GET", "Back office: the menu, edited in both languages"),
     ("/admin/staff", "GET", "Back office: staff, roles, PINs and sign-in"),
     ("/admin/floors", "GET", "Back office: the floors and their tables, moved by drag"),
+    ("/admin/options", "GET", "Back office: option groups (sides, extras) and their prices"),
     ("/admin/stations", "GET", "Back office: kitchen stations' names and late-ticket times"),
     ("/admin/promotions", "GET", "Back office: promotions, their schedule and a price preview"),
     ("/admin/branch", "GET", "Back office: the branch's name, address, VAT, currency, time"),
@@ -188,6 +190,47 @@ def floors():
     """The floor editor. The floors and tables are read through the API by the page itself
     (GET /floors, /tables): they belong to table_service, which the kernel does not import."""
     return render_template("admin/floors.html", actor=page_actor())
+
+
+@bp.route("/admin/options")
+@login_required(*BACK_OFFICE)
+def options():
+    """Option groups (a side to choose, extras): how many a guest picks, each option's price."""
+    with unit_of_work(write=False) as s:
+        branch_row = current_branch(s)
+        groups = [
+            {
+                "id": g.id,
+                "code": g.code,
+                "name": g.name,
+                "name_ar": g.name_ar,
+                "min": g.min_choices,
+                "max": g.max_choices,
+                "options": [
+                    {
+                        "id": m.id,
+                        "name": m.name,
+                        "name_ar": m.name_ar,
+                        "price": m.price_delta_minor,
+                        "active": m.active,
+                    }
+                    for m in sorted(g.modifiers, key=lambda m: (m.sort, m.id))
+                ],
+            }
+            for g in s.scalars(
+                select(ModifierGroup)
+                .where(ModifierGroup.active)
+                .options(selectinload(ModifierGroup.modifiers))
+                .order_by(ModifierGroup.sort, ModifierGroup.id)
+            )
+        ]
+    return render_template(
+        "admin/options.html",
+        actor=page_actor(),
+        groups=groups,
+        currency=branch_row.currency if branch_row else "SAR",
+        exponent=branch_row.currency_exponent if branch_row else 2,
+    )
 
 
 @bp.route("/admin/stations")

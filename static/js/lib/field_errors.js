@@ -21,6 +21,7 @@ const KNOWN = [
   [/^overlaps table (.+)$/, "fe_overlap", ["label"]],
   [/^ISO 4217 code$/, "fe_iso", []],
   [/^must be below late_after_s/, "fe_warn_order", []],
+  [/^must be at most max_choices/, "fe_min_max", []],
   [/^required$/, "fe_required", []],
   [/^at most (\d+) characters$/, "fe_too_long", ["max"]],
   [/^a price like 12\.50, from 0 to 1000000$/, "fe_csv_price", []],

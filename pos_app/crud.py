@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from pos_app.api import Api, Call, items
 from pos_app.audit import record_audit
 from pos_app.errors import Conflict, NotFound, ValidationFailed
+from pos_app.locks import lock_key
 from pos_app.outbox import record_event
 from pos_app.schemas import query_flag
 
@@ -208,6 +209,8 @@ def check_unique(session: Session, res: Resource, obj) -> None:
         values = [getattr(obj, n) for n in names]
         if any(v is None for v in values):
             continue
+        # Twins creating one name queue here, so the second gets this 409, not the index's.
+        lock_key(session, "unique", res.kind, *[str(v).lower() for v in values])
         stmt = select(res.model.id)
         for name, value in zip(names, values, strict=True):
             column = getattr(res.model, name)

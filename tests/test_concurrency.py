@@ -243,3 +243,111 @@ def test_a_writer_that_skipped_the_lock_loses_with_stale_version(app, client, me
     with db(write=False) as s:
         kept = s.get(Order, order["id"], populate_existing=True)
         assert (kept.version, kept.notes) == (2, "")
+
+
+@contextmanager
+def slowed(monkeypatch, module, name):
+    """`module.name` waits HOLD_S before it runs, inside the caller's transaction."""
+    real = getattr(module, name)
+
+    def held(*args, **kwargs):
+        time.sleep(HOLD_S)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, held)
+    yield
+
+
+def test_two_managers_typing_one_screen_code_pair_it_once(
+    app, demo, auth, db, make_staff, monkeypatch
+):
+    import re
+
+    from pos_app.audit import AuditEntry
+    from pos_app.auth import pairing
+
+    cook = make_staff("kitchen", name="Twin cook")
+    page = app.test_client().get("/pair").get_data(as_text=True)
+    code = re.search(r'data-testid="pair-code">([A-Z0-9 ]+)<', page).group(1)
+    managers = [auth("manager"), auth("manager")]
+    body = {"code": code, "staff_id": cook.id, "device_name": "Grill"}
+    with slowed(monkeypatch, pairing, "record_audit"):
+        answers = at_once(
+            app,
+            [
+                lambda c, h=h: c.post("/api/v1/auth/screen-pairings", json=body, headers=h)
+                for h in managers
+            ],
+        )
+    assert statuses(answers) == [201, 404], [r.get_json() for r in answers]
+    assert count(db, AuditEntry, AuditEntry.action == "auth.screen_paired") == 1
+
+
+def test_two_polls_of_one_paired_screen_issue_one_token(
+    app, demo, auth, db, make_staff, monkeypatch
+):
+    import re
+
+    from pos_app.auth import pairing
+    from pos_app.auth.models import AuthToken
+
+    cook = make_staff("kitchen", name="Twin screen")
+    screen = app.test_client()
+    page = screen.get("/pair").get_data(as_text=True)
+    code = re.search(r'data-testid="pair-code">([A-Z0-9 ]+)<', page).group(1)
+    body = {"code": code, "staff_id": cook.id, "device_name": "Grill"}
+    paired = app.test_client().post(
+        "/api/v1/auth/screen-pairings", json=body, headers=auth("manager")
+    )
+    assert paired.status_code == 201, paired.get_json()
+    cookie = screen.get_cookie("session").value
+
+    def poll(client):
+        client.set_cookie("session", cookie)
+        return client.get("/pair/status")
+
+    with slowed(monkeypatch, pairing, "issue_token"):
+        answers = at_once(app, [poll, poll])
+    states = [r.get_json()["state"] for r in answers]
+    assert states.count("paired") == 1, states  # the other: still waiting, or expired (claimed)
+    assert {*states} - {"paired"} <= {"waiting", "expired"}, states
+    assert count(db, AuthToken, AuthToken.staff_id == cook.id) == 1
+
+
+def test_two_imports_of_one_menu_file_make_its_new_dish_once(app, demo, auth, db, monkeypatch):
+    from pos_app.menu import csv_io
+    from pos_app.menu.models import Category, MenuItem
+
+    text = (
+        "name,name_ar,category,category_ar,price,station,course\r\n"
+        "Pumpkin soup,شوربة اليقطين,Winter specials,أطباق الشتاء,14.50,cold,1\r\n"
+    )
+    managers = [auth("manager"), auth("manager")]
+    body = {"csv": text, "apply": True}
+    with slowed(monkeypatch, csv_io, "record_audit"):
+        answers = at_once(
+            app,
+            [lambda c, h=h: c.post("/api/v1/menu/import", json=body, headers=h) for h in managers],
+        )
+    assert statuses(answers) == [200, 200], [r.get_json() for r in answers]
+    done = sorted((r.get_json()["created"], r.get_json()["unchanged"]) for r in answers)
+    assert done == [(0, 1), (1, 0)]
+    assert count(db, MenuItem, MenuItem.name == "Pumpkin soup") == 1
+    assert count(db, Category, Category.name == "Winter specials") == 1
+
+
+def test_two_creates_of_one_category_name_answer_duplicate(app, demo, auth, db, monkeypatch):
+    from pos_app import crud
+    from pos_app.menu.models import Category
+
+    managers = [auth("manager"), auth("manager")]
+    body = {"name": "Late night", "name_ar": "سهرة"}
+    with slowed(monkeypatch, crud, "record_audit"):
+        answers = at_once(
+            app,
+            [lambda c, h=h: c.post("/api/v1/categories", json=body, headers=h) for h in managers],
+        )
+    assert statuses(answers) == [201, 409], [r.get_json() for r in answers]
+    refused = next(r.get_json()["error"] for r in answers if r.status_code == 409)
+    assert refused["code"] == "duplicate"
+    assert count(db, Category, Category.name == "Late night") == 1

@@ -29,6 +29,7 @@ from pos_app.auth.roles import BACK_OFFICE
 from pos_app.auth.tokens import issue_token
 from pos_app.clock import utcnow
 from pos_app.errors import Forbidden, NotFound, RateLimited, ValidationFailed
+from pos_app.locks import lock_key
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off a screen across a kitchen
 CODE_LENGTH = 6
@@ -101,7 +102,12 @@ def approve(
             "screens sign in as an active kitchen login",
             {"staff_id": ["not an active kitchen login"]},
         )
-    pairing = session.scalar(select(ScreenPairing).where(ScreenPairing.code == normalize(code)))
+    lock_key(session, "pairing", normalize(code))  # two managers typing one code: one pairs
+    pairing = session.scalar(
+        select(ScreenPairing)
+        .where(ScreenPairing.code == normalize(code))
+        .execution_options(populate_existing=True)
+    )
     if (
         pairing is None
         or pairing.approved_at is not None
@@ -125,8 +131,13 @@ def approve(
 
 
 def claim(session: Session, pairing: ScreenPairing) -> tuple[str, Staff] | None:
-    """The approved screen's device token and its login (once), or None while not approved."""
-    if pairing.approved_at is None or pairing.staff_id is None:
+    """The approved screen's device token and its login (once), or None while not approved.
+
+    Two polls of one screen at once (two tabs) queue on the code: the second finds it
+    claimed and gets None, so one pairing never issues two tokens."""
+    lock_key(session, "pairing", pairing.code)
+    session.refresh(pairing)
+    if pairing.claimed_at is not None or pairing.approved_at is None or pairing.staff_id is None:
         return None
     staff = session.get(Staff, pairing.staff_id)
     if staff is None or not staff.active:

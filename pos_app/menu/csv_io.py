@@ -29,6 +29,7 @@ from pos_app.audit import record_audit
 from pos_app.auth.roles import BACK_OFFICE
 from pos_app.branch.services import current_branch
 from pos_app.errors import ValidationFailed
+from pos_app.locks import lock_key
 from pos_app.menu.models import Category, MenuItem, Station
 from pos_app.menu.schemas import MenuItemSchema
 from pos_app.outbox import record_event
@@ -152,6 +153,10 @@ def import_menu(call: Call):
     """Check a menu CSV (a preview) or import its good rows; refused rows say why."""
     session = call.session
     rows = _read(call.body["csv"])
+    if call.body["apply"]:
+        # Two imports at once (a double tap, two managers) queue: the second reads what the
+        # first made, so its new categories and dishes are not made twice.
+        lock_key(session, "menu-import")
     branch = current_branch(session)
     exponent = branch.currency_exponent if branch else 2
     stations = {

@@ -35,6 +35,14 @@ class Branch(Base):
     discount_approval_bp: Mapped[int] = mapped_column(default=1000)
     business_day_cutoff_hour: Mapped[int] = mapped_column(default=4)
     default_locale: Mapped[str] = mapped_column(String(8), default="en")
+    # Printed above the items and below the totals of every receipt and invoice, per language.
+    receipt_header: Mapped[str] = mapped_column(String(400), default="")
+    receipt_header_ar: Mapped[str] = mapped_column(String(400), default="")
+    receipt_footer: Mapped[str] = mapped_column(String(400), default="")
+    receipt_footer_ar: Mapped[str] = mapped_column(String(400), default="")
+    # The tips the till offers as buttons, in basis points of the bill, comma-separated
+    # ("1000,1500,2000" offers 10, 15 and 20 %); empty offers none.
+    tip_suggestions: Mapped[str] = mapped_column(String(40), default="1000,1500,2000")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

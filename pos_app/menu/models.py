@@ -77,6 +77,9 @@ class MenuItem(Base):
     available: Mapped[bool] = mapped_column(default=True)
     sort: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    # The dish's photo as the branch stores it (a file name under the photos folder, named by
+    # its content's hash), or None.
+    photo: Mapped[str | None] = mapped_column(String(80))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     category: Mapped[Category] = relationship(back_populates="items")

@@ -63,6 +63,10 @@ def _codec_of_number(number: int) -> str | None:
     return next((name for name, n in _code_page_table().items() if n == number), None)
 
 
+# C0 controls, DEL and the C1 controls: what a printer could take for a command.
+_NO_CONTROLS = dict.fromkeys([*range(0x20), 0x7F, *range(0x80, 0xA0)])
+
+
 class EscPosWriter:
     """Accumulates one ticket's bytes; styles are sent only when they change."""
 
@@ -87,9 +91,11 @@ class EscPosWriter:
         self._style = want
 
     def line(self, text: str = "", **style) -> None:
-        """One line of text in the code page (characters it lacks become '?')."""
+        """One line of text in the code page (characters it lacks become '?'). Control
+        characters are dropped: typed text (a dish, a note, a receipt footer) never reaches
+        the printer as a command (ESC @ would reset it, GS V cut the paper)."""
         self.style(**style)
-        self._buf += text.encode(self.codec, errors="replace") + b"\n"
+        self._buf += text.translate(_NO_CONTROLS).encode(self.codec, errors="replace") + b"\n"
 
     def image(self, img: Image.Image) -> None:
         """A raster image (GS v 0), black pixels printed; width padded to whole bytes."""

@@ -175,6 +175,22 @@ def branch_header(sheet: Sheet, branch: dict) -> None:
     sheet.rule("=")
 
 
+def branch_words(sheet: Sheet, branch: dict, which: str) -> None:
+    """The branch's own receipt header or footer ("Thank you", opening hours, Wi-Fi), line by
+    line, centred, the Arabic as raster; each language's text stands alone, so a branch may
+    write only one of them."""
+    en_lines = [line.strip() for line in (branch.get(which) or "").splitlines()]
+    ar_lines = [line.strip() for line in (branch.get(f"{which}_ar") or "").splitlines()]
+    en_lines, ar_lines = [x for x in en_lines if x], [x for x in ar_lines if x]
+    if not en_lines and not ar_lines:
+        return
+    sheet.pair(
+        [(line, {"align": "center"}) for line in en_lines], [ArLine(line) for line in ar_lines]
+    )
+    if which == "header":
+        sheet.rule()
+
+
 def _heading(sheet: Sheet, doc: dict, kind: str) -> None:
     """Title, number, reference and reason (credit note), local date and time."""
     en, ar = TITLES[kind]
@@ -317,6 +333,7 @@ def render_receipt(doc: dict, layout: PaperLayout) -> bytes:
     for en, ar in marks:
         sheet.alert(en, ar)
     branch_header(sheet, doc.get("branch") or {})
+    branch_words(sheet, doc.get("branch") or {}, "header")
     _heading(sheet, doc, kind)
     _order(sheet, doc)
     sheet.rule()
@@ -329,6 +346,7 @@ def render_receipt(doc: dict, layout: PaperLayout) -> bytes:
         sheet.rule()
         (_refunds if kind == "credit_note" else _payments)(sheet, doc)
     _qr(sheet, doc.get("qr"), kind)
+    branch_words(sheet, doc.get("branch") or {}, "footer")
     for en, ar in marks:
         sheet.alert(en, ar)
     sheet.out.cut(partial=layout.partial_cut)

@@ -321,12 +321,24 @@ def test_an_owner_changes_the_branch_settings_and_finds_the_change_in_the_audit_
     form.locator("input[name=currency]").fill("SAR")
     form.locator("input[name=name_ar]").fill("مطعم الديرة")
     form.locator("input[name=service_charge_bp]").fill("12.5")
+    tips = form.get_by_test_id("tip-suggestions")
+    expect(tips).to_have_value("10, 15, 20")
+    tips.fill("10، 10")  # an Arabic comma, and twice the same
+    form.locator("button[type=submit]").click()
+    expect(form.locator('[data-error-for="tip_suggestions"]')).not_to_be_empty()
+    tips.fill("١٥، 10 , 12.5")  # Arabic digits and comma: read as people type them
+    form.get_by_test_id("receipt-footer-ar").fill("شكراً لزيارتكم\nواي فاي: ضيوف")
+    form.get_by_test_id("receipt-footer").fill("Thank you for your visit")
     form.locator("button[type=submit]").click()
     expect(page.get_by_test_id("message")).to_have_text(
         "تم الحفظ. تستخدم الإيصالات والتقارير الإعدادات الجديدة من الآن."
     )
     branch = api.get("/branch")
     assert branch["service_charge_bp"] == 1250 and branch["name_ar"] == "مطعم الديرة"
+    assert branch["tip_suggestions"] == [1000, 1250, 1500]
+    assert branch["receipt_footer_ar"] == "شكراً لزيارتكم\nواي فاي: ضيوف"
+    assert branch["receipt_footer"] == "Thank you for your visit"
+    assert form.get_by_test_id("receipt-footer-ar").get_attribute("dir") == "rtl"
 
     page.get_by_test_id("nav-audit").click()
     page.wait_for_url("**/admin/audit")

@@ -689,3 +689,71 @@ def test_an_approval_pin_is_checked_without_holding_sqlites_write_lock(
             ]
             == []
         )
+
+
+def test_the_owners_receipt_texts_and_tips_reach_the_till_and_the_paper(
+    client, menu, staff, db, auth
+):
+    """Back office, Branch: a footer and a header on every receipt (kept with the invoice, so
+    a reprint is the same after a change), and the tip buttons the till offers."""
+    from printers.documents import render_job
+    from printers.models import Printer
+
+    owner = auth("owner")
+    texts = {
+        "receipt_header": "Open daily 12:00-01:00",
+        "receipt_footer": "Thank you for your visit",
+        "receipt_footer_ar": "شكراً لزيارتكم",
+        "tip_suggestions": [1500, 500, 1000],
+    }
+    changed = client.patch("/api/v1/branch", json=texts, headers=owner)
+    assert changed.status_code == 200, changed.get_json()
+    assert changed.get_json()["tip_suggestions"] == [500, 1000, 1500]  # in order
+    with db(write=False) as s:
+        audited = s.scalars(select(AuditEntry).where(AuditEntry.action == "branch.updated")).all()
+        assert audited[-1].after["receipt_footer"] == "Thank you for your visit"
+
+    open_shift(client, staff["cashier"])
+    order = four_guests(client, menu, staff["waiter"])
+    bill = client.get(f"/api/v1/orders/{order['id']}/bill", headers=staff["cashier"]).get_json()
+    assert bill["tip_suggestions_bp"] == [500, 1000, 1500]
+    r = pay(client, order["id"], staff["cashier"], tender="cash", tendered_minor=20_000)
+    assert r.status_code == 201, r.get_json()
+    client.patch("/api/v1/branch", json={"receipt_footer": "New footer"}, headers=owner)
+    with db(write=False) as s:
+        job = s.scalars(select(PrintJob).where(PrintJob.kind == "receipt")).one()
+        text = decode_escpos(render_job(job, s.get(Printer, job.printer_id)))
+    assert "Open daily 12:00-01:00" in text and "Thank you for your visit" in text
+    assert "New footer" not in text, "the paper keeps the texts it was issued with"
+
+    off = client.patch("/api/v1/branch", json={"tip_suggestions": []}, headers=owner)
+    assert off.get_json()["tip_suggestions"] == []
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"tip_suggestions": [1000, 1000]}, "tip_suggestions"),
+        ({"tip_suggestions": [0]}, "tip_suggestions"),
+        ({"tip_suggestions": [5001]}, "tip_suggestions"),
+        ({"tip_suggestions": [1, 2, 3, 4, 5]}, "tip_suggestions"),
+        ({"tip_suggestions": [1] * 100_000}, "tip_suggestions"),
+        ({"tip_suggestions": "10,15"}, "tip_suggestions"),
+        ({"tip_suggestions": [10.5]}, "tip_suggestions"),
+        ({"tip_suggestions": [True]}, "tip_suggestions"),
+        ({"tip_suggestions": None}, "tip_suggestions"),
+        ({"receipt_footer": "x" * 401}, "receipt_footer"),
+        ({"receipt_header_ar": ["شكرا"]}, "receipt_header_ar"),
+        ({"receipt_header": "Thanks\u0000"}, "receipt_header"),
+    ],
+)
+def test_bad_receipt_texts_and_tips_are_refused_and_change_nothing(client, demo, auth, body, field):
+    owner = auth("owner")
+    before = client.get("/api/v1/branch", headers=owner).get_json()
+    response = client.patch("/api/v1/branch", json=body, headers=owner)
+    assert response.status_code == 422, response.get_json()
+    assert field in response.get_json()["error"]["fields"]
+    after = client.get("/api/v1/branch", headers=owner).get_json()
+    assert {k: v for k, v in after.items() if k != "updated_at"} == {
+        k: v for k, v in before.items() if k != "updated_at"
+    }

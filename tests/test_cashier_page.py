@@ -562,3 +562,30 @@ def test_the_arabic_till_shows_the_change_right_to_left(till, waiter_api):
     expect(page.get_by_test_id("pay-result")).to_contain_text("إكرامية 2.00")
     assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
     shot(page, "cashier-ar-change.png")
+
+
+def test_a_tip_button_puts_its_share_of_the_bill_in_the_tip(till, waiter_api):
+    """The branch's tip suggestions (10, 15, 20 % in the demo) as buttons by the tip field."""
+    page = till
+    order = new_order(
+        waiter_api, "T2", [("Chicken burger", None), ("Mineral water", None, 2)], guests=1
+    )
+    open_bill(page, order)
+    page.get_by_test_id("tender-card").click()
+    tips = page.get_by_test_id("tip-suggestions")
+    expect(tips.locator("button")).to_have_count(4)  # no tip, 10, 15, 20 %
+    due = waiter_api.get(f"/orders/{order['id']}/bill")["remaining_minor"]
+    page.get_by_test_id("tip-1500").click()
+    expect(page.get_by_test_id("tip-1500")).to_have_attribute("aria-pressed", "true")
+    tip = round(due * 0.15)
+    expect(page.get_by_test_id("tip")).to_have_value(f"{tip / 100:.2f}")
+    assert page.get_by_test_id("tip-1500").bounding_box()["height"] >= 48
+    page.get_by_test_id("tip").fill("5")  # typed: no button is the tip any more
+    expect(page.get_by_test_id("tip-1500")).to_have_attribute("aria-pressed", "false")
+    page.get_by_test_id("tip-1000").click()
+    page.get_by_test_id("last4").fill("4242")
+    page.get_by_test_id("pay-submit").click()
+    expect(page.get_by_test_id("bill-settled")).to_be_visible()
+    payments = waiter_api.get(f"/orders/{order['id']}/bill")["payments"]
+    assert [(p["amount_minor"], p["tip_minor"]) for p in payments] == [(due, round(due * 0.1))]
+    page.get_by_test_id("pay-result").get_by_test_id("pay-result-done").click()

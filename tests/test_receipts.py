@@ -889,3 +889,36 @@ def test_bilingual_paper_prints_each_label_in_both_languages():
     assert printed_arabic(data, [ArLine("الفاتورة الأصلية: INV-000123")])
     assert printed_arabic(data, [ArLine("استرداد: بطاقة مدى **** 4242: 19.00")])
     assert printed_arabic(data, [ArLine("المرجع: RF-88127")])
+
+
+def test_the_branch_header_and_footer_print_in_both_languages_where_written():
+    branch = {
+        **BRANCH,
+        "header": "Open daily 12:00-01:00",
+        "header_ar": "",
+        "footer": "Thank you for your visit\nWi-Fi: mashawi-guest",
+        "footer_ar": "شكراً لزيارتكم",
+    }
+    data = render_receipt(make_invoice(branch=branch), layout(80))
+    lines = lines_of(data)
+    head = lines.index("Open daily 12:00-01:00")
+    assert lines.index("VAT No.: 300000000000003") < head < lines.index("Simplified Tax Invoice")
+    thanks = lines.index("Thank you for your visit")
+    assert lines[thanks + 1] == "Wi-Fi: mashawi-guest"
+    assert lines.index("Scan to verify this invoice") < thanks
+    assert lines[thanks + 2].startswith("[image 576x"), "the Arabic footer, as raster"
+    arabic_only = lines_of(render_receipt(make_invoice(branch=branch), layout(80, **ARABIC_ONLY)))
+    assert "Thank you for your visit" not in arabic_only, "Arabic paper: the Arabic footer"
+    assert "Open daily 12:00-01:00" in arabic_only, "no Arabic header written: the English"
+    # None written: the paper is as before (the golden receipts have no header or footer).
+    assert render_receipt(make_invoice(), layout(80)) == render_receipt(
+        make_invoice(branch={**BRANCH, "header": " ", "footer": "\n"}), layout(80)
+    )
+
+
+def test_typed_text_never_reaches_the_printer_as_a_command():
+    """A footer (or a dish, a note) with ESC @ or GS V in it prints as text: no reset, no cut."""
+    branch = {**BRANCH, "footer": "Thanks\x1b@ bye\x1dVA\x0c\x9b"}
+    data = render_receipt(make_invoice(branch=branch), layout(80))
+    assert b"Thanks@ bye\nVA\n" in data  # (GS and FF also end a line for str.splitlines)
+    assert b"Thanks\x1b" not in data and b"\x1dVA" not in data and data.count(b"\x1dV") == 1

@@ -308,7 +308,13 @@ def branch():
         branch=settings,
         may_change=actor.role == Role.owner,
         zones=sorted(available_timezones()),
+        tip_text=", ".join(_percent_text(bp) for bp in (settings or {}).get("tip_suggestions", [])),
     )
+
+
+def _percent_text(bp: int) -> str:
+    """1000 as "10", 1250 as "12.5": a percentage as people type it."""
+    return f"{bp / 100:.2f}".rstrip("0").rstrip(".")
 
 
 @bp.route("/admin/audit")

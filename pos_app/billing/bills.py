@@ -212,6 +212,7 @@ def bill_dict(session: Session, order: Order, bill: pricing.Bill | None = None) 
         **_order_heading(order),
         "currency": branch.currency if branch else "SAR",
         "exponent": branch.currency_exponent if branch else 2,
+        "tip_suggestions_bp": _tip_suggestions(branch),
         "prices_include_vat": bill.rule.inclusive,
         "vat_rate_bp": bill.rule.rate_bp,
         "lines": [_bill_line(b) for b in bill.lines],
@@ -228,6 +229,12 @@ def bill_dict(session: Session, order: Order, bill: pricing.Bill | None = None) 
         "parts": [_part_dict(p, invoices.get(p.invoice_id)) for p in parts],
         "payments": [payment_dict(p) for p in payments_of(session, order.id)],
     }
+
+
+def _tip_suggestions(branch) -> list[int]:
+    """The tips the till offers as buttons (basis points of what is paid)."""
+    text = branch.tip_suggestions if branch else ""
+    return [int(part) for part in text.split(",") if part.strip()]
 
 
 def _invoices_by_id(session: Session, order_id: str) -> dict[int, Invoice]:

@@ -63,7 +63,8 @@ def part_paper(session, part: BillPart, bill: pricing.Bill, order: Order) -> tup
 
 
 def paper_header(branch: Branch) -> dict:
-    """Who issues the paper: the branch's names, address, VAT number and time zone."""
+    """Who issues the paper: the branch's names, address, VAT number and time zone, and the
+    header and footer texts its receipts carry (kept with the paper, so a reprint is the same)."""
     return {
         "name": branch.name,
         "name_ar": branch.name_ar or branch.name,
@@ -71,6 +72,10 @@ def paper_header(branch: Branch) -> dict:
         "address_ar": branch.address_ar,
         "vat_number": branch.vat_number,
         "time_zone": branch.time_zone,
+        "header": branch.receipt_header,
+        "header_ar": branch.receipt_header_ar,
+        "footer": branch.receipt_footer,
+        "footer_ar": branch.receipt_footer_ar,
     }
 
 

@@ -1,5 +1,6 @@
 // The branch's settings, saved with one PATCH of what changed (the owner only). Percentages are
-// typed as people say them (15, 12.5) and sent in basis points.
+// typed as people say them (15, 12.5) and sent in basis points; tip suggestions as a list of
+// them ("10, 15, 20", an Arabic comma too).
 import { api, clearErrors, noAnswer, say, showErrors, showRefusal, t } from "./forms.js";
 
 const form = document.querySelector("[data-testid=branch-form]");
@@ -16,7 +17,13 @@ function read() {
   Array.from(form.elements).forEach((input) => {
     if (!input.name) return;
     if (input.type === "checkbox") body[input.name] = input.checked;
-    else if ("percent" in input.dataset) {
+    else if ("percentList" in input.dataset) {
+      const parts = input.value.split(/[,\u060c\s]+/).filter((x) => x);
+      const tips = parts.map(percent);
+      const bad = tips.some((bp) => bp === null || bp < 1 || bp > 5000) || tips.length > 4 || new Set(tips).size !== tips.length;
+      if (bad) errors[input.name] = t("tips_bad");
+      else body[input.name] = tips.sort((a, b) => a - b);
+    } else if ("percent" in input.dataset) {
       const bp = percent(input.value);
       if (bp === null) errors[input.name] = t("percent_bad");
       else body[input.name] = bp;
@@ -38,7 +45,7 @@ if (form) {
     const { body, errors } = read();
     if (Object.keys(errors).length) return showErrors(form, errors);
     const changed = {};
-    Object.keys(body).forEach((key) => { if (body[key] !== saved[key]) changed[key] = body[key]; });
+    Object.keys(body).forEach((key) => { if (JSON.stringify(body[key]) !== JSON.stringify(saved[key])) changed[key] = body[key]; });
     if (!Object.keys(changed).length) return say(t("branch_saved"));
     api("PATCH", "/branch", changed).then((res) => {
       if (!res.ok) return showRefusal(form, res);

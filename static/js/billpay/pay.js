@@ -37,6 +37,31 @@ function savePending(orderId, pending) {
 /** The bill panel's payment methods. */
 export const P = {};
 
+/** The branch's tip buttons ("No tip", "10 %", ...; back office, Branch): a tap puts that
+ * share of the amount being paid in the tip field, which stays editable. */
+P.tipSuggestions = function (refs, due) {
+  var self = this, f = this.form, shares = this.bill.tip_suggestions_bp || [];
+  if (!shares.length) return null;
+  var box = el("div", { class: "bp-chips bp-tip-chips", role: "group", "aria-label": t("tip"),
+    "data-testid": "tip-suggestions" });
+  function pick(bp) {
+    var amount = f.amount ? parseMoney(f.amount, self.exp()) : due;
+    if (amount === null) return;
+    f.tip = bp ? plainAmount(Math.round((Math.min(amount, due) * bp) / 10000), self.exp()) : "";
+    refs.tip.value = f.tip;
+    Array.prototype.forEach.call(box.children, function (c) {
+      c.setAttribute("aria-pressed", String(c.dataset.bp === String(bp)));
+    });
+    self.updatePay(refs);
+  }
+  [0].concat(shares).forEach(function (bp) {
+    box.appendChild(el("button", { type: "button", class: "bp-chip", "data-bp": String(bp),
+      "aria-pressed": "false", "data-testid": "tip-" + bp, onclick: function () { pick(bp); } },
+      bp ? el("bdi", { dir: "ltr" }, (bp / 100) + " %") : t("no_tip")));
+  });
+  return box;
+};
+
 P.tenders = function () {
   return this.mode === "handheld" ? ["cash", "card"] : ["cash", "card", "wallet", "voucher"];
 };
@@ -64,10 +89,16 @@ P.renderPay = function () {
     f.amount = this.value;
     self.updatePay(refs);
   });
-  var tipInput = moneyInput("tip", f.tip, function () { f.tip = this.value; self.updatePay(refs); });
-  var amountRow = el("div", { class: "bp-row2" },
-    field(t("amount_to_pay"), amountInput), field(t("tip"), tipInput));
+  var tipInput = moneyInput("tip", f.tip, function () {
+    f.tip = this.value;
+    if (refs.tipChips) Array.prototype.forEach.call(refs.tipChips.children, function (c) { c.setAttribute("aria-pressed", "false"); });
+    self.updatePay(refs);
+  });
+  var amountRow = el("div", null, el("div", { class: "bp-row2" },
+    field(t("amount_to_pay"), amountInput), field(t("tip"), tipInput)));
   refs.tip = tipInput;
+  refs.tipChips = this.tipSuggestions(refs, due);
+  if (refs.tipChips) amountRow.appendChild(refs.tipChips);
   if (f.tender === "cash") {
     // The bill and the tip first: the quick notes and the change follow from them.
     panel.appendChild(amountRow);

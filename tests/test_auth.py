@@ -353,3 +353,44 @@ def test_a_pin_is_checked_without_holding_sqlites_write_lock(
     if not right:  # the failure still counted, in the writer's transaction that followed
         with db(write=False) as s:
             assert s.scalar(select(func.count()).select_from(LoginAttempt)) > 0
+
+
+def _enrolled_manager(client, make_staff, email="lost.phone@example.com", role="manager"):
+    """A manager (or `role`) with two-factor sign-in, and their signed-in headers."""
+    manager = make_staff(role, name="Lost phone", email=email, password="manager password")
+    body = {"email": email, "password": "manager password"}
+    headers = {"Authorization": f"Bearer {login(client, body).get_json()['token']}"}
+    secret = client.post("/api/v1/auth/totp/enroll", headers=headers).get_json()["secret"]
+    code = {"code": pyotp.TOTP(secret).now()}
+    assert client.post("/api/v1/auth/totp/confirm", headers=headers, json=code).status_code == 204
+    return manager, headers, body
+
+
+def test_an_owner_turns_off_a_managers_two_factor_when_the_phone_is_lost(
+    client, demo, db, auth, make_staff
+):
+    from pos_app.audit import AuditEntry
+
+    manager, manager_headers, body = _enrolled_manager(client, make_staff)
+    clock.advance(30)
+    assert login(client, body, addr="10.0.3.1").get_json()["error"]["code"] == "otp_required"
+    url = f"/api/v1/staff/{manager.id}/totp"
+    assert client.delete(url, headers=auth("manager")).status_code == 403  # owners only
+    assert client.delete(url, headers=auth("owner", method="pin")).status_code == 403  # strong
+    owner = auth("owner")
+    assert client.delete(url, headers=owner).status_code == 204
+    assert client.get("/api/v1/auth/me", headers=manager_headers).status_code == 401  # signed out
+    assert login(client, body, addr="10.0.3.2").status_code == 200  # the password alone again
+    again = client.delete(url, headers=owner)
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "no_totp"
+    with db(write=False) as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "staff.totp_reset")).one()
+        assert entry.target_id == str(manager.id)
+    assert client.delete("/api/v1/staff/999999/totp", headers=owner).status_code == 404
+    assert client.delete("/api/v1/staff/x/totp", headers=owner).status_code == 404
+
+
+def test_an_owner_does_not_turn_off_their_own_two_factor_here(client, demo, make_staff):
+    owner, headers, _body = _enrolled_manager(client, make_staff, "own@example.com", "owner")
+    answer = client.delete(f"/api/v1/staff/{owner.id}/totp", headers=headers)
+    assert answer.status_code == 409 and answer.get_json()["error"]["code"] == "own_totp"

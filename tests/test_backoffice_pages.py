@@ -611,3 +611,53 @@ def test_option_groups_and_their_prices_on_an_arabic_phone(browser, server, make
     assert no_sideways_scroll(page)
     shot(page, "backoffice-options-ar-phone.png")
     context.close()
+
+
+def test_an_owner_on_an_arabic_phone_resets_a_managers_password_and_two_factor(
+    browser, server, make_staff
+):
+    """A manager lost her phone and her password: the owner sets a new password and turns
+    her two-factor sign-in off; she signs in with the password and sets it up again."""
+    import pyotp
+
+    make_staff("owner", name="Huda", email="owner.pw@example.com", password="a long password")
+    nadia = make_staff("manager", name="Nadia", email="nadia@example.com", password="old password")
+    anonymous = Api(server, "")
+    status, signed = anonymous.call(
+        "POST", "/auth/login", {"email": "nadia@example.com", "password": "old password"}
+    )
+    assert status == 200, signed
+    nadia_api = Api(server, signed["token"])
+    secret = nadia_api.call("POST", "/auth/totp/enroll")[1]["secret"]
+    confirmed = nadia_api.call("POST", "/auth/totp/confirm", {"code": pyotp.TOTP(secret).now()})
+    assert confirmed[0] == 204
+
+    context, page = back_office(
+        browser, server, "owner.pw@example.com", "a long password", PHONE, "ar", "/admin/staff"
+    )
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    form = page.get_by_test_id("sign-in-form")
+    form.get_by_test_id("sign-in-person").select_option(str(nadia.id))
+    expect(form.get_by_test_id("sign-in-email")).to_have_value("nadia@example.com")
+    form.get_by_test_id("sign-in-password").fill("short")
+    form.locator("button[type=submit]").click()
+    expect(form.locator('[data-error-for="password"]')).to_have_text("10 أحرف على الأقل.")
+    form.get_by_test_id("sign-in-password").fill("a new long password")
+    form.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("message")).to_contain_text("Nadia")
+    assert nadia_api.call("GET", "/auth/me")[0] == 401, "a new password signs her out"
+    new = {"email": "nadia@example.com", "password": "a new long password"}
+    status, refused = anonymous.call("POST", "/auth/login", new)
+    assert status == 401 and refused["error"]["code"] == "otp_required"
+
+    row = page.locator(f'[data-testid=staff-row][data-staff="{nadia.id}"]')
+    expect(row.get_by_test_id("has-totp")).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_test_id("reset-totp").click()
+    expect(row.get_by_test_id("has-totp")).to_be_hidden()
+    expect(row.get_by_test_id("reset-totp")).to_have_count(0)
+    assert anonymous.call("POST", "/auth/login", new)[0] == 200
+    assert no_sideways_scroll(page)
+    shot(page, "backoffice-staff-sign-in-ar-phone.png")
+    assert page.evaluate("window.sameDocument") is True
+    context.close()

@@ -154,3 +154,21 @@ def check_may_deactivate(session: Session, actor: Actor, staff: Staff) -> None:
         )
         if owners <= 1:
             raise Conflict("the last active owner may not be deactivated", code="last_owner")
+
+
+def reset_totp(session: Session, actor: Actor, staff: Staff) -> None:
+    """Turn off someone's two-factor sign-in (their phone was lost or replaced): an owner only,
+    never their own (that is proven with a code on the security page), for an owner or manager
+    who has it. Their sessions end; they sign in with the password and enrol again."""
+    if actor.role != Role.owner:
+        raise Forbidden("only an owner resets two-factor sign-in", code="forbidden_role")
+    require_strong(actor)
+    if staff.id == actor.staff_id:
+        raise Conflict(
+            "turn your own two-factor sign-in off from the security page", code="own_totp"
+        )
+    if not staff.totp_enabled and not staff.totp_secret:
+        raise Conflict(f"{staff.name} has no two-factor sign-in", code="no_totp")
+    staff.totp_secret, staff.totp_enabled_at, staff.totp_last_step = None, None, None
+    revoke_all_for(session, staff.id)
+    record_audit(session, actor, "staff.totp_reset", "staff", staff.id, after={"name": staff.name})

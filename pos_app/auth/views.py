@@ -80,6 +80,14 @@ def issue_pin(call: Call, obj_id: int):
     return {"pin": staff_rules.issue_pin(call.session, call.actor, staff, settings())}
 
 
+def reset_totp(call: Call, obj_id: int):
+    """Turn off an owner's or manager's two-factor sign-in (a lost phone): owners only, not
+    their own; the person's sessions end and they enrol again after signing in."""
+    staff = get_or_404(call.session, Staff, obj_id, "staff")
+    staff_rules.reset_totp(call.session, call.actor, staff)
+    return None, 204
+
+
 def pair_screen(call: Call):
     """Pair the kitchen screen showing this code (on /pair) with a kitchen login; the screen
     signs itself in. A wrong code answers 404 and counts against the caller (10 in 10 min)."""
@@ -233,6 +241,16 @@ def register(api: Api) -> None:
         strong_auth=True,
     )
     register_resource(api, STAFF)
+    api.add(
+        "/staff/<int:obj_id>/totp",
+        "DELETE",
+        reset_totp,
+        roles=roles("owner"),
+        tag="staff",
+        status=204,
+        strong_auth=True,
+        errors=(404, 409),
+    )
     api.add(
         "/staff/<int:obj_id>/pin",
         "POST",

@@ -181,6 +181,15 @@ def staff():
         strong=actor.strong,
         kitchen_logins=kitchen,
         pair_code=pair_code,
+        # whose back-office email and password this person may set: an owner everyone's
+        # (owners and managers), a manager their own
+        sign_in_people=[
+            r
+            for r in rows
+            if r["role"] in {x.value for x in BACK_OFFICE}
+            and r["active"]
+            and (actor.role == Role.owner or r["id"] == actor.staff_id)
+        ],
     )
 
 

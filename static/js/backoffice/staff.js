@@ -1,6 +1,7 @@
 // The back office's staff: add a person (the server makes their PIN and shows it once),
-// a new PIN, a new role, deactivate and reactivate, without a reload; refusals next to their
-// field in the page's language.
+// a new PIN, a new role, deactivate and reactivate, an owner's or manager's email and password,
+// two-factor turned off for a lost phone, without a reload; refusals next to their field in
+// the page's language.
 import { el } from "../lib/dom.js";
 import { api, clearErrors, noAnswer, say, showErrors, showRefusal, t } from "./forms.js";
 
@@ -40,6 +41,18 @@ function toggleActive(row) {
     row.querySelector("[data-testid=status]").textContent = t(res.data.active ? "active" : "inactive");
     row.querySelector("[data-action=active]").textContent = t(res.data.active ? "deactivate" : "reactivate");
     say(t(res.data.active ? "reactivated" : "deactivated", { name: res.data.name }));
+  }).catch(noAnswer);
+}
+
+// An owner turns off someone's two-factor sign-in (a lost phone); they are signed out.
+function resetTotp(row, button) {
+  if (!window.confirm(t("totp_confirm", { name: row.dataset.name }))) return;
+  api("DELETE", "/staff/" + row.dataset.staff + "/totp").then((res) => {
+    if (!res.ok) return showRefusal(row, res);
+    clearErrors(row);
+    row.querySelector("[data-testid=has-totp]").hidden = true;
+    button.remove();
+    say(t("totp_reset", { name: row.dataset.name }));
   }).catch(noAnswer);
 }
 
@@ -113,6 +126,7 @@ page.addEventListener("click", (event) => {
   if (!row) return;
   if (button.dataset.action === "pin") issuePin(row);
   else if (button.dataset.action === "active") toggleActive(row);
+  else if (button.dataset.action === "totp") resetTotp(row, button);
 });
 page.addEventListener("change", (event) => {
   const row = event.target.closest("tr[data-staff]");
@@ -147,3 +161,38 @@ pairForm.addEventListener("submit", (event) => {
 });
 if ("open" in pairForm.dataset) pairForm.scrollIntoView({ block: "start" });
 
+
+// Owners' and managers' back-office email and password (an owner sets anyone's, a manager
+// their own); the server signs the person out everywhere when the password changes.
+const signInForm = page.querySelector("[data-testid=sign-in-form]");
+if (signInForm) {
+  const f = signInForm.elements;
+  f.staff_id.addEventListener("change", () => {
+    f.email.value = f.staff_id.selectedOptions[0].dataset.email || "";
+    f.password.value = "";
+    clearErrors(signInForm);
+  });
+  signInForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const body = {};
+    const errors = {};
+    const email = f.email.value.trim();
+    if (email !== (f.staff_id.selectedOptions[0].dataset.email || "")) body.email = email || null;
+    if (f.password.value) {
+      body.password = f.password.value;
+      if (body.password.length < 10) errors.password = t("password_short");
+    }
+    if (Object.keys(errors).length) return showErrors(signInForm, errors);
+    if (!Object.keys(body).length) return showErrors(signInForm, { password: t("fe_required") });
+    const id = f.staff_id.value;
+    api("PATCH", "/staff/" + id, body).then((res) => {
+      if (!res.ok) return showRefusal(signInForm, res);
+      clearErrors(signInForm);
+      f.staff_id.selectedOptions[0].dataset.email = res.data.email || "";
+      f.password.value = "";
+      const row = page.querySelector('tr[data-staff="' + id + '"]');
+      if (row && res.data.has_password) row.querySelector("[data-testid=has-password]").hidden = false;
+      say(t("sign_in_saved", { name: res.data.name }));
+    }).catch(noAnswer);
+  });
+}

@@ -661,3 +661,58 @@ def test_an_owner_on_an_arabic_phone_resets_a_managers_password_and_two_factor(
     shot(page, "backoffice-staff-sign-in-ar-phone.png")
     assert page.evaluate("window.sameDocument") is True
     context.close()
+
+
+def test_a_manager_makes_an_option_group_and_ticks_the_dishes_that_offer_it(
+    browser, server, make_staff, token_for
+):
+    make_staff("manager", name="Rami", email="manager.grp@example.com", password="a long password")
+    api = Api(server, token_for("manager", "password"))
+    context, page = back_office(
+        browser,
+        server,
+        "manager.grp@example.com",
+        "a long password",
+        LAPTOP,
+        "en",
+        "/admin/options",
+    )
+    add = page.get_by_test_id("add-group")
+    add.locator("input[name=name]").fill("Choose your bread")
+    add.locator("input[name=name_ar]").fill("اختر الخبز")
+    add.locator("input[name=min_choices]").fill("2")
+    add.locator("input[name=max_choices]").fill("1")
+    add.locator("button[type=submit]").click()
+    expect(add.locator('[data-error-for="min_choices"]')).not_to_be_empty()
+    add.locator("input[name=min_choices]").fill("1")
+    add.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    expect(page.get_by_test_id("message")).to_contain_text("Choose your bread added.")
+    group = page.locator("[data-testid=option-group]").filter(
+        has=page.locator('input[name=name][value="Choose your bread"]')
+    )
+    expect(group).to_have_count(1)
+    dishes = group.get_by_test_id("group-dishes")
+    expect(dishes.get_by_test_id("dish-count")).to_have_text("0")
+    dishes.locator("summary").click()
+    dishes.get_by_label("Chicken burger").check()
+    dishes.get_by_test_id("save-dishes").click()
+    expect(page.get_by_test_id("message")).to_contain_text("the dishes that offer it are saved")
+    group_id = int(group.get_attribute("data-group-id"))
+    menu = api.get("/menu")
+    burger = next(
+        i for c in menu["categories"] for i in c["items"] if i["name"]["en"] == "Chicken burger"
+    )
+    assert group_id in burger["modifier_group_ids"]
+    assert len(burger["modifier_group_ids"]) >= 2, "its other groups are kept"
+
+    # Taken off: the page redraws it at the end, marked, with "Bring back".
+    group.get_by_test_id("group-remove").click()
+    page.wait_for_load_state()
+    expect(page.get_by_test_id("message")).to_contain_text("taken off")
+    off = page.locator(f'[data-testid=option-group][data-group-id="{group_id}"]')
+    expect(off).to_have_attribute("data-inactive", "")
+    off.get_by_test_id("group-restore").click()
+    page.wait_for_load_state()
+    expect(page.get_by_test_id("message")).to_contain_text("brought back")
+    context.close()

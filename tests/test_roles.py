@@ -74,6 +74,7 @@ EXPECTED: dict[tuple[str, str], frozenset | None] = {
     **_resource("staff", read=BACK_OFFICE),
     ("POST", "/api/v1/staff/<int:obj_id>/pin"): BACK_OFFICE,  # the server issues PINs
     ("DELETE", "/api/v1/staff/<int:obj_id>/totp"): frozenset({OWNER}),  # a lost phone
+    ("PUT", "/api/v1/modifier-groups/<int:obj_id>/items"): BACK_OFFICE,
     **_resource("printers", read=BACK_OFFICE),
     ("GET", "/api/v1/printers/health"): frozenset({OWNER, MANAGER, KITCHEN, CASHIER}),
     ("POST", "/api/v1/printers/<int:obj_id>/test-print"): BACK_OFFICE,
@@ -221,6 +222,7 @@ STRONG = sorted(
         ("POST", "/api/v1/menu/import"),
         ("POST", "/api/v1/staff/<int:obj_id>/pin"),
         ("DELETE", "/api/v1/staff/<int:obj_id>/totp"),
+        ("PUT", "/api/v1/modifier-groups/<int:obj_id>/items"),
         ("PATCH", "/api/v1/branch"),
     ]
     + [

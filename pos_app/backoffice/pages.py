@@ -204,9 +204,26 @@ def floors():
 @bp.route("/admin/options")
 @login_required(*BACK_OFFICE)
 def options():
-    """Option groups (a side to choose, extras): how many a guest picks, each option's price."""
+    """Option groups (a side to choose, extras): how many a guest picks, each option's price,
+    which dishes offer each; new groups; groups taken off and brought back."""
     with unit_of_work(write=False) as s:
         branch_row = current_branch(s)
+        items = s.scalars(
+            select(MenuItem)
+            .where(MenuItem.active)
+            .options(selectinload(MenuItem.modifier_groups), selectinload(MenuItem.category))
+        ).all()
+        offered: dict[int, list[int]] = {}
+        for item in items:
+            for group in item.modifier_groups:
+                offered.setdefault(group.id, []).append(item.id)
+        sections: dict[int, dict] = {}
+        for item in sorted(items, key=lambda i: (i.category.sort, i.category_id, i.sort, i.id)):
+            section = sections.setdefault(
+                item.category_id,
+                {"name": item.category.name, "name_ar": item.category.name_ar, "dishes": []},
+            )
+            section["dishes"].append({"id": item.id, "name": item.name, "name_ar": item.name_ar})
         groups = [
             {
                 "id": g.id,
@@ -215,6 +232,8 @@ def options():
                 "name_ar": g.name_ar,
                 "min": g.min_choices,
                 "max": g.max_choices,
+                "active": g.active,
+                "item_ids": set(offered.get(g.id, [])),
                 "options": [
                     {
                         "id": m.id,
@@ -228,15 +247,15 @@ def options():
             }
             for g in s.scalars(
                 select(ModifierGroup)
-                .where(ModifierGroup.active)
                 .options(selectinload(ModifierGroup.modifiers))
-                .order_by(ModifierGroup.sort, ModifierGroup.id)
+                .order_by(ModifierGroup.active.desc(), ModifierGroup.sort, ModifierGroup.id)
             )
         ]
     return render_template(
         "admin/options.html",
         actor=page_actor(),
         groups=groups,
+        dish_sections=list(sections.values()),
         currency=branch_row.currency if branch_row else "SAR",
         exponent=branch_row.currency_exponent if branch_row else 2,
     )

@@ -716,3 +716,59 @@ def test_a_manager_makes_an_option_group_and_ticks_the_dishes_that_offer_it(
     page.wait_for_load_state()
     expect(page.get_by_test_id("message")).to_contain_text("brought back")
     context.close()
+
+
+def test_dishes_are_dragged_into_order_and_sections_stepped_on_a_phone(
+    browser, server, make_staff, token_for
+):
+    make_staff("manager", name="Rami", email="manager.ord@example.com", password="a long password")
+    api = Api(server, token_for("manager", "password"))
+
+    def handheld_order():
+        menu = api.get("/menu")
+        return [c["id"] for c in menu["categories"]], {
+            c["id"]: [i["name"]["en"] for i in c["items"]] for c in menu["categories"]
+        }
+
+    sections, dishes = handheld_order()
+    context, page = back_office(
+        browser, server, "manager.ord@example.com", "a long password", LAPTOP, "en", "/admin/menu"
+    )
+    first = page.locator(f'section[data-category="{sections[0]}"]')
+    rows = first.get_by_test_id("item-row")
+    names = dishes[sections[0]]
+    # Drag the third dish above the first, by its handle.
+    first.get_by_test_id("menu-table").scroll_into_view_if_needed()
+    handle = rows.nth(2).get_by_test_id("drag").bounding_box()
+    target = rows.nth(0).bounding_box()
+    page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(handle["x"] + 10, target["y"] + 5, steps=8)
+    page.mouse.up()
+    expect(page.get_by_test_id("message")).to_have_text("New order saved: handhelds show it now.")
+    wanted = [names[2], names[0], names[1], *names[3:]]
+    expect(rows).to_have_count(len(names))
+    assert [r.get_attribute("data-name") for r in rows.all()] == wanted
+    assert handheld_order()[1][sections[0]] == wanted
+    context.close()
+
+    # On an Arabic phone: the second section moved up a step with its ▲ button.
+    context, page = back_office(
+        browser, server, "manager.ord@example.com", "a long password", PHONE, "ar", "/admin/menu"
+    )
+    second = page.locator(f'section[data-category="{sections[1]}"]')
+    box = second.get_by_test_id("section-up").bounding_box()
+    assert box["width"] >= 44 and box["height"] >= 48  # a thumb, not a mouse pointer
+    second.get_by_test_id("section-up").click()
+    expect(page.get_by_test_id("message")).to_have_text(
+        "حُفظ الترتيب الجديد: تظهر على الأجهزة الآن."
+    )
+    assert handheld_order()[0][:2] == [sections[1], sections[0]]
+    # The first dish's ▼ moves it one step down.
+    rows = page.locator(f'section[data-category="{sections[0]}"]').get_by_test_id("item-row")
+    rows.nth(0).get_by_test_id("move-down").click()
+    expect(rows.nth(1)).to_have_attribute("data-name", wanted[0])
+    assert no_sideways_scroll(page)
+    shot(page, "backoffice-menu-order-ar-phone.png")
+    assert page.evaluate("window.sameDocument") is True
+    context.close()

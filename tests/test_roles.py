@@ -75,6 +75,8 @@ EXPECTED: dict[tuple[str, str], frozenset | None] = {
     ("POST", "/api/v1/staff/<int:obj_id>/pin"): BACK_OFFICE,  # the server issues PINs
     ("DELETE", "/api/v1/staff/<int:obj_id>/totp"): frozenset({OWNER}),  # a lost phone
     ("PUT", "/api/v1/modifier-groups/<int:obj_id>/items"): BACK_OFFICE,
+    ("PUT", "/api/v1/categories/order"): BACK_OFFICE,
+    ("PUT", "/api/v1/categories/<int:obj_id>/items/order"): BACK_OFFICE,
     **_resource("printers", read=BACK_OFFICE),
     ("GET", "/api/v1/printers/health"): frozenset({OWNER, MANAGER, KITCHEN, CASHIER}),
     ("POST", "/api/v1/printers/<int:obj_id>/test-print"): BACK_OFFICE,
@@ -223,6 +225,8 @@ STRONG = sorted(
         ("POST", "/api/v1/staff/<int:obj_id>/pin"),
         ("DELETE", "/api/v1/staff/<int:obj_id>/totp"),
         ("PUT", "/api/v1/modifier-groups/<int:obj_id>/items"),
+        ("PUT", "/api/v1/categories/order"),
+        ("PUT", "/api/v1/categories/<int:obj_id>/items/order"),
         ("PATCH", "/api/v1/branch"),
     ]
     + [

@@ -73,6 +73,8 @@ EXPECTED: dict[tuple[str, str], frozenset | None] = {
     **_resource("modifiers", read=BACK_OFFICE),
     **_resource("staff", read=BACK_OFFICE),
     ("POST", "/api/v1/staff/<int:obj_id>/pin"): BACK_OFFICE,  # the server issues PINs
+    ("PUT", "/api/v1/items/<int:obj_id>/photo"): BACK_OFFICE,  # a dish's photo
+    ("DELETE", "/api/v1/items/<int:obj_id>/photo"): BACK_OFFICE,
     **_resource("printers", read=BACK_OFFICE),
     ("GET", "/api/v1/printers/health"): frozenset({OWNER, MANAGER, KITCHEN, CASHIER}),
     ("POST", "/api/v1/printers/<int:obj_id>/test-print"): BACK_OFFICE,
@@ -142,7 +144,7 @@ def _url(path: str) -> str:
 def _call(client, method: str, path: str, headers: dict | None = None):
     """Call an endpoint with dummy input: a missing id, and an empty object as the body."""
     kwargs = {"headers": headers or {}}
-    if method in ("POST", "PATCH"):
+    if method in ("POST", "PATCH", "PUT"):
         kwargs["json"] = {}
     return client.open(_url(path), method=method, **kwargs)
 
@@ -219,6 +221,8 @@ STRONG = sorted(
         ("POST", "/api/v1/auth/screen-pairings"),
         ("POST", "/api/v1/menu/import"),
         ("POST", "/api/v1/staff/<int:obj_id>/pin"),
+        ("PUT", "/api/v1/items/<int:obj_id>/photo"),
+        ("DELETE", "/api/v1/items/<int:obj_id>/photo"),
         ("PATCH", "/api/v1/branch"),
     ]
     + [

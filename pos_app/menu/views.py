@@ -5,7 +5,7 @@ from __future__ import annotations
 from pos_app.api import Api, Call
 from pos_app.auth.roles import ALL_ROLES, BACK_OFFICE
 from pos_app.crud import Resource, register_resource
-from pos_app.menu import csv_io, schemas, services
+from pos_app.menu import csv_io, photos, schemas, services
 from pos_app.menu.models import Category, MenuItem, Modifier, ModifierGroup, Station
 
 
@@ -83,5 +83,6 @@ def register(api: Api) -> None:
     """Add the menu endpoints."""
     api.add("/menu", "GET", get_menu, roles=ALL_ROLES, tag="menu")
     csv_io.register(api)
+    photos.register(api)
     for resource in RESOURCES:
         register_resource(api, resource)

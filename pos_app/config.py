@@ -76,6 +76,7 @@ def from_environment() -> dict:
         "POS_VIRTUAL_PRINTER_PORT": _virtual_printer_port(),
         "POS_DEFAULT_LOCALE": os.environ.get("POS_DEFAULT_LOCALE", "en"),
         "MAX_CONTENT_LENGTH": _int("POS_MAX_BODY_BYTES", 1024 * 1024),
+        "POS_PHOTOS_DIR": os.environ.get("POS_PHOTOS_DIR") or str(INSTANCE_DIR / "photos"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("POS_SECURE_COOKIES", "0") == "1",

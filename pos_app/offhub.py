@@ -18,8 +18,9 @@ import threading
 # purpose -> native threads. SQLite has one writer at a time: one thread is enough and stays
 # warm. argon2 (64 MB, ~100 ms of CPU each): one at a time, so on a 2-core branch server the
 # hub keeps a core. Measured with five PIN logins at once: an order took 38 ms (p50) with one
-# thread, 122 ms with two (docs/architecture.md, "Sign-in").
-POOL_SIZES = {"sqlite-commit": 1, "argon2": 1}
+# thread, 122 ms with two (docs/architecture.md, "Sign-in"). A dish photo (Pillow: decode,
+# shrink, WebP; ~0.1 s, up to ~0.7 s for a 12-megapixel original) is rare: one at a time.
+POOL_SIZES = {"sqlite-commit": 1, "argon2": 1, "photos": 1}
 _pools: dict[str, object] = {}
 _pools_lock = threading.Lock()
 

@@ -106,6 +106,8 @@ def _operation(ep: Endpoint, version: str) -> dict:
             kind = "object" if ep.media_type == "application/json" else "string"
             content = {ep.media_type: {"schema": {"type": kind}}}
             op["responses"] = {"200": {"description": ep.summary, "content": content}}
+            if params:  # a file by name (a dish's photo): an unknown name is the 404 page
+                op["responses"]["404"] = _page_responses()["404"]
         return op
     if ep.query:
         params.append({"in": "query", "schema": ep.query})

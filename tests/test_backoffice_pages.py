@@ -7,6 +7,7 @@ with the PIN the page showed. Screenshots land in tests/artifacts/.
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -772,3 +773,72 @@ def test_dishes_are_dragged_into_order_and_sections_stepped_on_a_phone(
     shot(page, "backoffice-menu-order-ar-phone.png")
     assert page.evaluate("window.sameDocument") is True
     context.close()
+
+
+def photo_png() -> bytes:
+    """A camera-sized picture (2400 x 1600): the page makes it smaller before sending."""
+    from PIL import Image
+
+    image = Image.linear_gradient("L").resize((2400, 1600)).convert("RGB")
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def test_an_owner_on_an_arabic_phone_gives_a_dish_a_photo_and_the_handheld_shows_it(
+    browser, server, make_staff, token_for
+):
+    make_staff("owner", name="Huda", email="owner.photo@example.com", password="a long password")
+    make_staff("waiter", pin=WAITER_PIN, name="Nour", locale="en")
+    api = Api(server, token_for("manager", "password"))
+    hummus_id = next(i["id"] for i in api.get("/items")["items"] if i["name"] == "Hummus")
+    waiter_ctx, phone = handheld(browser, server, WAITER_PIN)
+    expect(phone.locator('.hh-item[data-name="Hummus"] [data-testid=item-photo]')).to_have_count(0)
+
+    context, page = back_office(
+        browser, server, "owner.photo@example.com", "a long password", PHONE, "ar", "/admin/menu"
+    )
+    row = page.locator('[data-testid=item-row][data-name="Hummus"]')
+    expect(row.get_by_test_id("photo-none")).to_be_visible()
+    expect(row.get_by_test_id("photo-thumb")).to_be_hidden()
+    picker = row.get_by_test_id("photo-file")
+    assert picker.get_attribute("accept") == "image/*" and picker.get_attribute("capture") is None
+    pick = row.locator(".bo-photo-pick").bounding_box()
+    assert pick["height"] >= 48  # a thumb's target
+
+    # Not a picture: told next to the photo before anything is sent.
+    picker.set_input_files(files=[{"name": "menu.pdf", "mimeType": "image/png", "buffer": b"%PDF"}])
+    expect(row.get_by_test_id("photo-error")).not_to_be_empty()
+    assert api.get(f"/items/{hummus_id}")["photo_url"] is None
+
+    picker.set_input_files(
+        files=[{"name": "hummus.png", "mimeType": "image/png", "buffer": photo_png()}]
+    )
+    thumb = row.get_by_test_id("photo-thumb")
+    expect(thumb).to_be_visible()
+    expect(thumb).to_have_attribute("src", re.compile(r"^/media/photos/[0-9a-f]{16}-thumb\.webp$"))
+    expect(row.get_by_test_id("photo-error")).to_be_empty()
+    assert eventually(lambda: thumb.evaluate("img => img.complete && img.naturalWidth") == 200)
+    expect(row.get_by_test_id("photo-none")).to_be_hidden()
+    saved = api.get(f"/items/{hummus_id}")
+    assert saved["thumb_url"] == thumb.get_attribute("src")
+    assert page.evaluate("window.sameDocument") is True  # no reload
+    assert no_sideways_scroll(page)
+    row.scroll_into_view_if_needed()
+    shot(page, "backoffice-menu-photo-ar-phone.png")
+
+    # The waiter's handheld shows the thumbnail on the dish at once, without a reload.
+    on_phone = phone.locator('.hh-item[data-name="Hummus"] [data-testid=item-photo]')
+    expect(on_phone).to_have_attribute("src", saved["thumb_url"])
+    box = eventually(lambda: on_phone.bounding_box())
+    assert (round(box["width"]), round(box["height"])) == (44, 44)
+    assert phone.evaluate("window.sameDocument") is True
+    shot(phone, "handheld-menu-photo.png")
+
+    row.get_by_test_id("photo-remove").click()
+    expect(row.get_by_test_id("photo-none")).to_be_visible()
+    expect(row.get_by_test_id("photo-remove")).to_be_hidden()
+    assert api.get(f"/items/{hummus_id}")["photo_url"] is None
+    expect(on_phone).to_have_count(0)
+    context.close()
+    waiter_ctx.close()

@@ -77,6 +77,8 @@ EXPECTED: dict[tuple[str, str], frozenset | None] = {
     ("PUT", "/api/v1/modifier-groups/<int:obj_id>/items"): BACK_OFFICE,
     ("PUT", "/api/v1/categories/order"): BACK_OFFICE,
     ("PUT", "/api/v1/categories/<int:obj_id>/items/order"): BACK_OFFICE,
+    ("PUT", "/api/v1/items/<int:obj_id>/photo"): BACK_OFFICE,  # a dish's photo
+    ("DELETE", "/api/v1/items/<int:obj_id>/photo"): BACK_OFFICE,
     **_resource("printers", read=BACK_OFFICE),
     ("GET", "/api/v1/printers/health"): frozenset({OWNER, MANAGER, KITCHEN, CASHIER}),
     ("POST", "/api/v1/printers/<int:obj_id>/test-print"): BACK_OFFICE,
@@ -146,7 +148,7 @@ def _url(path: str) -> str:
 def _call(client, method: str, path: str, headers: dict | None = None):
     """Call an endpoint with dummy input: a missing id, and an empty object as the body."""
     kwargs = {"headers": headers or {}}
-    if method in ("POST", "PATCH"):
+    if method in ("POST", "PATCH", "PUT"):
         kwargs["json"] = {}
     return client.open(_url(path), method=method, **kwargs)
 
@@ -227,6 +229,8 @@ STRONG = sorted(
         ("PUT", "/api/v1/modifier-groups/<int:obj_id>/items"),
         ("PUT", "/api/v1/categories/order"),
         ("PUT", "/api/v1/categories/<int:obj_id>/items/order"),
+        ("PUT", "/api/v1/items/<int:obj_id>/photo"),
+        ("DELETE", "/api/v1/items/<int:obj_id>/photo"),
         ("PATCH", "/api/v1/branch"),
     ]
     + [

@@ -25,6 +25,7 @@ from pos_app.branch.schemas import BranchSchema
 from pos_app.branch.services import current_branch
 from pos_app.db import unit_of_work
 from pos_app.menu.models import Category, MenuItem, ModifierGroup, Station
+from pos_app.menu.photo_files import photo_urls
 from pos_app.pages import home_tiles, login_required, page_actor
 
 bp = Blueprint("backoffice", __name__)
@@ -146,6 +147,7 @@ def _item(i: MenuItem) -> dict:
         "available": i.available,
         "active": i.active,
         "sort": i.sort,
+        "thumb_url": photo_urls(i.photo)[1],
     }
 
 

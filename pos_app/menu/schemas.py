@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from pos_app.menu.photo_files import photo_urls
 from pos_app.schemas import (
     BaseSchema,
     arabic_field,
@@ -62,6 +63,17 @@ class MenuItemSchema(BaseSchema):
     available = flag_field()
     sort = count_field()
     modifier_group_ids = fields.List(ref_field(), validate=validate.Length(max=20))
+    # Set by PUT /items/<id>/photo, not by a patch.
+    photo_url = fields.Function(
+        lambda item: photo_urls(item.photo)[0],
+        dump_only=True,
+        metadata={"description": "the dish's photo (WebP, at most 800 px), or null"},
+    )
+    thumb_url = fields.Function(
+        lambda item: photo_urls(item.photo)[1],
+        dump_only=True,
+        metadata={"description": "its 200 px thumbnail, or null"},
+    )
 
 
 class ModifierGroupSchema(BaseSchema):

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, selectinload
 from pos_app.branch.services import current_branch
 from pos_app.errors import ValidationFailed
 from pos_app.menu.models import Category, MenuItem, ModifierGroup, Station
+from pos_app.menu.photo_files import photo_urls
 
 
 def bilingual(obj, attr: str = "name") -> dict:
@@ -56,6 +57,7 @@ def _item(item: MenuItem, group_ids: set[int]) -> dict:
     station = item.routed_station
     groups = [g.id for g in item.modifier_groups if g.active]
     group_ids.update(groups)
+    photo_url, thumb_url = photo_urls(item.photo)
     return {
         "id": item.id,
         "name": bilingual(item),
@@ -67,6 +69,8 @@ def _item(item: MenuItem, group_ids: set[int]) -> dict:
         "available": item.available,
         "allergens": item.allergens or [],
         "modifier_group_ids": groups,
+        "photo_url": photo_url,
+        "thumb_url": thumb_url,
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pos_app.api import Api, Call
 from pos_app.auth.roles import ALL_ROLES, BACK_OFFICE
 from pos_app.crud import Resource, register_resource
-from pos_app.menu import csv_io, group_items, ordering, schemas, services
+from pos_app.menu import csv_io, group_items, ordering, photos, schemas, services
 from pos_app.menu.models import Category, MenuItem, Modifier, ModifierGroup, Station
 
 
@@ -85,5 +85,6 @@ def register(api: Api) -> None:
     csv_io.register(api)
     group_items.register(api)
     ordering.register(api)
+    photos.register(api)
     for resource in RESOURCES:
         register_resource(api, resource)

@@ -11,9 +11,9 @@ export const t = translator(Object.assign({}, readJson("bo-form-i18n"), readJson
 const TOKEN = document.querySelector('meta[name="pos-token"]').content;
 
 /** The API's answer {ok, status, data, error}; a NetError when none came. Signed out: to the
- *  back-office login, back to this page after. */
-export function api(method, path, body) {
-  return request(method, path, body, { token: TOKEN }).then((res) => {
+ *  back-office login, back to this page after. `options`: request()'s (a longer timeoutMs). */
+export function api(method, path, body, options) {
+  return request(method, path, body, Object.assign({ token: TOKEN }, options)).then((res) => {
     if (res.status === 401) {
       window.location.assign("/backoffice/login?next=" + encodeURIComponent(window.location.pathname));
       throw new NetError("signed out");

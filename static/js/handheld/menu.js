@@ -1,5 +1,5 @@
-// The menu beside the check: category tabs and item buttons (with how many are in the
-// draft); a tap adds one, or opens the item's options.
+// The menu beside the check: category tabs and item buttons (the dish's thumbnail when it
+// has a photo, how many are in the draft); a tap adds one, or opens the item's options.
 import { clear, el } from "../lib/dom.js";
 import { $, current, moneyEl, name, S, saveLocal, t } from "./context.js";
 import { draftFor, makeLine } from "./drafts.js";
@@ -34,7 +34,13 @@ export function renderMenu(c) {
       dataset: { name: item.name.en }, disabled: soldOut, "aria-disabled": soldOut ? "true" : null,
       onclick: function () { tapItem(item); },
     },
-    el("span", { class: "hh-item-name" }, name(item)),
+    item.thumb_url ? el("span", { class: "hh-item-top" },
+      // A fixed size, so that a button never grows when its photo arrives; lazy: a long
+      // section loads only the photos in view.
+      el("img", { class: "hh-item-photo", src: item.thumb_url, alt: "", width: 44, height: 44,
+        loading: "lazy", decoding: "async", "data-testid": "item-photo" }),
+      el("span", { class: "hh-item-name" }, name(item)))
+      : el("span", { class: "hh-item-name" }, name(item)),
     el("span", { class: "hh-item-foot" }, moneyEl(item.price_minor, "hh-item-price"),
       soldOut ? el("span", { class: "hh-item-out", "data-testid": "sold-out" }, t("sold_out")) : null,
       !soldOut && item.modifier_group_ids.length ? el("span", { class: "hh-item-opts" }, t("options")) : null),

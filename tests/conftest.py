@@ -29,6 +29,7 @@ from pos_app.auth import passwords
 from pos_app.auth.models import Role, Staff
 from pos_app.auth.tokens import issue_token
 from pos_app.db import Base, unit_of_work
+from pos_app.extensions import socketio
 
 TEST_SECRET = "test-secret-key"
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "pos_app" / "translations"
@@ -445,3 +446,20 @@ def _close_browser_contexts(request):
     if "browser" in request.fixturenames:
         for context in request.getfixturevalue("browser").contexts:
             context.close()
+
+
+@pytest.fixture
+def floor_handheld(make_staff):
+    """Factory: (staff id, a /floor test client of `app` signed in as a new waiter)."""
+
+    def connect(app):
+        staff = make_staff("waiter")
+        with app.app_context(), unit_of_work() as s:
+            raw = issue_token(s, s.get(Staff, staff.id), 8, "test", "pin")
+        sock = socketio.test_client(
+            app, namespace="/floor", auth={"token": raw}, flask_test_client=app.test_client()
+        )
+        assert sock.is_connected("/floor")
+        return staff.id, sock
+
+    return connect

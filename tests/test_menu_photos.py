@@ -15,10 +15,6 @@ from PIL import Image
 from sqlalchemy import select, text
 
 from pos_app.audit import AuditEntry
-from pos_app.auth.models import Staff
-from pos_app.auth.tokens import issue_token
-from pos_app.db import unit_of_work
-from pos_app.extensions import socketio
 from pos_app.menu.models import MenuItem
 from pos_app.outbox import OutboxEvent
 
@@ -81,22 +77,10 @@ def ledger(db, action: str | None = None) -> tuple[list, list]:
         return audits, events
 
 
-def floor_socket(app, make_staff):
-    """A waiter's handheld connection to /floor."""
-    staff = make_staff("waiter")
-    with app.app_context(), unit_of_work() as s:
-        raw = issue_token(s, s.get(Staff, staff.id), 8, "test", "pin")
-    sock = socketio.test_client(
-        app, namespace="/floor", auth={"token": raw}, flask_test_client=app.test_client()
-    )
-    assert sock.is_connected("/floor")
-    return sock
-
-
 def test_a_phone_photo_is_stored_upright_small_and_without_its_gps(
-    app, client, db, photos, owner, hummus, auth, make_staff
+    app, client, db, photos, owner, hummus, auth, floor_handheld
 ):
-    phone = floor_socket(app, make_staff)
+    _, phone = floor_handheld(app)
     phone.get_received("/floor")
     response = put_photo(client, hummus, owner, b64(phone_png()))
     assert response.status_code == 200, response.get_json()

@@ -124,13 +124,22 @@ def test_an_owner_on_an_arabic_phone_edits_the_menu_and_the_handheld_follows(
     expect(row.locator('[data-error-for="name"]')).to_have_text("مستخدم من قبل في عنصر آخر.")
     assert api.get(f"/items/{hummus_id}")["price_minor"] == 1800  # nothing half-saved
 
-    # The right change: saved, and the waiter's handheld shows it, no reload.
+    # The minutes it takes to make: whole minutes, typed in Arabic digits too.
+    row.get_by_test_id("prep-minutes").fill("٩٩٩")
     row.locator("input[name=name]").fill("Hummus")
+    row.get_by_test_id("save").click()
+    expect(row.locator('[data-error-for="prep_minutes"]')).to_have_text(
+        "دقائق كاملة من 0 إلى 240."
+    )
+    row.get_by_test_id("prep-minutes").fill("٧")
+
+    # The right change: saved, and the waiter's handheld shows it, no reload.
     row.get_by_test_id("save").click()
     expect(page.get_by_test_id("message")).to_have_text("تم الحفظ.")
     expect(row.locator('[data-error-for="name"]')).to_have_text("")
     expect(row.get_by_test_id("save")).to_be_hidden()
-    assert api.get(f"/items/{hummus_id}")["price_minor"] == 1950
+    saved = api.get(f"/items/{hummus_id}")
+    assert (saved["price_minor"], saved["prep_minutes"]) == (1950, 7)
     expect(hummus_on_phone).to_contain_text("19.50 SAR")
 
     # Sold out (86): greyed on the handheld at once, and cannot be tapped; then back.

@@ -1,4 +1,5 @@
-// The back office's menu: every dish editable in place (both names, station, course, price),
+// The back office's menu: every dish editable in place (both names, station, course, the
+// minutes it takes to make, price),
 // sold out (86) and back with one tap, taken off the menu and brought back, new dishes added,
 // search. Each save is one PATCH of what changed; a refusal shows next to its field in the
 // page's language; handhelds hear of every change from the server at once (menu_changed).
@@ -39,6 +40,11 @@ function read(scope) {
   else values.price_minor = price;
   if (field(scope, "station_id")) values.station_id = optionalNumber(field(scope, "station_id").value);
   if (field(scope, "course")) values.course = optionalNumber(field(scope, "course").value);
+  if (field(scope, "prep_minutes")) {
+    const minutes = field(scope, "prep_minutes").value.trim().replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660));
+    if (!/^\d{1,3}$/.test(minutes) || Number(minutes) > 240) errors.prep_minutes = t("minutes_bad");
+    else values.prep_minutes = Number(minutes);
+  }
   return { values, errors };
 }
 

@@ -128,9 +128,7 @@ def test_an_owner_on_an_arabic_phone_edits_the_menu_and_the_handheld_follows(
     row.get_by_test_id("prep-minutes").fill("٩٩٩")
     row.locator("input[name=name]").fill("Hummus")
     row.get_by_test_id("save").click()
-    expect(row.locator('[data-error-for="prep_minutes"]')).to_have_text(
-        "دقائق كاملة من 0 إلى 240."
-    )
+    expect(row.locator('[data-error-for="prep_minutes"]')).to_have_text("دقائق كاملة من 0 إلى 240.")
     row.get_by_test_id("prep-minutes").fill("٧")
 
     # The right change: saved, and the waiter's handheld shows it, no reload.

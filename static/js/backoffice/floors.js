@@ -42,8 +42,9 @@ function draw() {
   const tables = onFloor();
   const cols = Math.max(12, ...tables.map((tb) => tb.x + tb.width + 2));
   const rows = Math.max(8, ...tables.map((tb) => tb.y + tb.height + 2));
-  // 44 px at least: a table is a target for a thumb; a wide room scrolls sideways instead.
-  S.cell = Math.max(44, Math.min(72, Math.floor(plan.parentNode.clientWidth / cols)));
+  // A table 44 px at least (a cell of 48 less its margins): a target for a thumb; a wide room
+  // scrolls sideways in its frame instead.
+  S.cell = Math.max(48, Math.min(72, Math.floor(plan.parentNode.clientWidth / cols)));
   clear(plan);
   plan.style.width = cols * S.cell + "px";
   plan.style.height = rows * S.cell + "px";

@@ -75,6 +75,7 @@ RESOURCE = Resource(
     read_roles=BACK_OFFICE,
     write_roles=BACK_OFFICE,
     strong_auth=True,  # where paper goes: password or step-up
+    unique=("name",),
     refs={"station_id": Station, "backup_printer_id": Printer},
     query=PrinterFilter,
     before_save=check_printer,

@@ -16,6 +16,7 @@ RESOURCES = (
         "floors",
         read_roles=ALL_ROLES,
         write_roles=BACK_OFFICE,
+        unique=("name",),
     ),
     Resource(
         "tables",

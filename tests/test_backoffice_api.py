@@ -780,3 +780,29 @@ def test_issuing_pins_is_for_a_strong_sign_in_and_limited(client, db, auth, make
         ok(client.post(url, headers=manager))
     error = error_of(client.post(url, headers=manager), 429)
     assert error["code"] == "rate_limited"
+
+
+@pytest.mark.parametrize(
+    "path, body, taken",
+    [
+        ("/api/v1/categories", {"name": "STARTERS"}, "name"),
+        ("/api/v1/items", {"name": "hummus", "price_minor": 100}, "name"),
+        ("/api/v1/floors", {"name": "hall"}, "name"),
+    ],
+)
+def test_a_name_already_in_use_is_a_409_next_to_the_name(client, demo, db, auth, path, body, taken):
+    """Duplicate names (whatever their case) are refused next to the field, so the back-office
+    page can say so beside it in the person's language; nothing is written."""
+    manager = auth("manager")
+    if path == "/api/v1/items":
+        body = {
+            **body,
+            "category_id": client.get("/api/v1/categories", headers=manager).get_json()["items"][0][
+                "id"
+            ],
+        }
+    table = {"/api/v1/categories": "category", "/api/v1/items": "menu_item"}.get(path, "floor")
+    before = row_counts(db, table)
+    error = error_of(client.post(path, json=body, headers=manager), 409)
+    assert error["code"] == "duplicate" and error["fields"] == {taken: ["already in use"]}
+    assert row_counts(db, table) == before

@@ -153,6 +153,13 @@ def test_an_owner_on_an_arabic_phone_edits_the_menu_and_the_handheld_follows(
     expect(row.get_by_test_id("available")).to_have_text("متوفر")
     expect(hummus_on_phone).to_be_enabled()
 
+    # A new dish named like one there is (whatever its case): said next to its name.
+    add = page.get_by_test_id("add-item").first
+    add.locator("input[name=name]").fill("HUMMUS")
+    add.locator("input[name=price_minor]").fill("10")
+    add.locator("button[type=submit]").click()
+    expect(add.locator('[data-error-for="name"]')).to_have_text("مستخدم من قبل في عنصر آخر.")
+
     # Search finds a dish by its Arabic name.
     page.get_by_test_id("menu-search").fill("فتوش")
     expect(page.locator("[data-testid=item-row]:visible")).to_have_count(1)

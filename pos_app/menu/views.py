@@ -36,6 +36,7 @@ RESOURCES = (
         read_roles=BACK_OFFICE,
         write_roles=BACK_OFFICE,
         strong_auth=True,
+        unique=("name",),  # a second "Starters" is a 409 next to the name, not the index's
         refs={"station_id": Station},
     ),
     Resource(
@@ -47,6 +48,7 @@ RESOURCES = (
         read_roles=BACK_OFFICE,
         write_roles=BACK_OFFICE,
         strong_auth=True,
+        unique=("name",),
         refs={"category_id": Category, "station_id": Station},
         query=schemas.CategoryFilter,
         before_save=services.set_item_modifier_groups,

@@ -9,6 +9,7 @@ import pos_app.audit  # noqa: F401  (each import registers its tables on Base.me
 import pos_app.auth.models  # noqa: F401
 import pos_app.billing.models  # noqa: F401
 import pos_app.branch.models  # noqa: F401
+import pos_app.cloud.models  # noqa: F401
 import pos_app.counters  # noqa: F401
 import pos_app.idempotency  # noqa: F401
 import pos_app.menu.models  # noqa: F401

@@ -41,7 +41,7 @@ def _init_database(app: Flask) -> None:
 
 def _init_pipeline() -> None:
     """The commit pipeline (pos_app/pipeline.py lists its phases) and the kernel's phases."""
-    from pos_app import audit, pipeline, realtime
+    from pos_app import audit, outbox, pipeline, realtime
     from pos_app.menu import cache
 
     pipeline.install()
@@ -49,6 +49,7 @@ def _init_pipeline() -> None:
     pipeline.register("bump the menu version", cache.bump_on_menu_change)
     pipeline.register("drop revoked sockets", realtime.drop_rooms)
     pipeline.register("emit the pushes", realtime.emit_pushes)
+    pipeline.register("number the outbox events", outbox.number_events)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -131,4 +132,17 @@ def _init_features(app: Flask) -> None:
     pages.register(app)
     billing_pages.register(app)
     backoffice.init_app(app, api)
+    _init_cloud(app, api)
     cli.register(app)
+
+
+def _init_cloud(app: Flask, api) -> None:
+    """The cloud's ingest endpoint (it answers in cloud mode only) and, on a branch, the
+    worker that pushes the outbox to the cloud."""
+    from pos_app.cloud import ingest, push
+    from pos_app.cloud import models as cloud_models  # noqa: F401  (its tables)
+    from pos_app.scheduler import register_service
+
+    ingest.register(api)
+    if app.config["POS_MODE"] == "branch":
+        register_service(app, "cloud push", push.start)

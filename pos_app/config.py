@@ -41,6 +41,15 @@ def _virtual_printer_port() -> int | str | None:
     return int(value)
 
 
+def _branch_key() -> str:
+    """POS_BRANCH_KEY, or the contents of the file POS_BRANCH_KEY_FILE names (empty: none)."""
+    key = os.environ.get("POS_BRANCH_KEY", "")
+    path = os.environ.get("POS_BRANCH_KEY_FILE", "")
+    if not key and path and Path(path).exists():
+        key = Path(path).read_text().strip()
+    return key
+
+
 def log_level() -> str:
     """POS_LOG_LEVEL for the serving process (INFO by default)."""
     return os.environ.get("POS_LOG_LEVEL", "INFO").upper()
@@ -75,7 +84,16 @@ def from_environment() -> dict:
         "POS_VIRTUAL_PRINTERS": os.environ.get("POS_VIRTUAL_PRINTERS", "0") == "1",
         "POS_VIRTUAL_PRINTER_PORT": _virtual_printer_port(),
         "POS_DEFAULT_LOCALE": os.environ.get("POS_DEFAULT_LOCALE", "en"),
-        "MAX_CONTENT_LENGTH": _int("POS_MAX_BODY_BYTES", 1024 * 1024),
+        # The cloud mirror this branch pushes its outbox to (empty: it works alone), the
+        # branch's code there and its signing key (or a file holding it).
+        "POS_CLOUD_URL": os.environ.get("POS_CLOUD_URL", ""),
+        "POS_BRANCH_CODE": os.environ.get("POS_BRANCH_CODE", "demo"),
+        "POS_BRANCH_KEY": _branch_key(),
+        "POS_CLOUD_PUSH_SECONDS": float(os.environ.get("POS_CLOUD_PUSH_SECONDS", "2")),
+        # A branch takes orders (small); the cloud takes batches of events.
+        "MAX_CONTENT_LENGTH": _int(
+            "POS_MAX_BODY_BYTES", 8 * 1024 * 1024 if mode == "cloud" else 1024 * 1024
+        ),
         "POS_PHOTOS_DIR": os.environ.get("POS_PHOTOS_DIR") or str(INSTANCE_DIR / "photos"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

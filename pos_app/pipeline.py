@@ -10,6 +10,9 @@ Before each flush
   2. bump the menu version               pos_app.menu.cache   (once per transaction)
 Before the commit, inside the transaction (what a phase writes commits with the change)
   1. number the station pushes           kds.events           (seq per station, kept in kds_event)
+  2. number the outbox events            pos_app.outbox       (the branch's gapless event seq;
+                                                               last: its counter is the last
+                                                               lock the transaction takes)
 After the commit
   1. drop revoked sockets                pos_app.realtime     (first: a revoked login hears none
                                                                of the pushes below)
@@ -20,9 +23,8 @@ After a rollback
   the transaction's Pending is discarded: nothing queued runs. (The start-up rehearsal,
   pos_app.warmup, runs the before-commit phases with `rehearse_commit` and then rolls back.)
 
-The outbox is no phase: services write it as they change (`pos_app.outbox.record_event`), in
-the change's own transaction. The cloud push that reads it (a later issue) is one more name
-in AFTER_COMMIT and one `register()` call in its init.
+The outbox is written by services as they change (`pos_app.outbox.record_event`), in the
+change's own transaction; its phase only numbers the events at commit.
 
 A savepoint (`begin_nested`, taken by `counters.next_value` for a new counter) is not the
 transaction's end: SQLAlchemy fires its commit and rollback events for savepoints too, and
@@ -49,7 +51,7 @@ if TYPE_CHECKING:
     from pos_app.menu.cache import MenuSnapshot
 
 BEFORE_FLUSH = ("refuse changes to the audit log", "bump the menu version")
-BEFORE_COMMIT = ("number the station pushes",)
+BEFORE_COMMIT = ("number the station pushes", "number the outbox events")
 AFTER_COMMIT = ("drop revoked sockets", "emit the pushes", "wake the print workers")
 
 Phase = Callable[[Session, "Pending"], None]
@@ -72,6 +74,7 @@ class Pending:
     menu: MenuSnapshot | None = None
     menu_bumped: bool = False
     order_dumps: dict[tuple[str, int], dict] = field(default_factory=dict)  # (id, version)
+    outbox_ids: list[int] = field(default_factory=list)  # numbered at commit
 
 
 def pending(session: Session) -> Pending:

@@ -1,0 +1,231 @@
+"""`POST /api/v1/sync/events`: a branch's signed batch of outbox events, stored once each.
+
+Only a cloud server (`POS_MODE=cloud`) answers it; a branch server answers 404. The batch is
+checked before anything is written: the branch is known and active, its time within `SKEW`
+of ours, the signature right for that time and the exact bytes sent, the signature not seen
+in the last minutes (a replay), the body's branch the signer. Then, in one transaction: each
+event is inserted once by `(branch, seq)` (a duplicate sends nothing twice; the same seq with
+another event id means the branch reused its numbers, and the whole batch is refused), the
+projections are updated from the events that were new, and the branch's high water (the
+highest seq below which nothing is missing) moves on. The answer tells the branch that high
+water, so it marks those events sent and sends again from there.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from flask import current_app, request
+from marshmallow import Schema, ValidationError, fields, validate
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from pos_app.api import PUBLIC, Api, Call
+from pos_app.clock import utcnow
+from pos_app.cloud import projections
+from pos_app.cloud.models import CloudBranch, CloudEvent, CloudNonce
+from pos_app.cloud.signing import HEADER_BRANCH, HEADER_SIGNATURE, HEADER_TIME, SKEW, valid
+from pos_app.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from pos_app.locks import lock_key
+from pos_app.schemas import MAX_ID, UUID_PATTERN, FullMatch, QueryInstant, pattern
+
+MAX_EVENTS = 1000
+CODE = pattern(r"^[a-z0-9][a-z0-9_-]{0,39}$", error="lower-case letters, digits, - and _")
+
+
+def _an_object(value) -> None:
+    if not isinstance(value, dict):
+        raise ValidationError("a JSON object")
+
+
+class SyncEventSchema(Schema):
+    """One outbox event as the branch wrote it."""
+
+    seq = fields.Integer(strict=True, required=True, validate=validate.Range(1, MAX_ID))
+    event_id = fields.String(required=True, validate=FullMatch(UUID_PATTERN))
+    type = fields.String(required=True, validate=validate.Length(1, 64))
+    aggregate_type = fields.String(required=True, validate=validate.Length(1, 64))
+    aggregate_id = fields.String(required=True, validate=validate.Length(1, 64))
+    payload = fields.Raw(required=True, validate=_an_object)
+    created_at = QueryInstant(required=True)  # ISO 8601 with its offset, as the branch wrote it
+
+
+class SyncBatchSchema(Schema):
+    """A batch of one branch's events, in sequence order, and the branch's newest seq."""
+
+    branch = fields.String(required=True, validate=CODE)
+    head = fields.Integer(strict=True, required=True, validate=validate.Range(0, MAX_ID))
+    events = fields.List(
+        fields.Nested(SyncEventSchema), required=True, validate=validate.Length(0, MAX_EVENTS)
+    )
+
+
+class SyncAnswerSchema(Schema):
+    """What the cloud holds of the branch after the batch."""
+
+    high_water = fields.Integer(metadata={"description": "every seq up to this one is held"})
+    stored = fields.Integer(metadata={"description": "events of this batch that were new"})
+    missing_from = fields.Integer(
+        allow_none=True, metadata={"description": "the first seq the cloud lacks, if a gap"}
+    )
+
+
+def receive(call: Call):
+    """Store a branch's signed batch of events once each; answer the high water."""
+    if current_app.config["POS_MODE"] != "cloud":
+        raise NotFound("this server is a branch; pushes go to the cloud")
+    session = call.session
+    branch = _signer(session)
+    body = call.body
+    if body["branch"] != branch.code:
+        raise ValidationFailed(
+            "the batch names another branch than the one that signed it",
+            {"branch": ["not the signing branch"]},
+        )
+    events = body["events"]
+    if [e["seq"] for e in events] != sorted({e["seq"] for e in events}):
+        raise ValidationFailed(
+            "events must be in sequence order, each once", {"events": ["out of order or twice"]}
+        )
+    lock_key(session, "cloud-branch", branch.id)  # one branch's pushes queue
+    _refuse_replay(session, branch.id)
+    new = _store(session, branch.id, events)
+    projections.apply(session, branch.id, new)
+    high_water = _advance(session, branch)
+    branch.branch_head = max(branch.branch_head, body["head"])
+    branch.last_contact_at = utcnow()
+    gap = session.scalar(
+        select(CloudEvent.seq)
+        .where(CloudEvent.branch_id == branch.id, CloudEvent.seq > high_water)
+        .limit(1)
+    )
+    return {
+        "high_water": high_water,
+        "stored": len(new),
+        "missing_from": high_water + 1 if gap is not None else None,
+    }
+
+
+def _signer(session: Session) -> CloudBranch:
+    """The branch whose key signed these bytes at a time close to ours, or 401."""
+    refused = Unauthorized("the push is not signed by a known branch", code="sync_refused")
+    code = request.headers.get(HEADER_BRANCH, "")
+    signature = request.headers.get(HEADER_SIGNATURE, "")
+    branch = session.scalar(select(CloudBranch).where(CloudBranch.code == code[:40]))
+    if branch is None or not branch.active or len(signature) != 64:
+        raise refused
+    try:
+        sent_at = int(request.headers.get(HEADER_TIME, ""))
+    except ValueError:
+        raise refused from None
+    if not valid(branch.key, sent_at, request.get_data(cache=True), signature):
+        raise refused
+    drift = sent_at - int(time.time())
+    if abs(drift) > SKEW:
+        raise Unauthorized(
+            f"the branch's clock is {drift:+d} s from the cloud's (at most {SKEW} s allowed)",
+            code="clock_skew",
+        )
+    return branch
+
+
+def _refuse_replay(session: Session, branch_id: int) -> None:
+    """A signature taken within the window again is a replay: 409, nothing written."""
+    now = utcnow()
+    session.execute(
+        delete(CloudNonce).where(CloudNonce.seen_at < now - timedelta(seconds=3 * SKEW))
+    )
+    signature = request.headers[HEADER_SIGNATURE]
+    if session.get(CloudNonce, (branch_id, signature)) is not None:
+        raise Conflict("this batch was taken already (a replay)", code="replayed")
+    session.add(CloudNonce(branch_id=branch_id, signature=signature, seen_at=now))
+    session.flush()
+
+
+def _store(session: Session, branch_id: int, events: list[dict]) -> list[dict]:
+    """Insert the events not held yet; the ones that were new, in seq order."""
+    if not events:
+        return []
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    now = utcnow()
+    rows = [
+        {
+            "branch_id": branch_id,
+            "seq": e["seq"],
+            "event_id": e["event_id"].lower(),
+            "type": e["type"],
+            "aggregate_type": e["aggregate_type"],
+            "aggregate_id": e["aggregate_id"],
+            "payload": e["payload"],
+            "created_at": e["created_at"],
+            "received_at": now,
+        }
+        for e in events
+    ]
+    stmt = (
+        dialect.insert(CloudEvent.__table__)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["branch_id", "seq"])
+        .returning(CloudEvent.__table__.c.seq)
+    )
+    inserted = set(session.execute(stmt).scalars())
+    old = [r for r in rows if r["seq"] not in inserted]
+    if old:
+        held = dict(
+            session.execute(
+                select(CloudEvent.seq, CloudEvent.event_id).where(
+                    CloudEvent.branch_id == branch_id,
+                    CloudEvent.seq.in_([r["seq"] for r in old]),
+                )
+            ).all()
+        )
+        reused = [r["seq"] for r in old if held.get(r["seq"]) != r["event_id"]]
+        if reused:
+            raise Conflict(
+                f"sequence {reused[0]} is held with another event: the branch reused its numbers",
+                {"events": [f"seq {s} is another event's" for s in reused[:10]]},
+                "sequence_reused",
+            )
+    return [r for r in rows if r["seq"] in inserted]
+
+
+def _advance(session: Session, branch: CloudBranch) -> int:
+    """Move the branch's high water over the events now held without a gap."""
+    mark = branch.high_water
+    while True:
+        following = session.scalars(
+            select(CloudEvent.seq)
+            .where(CloudEvent.branch_id == branch.id, CloudEvent.seq > mark)
+            .order_by(CloudEvent.seq)
+            .limit(MAX_EVENTS)
+        ).all()
+        moved = 0
+        for seq in following:
+            if seq != mark + 1:
+                break
+            mark, moved = seq, moved + 1
+        if moved < MAX_EVENTS or not following:
+            break
+    branch.high_water = mark
+    return mark
+
+
+def register(api: Api) -> None:
+    api.add(
+        "/sync/events",
+        "POST",
+        receive,
+        roles=PUBLIC,  # signed with the branch's key instead of a staff member's token
+        tag="sync",
+        body=SyncBatchSchema,
+        response=SyncAnswerSchema,
+        keeps_answers=False,
+        errors=(401, 404, 409),
+        description=(
+            "Cloud mode only. Headers: X-Pos-Branch (the branch code), X-Pos-Time (Unix seconds,"
+            " within 300 s of the cloud's clock), X-Pos-Signature (hex HMAC-SHA256 of"
+            " '<time>.<body>' with the branch's key)."
+        ),
+    )

@@ -1,0 +1,110 @@
+"""What the cloud keeps of each branch, and the branch's own push state.
+
+Every table of the cloud is keyed by its branch first, so the schema distributes by that key
+(Citus) and partitions by month later without a change of keys (docs/scaling.md).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pos_app.clock import utcnow
+from pos_app.db import Base, UTCDateTime
+
+
+class CloudBranch(Base):
+    """A branch the cloud mirrors: its code, its key and how far its events have arrived."""
+
+    __tablename__ = "cloud_branch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    # The shared secret the branch signs its pushes with (HMAC-SHA256): the cloud must hold it
+    # to check a signature, so it is kept as given; only the branch and the cloud know it.
+    key: Mapped[str] = mapped_column(String(128))
+    active: Mapped[bool] = mapped_column(default=True)
+    # The highest sequence below which the cloud holds every event (no gap).
+    high_water: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The branch's newest sequence as its last push said: the lag is head - high_water.
+    branch_head: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CloudEvent(Base):
+    """One event of one branch, stored once by (branch, seq): a push sent twice adds nothing."""
+
+    __tablename__ = "cloud_event"
+
+    branch_id: Mapped[int] = mapped_column(ForeignKey("cloud_branch.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(36))
+    type: Mapped[str] = mapped_column(String(64))
+    aggregate_type: Mapped[str] = mapped_column(String(64))
+    aggregate_id: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)  # on the branch's clock
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CloudNonce(Base):
+    """The signatures of batches taken in the last minutes: the same batch again is a replay."""
+
+    __tablename__ = "cloud_nonce"
+
+    branch_id: Mapped[int] = mapped_column(ForeignKey("cloud_branch.id"), primary_key=True)
+    signature: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class CloudOrder(Base):
+    """An order as the branch last described it (projection of `order.*` events)."""
+
+    __tablename__ = "cloud_order"
+
+    branch_id: Mapped[int] = mapped_column(ForeignKey("cloud_branch.id"), primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    number: Mapped[int]
+    business_day: Mapped[str] = mapped_column(String(10))
+    type: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    total_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    waiter_name: Mapped[str] = mapped_column(String(120), default="")
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=0)
+    seq: Mapped[int] = mapped_column(BigInteger)  # the event that last wrote it
+
+    __table_args__ = (Index("ix_cloud_order_branch_day", "branch_id", "business_day"),)
+
+
+class CloudPayment(Base):
+    """A payment or refund taken at a branch (projection of `payment.recorded`)."""
+
+    __tablename__ = "cloud_payment"
+
+    branch_id: Mapped[int] = mapped_column(ForeignKey("cloud_branch.id"), primary_key=True)
+    payment_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(16))
+    tender: Mapped[str] = mapped_column(String(16))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    tip_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class SyncState(Base):
+    """The branch's push to the cloud (one row): when it last worked, and what went wrong."""
+
+    __tablename__ = "sync_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_push_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a good answer
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(String(300), default="")
+    cloud_high_water: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,0 +1,210 @@
+"""The branch's push: its outbox to the cloud, in sequence order, exactly once.
+
+A worker of the server process (a gevent greenlet, started with the scheduler) reads a batch
+of events the cloud has not confirmed (a read transaction, closed before the network), sends
+it signed, and on the cloud's answer marks sent every event up to the cloud's high water (a
+short write transaction). Nothing is marked on a send alone: a push lost on the way, a cloud
+that stored the batch but whose answer never came, a branch restarted mid-push: all are sent
+again and the cloud keeps each `(branch, seq)` once. When the cloud says it lacks an event
+the branch thought sent (the cloud restored from a backup), those are sent again.
+
+While the cloud is away the worker backs off (2 s doubling to 5 min) and the outbox grows;
+`SyncState` keeps the last good push and the last error for the health page.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+from flask import Flask
+from sqlalchemy import func, select, update
+
+from pos_app.clock import utcnow
+from pos_app.cloud.models import SyncState
+from pos_app.cloud.signing import headers
+from pos_app.db import unit_of_work
+from pos_app.outbox import OutboxEvent
+
+log = logging.getLogger("pos.sync")
+
+BATCH = 500
+BATCH_BYTES = 700_000  # under the cloud's body limit, with room for the envelope
+TIMEOUT_S = 20
+BACKOFF_S = (2, 300)
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where and as whom the branch pushes."""
+
+    url: str
+    code: str
+    key: str
+
+
+def target(app: Flask) -> Target | None:
+    """The cloud this branch pushes to, or None (no POS_CLOUD_URL: the branch works alone)."""
+    url = app.config.get("POS_CLOUD_URL")
+    key = app.config.get("POS_BRANCH_KEY")
+    if not url or not key:
+        return None
+    return Target(url.rstrip("/"), app.config.get("POS_BRANCH_CODE") or "demo", key)
+
+
+def _event(row: OutboxEvent) -> dict:
+    return {
+        "seq": row.seq,
+        "event_id": row.event_id,
+        "type": row.type,
+        "aggregate_type": row.aggregate_type,
+        "aggregate_id": row.aggregate_id,
+        "payload": row.payload,
+        "created_at": row.created_at.isoformat(),
+    }
+
+
+def _batch(code: str) -> tuple[bytes, int, int] | None:
+    """The next batch's body, its last seq and its size, or None when all is confirmed."""
+    with unit_of_work(write=False) as session:
+        rows = session.scalars(
+            select(OutboxEvent)
+            .where(OutboxEvent.sent_at.is_(None), OutboxEvent.seq.is_not(None))
+            .order_by(OutboxEvent.seq)
+            .limit(BATCH)
+        ).all()
+        if not rows:
+            return None
+        head = session.scalar(select(func.max(OutboxEvent.seq))) or 0
+        events, size = [], 0
+        for row in rows:
+            event = _event(row)
+            size += len(json.dumps(event, separators=(",", ":")))
+            if events and size > BATCH_BYTES:
+                break
+            events.append(event)
+    body = {"branch": code, "head": head, "events": events}
+    return json.dumps(body, separators=(",", ":")).encode(), events[-1]["seq"], len(events)
+
+
+def _send(to: Target, body: bytes) -> dict:
+    sent_at = int(time.time())
+    request = urllib.request.Request(
+        f"{to.url}/api/v1/sync/events",
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/json", **headers(to.code, to.key, sent_at, body)},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        try:
+            detail = json.loads(err.read() or b"{}").get("error", {})
+        except ValueError:
+            detail = {}
+        message = f"{err.code} {detail.get('code', '')}: {detail.get('message', '')}"
+        raise PushFailed(message) from err
+    except (OSError, ValueError) as err:  # refused, reset, timed out, not JSON
+        raise PushFailed(f"the cloud did not answer: {err}") from err
+
+
+class PushFailed(Exception):
+    """The cloud refused the push or did not answer."""
+
+
+def _confirm(high_water: int) -> int:
+    """Mark sent what the cloud holds; unmark what it says it lacks (a restored cloud). The
+    cloud's high water as the branch knew it before (-1 when events were unmarked: there is
+    something to send again)."""
+    now = utcnow()
+    with unit_of_work() as session:
+        session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.seq <= high_water, OutboxEvent.sent_at.is_(None))
+            .values(sent_at=now)
+        )
+        unmarked = session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.seq > high_water, OutboxEvent.sent_at.is_not(None))
+            .values(sent_at=None)
+        ).rowcount
+        state = _state(session)
+        before = -1 if unmarked else state.cloud_high_water or 0
+        state.last_push_at, state.last_attempt_at, state.last_error = now, now, ""
+        state.cloud_high_water = high_water
+    return before
+
+
+def _failed(message: str) -> None:
+    with unit_of_work() as session:
+        state = _state(session)
+        state.last_attempt_at, state.last_error = utcnow(), message[:300]
+
+
+def _state(session) -> SyncState:
+    state = session.get(SyncState, 1)
+    if state is None:
+        state = SyncState(id=1)
+        session.add(state)
+    return state
+
+
+def push_once(app: Flask) -> int:
+    """Send one batch if there is one: how many events it sent when the cloud confirmed them
+    all (0: nothing to send, or the cloud asked for earlier ones). Raises PushFailed when the
+    cloud refused it or did not answer."""
+    to = target(app)
+    if to is None:
+        return 0
+    with app.app_context():
+        batch = _batch(to.code)
+        if batch is None:
+            return 0
+        body, last, count = batch
+        try:
+            answer = _send(to, body)
+            high_water = int(answer["high_water"])
+        except (PushFailed, KeyError, TypeError, ValueError) as err:
+            _failed(str(err))
+            raise PushFailed(str(err)) from err
+        before = _confirm(high_water)
+        if high_water < last:
+            # The cloud lacks earlier events (it lost them: restored from a backup); they are
+            # unmarked and go next, at once while the cloud's high water still moves.
+            log.info("the cloud holds up to %s of a batch up to %s", high_water, last)
+            return 1 if high_water > before else 0
+        return count
+
+
+def run_forever(app: Flask, idle_s: float) -> None:
+    """Push while there is something to push; wait `idle_s` when there is not; back off
+    while the cloud is away."""
+    wait = BACKOFF_S[0]
+    while True:
+        try:
+            pushed = push_once(app)
+            wait = BACKOFF_S[0]
+            time.sleep(0 if pushed else idle_s)  # progress: more may be waiting
+        except PushFailed as err:
+            log.warning("push to the cloud failed, again in %s s: %s", wait, err)
+            time.sleep(wait)
+            wait = min(wait * 2, BACKOFF_S[1])
+        except Exception:  # a bug must not stop the shop's sync for good
+            log.exception("push to the cloud crashed, again in %s s", wait)
+            time.sleep(wait)
+            wait = min(wait * 2, BACKOFF_S[1])
+
+
+def start(app: Flask) -> None:
+    """The scheduler's service: the push worker as a greenlet (no cloud: nothing)."""
+    if target(app) is None:
+        log.info("no POS_CLOUD_URL: this branch keeps its outbox and pushes nowhere")
+        return
+    import gevent
+
+    gevent.spawn(run_forever, app, app.config.get("POS_CLOUD_PUSH_SECONDS", 2))

@@ -1,0 +1,216 @@
+"""The cloud's ingest (POST /api/v1/sync/events): a signed batch stored once per (branch, seq),
+the high water answered; wrong keys, tampered bodies, replays, old times, unknown or disabled
+branches, another branch's batch and malformed events are refused and change nothing."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+import pytest
+from conftest import app_config
+from sqlalchemy import func, select
+
+from pos_app import create_app
+from pos_app.cloud.models import CloudBranch, CloudEvent, CloudOrder, CloudPayment
+from pos_app.cloud.signing import headers
+from pos_app.db import unit_of_work
+
+KEY = "k" * 40
+
+
+@pytest.fixture
+def cloud(app, database_url):
+    """A cloud app over the test database (emptied after the test like any), with two branches."""
+    cloud = create_app({**app_config(database_url), "POS_MODE": "cloud"})
+    with cloud.app_context(), unit_of_work() as s:
+        s.add(CloudBranch(code="riyadh", name="Riyadh", key=KEY))
+        s.add(CloudBranch(code="jeddah", name="Jeddah", key="j" * 40))
+        s.add(CloudBranch(code="closed", name="Closed", key=KEY, active=False))
+    yield cloud
+    cloud.extensions["pos_engine"].dispose()
+
+
+def event(seq: int, kind: str = "order.created", payload: dict | None = None, **extra) -> dict:
+    order_id = extra.pop("order_id", str(uuid.uuid4()))
+    return {
+        "seq": seq,
+        "event_id": extra.pop("event_id", str(uuid.uuid4())),
+        "type": kind,
+        "aggregate_type": "order",
+        "aggregate_id": order_id,
+        "payload": payload
+        if payload is not None
+        else {"id": order_id, "number": seq, "status": "open", "total_minor": 1000 * seq},
+        "created_at": "2026-12-04T12:00:00+00:00",
+        **extra,
+    }
+
+
+def push(cloud, events, code="riyadh", key=KEY, sent_at=None, body=None, head=None, branch=None):
+    raw = body or json.dumps(
+        {"branch": branch or code, "head": head or max([e["seq"] for e in events] or [0]),
+         "events": events}
+    ).encode()  # fmt: skip
+    signed = headers(code, key, int(time.time()) if sent_at is None else sent_at, raw)
+    return cloud.test_client().post(
+        "/api/v1/sync/events",
+        data=raw,
+        headers={**signed, "Content-Type": "application/json"},
+    )
+
+
+def held(cloud, code="riyadh") -> list[int]:
+    with cloud.app_context(), unit_of_work(write=False) as s:
+        branch = s.scalar(select(CloudBranch).where(CloudBranch.code == code))
+        return list(
+            s.scalars(
+                select(CloudEvent.seq).where(CloudEvent.branch_id == branch.id).order_by("seq")
+            )
+        )
+
+
+def test_events_are_kept_once_and_the_high_water_waits_for_a_gap(cloud):
+    first = [event(1), event(2), event(3)]
+    answer = push(cloud, first)
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json() == {"high_water": 3, "stored": 3, "missing_from": None}
+    again = push(cloud, first, sent_at=int(time.time()) - 1)  # a retry: signed anew
+    assert again.get_json() == {"high_water": 3, "stored": 0, "missing_from": None}
+    later = push(cloud, [event(5), event(6)])
+    assert later.get_json() == {"high_water": 3, "stored": 2, "missing_from": 4}
+    filled = push(cloud, [event(4)], head=6)
+    assert filled.get_json() == {"high_water": 6, "stored": 1, "missing_from": None}
+    assert held(cloud) == [1, 2, 3, 4, 5, 6]
+    assert held(cloud, "jeddah") == []  # kept by branch
+    with cloud.app_context(), unit_of_work(write=False) as s:
+        assert s.scalar(select(func.count()).select_from(CloudOrder)) == 6
+        branch = s.scalar(select(CloudBranch).where(CloudBranch.code == "riyadh"))
+        assert (branch.high_water, branch.branch_head) == (6, 6)
+        assert branch.last_contact_at is not None
+
+
+def test_the_order_projection_keeps_the_newest_state_whatever_arrives_first(cloud):
+    order_id = str(uuid.uuid4())
+    paid = {"id": order_id, "number": 7, "status": "paid", "total_minor": 4500}
+    opened = {"id": order_id, "number": 7, "status": "open", "total_minor": 4500}
+    payment = {
+        **{"id": str(uuid.uuid4()), "kind": "payment", "tender": "cash"},
+        **{"amount_minor": 4500, "tip_minor": 500, "at": "2026-12-04T12:05:00+00:00"},
+    }
+    push(cloud, [event(2, "order.paid", paid, order_id=order_id)])
+    push(cloud, [event(1, "order.created", opened, order_id=order_id)], head=2)  # late
+    push(cloud, [event(3, "payment.recorded", payment, order_id=order_id)])
+    push(cloud, [event(3, "payment.recorded", payment, order_id=order_id)])  # again: once
+    with cloud.app_context(), unit_of_work(write=False) as s:
+        order = s.scalars(select(CloudOrder)).one()
+        assert (order.status, order.total_minor, order.seq) == ("paid", 4500, 2)
+        taken = s.scalars(select(CloudPayment)).one()
+        assert (taken.amount_minor, taken.tip_minor, taken.order_id) == (4500, 500, order_id)
+
+
+def test_a_replayed_batch_is_refused_and_changes_nothing(cloud):
+    raw = json.dumps({"branch": "riyadh", "head": 1, "events": [event(1)]}).encode()
+    signed = {**headers("riyadh", KEY, int(time.time()), raw), "Content-Type": "application/json"}
+    client = cloud.test_client()
+    assert client.post("/api/v1/sync/events", data=raw, headers=signed).status_code == 200
+    replay = client.post("/api/v1/sync/events", data=raw, headers=signed)
+    assert replay.status_code == 409 and replay.get_json()["error"]["code"] == "replayed"
+    assert held(cloud) == [1]
+
+
+@pytest.mark.parametrize(
+    "how, code",
+    [
+        ("tampered", "sync_refused"),
+        ("wrong key", "sync_refused"),
+        ("unknown branch", "sync_refused"),
+        ("disabled branch", "sync_refused"),
+        ("old", "clock_skew"),
+        ("future", "clock_skew"),
+        ("no signature", "sync_refused"),
+        ("time not a number", "sync_refused"),
+    ],
+)
+def test_a_push_not_signed_by_an_active_branch_now_is_refused(cloud, how, code):
+    raw = json.dumps({"branch": "riyadh", "head": 1, "events": [event(1)]}).encode()
+    now = int(time.time())
+    signed = headers("riyadh", KEY, now, raw)
+    if how == "tampered":
+        raw = raw.replace(b'"head": 1', b'"head": 9')
+    elif how == "wrong key":
+        signed = headers("riyadh", "x" * 40, now, raw)
+    elif how == "unknown branch":
+        signed = headers("dammam", KEY, now, raw)
+    elif how == "disabled branch":
+        signed = headers("closed", KEY, now, raw)
+    elif how in ("old", "future"):
+        signed = headers("riyadh", KEY, now + (-301 if how == "old" else 301), raw)
+    elif how == "no signature":
+        signed.pop("X-Pos-Signature")
+    elif how == "time not a number":
+        signed["X-Pos-Time"] = "soon"
+    answer = cloud.test_client().post(
+        "/api/v1/sync/events", data=raw, headers={**signed, "Content-Type": "application/json"}
+    )
+    assert answer.status_code == 401, answer.get_json()
+    assert answer.get_json()["error"]["code"] == code
+    assert held(cloud) == []
+
+
+def test_clocks_minutes_apart_still_push(cloud):
+    assert push(cloud, [event(1)], sent_at=int(time.time()) - 240).status_code == 200
+    assert push(cloud, [event(2)], sent_at=int(time.time()) + 240).status_code == 200
+    assert held(cloud) == [1, 2]
+
+
+def test_a_batch_naming_another_branch_is_refused(cloud):
+    answer = push(cloud, [event(1)], branch="jeddah")  # signed by riyadh
+    assert answer.status_code == 422 and "branch" in answer.get_json()["error"]["fields"]
+    assert held(cloud) == held(cloud, "jeddah") == []
+
+
+def test_a_sequence_reused_with_another_event_refuses_the_whole_batch(cloud):
+    push(cloud, [event(1), event(2)])
+    answer = push(cloud, [event(2), event(3)])  # seq 2 is another event now
+    assert answer.status_code == 409 and answer.get_json()["error"]["code"] == "sequence_reused"
+    assert held(cloud) == [1, 2]  # 3 was not kept either
+
+
+@pytest.mark.parametrize(
+    "events, field",
+    [
+        ([{**event(1), "seq": 0}], "events"),
+        ([{**event(1), "seq": "1"}], "events"),
+        ([{**event(1), "seq": 2**31}], "events"),
+        ([{**event(1), "payload": [1, 2]}], "events"),
+        ([{**event(1), "event_id": "not-a-uuid"}], "events"),
+        ([{**event(1), "created_at": "2026-12-04 12:00"}], "events"),
+        ([{**event(1), "type": "x" * 65}], "events"),
+        ([event(2), event(1)], "events"),  # out of order
+        ([event(1), event(1)], "events"),  # twice
+        ([event(n) for n in range(1, 1002)], "events"),  # too many
+        ("nope", "events"),
+    ],
+)
+def test_malformed_events_are_422_and_nothing_is_kept(cloud, events, field):
+    body = json.dumps({"branch": "riyadh", "head": 1, "events": events}).encode()
+    answer = push(cloud, [], body=body)
+    assert answer.status_code == 422, answer.get_json()
+    assert field in answer.get_json()["error"]["fields"]
+    assert held(cloud) == []
+
+
+def test_a_nul_in_a_payload_is_refused(cloud):
+    body = json.dumps(
+        {"branch": "riyadh", "head": 1, "events": [event(1, payload={"note": "a\u0000b"})]}
+    ).encode()
+    assert push(cloud, [], body=body).status_code == 422
+    assert held(cloud) == []
+
+
+def test_a_branch_server_does_not_take_pushes(app, client):
+    raw = json.dumps({"branch": "riyadh", "head": 1, "events": [event(1)]}).encode()
+    signed = {**headers("riyadh", KEY, int(time.time()), raw), "Content-Type": "application/json"}
+    assert client.post("/api/v1/sync/events", data=raw, headers=signed).status_code == 404

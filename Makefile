@@ -4,9 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+CLOUD_PORT ?= 5100
 export HOST PORT
 
-.PHONY: run test fuzz lint format bench clean translations messages
+.PHONY: run run-cloud test fuzz lint format bench clean translations messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +36,16 @@ messages: $(VENV)/.runtime
 run: $(VENV)/.runtime translations
 	$(BIN)/flask --app pos_app pos migrate
 	$(BIN)/flask --app pos_app pos demo --if-empty
+	$(BIN)/flask --app pos_app pos branch-key instance/branch_key
 	@POS_VIRTUAL_PRINTERS=$${POS_VIRTUAL_PRINTERS:-1} $(BIN)/python -m pos_app.welcome
-	POS_VIRTUAL_PRINTERS=$${POS_VIRTUAL_PRINTERS:-1} $(BIN)/python -m pos_app.server --host $(HOST) --port $(PORT)
+	POS_VIRTUAL_PRINTERS=$${POS_VIRTUAL_PRINTERS:-1} \
+	  POS_CLOUD_URL=$${POS_CLOUD_URL-http://127.0.0.1:5100} \
+	  POS_BRANCH_KEY_FILE=$${POS_BRANCH_KEY_FILE:-instance/branch_key} \
+	  $(BIN)/python -m pos_app.server --host $(HOST) --port $(PORT)
+
+## make run-cloud: the cloud mirror beside `make run` (http://127.0.0.1:5100/cloud), demo paired
+run-cloud: $(VENV)/.runtime translations
+	$(BIN)/python -m pos_app.cloud.local --host $(HOST) --port $(CLOUD_PORT)
 
 ## make test: install what the tests need, lint, then the whole suite (see tests/README.md)
 test: $(VENV)/.dev translations

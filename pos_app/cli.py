@@ -1,4 +1,4 @@
-"""Command line: `flask --app pos_app pos migrate|demo|create-staff`."""
+"""Command line: `flask --app pos_app pos migrate|demo|create-staff|branch-key|cloud-branch`."""
 
 from __future__ import annotations
 
@@ -90,4 +90,8 @@ def create_staff_command(name, role, email, pin, password):
 
 def register(app: Flask) -> None:
     """Add the `pos` command group."""
+    from pos_app.cloud import cli as cloud_cli
+
+    if "cloud-branch" not in pos.commands:
+        cloud_cli.register(pos)
     app.cli.add_command(pos)

@@ -164,7 +164,10 @@ HOME_TILES = (
 
 def role_home_url(role: str | None = None) -> str:
     """The page a role starts on (its working screen, else the home tiles)."""
-    endpoint = ROLE_HOME.get(role if role is not None else session.get("role", ""))
+    role = role if role is not None else session.get("role", "")
+    endpoint = ROLE_HOME.get(role)
+    if current_app.config["POS_MODE"] == "cloud" and role in ("owner", "manager"):
+        endpoint = "cloud_pages.cloud_home"  # the cloud has branches, not one branch's office
     if endpoint and endpoint in current_app.view_functions:
         return url_for(endpoint)
     return url_for("pages.home")

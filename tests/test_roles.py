@@ -44,6 +44,7 @@ EXPECTED: dict[tuple[str, str], frozenset | None] = {
     ("POST", "/api/v1/auth/login"): PUBLIC,
     # signed with a branch's key, not a staff token (tests/test_cloud_ingest.py); 404 on a branch
     ("POST", "/api/v1/sync/events"): PUBLIC,
+    ("GET", "/api/v1/cloud/branches"): BACK_OFFICE,  # 404 on a branch: the cloud's view
     # Any signed-in staff member.
     ("POST", "/api/v1/auth/logout"): EVERY_ROLE,
     ("GET", "/api/v1/auth/me"): EVERY_ROLE,

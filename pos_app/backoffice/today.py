@@ -80,11 +80,27 @@ def figures(session: Session) -> dict:
         "sync": {
             "waiting": waiting,
             "oldest_waiting_at": oldest.isoformat() if oldest else None,
+            **sync_health(session),
         },
     }
     for _receiver, extra in today_figures.send(session, day=day, now=now):
         out.update(extra or {})
     return out
+
+
+def sync_health(session: Session) -> dict:
+    """The push to the cloud as the branch last saw it: whether one is set up, the last good
+    push, the last error (empty once a push works again)."""
+    from flask import current_app
+
+    from pos_app.cloud.models import SyncState
+
+    state = session.get(SyncState, 1)
+    return {
+        "cloud": bool(current_app.config.get("POS_CLOUD_URL")),
+        "last_push_at": state.last_push_at.isoformat() if state and state.last_push_at else None,
+        "last_error": state.last_error if state else "",
+    }
 
 
 def get_today(call: Call):

@@ -27,7 +27,9 @@ function show(today) {
   const printers = document.querySelector("[data-testid=printers-figure]");
   if (printers && today.printers) printers.dataset.state = today.printers.down ? "bad" : "good";
   const sync = document.querySelector("[data-testid=sync-figure]");
-  if (sync) sync.dataset.state = today.sync.waiting ? "wait" : "good";
+  if (sync) sync.dataset.state = today.sync.last_error ? "bad" : today.sync.waiting ? "wait" : "good";
+  const detail = document.querySelector("[data-testid=sync-detail]");
+  if (detail) detail.textContent = !today.sync.cloud ? t("sync_alone") : today.sync.last_error || (today.sync.last_push_at ? t("sync_last", { time: new Date(today.sync.last_push_at).toLocaleTimeString() }) : "");
 }
 
 function printersText(p) {
@@ -37,6 +39,8 @@ function printersText(p) {
 }
 
 function syncText(s) {
+  if (!s.cloud) return s.waiting ? t("sync_waiting", { n: s.waiting }) : t("sync_ok");
+  if (s.last_error) return t("sync_failing", { n: s.waiting });
   return s.waiting ? t("sync_waiting", { n: s.waiting }) : t("sync_ok");
 }
 

@@ -1,0 +1,61 @@
+"""Cloud commands: `flask --app pos_app pos cloud-branch ...` (add or change a branch the cloud
+mirrors) and `pos branch-key` (make this branch's signing key file if it has none)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import click
+from flask import current_app
+from sqlalchemy import select
+
+from pos_app.db import unit_of_work
+
+
+def ensure_key_file(path: Path) -> str:
+    """The key in `path`, made (random, 256 bits, readable by this user only) if missing."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32) + "\n")
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def register(group) -> None:
+    @group.command("branch-key")
+    @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+    def branch_key_command(path: Path):
+        """Make PATH hold a new random signing key, unless it holds one already."""
+        ensure_key_file(path)
+        click.echo(f"branch key in {path}")
+
+    @group.command("cloud-branch")
+    @click.option("--code", required=True, help="the branch's code, as it pushes (POS_BRANCH_CODE)")
+    @click.option("--name", required=True)
+    @click.option(
+        "--key-file",
+        required=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="the file holding the branch's key (made if missing)",
+    )
+    @click.option("--disable", is_flag=True, help="refuse this branch's pushes from now on")
+    def cloud_branch_command(code: str, name: str, key_file: Path, disable: bool):
+        """Add a branch the cloud mirrors, or change its name, key or state (cloud mode)."""
+        from pos_app.cloud.ingest import CODE
+        from pos_app.cloud.models import CloudBranch
+
+        if current_app.config["POS_MODE"] != "cloud":
+            raise click.ClickException("this is a branch server: run it with POS_MODE=cloud")
+        try:
+            CODE(code)
+        except Exception as err:
+            raise click.ClickException(f"not a branch code: {code!r}") from err
+        key = ensure_key_file(key_file)
+        with unit_of_work() as session:
+            branch = session.scalar(select(CloudBranch).where(CloudBranch.code == code))
+            if branch is None:
+                branch = CloudBranch(code=code, name=name, key=key)
+                session.add(branch)
+            branch.name, branch.key, branch.active = name, key, not disable
+        click.echo(f"cloud branch {code} {'disabled' if disable else 'ready'}")

@@ -1,0 +1,130 @@
+"""The owners' view of the cloud: every branch's sync health and its orders and sales as they
+arrived (`GET /api/v1/cloud/branches`, and the page `/cloud` that shows it live).
+
+Cloud mode only (a branch answers 404). Owners and managers of the cloud see every branch for
+now; owners with access to some branches only come with the organisations (issue 19, later).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template
+from marshmallow import Schema, fields
+from sqlalchemy import case, func, select
+
+from pos_app.api import Api, Call, items
+from pos_app.auth.roles import BACK_OFFICE
+from pos_app.clock import utcnow
+from pos_app.cloud.models import CloudBranch, CloudOrder, CloudPayment
+from pos_app.db import unit_of_work
+from pos_app.error_pages import error_page
+from pos_app.errors import NotFound
+from pos_app.pages import login_required
+
+bp = Blueprint("cloud_pages", __name__)
+
+
+class CloudBranchOutSchema(Schema):
+    """One branch as the cloud holds it."""
+
+    code = fields.String()
+    name = fields.String()
+    active = fields.Boolean()
+    last_contact_at = fields.DateTime(allow_none=True)
+    seconds_since_contact = fields.Integer(allow_none=True)
+    high_water = fields.Integer(metadata={"description": "every event up to this seq is held"})
+    lag = fields.Integer(metadata={"description": "events the branch said it has, not held yet"})
+    orders = fields.Integer()
+    paid_orders = fields.Integer()
+    sales_minor = fields.Integer(metadata={"description": "payments less refunds, tips apart"})
+    tips_minor = fields.Integer()
+    latest_business_day = fields.String(allow_none=True)
+
+
+class CloudBranchesSchema(Schema):
+    items = fields.List(fields.Nested(CloudBranchOutSchema))
+
+
+def branches_health(session) -> list[dict]:
+    """Every branch with its sync health and its figures as they arrived."""
+    orders = dict(
+        session.execute(
+            select(CloudOrder.branch_id, func.count()).group_by(CloudOrder.branch_id)
+        ).all()
+    )
+    paid = dict(
+        session.execute(
+            select(CloudOrder.branch_id, func.count())
+            .where(CloudOrder.paid_at.is_not(None))
+            .group_by(CloudOrder.branch_id)
+        ).all()
+    )
+    days = dict(
+        session.execute(
+            select(CloudOrder.branch_id, func.max(CloudOrder.business_day)).group_by(
+                CloudOrder.branch_id
+            )
+        ).all()
+    )
+    amount = CloudPayment.amount_minor
+    signed = case((CloudPayment.kind == "refund", -amount), else_=amount)
+    money = {
+        row[0]: (int(row[1] or 0), int(row[2] or 0))
+        for row in session.execute(
+            select(
+                CloudPayment.branch_id, func.sum(signed), func.sum(CloudPayment.tip_minor)
+            ).group_by(CloudPayment.branch_id)
+        ).all()
+    }
+    now = utcnow()
+    out = []
+    for branch in session.scalars(select(CloudBranch).order_by(CloudBranch.code)):
+        contact = branch.last_contact_at
+        out.append(
+            {
+                "code": branch.code,
+                "name": branch.name,
+                "active": branch.active,
+                "last_contact_at": contact,
+                "seconds_since_contact": int((now - contact).total_seconds()) if contact else None,
+                "high_water": branch.high_water,
+                "lag": max(branch.branch_head - branch.high_water, 0),
+                "orders": orders.get(branch.id, 0),
+                "paid_orders": paid.get(branch.id, 0),
+                "sales_minor": money.get(branch.id, (0, 0))[0],
+                "tips_minor": money.get(branch.id, (0, 0))[1],
+                "latest_business_day": days.get(branch.id),
+            }
+        )
+    return out
+
+
+def list_branches(call: Call):
+    """Every branch the cloud mirrors: last contact, lag, orders and sales as they arrived."""
+    if current_app.config["POS_MODE"] != "cloud":
+        raise NotFound("this server is a branch; the cloud lists branches")
+    return CloudBranchesSchema().dump(items(branches_health(call.session)))
+
+
+@bp.route("/cloud")
+@login_required(*BACK_OFFICE)
+def cloud_home():
+    """The cloud's page for owners: every branch, refreshed by itself."""
+    if current_app.config["POS_MODE"] != "cloud":
+        return error_page(404)
+    with unit_of_work(write=False) as s:
+        rows = CloudBranchesSchema().dump(items(branches_health(s)))["items"]
+    return render_template("cloud/branches.html", branches=rows)
+
+
+def register(app, api: Api) -> None:
+    api.add(
+        "/cloud/branches",
+        "GET",
+        list_branches,
+        roles=BACK_OFFICE,
+        tag="sync",
+        response=CloudBranchesSchema,
+        errors=(404,),
+    )
+    app.register_blueprint(bp)
+    api.document_page("/cloud", "GET", "The cloud: every branch's sync health, orders and sales")

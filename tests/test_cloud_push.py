@@ -167,3 +167,23 @@ def test_a_cloud_that_lost_events_gets_them_again(app, database_url, shop, db):
         total = s.scalar(select(func.count()).select_from(OutboxEvent))
         assert s.scalar(select(func.count()).select_from(CloudEvent)) == total
         assert s.scalar(select(CloudBranch)).high_water == total
+
+
+def test_with_nothing_to_send_the_branch_still_says_it_is_alive(app, demo, db, monkeypatch):
+    sent = []
+
+    def send(_to, body):
+        sent.append(__import__("json").loads(body))
+        return {"high_water": sent[-1]["head"], "stored": 0, "missing_from": None}
+
+    monkeypatch.setattr(push, "_send", send)
+    app.config.update(POS_CLOUD_URL="http://cloud.invalid", POS_BRANCH_KEY=KEY)
+    while push.push_once(app):
+        pass
+    assert sent and sent[0]["events"]  # the demo's events
+    head = sent[-1]["head"]
+    push.push_once(app)
+    assert len(sent) == 1, "just pushed: no heartbeat yet"
+    app.extensions["pos_push_contact"] -= push.HEARTBEAT_S
+    push.push_once(app)
+    assert sent[-1] == {"branch": "demo", "head": head, "events": []}

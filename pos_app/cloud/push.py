@@ -36,6 +36,7 @@ BATCH = 500
 BATCH_BYTES = 700_000  # under the cloud's body limit, with room for the envelope
 TIMEOUT_S = 20
 BACKOFF_S = (2, 300)
+HEARTBEAT_S = 30  # with nothing to send, the branch still tells the cloud it is alive
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,15 @@ def _batch(code: str) -> tuple[bytes, int, int] | None:
             events.append(event)
     body = {"branch": code, "head": head, "events": events}
     return json.dumps(body, separators=(",", ":")).encode(), events[-1]["seq"], len(events)
+
+
+def _heartbeat(code: str) -> tuple[bytes, int, int]:
+    """An empty batch with the branch's newest seq: the cloud sees the branch is alive (its
+    last contact) and how far behind it is, while there is nothing new to send."""
+    with unit_of_work(write=False) as session:
+        head = session.scalar(select(func.max(OutboxEvent.seq))) or 0
+    body = {"branch": code, "head": head, "events": []}
+    return json.dumps(body, separators=(",", ":")).encode(), 0, 0
 
 
 def _send(to: Target, body: bytes) -> dict:
@@ -164,7 +174,12 @@ def push_once(app: Flask) -> int:
     with app.app_context():
         batch = _batch(to.code)
         if batch is None:
-            return 0
+            if (
+                time.monotonic() - app.extensions.get("pos_push_contact", -HEARTBEAT_S)
+                < HEARTBEAT_S
+            ):
+                return 0
+            batch = _heartbeat(to.code)  # nothing to send: say "still here" now and then
         body, last, count = batch
         try:
             answer = _send(to, body)
@@ -172,6 +187,7 @@ def push_once(app: Flask) -> int:
         except (PushFailed, KeyError, TypeError, ValueError) as err:
             _failed(str(err))
             raise PushFailed(str(err)) from err
+        app.extensions["pos_push_contact"] = time.monotonic()
         before = _confirm(high_water)
         if high_water < last:
             # The cloud lacks earlier events (it lost them: restored from a backup); they are

@@ -187,3 +187,48 @@ def test_with_nothing_to_send_the_branch_still_says_it_is_alive(app, demo, db, m
     app.extensions["pos_push_contact"] -= push.HEARTBEAT_S
     push.push_once(app)
     assert sent[-1] == {"branch": "demo", "head": head, "events": []}
+
+
+def test_under_network_faults_the_cloud_ends_with_exactly_the_branchs_events(
+    app, database_url, shop, db, tmp_path, client, auth
+):
+    """Refused, stalled, cut mid-answer (the cloud stored the batch, the branch never heard:
+    as a branch restarted mid-push), sent twice by the network, delayed: after each, more
+    orders; at the end the cloud holds each event once and every order, no more, no less."""
+    from faultproxy import FaultProxy
+    from live import free_port, server_process
+
+    with db() as s:
+        s.add(CloudBranch(code="demo", name="Demo", key=KEY))
+    port = free_port()
+    cloud_env = {"POS_MODE": "cloud", "POS_PRINT_PROCESS": "0", "POS_SCHEDULER": "0"}
+    proxy = FaultProxy(port)
+    app.config.update(POS_CLOUD_URL=proxy.url, POS_BRANCH_KEY=KEY, POS_CLOUD_TIMEOUT_SECONDS=1.5)
+    outcomes = {}
+    try:
+        with server_process(database_url, tmp_path, port=port, **cloud_env):
+            for mode in ("refuse", "stall", "cut", "twice", "delay", "cut", "pass"):
+                proxy.mode = mode
+                shop(2)
+                try:
+                    while push.push_once(app):
+                        pass
+                    outcomes[mode] = "sent"
+                except push.PushFailed:
+                    outcomes[mode] = "failed"
+            proxy.mode = "pass"
+            while push.push_once(app):
+                pass
+    finally:
+        proxy.close()
+    assert outcomes == {
+        "refuse": "failed", "stall": "failed", "cut": "failed",
+        "twice": "sent", "delay": "sent", "pass": "sent",
+    }  # fmt: skip
+    with db(write=False) as s:
+        branch_events = s.scalars(select(OutboxEvent.seq).order_by(OutboxEvent.seq)).all()
+        assert s.scalar(select(func.count()).where(OutboxEvent.sent_at.is_(None))) == 0
+        cloud_events = s.scalars(select(CloudEvent.seq).order_by(CloudEvent.seq)).all()
+        orders = {o.order_id for o in s.scalars(select(CloudOrder))}
+    assert cloud_events == branch_events == list(range(1, len(branch_events) + 1))
+    assert orders == set(shop.orders) and len(orders) == 14

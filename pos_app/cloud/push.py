@@ -46,6 +46,7 @@ class Target:
     url: str
     code: str
     key: str
+    timeout_s: float = TIMEOUT_S
 
 
 def target(app: Flask) -> Target | None:
@@ -54,7 +55,10 @@ def target(app: Flask) -> Target | None:
     key = app.config.get("POS_BRANCH_KEY")
     if not url or not key:
         return None
-    return Target(url.rstrip("/"), app.config.get("POS_BRANCH_CODE") or "demo", key)
+    code = app.config.get("POS_BRANCH_CODE") or "demo"
+    return Target(
+        url.rstrip("/"), code, key, app.config.get("POS_CLOUD_TIMEOUT_SECONDS", TIMEOUT_S)
+    )
 
 
 def _event(row: OutboxEvent) -> dict:
@@ -110,7 +114,7 @@ def _send(to: Target, body: bytes) -> dict:
         headers={"Content-Type": "application/json", **headers(to.code, to.key, sent_at, body)},
     )
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+        with urllib.request.urlopen(request, timeout=to.timeout_s) as response:
             return json.loads(response.read())
     except urllib.error.HTTPError as err:
         try:

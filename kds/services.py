@@ -59,9 +59,18 @@ def on_order_fired(session: Session, order, send: KitchenSend, **_kw) -> None:
         # A new card's parts are this send's tickets; a card on the pass has older ones too.
         parts = sorted(plan.parts, key=lambda p: p.id) if plan.created else None
         push_station(session, expo.id, name, expo_dict(session, plan.card, parts))
+        _to_cloud(session, plan.card, "ticket.created" if plan.created else "ticket.updated")
     for _course, tickets in sorted(by_course.items()):
         for ticket in tickets:
-            push_station(session, ticket.station_id, "ticket_created", ticket_dict(ticket))
+            body = ticket_dict(ticket)
+            push_station(session, ticket.station_id, "ticket_created", body)
+            record_event(session, "ticket.created", "ticket", ticket.id, body)
+
+
+def _to_cloud(session: Session, ticket: KitchenTicket, kind: str, body: dict | None = None) -> None:
+    """The ticket's new state to the outbox: its times are the kitchen's speed in the
+    owners' reports (fired, started, bumped; a recall clears the bump)."""
+    record_event(session, kind, "ticket", ticket.id, body or ticket_dict(ticket))
 
 
 def insert_tickets(session: Session, cards: list[ExpoPlan], tickets: list[KitchenTicket]) -> None:
@@ -148,8 +157,11 @@ def _strike_void(session: Session, void: KitchenLine) -> bool:
 
 
 def _push_update(session: Session, ticket: KitchenTicket) -> None:
+    """A ticket changed: its screen hears it, and the cloud (every change of a ticket comes
+    through here: start, bump, a line done, recall, a void struck, a course fired, cancel)."""
     body = expo_dict(session, ticket) if ticket.is_expo else ticket_dict(ticket)
     push_station(session, ticket.station_id, "ticket_updated", body)
+    _to_cloud(session, ticket, "ticket.updated", None if ticket.is_expo else body)
 
 
 def on_course_fired(session: Session, order, course: int, **_kw) -> None:

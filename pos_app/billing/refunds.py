@@ -14,7 +14,7 @@ from pos_app.auth.models import Staff
 from pos_app.auth.roles import BACK_OFFICE, CASH_HANDLERS
 from pos_app.billing import invoice_lines, tax
 from pos_app.billing.approvals import check_approver
-from pos_app.billing.bills import open_shift_now
+from pos_app.billing.bills import open_shift_now, payment_dict
 from pos_app.billing.invoices import get_invoice
 from pos_app.billing.models import Invoice, Payment
 from pos_app.billing.payments import refuse_card_numbers
@@ -22,6 +22,7 @@ from pos_app.billing.tax_documents import CREDIT_NOTES, Draft, issue_document
 from pos_app.branch.services import current_branch
 from pos_app.errors import Conflict, ValidationFailed
 from pos_app.locks import lock_key
+from pos_app.outbox import record_event
 
 
 def refund(
@@ -126,26 +127,28 @@ def _credit_draft(invoice, data, amount: int, vat: int, paid_back: dict, approve
 
 
 def _record_refund(session: Session, actor: Actor, note: Invoice, shift, paid_back: dict):
-    """The money going back, as a payment of kind `refund` on the invoice's part."""
-    session.add(
-        Payment(
-            id=str(uuid.uuid4()),
-            kind="refund",
-            order_id=note.order_id,
-            part_id=note.part_id,
-            credit_note_id=note.id,
-            shift_id=shift.id if shift else None,
-            business_day=note.business_day,
-            tender=paid_back["tender"],
-            amount_minor=note.total_minor,
-            tendered_minor=note.total_minor,
-            actor_id=actor.staff_id,
-            actor_name=actor.name,
-            reference=paid_back["reference"],
-            card_method=paid_back["card_method"],
-            last4=paid_back["last4"],
-        )
+    """The money going back, as a payment of kind `refund` on the invoice's part; the cloud
+    hears it as a payment like any (its kind says refund)."""
+    payment = Payment(
+        id=str(uuid.uuid4()),
+        kind="refund",
+        order_id=note.order_id,
+        part_id=note.part_id,
+        credit_note_id=note.id,
+        shift_id=shift.id if shift else None,
+        business_day=note.business_day,
+        tender=paid_back["tender"],
+        amount_minor=note.total_minor,
+        tendered_minor=note.total_minor,
+        actor_id=actor.staff_id,
+        actor_name=actor.name,
+        reference=paid_back["reference"],
+        card_method=paid_back["card_method"],
+        last4=paid_back["last4"],
     )
+    session.add(payment)
+    session.flush()
+    record_event(session, "payment.recorded", "order", note.order_id, payment_dict(payment))
 
 
 def _audit_refund(session, actor, invoice: Invoice, note: Invoice, paid_back, approver_id):

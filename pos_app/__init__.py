@@ -146,4 +146,7 @@ def _init_cloud(app: Flask, api) -> None:
     ingest.register(api)
     views.register(app, api)
     if app.config["POS_MODE"] == "branch":
+        from pos_app import backup
+
         register_service(app, "cloud push", push.start)
+        register_service(app, "backups", backup.start)

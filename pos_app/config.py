@@ -90,6 +90,11 @@ def from_environment() -> dict:
         "POS_BRANCH_CODE": os.environ.get("POS_BRANCH_CODE", "demo"),
         "POS_BRANCH_KEY": _branch_key(),
         "POS_CLOUD_PUSH_SECONDS": float(os.environ.get("POS_CLOUD_PUSH_SECONDS", "2")),
+        # Backups of an SQLite database while it runs (pos_app/backup.py): how often, how long
+        # they are kept, where.
+        "POS_BACKUP_HOURS": float(os.environ.get("POS_BACKUP_HOURS", "6")),
+        "POS_BACKUP_KEEP_DAYS": float(os.environ.get("POS_BACKUP_KEEP_DAYS", "14")),
+        "POS_BACKUP_DIR": os.environ.get("POS_BACKUP_DIR", ""),
         # A branch takes orders (small); the cloud takes batches of events.
         "MAX_CONTENT_LENGTH": _int(
             "POS_MAX_BODY_BYTES", 8 * 1024 * 1024 if mode == "cloud" else 1024 * 1024

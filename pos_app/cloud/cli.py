@@ -1,5 +1,6 @@
-"""Cloud commands: `flask --app pos_app pos cloud-branch ...` (add or change a branch the cloud
-mirrors) and `pos branch-key` (make this branch's signing key file if it has none)."""
+"""Sync and safety commands: `flask --app pos_app pos cloud-branch ...` (add or change a branch
+the cloud mirrors), `pos branch-key` (make this branch's signing key file if it has none),
+`pos backup` and `pos restore-backup FILE` (the SQLite database, pos_app/backup.py)."""
 
 from __future__ import annotations
 
@@ -59,3 +60,31 @@ def register(group) -> None:
                 session.add(branch)
             branch.name, branch.key, branch.active = name, key, not disable
         click.echo(f"cloud branch {code} {'disabled' if disable else 'ready'}")
+
+    @group.command("backup")
+    def backup_command():
+        """Back up the SQLite database now (while the server runs), into instance/backups."""
+        from pos_app import backup
+
+        try:
+            path = backup.backup_now(current_app)
+        except ValueError as err:
+            raise click.ClickException(str(err)) from err
+        click.echo(f"backup written: {path}")
+
+    @group.command("restore-backup")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.confirmation_option(
+        prompt="Stop the server first. Replace the database with this backup?"
+    )
+    def restore_backup_command(path: Path):
+        """Replace the SQLite database with a checked backup (the server stopped)."""
+        from pos_app import backup
+
+        try:
+            live = backup.restore(current_app, path)
+        except ValueError as err:
+            raise click.ClickException(str(err)) from err
+        click.echo(
+            f"{live} restored from {path} (the replaced one: {live.with_suffix('.before-restore')})"
+        )

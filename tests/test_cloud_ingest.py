@@ -49,10 +49,16 @@ def event(seq: int, kind: str = "order.created", payload: dict | None = None, **
 
 
 def push(cloud, events, code="riyadh", key=KEY, sent_at=None, body=None, head=None, branch=None):
-    raw = body or json.dumps(
-        {"branch": branch or code, "head": head or max([e["seq"] for e in events] or [0]),
-         "events": events}
-    ).encode()  # fmt: skip
+    raw = (
+        body
+        or json.dumps(
+            {
+                "branch": branch or code,
+                "head": head or max([e["seq"] for e in events] or [0]),
+                "events": events,
+            }
+        ).encode()
+    )
     signed = headers(code, key, int(time.time()) if sent_at is None else sent_at, raw)
     return cloud.test_client().post(
         "/api/v1/sync/events",
@@ -76,7 +82,7 @@ def test_events_are_kept_once_and_the_high_water_waits_for_a_gap(cloud):
     answer = push(cloud, first)
     assert answer.status_code == 200, answer.get_json()
     assert answer.get_json() == {"high_water": 3, "stored": 3, "missing_from": None}
-    again = push(cloud, first, sent_at=int(time.time()) - 1)  # a retry: signed anew
+    again = push(cloud, first, sent_at=int(time.time()) - 7)  # a retry: signed anew
     assert again.get_json() == {"high_water": 3, "stored": 0, "missing_from": None}
     later = push(cloud, [event(5), event(6)])
     assert later.get_json() == {"high_water": 3, "stored": 2, "missing_from": 4}
@@ -214,3 +220,55 @@ def test_a_branch_server_does_not_take_pushes(app, client):
     raw = json.dumps({"branch": "riyadh", "head": 1, "events": [event(1)]}).encode()
     signed = {**headers("riyadh", KEY, int(time.time()), raw), "Content-Type": "application/json"}
     assert client.post("/api/v1/sync/events", data=raw, headers=signed).status_code == 404
+
+
+def test_owners_see_every_branch_with_its_sync_and_sales(cloud, make_staff):
+    from pos_app.auth.models import Staff
+    from pos_app.auth.tokens import issue_token
+
+    order_id = str(uuid.uuid4())
+    paid = {
+        "id": order_id,
+        "number": 1,
+        "status": "paid",
+        "total_minor": 4500,
+        "business_day": "2026-12-04",
+        "paid_at": "2026-12-04T12:05:00+00:00",
+    }
+    payment = {
+        "id": str(uuid.uuid4()),
+        "kind": "payment",
+        "tender": "card",
+        "amount_minor": 4500,
+        "tip_minor": 300,
+    }
+    push(
+        cloud,
+        [
+            event(1, "order.paid", paid, order_id=order_id),
+            event(2, "payment.recorded", payment, order_id=order_id),
+        ],
+        head=5,
+    )
+    owner = make_staff("owner", name="Cloud owner")
+    with cloud.app_context(), unit_of_work() as s:
+        token = issue_token(s, s.get(Staff, owner.id), 8, "test", "password")
+    client = cloud.test_client()
+    answer = client.get("/api/v1/cloud/branches", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200, answer.get_json()
+    riyadh = next(b for b in answer.get_json()["items"] if b["code"] == "riyadh")
+    assert (riyadh["orders"], riyadh["paid_orders"], riyadh["sales_minor"]) == (1, 1, 4500)
+    assert (riyadh["tips_minor"], riyadh["high_water"], riyadh["lag"]) == (300, 2, 3)
+    assert riyadh["latest_business_day"] == "2026-12-04"
+    assert riyadh["seconds_since_contact"] is not None
+    jeddah = next(b for b in answer.get_json()["items"] if b["code"] == "jeddah")
+    assert jeddah["last_contact_at"] is None and jeddah["orders"] == 0
+    waiter = make_staff("waiter", name="Not an owner")
+    with cloud.app_context(), unit_of_work() as s:
+        other = issue_token(s, s.get(Staff, waiter.id), 8, "test", "pin")
+    refused = client.get("/api/v1/cloud/branches", headers={"Authorization": f"Bearer {other}"})
+    assert refused.status_code == 403
+
+
+def test_a_branch_server_has_no_cloud_branches(client, auth):
+    assert client.get("/api/v1/cloud/branches", headers=auth("owner")).status_code == 404

@@ -164,13 +164,15 @@ def _store(session: Session, branch_id: int, events: list[dict]) -> list[dict]:
         }
         for e in events
     ]
+    table = CloudEvent.__table__
+    # One statement compiled once and cached, its rows sent as "insertmanyvalues" batches
+    # (a literal VALUES list of 500 rows was compiled afresh for every push: a quarter of it).
     stmt = (
-        dialect.insert(CloudEvent.__table__)
-        .values(rows)
+        dialect.insert(table)
         .on_conflict_do_nothing(index_elements=["branch_id", "seq"])
-        .returning(CloudEvent.__table__.c.seq)
+        .returning(table.c.seq)
     )
-    inserted = set(session.execute(stmt).scalars())
+    inserted = set(session.connection().execute(stmt, rows).scalars())
     old = [r for r in rows if r["seq"] not in inserted]
     if old:
         held = dict(

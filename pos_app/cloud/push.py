@@ -22,7 +22,7 @@ import urllib.request
 from dataclasses import dataclass
 
 from flask import Flask
-from sqlalchemy import func, select, update
+from sqlalchemy import Text, cast, func, select, update
 
 from pos_app.clock import utcnow
 from pos_app.cloud.models import SyncState
@@ -61,39 +61,48 @@ def target(app: Flask) -> Target | None:
     )
 
 
-def _event(row: OutboxEvent) -> dict:
-    return {
-        "seq": row.seq,
-        "event_id": row.event_id,
-        "type": row.type,
-        "aggregate_type": row.aggregate_type,
-        "aggregate_id": row.aggregate_id,
-        "payload": row.payload,
-        "created_at": row.created_at.isoformat(),
-    }
-
-
 def _batch(code: str) -> tuple[bytes, int, int] | None:
-    """The next batch's body, its last seq and its size, or None when all is confirmed."""
+    """The next batch's body, its last seq and its size, or None when all is confirmed.
+
+    Everything up to the cloud's high water is sent, and nothing above it is marked sent, so
+    the batch is a range of the seq index after it (not a filter on `sent_at`, which sorted
+    every waiting event for each batch: a week offline made the catch-up quadratic)."""
     with unit_of_work(write=False) as session:
-        rows = session.scalars(
-            select(OutboxEvent)
-            .where(OutboxEvent.sent_at.is_(None), OutboxEvent.seq.is_not(None))
+        state = session.get(SyncState, 1)
+        after = state.cloud_high_water if state else 0
+        rows = session.execute(
+            select(
+                OutboxEvent.seq,
+                OutboxEvent.event_id,
+                OutboxEvent.type,
+                OutboxEvent.aggregate_type,
+                OutboxEvent.aggregate_id,
+                # the payload as the database holds it (JSON text): not parsed to be re-encoded
+                cast(OutboxEvent.payload, Text),
+                OutboxEvent.created_at,
+            )
+            .where(OutboxEvent.seq > after)
             .order_by(OutboxEvent.seq)
             .limit(BATCH)
         ).all()
         if not rows:
             return None
         head = session.scalar(select(func.max(OutboxEvent.seq))) or 0
-        events, size = [], 0
-        for row in rows:
-            event = _event(row)
-            size += len(json.dumps(event, separators=(",", ":")))
-            if events and size > BATCH_BYTES:
-                break
-            events.append(event)
-    body = {"branch": code, "head": head, "events": events}
-    return json.dumps(body, separators=(",", ":")).encode(), events[-1]["seq"], len(events)
+    parts, size = [], 0
+    for seq, event_id, kind, aggregate_type, aggregate_id, payload, created_at in rows:
+        part = (
+            f'{{"seq":{seq},"event_id":{json.dumps(event_id)},"type":{json.dumps(kind)},'
+            f'"aggregate_type":{json.dumps(aggregate_type)},'
+            f'"aggregate_id":{json.dumps(aggregate_id)},"payload":{payload},'
+            f'"created_at":"{created_at.isoformat()}"}}'
+        )
+        size += len(part) + 1
+        if parts and size > BATCH_BYTES:
+            break
+        parts.append(part)
+    last = rows[len(parts) - 1][0]
+    body = f'{{"branch":{json.dumps(code)},"head":{head},"events":[{",".join(parts)}]}}'
+    return body.encode(), last, len(parts)
 
 
 def _heartbeat(code: str) -> tuple[bytes, int, int]:
@@ -137,18 +146,21 @@ def _confirm(high_water: int) -> int:
     something to send again)."""
     now = utcnow()
     with unit_of_work() as session:
-        session.execute(
-            update(OutboxEvent)
-            .where(OutboxEvent.seq <= high_water, OutboxEvent.sent_at.is_(None))
-            .values(sent_at=now)
-        )
-        unmarked = session.execute(
-            update(OutboxEvent)
-            .where(OutboxEvent.seq > high_water, OutboxEvent.sent_at.is_not(None))
-            .values(sent_at=None)
-        ).rowcount
         state = _state(session)
-        before = -1 if unmarked else state.cloud_high_water or 0
+        before = state.cloud_high_water or 0
+        if high_water >= before:
+            session.execute(
+                update(OutboxEvent)
+                .where(OutboxEvent.seq > before, OutboxEvent.seq <= high_water)
+                .values(sent_at=now)
+            )
+        else:  # the cloud lost what it had confirmed: send it again
+            session.execute(
+                update(OutboxEvent)
+                .where(OutboxEvent.seq > high_water, OutboxEvent.sent_at.is_not(None))
+                .values(sent_at=None)
+            )
+            before = -1
         state.last_push_at, state.last_attempt_at, state.last_error = now, now, ""
         state.cloud_high_water = high_water
     return before

@@ -37,7 +37,8 @@ run: $(VENV)/.runtime translations
 	$(BIN)/flask --app pos_app pos migrate
 	$(BIN)/flask --app pos_app pos demo --if-empty
 	$(BIN)/flask --app pos_app pos branch-key instance/branch_key
-	@POS_VIRTUAL_PRINTERS=$${POS_VIRTUAL_PRINTERS:-1} $(BIN)/python -m pos_app.welcome
+	@POS_VIRTUAL_PRINTERS=$${POS_VIRTUAL_PRINTERS:-1} POS_CLOUD_URL=$${POS_CLOUD_URL-http://127.0.0.1:5100} \
+	  $(BIN)/python -m pos_app.welcome
 	POS_VIRTUAL_PRINTERS=$${POS_VIRTUAL_PRINTERS:-1} \
 	  POS_CLOUD_URL=$${POS_CLOUD_URL-http://127.0.0.1:5100} \
 	  POS_BRANCH_KEY_FILE=$${POS_BRANCH_KEY_FILE:-instance/branch_key} \

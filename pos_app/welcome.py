@@ -54,6 +54,12 @@ def main() -> None:
             f"http://{lan}:{port}/login"
         )
     _feature_lines()
+    cloud = os.environ.get("POS_CLOUD_URL", "")
+    if cloud:
+        print(
+            f"\n  Cloud mirror: this branch pushes every change to {cloud} (start it with"
+            f" `make run-cloud` in another terminal; until then the changes wait, nothing is lost)"
+        )
     print("\n  Demo logins:")
     for name, role, pin, email, password, _locale in DEMO_STAFF:
         how = f"PIN {pin}" if pin else ""

@@ -272,3 +272,24 @@ def test_owners_see_every_branch_with_its_sync_and_sales(cloud, make_staff):
 
 def test_a_branch_server_has_no_cloud_branches(client, auth):
     assert client.get("/api/v1/cloud/branches", headers=auth("owner")).status_code == 404
+
+
+def test_pairing_a_branch_from_the_command_line(cloud, tmp_path):
+    """`flask pos cloud-branch`: one key file read alike by both commands; a new key under the
+    local demo's code forgets what the old branch sent (a fresh clone's demo starts at seq 1),
+    and without the flag (a real branch's key changed) nothing is forgotten."""
+    from pos_app.cloud.cli import ensure_key_file
+
+    key_file = tmp_path / "branch_key"
+    assert ensure_key_file(key_file) == ensure_key_file(key_file)  # made once
+    push(cloud, [event(1), event(2)])
+    runner = cloud.test_cli_runner()
+    args = ["pos", "cloud-branch", "--code", "riyadh", "--name", "Riyadh", "--key-file"]
+    kept = runner.invoke(args=[*args, str(key_file)])
+    assert kept.exit_code == 0, kept.output
+    assert held(cloud) == [1, 2]  # a new key alone forgets nothing
+    (tmp_path / "other").write_text("another key\n")
+    forgot = runner.invoke(args=[*args, str(tmp_path / "other"), "--forget-if-new-key"])
+    assert forgot.exit_code == 0, forgot.output
+    assert held(cloud) == []
+    assert push(cloud, [event(1)], key="another key").status_code == 200

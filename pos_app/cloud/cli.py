@@ -4,7 +4,9 @@ the cloud mirrors), `pos branch-key` (make this branch's signing key file if it 
 
 from __future__ import annotations
 
+import os
 import secrets
+import time
 from pathlib import Path
 
 import click
@@ -16,11 +18,20 @@ from pos_app.db import unit_of_work
 
 def ensure_key_file(path: Path) -> str:
     """The key in `path`, made (random, 256 bits, readable by this user only) if missing."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32) + "\n")
-        path.chmod(0o600)
-    return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:  # created once: `make run` and `make run-cloud` started together read one key
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(32) + "\n")
+    for _ in range(50):  # the other command may be writing it this instant
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.1)
+    raise click.ClickException(f"{path} is empty")
 
 
 def register(group) -> None:
@@ -41,7 +52,15 @@ def register(group) -> None:
         help="the file holding the branch's key (made if missing)",
     )
     @click.option("--disable", is_flag=True, help="refuse this branch's pushes from now on")
-    def cloud_branch_command(code: str, name: str, key_file: Path, disable: bool):
+    @click.option(
+        "--forget-if-new-key",
+        is_flag=True,
+        help="a new key means a new branch under this code: forget what the old one sent"
+        " (the local demo only: `make run` on a fresh clone makes a new branch)",
+    )
+    def cloud_branch_command(
+        code: str, name: str, key_file: Path, disable: bool, forget_if_new_key: bool
+    ):
         """Add a branch the cloud mirrors, or change its name, key or state (cloud mode)."""
         from pos_app.cloud.ingest import CODE
         from pos_app.cloud.models import CloudBranch
@@ -55,6 +74,8 @@ def register(group) -> None:
         key = ensure_key_file(key_file)
         with unit_of_work() as session:
             branch = session.scalar(select(CloudBranch).where(CloudBranch.code == code))
+            if branch is not None and forget_if_new_key and branch.key != key:
+                _forget(session, branch)
             if branch is None:
                 branch = CloudBranch(code=code, name=name, key=key)
                 session.add(branch)
@@ -88,3 +109,15 @@ def register(group) -> None:
         click.echo(
             f"{live} restored from {path} (the replaced one: {live.with_suffix('.before-restore')})"
         )
+
+
+def _forget(session, branch) -> None:
+    """Drop what a branch sent (its events and projections) and start its sequence again."""
+    from sqlalchemy import delete
+
+    from pos_app.cloud.models import CloudEvent, CloudNonce, CloudOrder, CloudPayment
+
+    for model in (CloudEvent, CloudOrder, CloudPayment, CloudNonce):
+        session.execute(delete(model).where(model.branch_id == branch.id))
+    branch.high_water = branch.branch_head = 0
+    branch.last_contact_at = None

@@ -59,7 +59,8 @@ def main(argv: list[str] | None = None) -> None:
     key_file = str(INSTANCE_DIR / "branch_key")
     subprocess.run([*flask, "migrate"], env=env, check=True)
     subprocess.run(
-        [*flask, "cloud-branch", "--code", "demo", "--name", "Demo Bistro", "--key-file", key_file],
+        [*flask, "cloud-branch", "--code", "demo", "--name", "Demo Bistro", "--key-file", key_file]
+        + ["--forget-if-new-key"],  # a fresh clone's demo is a new branch with a new key
         env=env,
         check=True,
     )

@@ -58,14 +58,15 @@ def backup_now(app: Flask) -> Path:
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / datetime.now(UTC).strftime(NAME)
     partial = target.with_suffix(".partial")
-    offhub.run(POOL_SIZES_KEY, _copy, source, partial)
+    offhub.run(POOL_SIZES_KEY, copy_database, source, partial)
     partial.rename(target)
     prune(target_dir, app.config.get("POS_BACKUP_KEEP_DAYS", 14))
     log.info("backup written: %s (%d KB)", target, target.stat().st_size // 1024)
     return target
 
 
-def _copy(source: Path, target: Path) -> None:
+def copy_database(source: Path, target: Path) -> None:
+    """A checked copy of the SQLite database `source` at `target` (online: while it is written)."""
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
     dst = sqlite3.connect(target)
     try:
@@ -111,6 +112,10 @@ def restore(app: Flask, path: Path) -> Path:
     if live is None:
         raise ValueError("the database is not an SQLite file")
     check_file(path)
+    from pos_app.db import session as scoped
+
+    scoped.remove()
+    scoped.get_bind().dispose()  # no pooled connection may keep reading the replaced file
     if live.exists():
         shutil.copy2(live, live.with_suffix(".before-restore"))
     for suffix in ("-wal", "-shm"):  # the old write-ahead log must not be replayed onto it

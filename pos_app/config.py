@@ -90,6 +90,9 @@ def from_environment() -> dict:
         "POS_BRANCH_CODE": os.environ.get("POS_BRANCH_CODE", "demo"),
         "POS_BRANCH_KEY": _branch_key(),
         "POS_CLOUD_PUSH_SECONDS": float(os.environ.get("POS_CLOUD_PUSH_SECONDS", "2")),
+        # A copy of the database goes to the cloud (to rebuild the branch from) when it has
+        # none, then this often when something changed; 0: never (pos_app/cloud/rebuild.py).
+        "POS_CLOUD_SNAPSHOT_HOURS": float(os.environ.get("POS_CLOUD_SNAPSHOT_HOURS", "6")),
         # Backups of an SQLite database while it runs (pos_app/backup.py): how often, how long
         # they are kept, where.
         "POS_BACKUP_HOURS": float(os.environ.get("POS_BACKUP_HOURS", "6")),

@@ -8,6 +8,8 @@ string has the length of its column.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -37,6 +39,28 @@ def pattern(regex: str, error: str | None = None) -> FullMatch:
 
 
 UUID = pattern(UUID_PATTERN, error="a UUID made by the device")
+
+
+class Base64Bytes(fields.String):
+    """Base64 text, loaded as the bytes it encodes (not empty); a `data:` URL's prefix of one
+    of `data_types` (e.g. "image") is allowed and dropped."""
+
+    def __init__(self, *args, data_types: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self._prefix = re.compile(rf"^data:(?:{data_types})/[a-z+.-]{{1,20}};base64,")
+        self._data_types = data_types
+
+    def _deserialize(self, value, attr, data, **kwargs) -> bytes:
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if self._data_types:
+            text = self._prefix.sub("", text, count=1)
+        try:
+            raw = base64.b64decode("".join(text.split()), validate=True)
+        except (binascii.Error, ValueError) as err:
+            raise ValidationError("not base64") from err
+        if not raw:
+            raise ValidationError("empty")
+        return raw
 
 
 class StrictBoolean(fields.Boolean):

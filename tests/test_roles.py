@@ -44,6 +44,10 @@ EXPECTED: dict[tuple[str, str], frozenset | None] = {
     ("POST", "/api/v1/auth/login"): PUBLIC,
     # signed with a branch's key, not a staff token (tests/test_cloud_ingest.py); 404 on a branch
     ("POST", "/api/v1/sync/events"): PUBLIC,
+    # the same, a branch's copies and its own events (tests/test_cloud_rebuild.py)
+    ("POST", "/api/v1/sync/snapshots"): PUBLIC,
+    ("POST", "/api/v1/sync/snapshots/fetch"): PUBLIC,
+    ("POST", "/api/v1/sync/events/fetch"): PUBLIC,
     ("GET", "/api/v1/cloud/branches"): BACK_OFFICE,  # 404 on a branch: the cloud's view
     # Any signed-in staff member.
     ("POST", "/api/v1/auth/logout"): EVERY_ROLE,

@@ -1,6 +1,8 @@
 """Sync and safety commands: `flask --app pos_app pos cloud-branch ...` (add or change a branch
 the cloud mirrors), `pos branch-key` (make this branch's signing key file if it has none),
-`pos backup` and `pos restore-backup FILE` (the SQLite database, pos_app/backup.py)."""
+`pos backup` and `pos restore-backup FILE` (the SQLite database, pos_app/backup.py),
+`pos snapshot` and `pos restore-branch` (a copy at the cloud, and the branch rebuilt from it:
+pos_app/cloud/rebuild.py)."""
 
 from __future__ import annotations
 
@@ -109,6 +111,84 @@ def register(group) -> None:
         click.echo(
             f"{live} restored from {path} (the replaced one: {live.with_suffix('.before-restore')})"
         )
+        _carry_on_after_local_restore(live)
+
+    @group.command("snapshot")
+    def snapshot_command():
+        """Send the cloud a copy of the database now (to rebuild this branch from)."""
+        from pos_app.cloud import rebuild
+
+        try:
+            done = rebuild.upload_snapshot(current_app)
+        except rebuild.RestoreFailed as err:
+            raise click.ClickException(str(err)) from err
+        except Exception as err:  # the cloud refused or did not answer
+            raise click.ClickException(f"the copy was not sent: {err}") from err
+        click.echo(
+            f"the cloud holds a copy up to event {done['seq']} ({done['size'] // 1024} KB,"
+            f" {done['parts']} part(s))"
+        )
+
+    @group.command("restore-branch")
+    @click.option("--force", is_flag=True, help="replace a database that holds orders already")
+    @click.confirmation_option(
+        prompt="Stop the server first. Rebuild this branch's database from the cloud?"
+    )
+    def restore_branch_command(force: bool):
+        """Rebuild this branch on a new machine from the cloud (POS_CLOUD_URL,
+        POS_BRANCH_CODE, POS_BRANCH_KEY): its newest copy, brought up to the last event."""
+        from pos_app.cloud import rebuild
+
+        try:
+            done = rebuild.restore_branch(current_app, force=force)
+        except rebuild.RestoreFailed as err:
+            raise click.ClickException(str(err)) from err
+        _report(done)
+
+
+def _report(done: dict) -> None:
+    counters = done["counters"]
+    click.echo(
+        f"rebuilt from the copy of {done.get('taken_at', '')} (event {done.get('snapshot_seq')})"
+        f" and {done['events_after_copy']} later event(s); the cloud holds up to event"
+        f" {done['high_water']}, the next is {done['high_water'] + 1}"
+    )
+    for name, value in counters.items():
+        click.echo(f"  counter {name}: {value} (the next is {value + 1})")
+    reopened = done["orders_reopened"]
+    if reopened["written"]:
+        numbers = ", ".join(f"#{n}" for n in reopened["written"])
+        click.echo(f"  open orders taken back: {numbers}")
+    for line in reopened["skipped"]:
+        click.echo(f"  open order not taken back: #{line}")
+
+
+def _carry_on_after_local_restore(live) -> None:
+    """After a local backup went back in place: with a cloud configured, move the counters and
+    the outbox past what the cloud holds (the backup may be older than the last push)."""
+    from pos_app.cloud import push, rebuild
+
+    to = push.target(current_app)
+    if to is None:
+        return
+    from pos_app import migrate
+
+    migrate.upgrade(current_app.config["POS_DATABASE_URL"])
+    with unit_of_work(write=False) as session:
+        from sqlalchemy import func
+
+        from pos_app.outbox import OutboxEvent
+
+        after = session.scalar(select(func.max(OutboxEvent.seq))) or 0
+    try:
+        done = rebuild.carry_on(current_app, to, after=after)
+    except rebuild.RestoreFailed as err:
+        click.echo(
+            f"warning: the cloud could not be asked what it holds ({err}); run"
+            " `flask pos restore-backup` again once it answers, before taking orders"
+        )
+        return
+    _report(done)
 
 
 def _forget(session, branch) -> None:

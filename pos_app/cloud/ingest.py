@@ -74,23 +74,14 @@ class SyncAnswerSchema(Schema):
 
 def receive(call: Call):
     """Store a branch's signed batch of events once each; answer the high water."""
-    if current_app.config["POS_MODE"] != "cloud":
-        raise NotFound("this server is a branch; pushes go to the cloud")
     session = call.session
-    branch = _signer(session)
     body = call.body
-    if body["branch"] != branch.code:
-        raise ValidationFailed(
-            "the batch names another branch than the one that signed it",
-            {"branch": ["not the signing branch"]},
-        )
+    branch = signed_by(call)
     events = body["events"]
     if [e["seq"] for e in events] != sorted({e["seq"] for e in events}):
         raise ValidationFailed(
             "events must be in sequence order, each once", {"events": ["out of order or twice"]}
         )
-    lock_key(session, "cloud-branch", branch.id)  # one branch's pushes queue
-    _refuse_replay(session, branch.id)
     new = _store(session, branch.id, events)
     projections.apply(session, branch.id, new)
     high_water = _advance(session, branch)
@@ -106,6 +97,23 @@ def receive(call: Call):
         "stored": len(new),
         "missing_from": high_water + 1 if gap is not None else None,
     }
+
+
+def signed_by(call: Call) -> CloudBranch:
+    """The branch that signed this request, checked (cloud mode, signature, time, the body's
+    branch its signer, not a replay) and locked: one branch's signed requests queue."""
+    if current_app.config["POS_MODE"] != "cloud":
+        raise NotFound("this server is a branch; pushes go to the cloud")
+    session = call.session
+    branch = _signer(session)
+    if call.body["branch"] != branch.code:
+        raise ValidationFailed(
+            "the request names another branch than the one that signed it",
+            {"branch": ["not the signing branch"]},
+        )
+    lock_key(session, "cloud-branch", branch.id)
+    _refuse_replay(session, branch.id)
+    return branch
 
 
 def _signer(session: Session) -> CloudBranch:

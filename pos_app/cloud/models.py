@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pos_app.clock import utcnow
@@ -98,6 +98,34 @@ class CloudPayment(Base):
     seq: Mapped[int] = mapped_column(BigInteger)
 
 
+class CloudSnapshot(Base):
+    """A copy of a branch's database the branch uploaded (in parts), to rebuild it from: the
+    copy holds every event up to `seq`; the cloud's events after it bring it up to date."""
+
+    __tablename__ = "cloud_snapshot"
+
+    branch_id: Mapped[int] = mapped_column(ForeignKey("cloud_branch.id"), primary_key=True)
+    snapshot_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)  # the branch's outbox sequence in the copy
+    parts: Mapped[int]
+    size: Mapped[int] = mapped_column(BigInteger)  # bytes, compressed
+    sha256: Mapped[str] = mapped_column(String(64))  # of the whole compressed copy
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime)  # on the branch's clock
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    complete: Mapped[bool] = mapped_column(default=False)
+
+
+class CloudSnapshotPart(Base):
+    """One part of an uploaded copy (a few MB: a cut connection costs one part, not all)."""
+
+    __tablename__ = "cloud_snapshot_part"
+
+    branch_id: Mapped[int] = mapped_column(ForeignKey("cloud_branch.id"), primary_key=True)
+    snapshot_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    part: Mapped[int] = mapped_column(primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class SyncState(Base):
     """The branch's push to the cloud (one row): when it last worked, and what went wrong."""
 
@@ -108,3 +136,6 @@ class SyncState(Base):
     last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(String(300), default="")
     cloud_high_water: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The last copy of the database the cloud holds whole (to rebuild the branch from).
+    snapshot_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    snapshot_seq: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -115,9 +115,14 @@ def _heartbeat(code: str) -> tuple[bytes, int, int]:
 
 
 def _send(to: Target, body: bytes) -> dict:
+    return post(to, "/api/v1/sync/events", body)
+
+
+def post(to: Target, path: str, body: bytes) -> dict:
+    """POST `body` signed to the cloud's `path`: its JSON answer, or PushFailed."""
     sent_at = int(time.time())
     request = urllib.request.Request(
-        f"{to.url}/api/v1/sync/events",
+        f"{to.url}{path}",
         data=body,
         method="POST",
         headers={"Content-Type": "application/json", **headers(to.code, to.key, sent_at, body)},
@@ -221,6 +226,8 @@ def run_forever(app: Flask, idle_s: float) -> None:
         try:
             pushed = push_once(app)
             wait = BACKOFF_S[0]
+            if not pushed:
+                _snapshot_if_due(app)
             time.sleep(0 if pushed else idle_s)  # progress: more may be waiting
         except PushFailed as err:
             log.warning("push to the cloud failed, again in %s s: %s", wait, err)
@@ -230,6 +237,19 @@ def run_forever(app: Flask, idle_s: float) -> None:
             log.exception("push to the cloud crashed, again in %s s", wait)
             time.sleep(wait)
             wait = min(wait * 2, BACKOFF_S[1])
+
+
+def _snapshot_if_due(app: Flask) -> None:
+    """With the push caught up, a new copy of the database for the cloud when one is due."""
+    from pos_app.cloud import rebuild
+
+    with app.app_context():
+        if not rebuild.snapshot_due(app):
+            return
+        try:
+            rebuild.upload_snapshot(app)
+        except rebuild.RestoreFailed as err:
+            raise PushFailed(str(err)) from err
 
 
 def start(app: Flask) -> None:

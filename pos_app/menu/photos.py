@@ -14,13 +14,10 @@ menu for every guest to see, and names are 64 bits of a hash (docs/security.md).
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, send_file
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, validate
 
 from pos_app import offhub
 from pos_app.api import Api, Call
@@ -33,33 +30,19 @@ from pos_app.menu import photo_files
 from pos_app.menu.models import MenuItem
 from pos_app.menu.schemas import MenuItemSchema
 from pos_app.outbox import record_event
+from pos_app.schemas import Base64Bytes
 
 MAX_IMAGE_BYTES = 4 * 1024 * 1024  # decoded; the body limit (1 MB by default) comes first
-_DATA_URL = re.compile(r"^data:image/[a-z+.-]{1,20};base64,")
 YEAR = 365 * 24 * 3600
 
 bp = Blueprint("photos", __name__)
 
 
-class Base64Image(fields.String):
-    """Base64 of an image file (a `data:image/...;base64,` prefix allowed), loaded as bytes."""
-
-    def _deserialize(self, value, attr, data, **kwargs) -> bytes:
-        text = super()._deserialize(value, attr, data, **kwargs)
-        text = "".join(_DATA_URL.sub("", text.strip(), count=1).split())
-        try:
-            raw = base64.b64decode(text, validate=True)
-        except (binascii.Error, ValueError) as err:
-            raise ValidationError("not base64") from err
-        if not raw:
-            raise ValidationError("empty")
-        return raw
-
-
 class PhotoUploadSchema(Schema):
     """A dish's new photo."""
 
-    image = Base64Image(
+    image = Base64Bytes(
+        data_types="image",
         required=True,
         validate=validate.Length(
             max=MAX_IMAGE_BYTES, error=f"at most {MAX_IMAGE_BYTES // (1024 * 1024)} MB"

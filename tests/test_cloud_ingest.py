@@ -293,3 +293,151 @@ def test_pairing_a_branch_from_the_command_line(cloud, tmp_path):
     assert forgot.exit_code == 0, forgot.output
     assert held(cloud) == []
     assert push(cloud, [event(1)], key="another key").status_code == 200
+
+
+# --- copies of a branch's database and a branch's own events (pos_app/cloud/snapshots.py) ---
+
+
+def signed_post(cloud, path: str, body: dict, code="riyadh", key=KEY, sent_at=None):
+    raw = json.dumps(body).encode()
+    signed = headers(code, key, int(time.time()) if sent_at is None else sent_at, raw)
+    return cloud.test_client().post(
+        path, data=raw, headers={**signed, "Content-Type": "application/json"}
+    )
+
+
+def part_body(data: bytes, part=0, parts=1, whole: bytes | None = None, **extra) -> dict:
+    import base64
+    import hashlib
+
+    whole = data if whole is None else whole
+    return {
+        "branch": "riyadh",
+        "snapshot": extra.pop("snapshot", str(uuid.uuid4())),
+        "seq": 7,
+        "parts": parts,
+        "part": part,
+        "size": len(whole),
+        "sha256": hashlib.sha256(whole).hexdigest(),
+        "taken_at": "2026-12-04T12:00:00+00:00",
+        "data": base64.b64encode(data).decode(),
+        **extra,
+    }
+
+
+def fetch(cloud, path="/api/v1/sync/snapshots/fetch", code="riyadh", key=KEY, **body):
+    return signed_post(
+        cloud, path, {"branch": code, "nonce": str(uuid.uuid4()), **body}, code=code, key=key
+    )
+
+
+def snapshots(cloud) -> list[tuple]:
+    from pos_app.cloud.models import CloudSnapshot, CloudSnapshotPart
+
+    with cloud.app_context(), unit_of_work(write=False) as s:
+        return [
+            (row.snapshot_id, row.complete, s.scalar(
+                select(func.count()).where(CloudSnapshotPart.snapshot_id == row.snapshot_id)
+            ))
+            for row in s.scalars(select(CloudSnapshot).order_by(CloudSnapshot.received_at))
+        ]  # fmt: skip
+
+
+def test_a_copy_in_parts_is_kept_whole_and_read_back_by_its_branch_only(cloud):
+    whole = bytes(range(256)) * 10
+    first = part_body(whole[:1000], 0, 2, whole)
+    second = {**first, "part": 1, "data": part_body(whole[1000:])["data"]}
+    answer = signed_post(cloud, "/api/v1/sync/snapshots", first)
+    assert answer.status_code == 200 and answer.get_json() == {"received": 1, "complete": False}
+    assert fetch(cloud).status_code == 404  # not complete yet: nothing to rebuild from
+    # the same part sent again (a retry: another time, so not a replay) is kept once
+    again = signed_post(cloud, "/api/v1/sync/snapshots", first, sent_at=int(time.time()) - 5)
+    assert again.get_json()["received"] == 1
+    answer = signed_post(cloud, "/api/v1/sync/snapshots", second)
+    assert answer.get_json() == {"received": 2, "complete": True}
+
+    import base64
+
+    got = [fetch(cloud, part=n).get_json() for n in (0, 1)]
+    assert b"".join(base64.b64decode(g["data"]) for g in got) == whole
+    assert got[0]["seq"] == 7 and got[0]["parts"] == 2
+    assert fetch(cloud, part=2).get_json()["error"]["code"] == "no_such_part"
+    # Another branch has no copy; it cannot name riyadh's in its body; a wrong key is 401.
+    assert fetch(cloud, code="jeddah", key="j" * 40).status_code == 404
+    other = signed_post(
+        cloud,
+        "/api/v1/sync/snapshots/fetch",
+        {"branch": "riyadh", "nonce": str(uuid.uuid4())},
+        code="jeddah",
+        key="j" * 40,
+    )
+    assert other.status_code == 422 and "branch" in other.get_json()["error"]["fields"]
+    assert fetch(cloud, key="wrong" * 8).status_code == 401
+    assert fetch(cloud, code="closed").status_code == 401
+
+
+def test_a_copy_whose_parts_do_not_match_its_digest_is_refused_and_nothing_kept(cloud):
+    whole = b"the shop's database" * 100
+    body = part_body(whole, whole=whole + b"x")  # announced one byte longer
+    answer = signed_post(cloud, "/api/v1/sync/snapshots", body)
+    assert answer.status_code == 422 and "sha256" in answer.get_json()["error"]["fields"]
+    assert snapshots(cloud) == []
+    tampered = part_body(whole)
+    tampered["sha256"] = "0" * 64
+    assert signed_post(cloud, "/api/v1/sync/snapshots", tampered).status_code == 422
+    # A part past the parts, a part sent again with other bytes, another header: refused.
+    assert signed_post(cloud, "/api/v1/sync/snapshots", part_body(whole, 2, 2)).status_code == 422
+    one = part_body(whole[:10], 0, 2, whole)
+    assert signed_post(cloud, "/api/v1/sync/snapshots", one).status_code == 200
+    changed = {**one, "data": part_body(b"0123456789")["data"]}
+    assert signed_post(cloud, "/api/v1/sync/snapshots", changed).status_code == 409
+    assert signed_post(cloud, "/api/v1/sync/snapshots", {**one, "seq": 8}).status_code == 409
+    assert [row[1:] for row in snapshots(cloud)] == [(False, 1)]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"data": "not base64!"},
+        {"data": ""},
+        {"parts": 0},
+        {"part": -1},
+        {"seq": "7"},
+        {"size": 0},
+        {"sha256": "ABC"},
+        {"snapshot": "../../etc"},
+        {"taken_at": "yesterday"},
+        {"branch": "Riyadh\x00"},
+    ],
+)
+def test_a_malformed_part_is_refused_with_its_field(cloud, change):
+    body = {**part_body(b"abc"), **change}
+    answer = signed_post(cloud, "/api/v1/sync/snapshots", body)
+    assert answer.status_code in (400, 422), answer.get_json()
+    assert snapshots(cloud) == []
+
+
+def test_the_same_signed_request_twice_is_a_replay(cloud):
+    body = {"branch": "riyadh", "nonce": str(uuid.uuid4()), "after": 0}
+    sent_at = int(time.time())
+    first = signed_post(cloud, "/api/v1/sync/events/fetch", body, sent_at=sent_at)
+    assert first.status_code == 200
+    again = signed_post(cloud, "/api/v1/sync/events/fetch", body, sent_at=sent_at)
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "replayed"
+    old = signed_post(cloud, "/api/v1/sync/events/fetch", {**body, "nonce": str(uuid.uuid4())},
+                      sent_at=sent_at - 3600)  # fmt: skip
+    assert old.status_code == 401
+
+
+def test_a_branch_reads_its_own_events_after_a_seq_in_order(cloud):
+    assert push(cloud, [event(1), event(2), event(3)]).status_code == 200
+    assert push(cloud, [event(1)], code="jeddah", key="j" * 40).status_code == 200
+    answer = fetch(cloud, "/api/v1/sync/events/fetch", after=1, limit=1).get_json()
+    assert [e["seq"] for e in answer["events"]] == [2] and answer["high_water"] == 3
+    answer = fetch(cloud, "/api/v1/sync/events/fetch", after=1).get_json()
+    assert [e["seq"] for e in answer["events"]] == [2, 3]
+    assert answer["events"][0]["payload"]["number"] == 2
+    mine = fetch(cloud, "/api/v1/sync/events/fetch", code="jeddah", key="j" * 40, after=0)
+    assert [e["seq"] for e in mine.get_json()["events"]] == [1]
+    too_many = fetch(cloud, "/api/v1/sync/events/fetch", after=0, limit=100_000)
+    assert too_many.status_code == 422 and "limit" in too_many.get_json()["error"]["fields"]

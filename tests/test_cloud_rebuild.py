@@ -186,3 +186,72 @@ def held_order(order: dict, shop: Shop) -> dict:
     answer = shop.client.get(f"/api/v1/orders/{order['id']}", headers=shop.waiter)
     assert answer.status_code == 200, answer.get_json()
     return answer.get_json()
+
+
+def test_a_local_backup_older_than_the_last_push_carries_on_past_the_cloud(cloud, tmp_path):
+    """`flask pos restore-backup` of a copy taken before later orders were pushed: without
+    the cloud's events it would number the next events as ones the cloud holds (refused)."""
+    url, key = cloud
+    path = tmp_path / "branch.sqlite3"
+    migrate.upgrade(f"sqlite:///{path}")
+    app = branch_app(path, url, key)
+    app.config["POS_BACKUP_DIR"] = str(tmp_path / "backups")
+    from pos_app import backup
+    from pos_app.demo import load_demo
+
+    with app.app_context(), unit_of_work() as s:
+        load_demo(s, TEST_SECRET, "fast")
+    shop = Shop(app)
+    shop.open_shift()
+    shop.pay(shop.order())
+    shop.push_all()
+    with app.app_context():
+        old = backup.backup_now(app)
+    shop.pay(shop.order())  # INV-000002, pushed: the backup does not hold it
+    shop.push_all()
+    head = shop.outbox_head()
+
+    result = app.test_cli_runner().invoke(args=["pos", "restore-backup", str(old), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "counter invoice-number: 2 (the next is 3)" in result.output
+    shop = Shop(app)
+    assert shop.pay(shop.order()) == "INV-000003"
+    shop.push_all()
+    with app.app_context(), unit_of_work(write=False) as s:
+        from pos_app.cloud.models import SyncState
+
+        state = s.get(SyncState, 1)
+        assert state.last_error == "" and state.cloud_high_water > head
+
+
+def test_a_copy_is_due_first_then_after_a_set_up_change_or_hours(cloud, tmp_path, monkeypatch):
+    url, key = cloud
+    path = tmp_path / "branch.sqlite3"
+    migrate.upgrade(f"sqlite:///{path}")
+    app = branch_app(path, url, key)
+    from pos_app.demo import load_demo
+
+    with app.app_context(), unit_of_work() as s:
+        load_demo(s, TEST_SECRET, "fast")
+    shop = Shop(app)
+    with app.app_context():
+        assert rebuild.snapshot_due(app)  # none at the cloud yet
+        push._snapshot_if_due(app)  # what the push worker does once caught up
+        assert not rebuild.snapshot_due(app)
+    monkeypatch.setattr(rebuild, "SOON_S", 0)
+    shop.order()  # orders alone: the cloud's events bring a rebuilt branch up to date
+    with app.app_context():
+        assert not rebuild.snapshot_due(app)
+    owner = shop.client.post(
+        "/api/v1/auth/login", json={"email": "owner@example.com", "password": "owner-demo-pass"}
+    )
+    assert owner.status_code == 200, owner.get_json()
+    headers = {"Authorization": f"Bearer {owner.get_json()['token']}"}
+    changed = shop.client.patch(
+        f"/api/v1/items/{shop.hummus}", json={"price_minor": 2100}, headers=headers
+    )
+    assert changed.status_code == 200, changed.get_json()
+    with app.app_context():
+        assert rebuild.snapshot_due(app)  # a price changed: a copy soon
+        app.config["POS_CLOUD_SNAPSHOT_HOURS"] = 0
+        assert not rebuild.snapshot_due(app)  # copies turned off

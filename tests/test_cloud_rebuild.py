@@ -255,3 +255,81 @@ def test_a_copy_is_due_first_then_after_a_set_up_change_or_hours(cloud, tmp_path
         assert rebuild.snapshot_due(app)  # a price changed: a copy soon
         app.config["POS_CLOUD_SNAPSHOT_HOURS"] = 0
         assert not rebuild.snapshot_due(app)  # copies turned off
+
+
+def test_a_branch_offline_for_seven_days_catches_up_by_itself(cloud, database_url, tmp_path):
+    """A week of service with the cloud unreachable (a business day each simulated day, orders
+    numbered from 1 each day, half paid); the cloud comes back and the push worker, on its
+    own, brings it every order and payment once: counts and totals per day equal the branch's."""
+    import threading
+
+    from live import free_port
+
+    from pos_app import clock
+    from pos_app.billing.models import Payment
+    from pos_app.orders.models import Order
+
+    url, key = cloud
+    path = tmp_path / "branch.sqlite3"
+    migrate.upgrade(f"sqlite:///{path}")
+    app = branch_app(path, f"http://127.0.0.1:{free_port()}", key)  # nothing listens there
+    app.config["POS_CLOUD_TIMEOUT_SECONDS"] = 2
+    from pos_app.demo import load_demo
+
+    with app.app_context(), unit_of_work() as s:
+        load_demo(s, TEST_SECRET, "fast")
+    shop = Shop(app)
+    shop.open_shift()
+    try:
+        for _day in range(7):
+            shop = Shop(app)  # signed in again each day
+            for n in range(12):
+                order = shop.order()
+                if n % 2:
+                    shop.pay(order)
+            with pytest.raises(push.PushFailed):
+                push.push_once(app)  # the branch tries; the cloud is away
+            clock.advance(24 * 3600)
+        with app.app_context(), unit_of_work(write=False) as s:
+            days = dict(
+                s.execute(
+                    select(Order.business_day, func.count()).group_by(Order.business_day)
+                ).all()
+            )
+            paid = s.scalar(select(func.sum(Payment.amount_minor)))
+        assert len(days) == 7 and set(days.values()) == {12}
+
+        app.config["POS_CLOUD_URL"] = url  # the cloud is back
+        head = shop.outbox_head()
+        stop = threading.Event()
+        worker = threading.Thread(target=push.run_forever, args=(app, 0.05, stop.is_set))
+        worker.start()
+        try:
+            from live import eventually
+
+            def caught_up():
+                with app.app_context(), unit_of_work(write=False) as s:
+                    from pos_app.cloud.models import SyncState
+
+                    state = s.get(SyncState, 1)
+                    return state is not None and state.cloud_high_water == head
+
+            eventually(caught_up, 60)
+        finally:
+            stop.set()
+            worker.join(30)
+    finally:
+        clock.reset()
+    engine = make_engine(database_url)  # the cloud's database
+    with engine.connect() as conn:
+        from pos_app.cloud.models import CloudEvent, CloudOrder, CloudPayment
+
+        cloud_days = dict(
+            conn.execute(
+                select(CloudOrder.business_day, func.count()).group_by(CloudOrder.business_day)
+            ).all()
+        )
+        assert {str(d): n for d, n in days.items()} == cloud_days
+        assert conn.execute(select(func.sum(CloudPayment.amount_minor))).scalar() == paid
+        assert conn.execute(select(func.count()).select_from(CloudEvent)).scalar() == head
+    engine.dispose()

@@ -218,11 +218,11 @@ def push_once(app: Flask) -> int:
         return count
 
 
-def run_forever(app: Flask, idle_s: float) -> None:
+def run_forever(app: Flask, idle_s: float, until=lambda: False) -> None:
     """Push while there is something to push; wait `idle_s` when there is not; back off
-    while the cloud is away."""
+    while the cloud is away (`until`: a test's way to stop it)."""
     wait = BACKOFF_S[0]
-    while True:
+    while not until():
         try:
             pushed = push_once(app)
             wait = BACKOFF_S[0]

@@ -222,7 +222,7 @@ def test_a_branch_server_does_not_take_pushes(app, client):
     assert client.post("/api/v1/sync/events", data=raw, headers=signed).status_code == 404
 
 
-def test_owners_see_every_branch_with_its_sync_and_sales(cloud, make_staff):
+def test_owners_see_their_branches_with_their_sync_and_sales(cloud, make_staff):
     from pos_app.auth.models import Staff
     from pos_app.auth.tokens import issue_token
 
@@ -253,6 +253,12 @@ def test_owners_see_every_branch_with_its_sync_and_sales(cloud, make_staff):
     owner = make_staff("owner", name="Cloud owner")
     with cloud.app_context(), unit_of_work() as s:
         token = issue_token(s, s.get(Staff, owner.id), 8, "test", "password")
+        from pos_app.cloud import access
+
+        org = access.organisation(s, "Owner's company")
+        for branch in s.scalars(select(CloudBranch)):
+            branch.organisation_id = org.id
+        access.grant(s, owner.id, org)
     client = cloud.test_client()
     answer = client.get("/api/v1/cloud/branches", headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 200, answer.get_json()

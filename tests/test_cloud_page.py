@@ -41,7 +41,16 @@ def test_orders_pushed_by_a_branch_appear_on_the_cloud_page_live(
     with db() as s:
         s.add(CloudBranch(code="riyadh", name="مشاوي الرياض", key=KEY))
         s.add(CloudBranch(code="jeddah", name="Jeddah", key=KEY + "j"))
-    make_staff("owner", name="Huda", email="cloud.owner@example.com", password="a long password")
+    huda = make_staff(
+        "owner", name="Huda", email="cloud.owner@example.com", password="a long password"
+    )
+    with db() as s:  # Huda's company: both branches
+        from pos_app.cloud import access
+
+        org = access.organisation(s, "Huda's restaurants")
+        for branch in s.scalars(select(CloudBranch)):
+            branch.organisation_id = org.id
+        access.grant(s, huda.id, org)
     context = browser.new_context(
         base_url=cloud_server, viewport={"width": 390, "height": 844}, service_workers="block"
     )

@@ -49,6 +49,7 @@ EXPECTED: dict[tuple[str, str], frozenset | None] = {
     ("POST", "/api/v1/sync/snapshots/fetch"): PUBLIC,
     ("POST", "/api/v1/sync/events/fetch"): PUBLIC,
     ("GET", "/api/v1/cloud/branches"): BACK_OFFICE,  # 404 on a branch: the cloud's view
+    ("GET", "/api/v1/cloud/branches/<code>"): BACK_OFFICE,  # the same (tests/test_cloud_access.py)
     # Any signed-in staff member.
     ("POST", "/api/v1/auth/logout"): EVERY_ROLE,
     ("GET", "/api/v1/auth/me"): EVERY_ROLE,

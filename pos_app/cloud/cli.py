@@ -15,6 +15,7 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
+from pos_app.cloud import access
 from pos_app.db import unit_of_work
 
 
@@ -53,6 +54,12 @@ def register(group) -> None:
         type=click.Path(dir_okay=False, path_type=Path),
         help="the file holding the branch's key (made if missing)",
     )
+    @click.option(
+        "--organisation",
+        default=None,
+        help="the company the branch belongs to (made if new; a new branch without it:"
+        " 'My restaurants')",
+    )
     @click.option("--disable", is_flag=True, help="refuse this branch's pushes from now on")
     @click.option(
         "--forget-if-new-key",
@@ -61,14 +68,18 @@ def register(group) -> None:
         " (the local demo only: `make run` on a fresh clone makes a new branch)",
     )
     def cloud_branch_command(
-        code: str, name: str, key_file: Path, disable: bool, forget_if_new_key: bool
+        code: str,
+        name: str,
+        key_file: Path,
+        organisation: str | None,
+        disable: bool,
+        forget_if_new_key: bool,
     ):
         """Add a branch the cloud mirrors, or change its name, key or state (cloud mode)."""
         from pos_app.cloud.ingest import CODE
         from pos_app.cloud.models import CloudBranch
 
-        if current_app.config["POS_MODE"] != "cloud":
-            raise click.ClickException("this is a branch server: run it with POS_MODE=cloud")
+        _cloud_mode()
         try:
             CODE(code)
         except Exception as err:
@@ -82,7 +93,59 @@ def register(group) -> None:
                 branch = CloudBranch(code=code, name=name, key=key)
                 session.add(branch)
             branch.name, branch.key, branch.active = name, key, not disable
+            if organisation or branch.organisation_id is None:
+                org = access.organisation(session, organisation or access.DEFAULT_ORGANISATION)
+                branch.organisation_id = org.id
         click.echo(f"cloud branch {code} {'disabled' if disable else 'ready'}")
+
+    @group.command("cloud-access")
+    @click.option("--email", required=True, help="the owner's or manager's sign-in email")
+    @click.option("--organisation", required=True)
+    @click.option(
+        "--branch",
+        "codes",
+        multiple=True,
+        help="one branch of the organisation (again for more); none: all of its branches,"
+        " those opened later too",
+    )
+    @click.option("--revoke", is_flag=True, help="take that access away")
+    def cloud_access_command(email: str, organisation: str, codes: tuple[str, ...], revoke: bool):
+        """Let an owner or a manager of the cloud see an organisation's branches, or some."""
+        from sqlalchemy import delete, func
+
+        from pos_app.auth.models import Staff
+        from pos_app.cloud.models import CloudAccess, CloudBranch, CloudOrganisation
+
+        _cloud_mode()
+        with unit_of_work() as session:
+            staff = session.scalar(
+                select(Staff).where(func.lower(Staff.email) == email.strip().lower())
+            )
+            if staff is None or staff.role.value not in ("owner", "manager"):
+                raise click.ClickException(f"no owner or manager signs in as {email}")
+            org = session.scalar(
+                select(CloudOrganisation).where(CloudOrganisation.name == organisation)
+            )
+            if org is None:
+                raise click.ClickException(f"no organisation {organisation!r}")
+            branches = []
+            for code in codes:
+                branch = session.scalar(select(CloudBranch).where(CloudBranch.code == code))
+                if branch is None or branch.organisation_id != org.id:
+                    raise click.ClickException(f"{organisation} has no branch {code!r}")
+                branches.append(branch)
+            if revoke:
+                query = delete(CloudAccess).where(
+                    CloudAccess.staff_id == staff.id, CloudAccess.organisation_id == org.id
+                )
+                if branches:
+                    query = query.where(CloudAccess.branch_id.in_([b.id for b in branches]))
+                session.execute(query)
+            else:
+                for branch in branches or [None]:
+                    access.grant(session, staff.id, org, branch)
+        what = ", ".join(codes) or f"every branch of {organisation}"
+        click.echo(f"{email} {'no longer sees' if revoke else 'sees'} {what}")
 
     @group.command("backup")
     def backup_command():
@@ -146,6 +209,11 @@ def register(group) -> None:
         _report(done)
 
 
+def _cloud_mode() -> None:
+    if current_app.config["POS_MODE"] != "cloud":
+        raise click.ClickException("this is a branch server: run it with POS_MODE=cloud")
+
+
 def _report(done: dict) -> None:
     counters = done["counters"]
     click.echo(
@@ -195,9 +263,23 @@ def _forget(session, branch) -> None:
     """Drop what a branch sent (its events and projections) and start its sequence again."""
     from sqlalchemy import delete
 
-    from pos_app.cloud.models import CloudEvent, CloudNonce, CloudOrder, CloudPayment
+    from pos_app.cloud.models import (
+        CloudEvent,
+        CloudNonce,
+        CloudOrder,
+        CloudPayment,
+        CloudSnapshot,
+        CloudSnapshotPart,
+    )
 
-    for model in (CloudEvent, CloudOrder, CloudPayment, CloudNonce):
+    for model in (
+        CloudEvent,
+        CloudOrder,
+        CloudPayment,
+        CloudNonce,
+        CloudSnapshotPart,
+        CloudSnapshot,
+    ):
         session.execute(delete(model).where(model.branch_id == branch.id))
     branch.high_water = branch.branch_head = 0
     branch.last_contact_at = None

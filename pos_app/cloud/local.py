@@ -70,6 +70,12 @@ def main(argv: list[str] | None = None) -> None:
         *("--email", "owner@example.com", "--password", "owner-demo-pass"),
     ]
     subprocess.run(owner, env=env, check=False, capture_output=True)  # there already: fine
+    subprocess.run(
+        [*flask, "cloud-access", "--email", "owner@example.com"]
+        + ["--organisation", "My restaurants"],
+        env=env,
+        check=True,
+    )
     url = f"http://{args.host}:{args.port}"
     print(f"\nThe cloud: {url}/cloud  (owner@example.com / owner-demo-pass)")
     print("`make run` pushes the demo branch's orders here; stop this and they wait.\n")

@@ -8,11 +8,36 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pos_app.clock import utcnow
 from pos_app.db import Base, UTCDateTime
+
+
+class CloudOrganisation(Base):
+    """A restaurant company: its branches, and the people who may see them."""
+
+    __tablename__ = "cloud_organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CloudAccess(Base):
+    """Who may see what in the cloud: a staff member (an owner or a manager of the cloud) sees
+    every branch of an organisation (`branch_id` empty: those opened later too) or one branch
+    of it. Someone with no access sees no branch."""
+
+    __tablename__ = "cloud_access"
+    __table_args__ = (UniqueConstraint("staff_id", "organisation_id", "branch_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("cloud_organisation.id"))
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("cloud_branch.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class CloudBranch(Base):
@@ -23,6 +48,9 @@ class CloudBranch(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(120))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cloud_organisation.id"), index=True
+    )
     # The shared secret the branch signs its pushes with (HMAC-SHA256): the cloud must hold it
     # to check a signature, so it is kept as given; only the branch and the cloud know it.
     key: Mapped[str] = mapped_column(String(128))

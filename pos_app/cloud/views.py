@@ -1,8 +1,8 @@
 """The owners' view of the cloud: every branch's sync health and its orders and sales as they
 arrived (`GET /api/v1/cloud/branches`, and the page `/cloud` that shows it live).
 
-Cloud mode only (a branch answers 404). Owners and managers of the cloud see every branch for
-now; owners with access to some branches only come with the organisations (issue 19, later).
+Cloud mode only (a branch answers 404). Owners and managers of the cloud see the branches
+they were given (pos_app/cloud/access.py): an organisation's every branch, or some.
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from sqlalchemy import case, func, select
 from pos_app.api import Api, Call, items
 from pos_app.auth.roles import BACK_OFFICE
 from pos_app.clock import utcnow
+from pos_app.cloud.access import branch_for, visible_branch_ids
 from pos_app.cloud.models import CloudBranch, CloudOrder, CloudPayment
 from pos_app.db import unit_of_work
 from pos_app.error_pages import error_page
 from pos_app.errors import NotFound
-from pos_app.pages import login_required
+from pos_app.pages import login_required, page_actor
 
 bp = Blueprint("cloud_pages", __name__)
 
@@ -40,12 +41,30 @@ class CloudBranchOutSchema(Schema):
     latest_business_day = fields.String(allow_none=True)
 
 
+class CloudOrderOutSchema(Schema):
+    order_id = fields.String()
+    number = fields.Integer()
+    business_day = fields.String()
+    type = fields.String()
+    status = fields.String()
+    total_minor = fields.Integer()
+    waiter_name = fields.String()
+    opened_at = fields.DateTime(allow_none=True)
+    paid_at = fields.DateTime(allow_none=True)
+
+
+class CloudBranchDetailSchema(CloudBranchOutSchema):
+    recent_orders = fields.List(fields.Nested(CloudOrderOutSchema))
+
+
 class CloudBranchesSchema(Schema):
     items = fields.List(fields.Nested(CloudBranchOutSchema))
 
 
-def branches_health(session) -> list[dict]:
-    """Every branch with its sync health and its figures as they arrived."""
+def branches_health(session, branch_ids: set[int]) -> list[dict]:
+    """These branches with their sync health and their figures as they arrived."""
+    if not branch_ids:
+        return []
     orders = dict(
         session.execute(
             select(CloudOrder.branch_id, func.count()).group_by(CloudOrder.branch_id)
@@ -77,7 +96,9 @@ def branches_health(session) -> list[dict]:
     }
     now = utcnow()
     out = []
-    for branch in session.scalars(select(CloudBranch).order_by(CloudBranch.code)):
+    for branch in session.scalars(
+        select(CloudBranch).where(CloudBranch.id.in_(branch_ids)).order_by(CloudBranch.code)
+    ):
         contact = branch.last_contact_at
         out.append(
             {
@@ -98,11 +119,30 @@ def branches_health(session) -> list[dict]:
     return out
 
 
-def list_branches(call: Call):
-    """Every branch the cloud mirrors: last contact, lag, orders and sales as they arrived."""
+def _cloud_only() -> None:
     if current_app.config["POS_MODE"] != "cloud":
         raise NotFound("this server is a branch; the cloud lists branches")
-    return CloudBranchesSchema().dump(items(branches_health(call.session)))
+
+
+def list_branches(call: Call):
+    """The branches you may see: last contact, lag, orders and sales as they arrived."""
+    _cloud_only()
+    visible = visible_branch_ids(call.session, call.actor.staff_id)
+    return CloudBranchesSchema().dump(items(branches_health(call.session, visible)))
+
+
+def get_branch(call: Call, code: str):
+    """One of your branches with its newest orders (403 for a code not yours, known or not)."""
+    _cloud_only()
+    branch = branch_for(call.session, call.actor.staff_id, code)
+    (health,) = branches_health(call.session, {branch.id})
+    orders = call.session.scalars(
+        select(CloudOrder)
+        .where(CloudOrder.branch_id == branch.id)
+        .order_by(CloudOrder.opened_at.desc(), CloudOrder.number.desc())
+        .limit(50)
+    ).all()
+    return CloudBranchDetailSchema().dump({**health, "recent_orders": orders})
 
 
 @bp.route("/cloud")
@@ -112,7 +152,8 @@ def cloud_home():
     if current_app.config["POS_MODE"] != "cloud":
         return error_page(404)
     with unit_of_work(write=False) as s:
-        rows = CloudBranchesSchema().dump(items(branches_health(s)))["items"]
+        visible = visible_branch_ids(s, page_actor().staff_id)
+        rows = CloudBranchesSchema().dump(items(branches_health(s, visible)))["items"]
     return render_template("cloud/branches.html", branches=rows)
 
 
@@ -125,6 +166,15 @@ def register(app, api: Api) -> None:
         tag="sync",
         response=CloudBranchesSchema,
         errors=(404,),
+    )
+    api.add(
+        "/cloud/branches/<code>",
+        "GET",
+        get_branch,
+        roles=BACK_OFFICE,
+        tag="sync",
+        response=CloudBranchDetailSchema,
+        errors=(403, 404),
     )
     app.register_blueprint(bp)
     api.document_page("/cloud", "GET", "The cloud: every branch's sync health, orders and sales")

@@ -447,3 +447,55 @@ def test_a_branch_reads_its_own_events_after_a_seq_in_order(cloud):
     assert [e["seq"] for e in mine.get_json()["events"]] == [1]
     too_many = fetch(cloud, "/api/v1/sync/events/fetch", after=0, limit=100_000)
     assert too_many.status_code == 422 and "limit" in too_many.get_json()["error"]["fields"]
+
+
+def test_a_branchs_printers_as_it_last_told_are_shown_with_those_down(cloud, make_staff):
+    from pos_app.auth.models import Staff
+    from pos_app.auth.tokens import issue_token
+    from pos_app.cloud import access
+
+    printers = [
+        {"name": "Grill printer", "online": False, "paper_out": False, "backup_in_use": True,
+         "queue_depth": 3, "last_error": "connection refused", "last_printed_at": None},
+        {"name": "Receipt", "online": True, "paper_out": False, "backup_in_use": False,
+         "queue_depth": 0, "last_error": "", "last_printed_at": "2026-12-04T12:00:00+00:00"},
+    ]  # fmt: skip
+    raw = json.dumps({"branch": "riyadh", "head": 0, "events": [], "printers": printers})
+    assert push(cloud, [], body=raw.encode()).status_code == 200
+    owner = make_staff("owner")
+    with cloud.app_context(), unit_of_work() as s:
+        token = issue_token(s, s.get(Staff, owner.id), 8, "test", "password")
+        org = access.organisation(s, "Riyadh Co")
+        s.scalar(select(CloudBranch).where(CloudBranch.code == "riyadh")).organisation_id = org.id
+        access.grant(s, owner.id, org)
+    answer = cloud.test_client().get(
+        "/api/v1/cloud/branches", headers={"Authorization": f"Bearer {token}"}
+    )
+    (riyadh,) = answer.get_json()["items"]
+    assert riyadh["printers_down"] == 1 and riyadh["printers_at"] is not None
+    assert riyadh["printers"][0] == printers[0]
+    # A batch without printers (most of them) keeps the last report.
+    assert push(cloud, [event(1)]).status_code == 200
+    with cloud.app_context(), unit_of_work(write=False) as s:
+        held = s.scalar(select(CloudBranch).where(CloudBranch.code == "riyadh")).printers
+        assert [p["name"] for p in held] == ["Grill printer", "Receipt"]
+
+
+@pytest.mark.parametrize(
+    "printers",
+    [
+        [{"name": ""}],
+        [{"name": "P", "online": "yes"}],
+        [{"name": "P", "queue_depth": -1}],
+        [{"name": "P", "queue_depth": "3"}],
+        [{"name": "P" * 121}],
+        [{"name": "P", "last_printed_at": "noon"}],
+        [{"name": f"P{n}"} for n in range(51)],
+        {"name": "P"},
+        [[{"name": "P"}]],
+    ],
+)
+def test_a_malformed_printer_report_is_refused(cloud, printers):
+    raw = json.dumps({"branch": "riyadh", "head": 0, "events": [], "printers": printers})
+    answer = push(cloud, [], body=raw.encode())
+    assert answer.status_code == 422 and "printers" in answer.get_json()["error"]["fields"]

@@ -78,7 +78,13 @@ def test_orders_pushed_by_a_branch_appear_on_the_cloud_page_live(
             "created_at": "2026-12-04T12:00:00+00:00",
         }
     ]
-    body = json.dumps({"branch": "riyadh", "head": 3, "events": events}).encode()
+    printers = [
+        {"name": "طابعة الشواية", "online": False, "backup_in_use": True, "queue_depth": 2},
+        {"name": "Receipt printer", "online": True},
+    ]
+    body = json.dumps(
+        {"branch": "riyadh", "head": 3, "events": events, "printers": printers}
+    ).encode()
     request = urllib.request.Request(
         f"{cloud_server}/api/v1/sync/events",
         data=body,
@@ -94,6 +100,12 @@ def test_orders_pushed_by_a_branch_appear_on_the_cloud_page_live(
     expect(riyadh.locator('[data-field="orders"]')).to_have_text("1", timeout=12_000)
     expect(riyadh.locator('[data-field="sync"]')).to_have_text("متأخر 2 أحداث")
     expect(riyadh).to_have_attribute("data-state", "behind")
+    # The grill's printer is down: said in red, with its backup printing and what waits.
+    down = riyadh.locator('[data-field="printers"]')
+    expect(down).to_have_text("طابعة الشواية: غير متصلة · الطابعة الاحتياطية تطبع · 2 في الانتظار")
+    expect(down).to_have_attribute("data-state", "down")
+    jeddah = page.locator('[data-testid=cloud-branch][data-code="jeddah"]')
+    expect(jeddah.locator('[data-field="printers"]')).to_have_text("لم تُبلغ عن أي طابعة")
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
     with db(write=False) as s:
         assert s.scalar(select(CloudBranch.high_water).where(CloudBranch.code == "riyadh")) == 1

@@ -181,12 +181,20 @@ def test_with_nothing_to_send_the_branch_still_says_it_is_alive(app, demo, db, m
     while push.push_once(app):
         pass
     assert sent and sent[0]["events"]  # the demo's events
+    # the first batch tells the branch's printers, as every heartbeat does
+    assert {p["name"] for p in sent[0]["printers"]} >= {"Grill printer", "Receipt printer"}
+    assert all("printers" not in batch for batch in sent[1:])
     head = sent[-1]["head"]
     push.push_once(app)
     assert len(sent) == 1, "just pushed: no heartbeat yet"
     app.extensions["pos_push_contact"] -= push.HEARTBEAT_S
     push.push_once(app)
-    assert sent[-1] == {"branch": "demo", "head": head, "events": []}
+    assert {k: v for k, v in sent[-1].items() if k != "printers"} == {
+        "branch": "demo",
+        "head": head,
+        "events": [],
+    }
+    assert sent[-1]["printers"] == sent[0]["printers"]
 
 
 def test_under_network_faults_the_cloud_ends_with_exactly_the_branchs_events(

@@ -1,5 +1,5 @@
 """Organisations in the cloud and who may see which branch (issue 19): `cloud_organisation`,
-`cloud_branch.organisation_id`, `cloud_access`. Branches the cloud already mirrors go to one
+`cloud_branch.organisation_id`, `cloud_access`; each branch's printers as it last told. Branches the cloud already mirrors go to one
 organisation, "My restaurants"; nobody sees them until given access (`flask pos cloud-access`).
 
 Revision ID: 0015
@@ -31,6 +31,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('cloud_branch', schema=None) as batch_op:
         batch_op.add_column(sa.Column('organisation_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('printers', sa.JSON(), nullable=False, server_default='[]'))
+        batch_op.add_column(sa.Column('printers_at', pos_app.db.UTCDateTime(), nullable=True))
         batch_op.create_index(batch_op.f('ix_cloud_branch_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_cloud_branch_organisation_id_cloud_organisation'), 'cloud_organisation', ['organisation_id'], ['id'])
     op.create_table('cloud_access',
@@ -71,4 +73,6 @@ def downgrade() -> None:
         batch_op.drop_constraint(batch_op.f('fk_cloud_branch_organisation_id_cloud_organisation'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_cloud_branch_organisation_id'))
         batch_op.drop_column('organisation_id')
+        batch_op.drop_column('printers_at')
+        batch_op.drop_column('printers')
     op.drop_table('cloud_organisation')

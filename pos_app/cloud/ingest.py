@@ -29,9 +29,17 @@ from pos_app.cloud.models import CloudBranch, CloudEvent, CloudNonce
 from pos_app.cloud.signing import HEADER_BRANCH, HEADER_SIGNATURE, HEADER_TIME, SKEW, valid
 from pos_app.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from pos_app.locks import lock_key
-from pos_app.schemas import MAX_ID, UUID_PATTERN, FullMatch, QueryInstant, pattern
+from pos_app.schemas import (
+    MAX_ID,
+    UUID_PATTERN,
+    FullMatch,
+    QueryInstant,
+    StrictBoolean,
+    pattern,
+)
 
 MAX_EVENTS = 1000
+MAX_PRINTERS = 50
 CODE = pattern(r"^[a-z0-9][a-z0-9_-]{0,39}$", error="lower-case letters, digits, - and _")
 
 
@@ -52,6 +60,18 @@ class SyncEventSchema(Schema):
     created_at = QueryInstant(required=True)  # ISO 8601 with its offset, as the branch wrote it
 
 
+class PrinterHealthSchema(Schema):
+    """One of the branch's printers as the branch sees it now."""
+
+    name = fields.String(required=True, validate=validate.Length(1, 120))
+    online = StrictBoolean(allow_none=True, load_default=None)
+    paper_out = StrictBoolean(load_default=False)
+    backup_in_use = StrictBoolean(load_default=False)
+    queue_depth = fields.Integer(strict=True, load_default=0, validate=validate.Range(0, MAX_ID))
+    last_error = fields.String(load_default="", validate=validate.Length(max=300))
+    last_printed_at = QueryInstant(load_default=None, allow_none=True)
+
+
 class SyncBatchSchema(Schema):
     """A batch of one branch's events, in sequence order, and the branch's newest seq."""
 
@@ -59,6 +79,12 @@ class SyncBatchSchema(Schema):
     head = fields.Integer(strict=True, required=True, validate=validate.Range(0, MAX_ID))
     events = fields.List(
         fields.Nested(SyncEventSchema), required=True, validate=validate.Length(0, MAX_EVENTS)
+    )
+    printers = fields.List(
+        fields.Nested(PrinterHealthSchema),
+        load_default=None,
+        validate=validate.Length(max=MAX_PRINTERS),
+        metadata={"description": "the branch's printers now (sent now and then, not always)"},
     )
 
 
@@ -87,6 +113,17 @@ def receive(call: Call):
     high_water = _advance(session, branch)
     branch.branch_head = max(branch.branch_head, body["head"])
     branch.last_contact_at = utcnow()
+    if body["printers"] is not None:
+        branch.printers = [
+            {
+                **p,
+                "last_printed_at": p["last_printed_at"].isoformat()
+                if p["last_printed_at"]
+                else None,
+            }
+            for p in body["printers"]
+        ]
+        branch.printers_at = branch.last_contact_at
     gap = session.scalar(
         select(CloudEvent.seq)
         .where(CloudEvent.branch_id == branch.id, CloudEvent.seq > high_water)

@@ -60,6 +60,9 @@ class CloudBranch(Base):
     # The branch's newest sequence as its last push said: the lag is head - high_water.
     branch_head: Mapped[int] = mapped_column(BigInteger, default=0)
     last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The branch's printers as its last push told (name, online, paper, queue, last error).
+    printers: Mapped[list] = mapped_column(JSON, default=list)
+    printers_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -61,7 +61,30 @@ def target(app: Flask) -> Target | None:
     )
 
 
-def _batch(code: str) -> tuple[bytes, int, int] | None:
+def _printers() -> list[dict]:
+    """The branch's active printers as the cloud shows them (read in the caller's unit)."""
+    from pos_app.db import session
+    from printers.health import printer_health
+    from printers.models import Printer
+
+    rows = session.scalars(select(Printer).where(Printer.active).order_by(Printer.name))
+    keys = ("name", "online", "paper_out", "backup_in_use", "queue_depth", "last_error")
+    out = []
+    for printer in rows:
+        health = printer_health(session, printer)
+        out.append(
+            {
+                **{k: health[k] for k in keys},
+                "last_error": (health["last_error"] or "")[:300],
+                "last_printed_at": (
+                    printer.last_printed_at.isoformat() if printer.last_printed_at else None
+                ),
+            }
+        )
+    return out[:50]
+
+
+def _batch(code: str, with_printers: bool = False) -> tuple[bytes, int, int] | None:
     """The next batch's body, its last seq and its size, or None when all is confirmed.
 
     Everything up to the cloud's high water is sent, and nothing above it is marked sent, so
@@ -88,6 +111,7 @@ def _batch(code: str) -> tuple[bytes, int, int] | None:
         if not rows:
             return None
         head = session.scalar(select(func.max(OutboxEvent.seq))) or 0
+        printers = _printers() if with_printers else None
     parts, size = [], 0
     for seq, event_id, kind, aggregate_type, aggregate_id, payload, created_at in rows:
         part = (
@@ -101,7 +125,8 @@ def _batch(code: str) -> tuple[bytes, int, int] | None:
             break
         parts.append(part)
     last = rows[len(parts) - 1][0]
-    body = f'{{"branch":{json.dumps(code)},"head":{head},"events":[{",".join(parts)}]}}'
+    extra = f',"printers":{json.dumps(printers)}' if printers is not None else ""
+    body = f'{{"branch":{json.dumps(code)},"head":{head},"events":[{",".join(parts)}]{extra}}}'
     return body.encode(), last, len(parts)
 
 
@@ -110,7 +135,8 @@ def _heartbeat(code: str) -> tuple[bytes, int, int]:
     last contact) and how far behind it is, while there is nothing new to send."""
     with unit_of_work(write=False) as session:
         head = session.scalar(select(func.max(OutboxEvent.seq))) or 0
-    body = {"branch": code, "head": head, "events": []}
+        printers = _printers()
+    body = {"branch": code, "head": head, "events": [], "printers": printers}
     return json.dumps(body, separators=(",", ":")).encode(), 0, 0
 
 
@@ -193,7 +219,9 @@ def push_once(app: Flask) -> int:
     if to is None:
         return 0
     with app.app_context():
-        batch = _batch(to.code)
+        # the printers go with a batch now and then, and with every heartbeat
+        told = time.monotonic() - app.extensions.get("pos_push_printers", -HEARTBEAT_S)
+        batch = _batch(to.code, with_printers=told >= HEARTBEAT_S)
         if batch is None:
             if (
                 time.monotonic() - app.extensions.get("pos_push_contact", -HEARTBEAT_S)
@@ -209,6 +237,8 @@ def push_once(app: Flask) -> int:
             _failed(str(err))
             raise PushFailed(str(err)) from err
         app.extensions["pos_push_contact"] = time.monotonic()
+        if b'"printers":' in body:
+            app.extensions["pos_push_printers"] = time.monotonic()
         before = _confirm(high_water)
         if high_water < last:
             # The cloud lacks earlier events (it lost them: restored from a backup); they are

@@ -24,6 +24,16 @@ from pos_app.pages import login_required, page_actor
 bp = Blueprint("cloud_pages", __name__)
 
 
+class CloudPrinterOutSchema(Schema):
+    name = fields.String()
+    online = fields.Boolean(allow_none=True)
+    paper_out = fields.Boolean()
+    backup_in_use = fields.Boolean()
+    queue_depth = fields.Integer()
+    last_error = fields.String()
+    last_printed_at = fields.String(allow_none=True)
+
+
 class CloudBranchOutSchema(Schema):
     """One branch as the cloud holds it."""
 
@@ -39,6 +49,14 @@ class CloudBranchOutSchema(Schema):
     sales_minor = fields.Integer(metadata={"description": "payments less refunds, tips apart"})
     tips_minor = fields.Integer()
     latest_business_day = fields.String(allow_none=True)
+    printers = fields.List(
+        fields.Nested(CloudPrinterOutSchema),
+        metadata={"description": "the branch's printers as its last report said"},
+    )
+    printers_down = fields.Integer(
+        metadata={"description": "printers offline or out of paper at the last report"}
+    )
+    printers_at = fields.DateTime(allow_none=True)
 
 
 class CloudOrderOutSchema(Schema):
@@ -114,6 +132,13 @@ def branches_health(session, branch_ids: set[int]) -> list[dict]:
                 "sales_minor": money.get(branch.id, (0, 0))[0],
                 "tips_minor": money.get(branch.id, (0, 0))[1],
                 "latest_business_day": days.get(branch.id),
+                "printers": branch.printers or [],
+                "printers_down": sum(
+                    1
+                    for p in branch.printers or []
+                    if p.get("online") is False or p.get("paper_out")
+                ),
+                "printers_at": branch.printers_at,
             }
         )
     return out

@@ -19,6 +19,19 @@ function ago(seconds) {
   return t("hours_ago", { n: Math.round(seconds / 3600) });
 }
 
+// "3 printing", or each printer that cannot print, with what waits for it.
+function printersText(b) {
+  const printers = b.printers || [];
+  if (!printers.length) return t("printers_none");
+  const down = printers.filter((p) => p.online === false || p.paper_out);
+  if (!down.length) return t("printers_ok", { n: printers.length });
+  return down.map((p) => {
+    const what = p.paper_out ? t("printer_paper", { name: p.name }) : t("printer_offline", { name: p.name });
+    const extra = [p.backup_in_use ? t("printer_backup") : "", p.queue_depth ? t("printer_queue", { n: p.queue_depth }) : ""];
+    return [what, ...extra.filter(Boolean)].join(" · ");
+  }).join("; ");
+}
+
 function show(branches) {
   branches.forEach((b) => {
     const row = document.querySelector('[data-testid=cloud-branch][data-code="' + b.code + '"]');
@@ -26,6 +39,8 @@ function show(branches) {
     const set = (field, text) => { row.querySelector('[data-field="' + field + '"]').textContent = text; };
     set("contact", ago(b.seconds_since_contact));
     set("sync", !b.active ? t("off") : b.lag ? t("behind", { n: b.lag }) : t("caught_up"));
+    set("printers", printersText(b));
+    row.querySelector('[data-field="printers"]').dataset.state = b.printers_down ? "down" : "ok";
     set("orders", String(b.orders));
     set("paid_orders", String(b.paid_orders));
     set("sales", plainAmount(b.sales_minor, 2));

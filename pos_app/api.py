@@ -149,10 +149,14 @@ def load_json_body(schema: type[Schema], partial: bool = False) -> dict:
         # A chunked body has no length up front: Werkzeug stops reading at the limit and
         # hands over what it read, which would then fail as broken JSON (400).
         raise PayloadTooLarge(f"request body is larger than {limit} bytes")
-    data = inputs.parse_json(raw)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise BadRequest("the body is not valid JSON", code="invalid_json") from err
+    data = inputs.parse_json(text)
     if not isinstance(data, dict):
         raise BadRequest("the body must be a JSON object", code="invalid_json")
-    inputs.check_value(data)
+    inputs.check_json(text, data)
     return load(schema, data, partial)
 
 

@@ -45,6 +45,42 @@ def check_value(data, where: str = "") -> None:
         raise ValidationFailed(f"{field or 'the body'}: {message}", {field or "_schema": [message]})
 
 
+# In a JSON text that parsed, a NUL or a lone surrogate can only come from an escape (a raw
+# NUL is not JSON, a raw surrogate not UTF-8). A text without such an escape needs only its
+# nesting and numbers checked; the few with one (an emoji escaped as a surrogate pair) get
+# the whole walk.
+_MAYBE_BAD_TEXT = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
+
+
+def check_json(text: str, data) -> None:
+    """`check_value` of `data` parsed from the JSON `text`, faster for the usual body: a
+    batch of 500 events has nothing to find, and the walk that names fields was most of the
+    cost of taking it."""
+    if _MAYBE_BAD_TEXT.search(text) is None and _plain(data):
+        return
+    check_value(data)  # the walk that names the field
+
+
+def _plain(data) -> bool:
+    """Whether `data` is nested at most MAX_DEPTH deep and its numbers are in range (its
+    strings are not looked at: the text was)."""
+    stack = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return False
+        for item in value.values() if type(value) is dict else value:
+            kind = type(item)
+            if kind is dict or kind is list:
+                stack.append((item, depth + 1))
+            elif kind is int:
+                if not -INT64 - 1 <= item <= INT64:
+                    return False
+            elif kind is float and not math.isfinite(item):
+                return False
+    return True
+
+
 def find_problem(data, where: str = "") -> tuple[str, str] | None:
     """(field path, message) of the first unusable value in `data`, or None (iterative)."""
     stack = [(data, where, 0)]

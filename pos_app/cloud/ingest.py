@@ -13,8 +13,9 @@ water, so it marks those events sent and sends again from there.
 
 from __future__ import annotations
 
+import re
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, request
 from marshmallow import Schema, ValidationError, fields, validate
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from pos_app.api import PUBLIC, Api, Call
 from pos_app.clock import utcnow
-from pos_app.cloud import projections
+from pos_app.cloud import bulk, projections
 from pos_app.cloud.models import CloudBranch, CloudEvent, CloudNonce
 from pos_app.cloud.signing import HEADER_BRANCH, HEADER_SIGNATURE, HEADER_TIME, SKEW, valid
 from pos_app.errors import Conflict, NotFound, Unauthorized, ValidationFailed
@@ -86,6 +87,61 @@ class SyncBatchSchema(Schema):
         validate=validate.Length(max=MAX_PRINTERS),
         metadata={"description": "the branch's printers now (sent now and then, not always)"},
     )
+
+    def load(self, data, *args, **kwargs):
+        """The batch as marshmallow would load it, checked by hand when it is well formed (a
+        batch of 500 events through nested schemas was a fifth of taking it); anything the
+        fast check does not accept goes through marshmallow for its field messages."""
+        if not kwargs and not args and not self.partial:
+            fast = _load_fast(data)
+            if fast is not None:
+                return fast
+        return super().load(data, *args, **kwargs)
+
+
+_EVENT_KEYS = frozenset(SyncEventSchema().fields)
+_BATCH_KEYS = frozenset(("branch", "head", "events", "printers"))
+_UUID = re.compile(UUID_PATTERN)
+_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+_INSTANT = re.compile(QueryInstant._ISO)
+
+
+def _load_fast(data) -> dict | None:
+    """The loaded batch if every event is plainly right, else None (marshmallow decides)."""
+    if not isinstance(data, dict) or not set(data) <= _BATCH_KEYS or "printers" in data:
+        return None
+    code, head, events = data.get("branch"), data.get("head"), data.get("events")
+    if not (isinstance(code, str) and _CODE.fullmatch(code) and _seq(head, 0)):
+        return None
+    if not isinstance(events, list) or len(events) > MAX_EVENTS:
+        return None
+    loaded = []
+    for event in events:
+        if not isinstance(event, dict) or event.keys() != _EVENT_KEYS:
+            return None
+        texts = (event["type"], event["aggregate_type"], event["aggregate_id"])
+        when = event["created_at"]
+        if not (
+            _seq(event["seq"], 1)
+            and isinstance(event["event_id"], str)
+            and _UUID.fullmatch(event["event_id"])
+            and all(isinstance(t, str) and 0 < len(t) <= 64 for t in texts)
+            and isinstance(event["payload"], dict)
+            and isinstance(when, str)
+            and len(when) <= 40
+            and _INSTANT.fullmatch(when)
+        ):
+            return None
+        try:
+            at = datetime.fromisoformat(when.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        loaded.append({**event, "created_at": at})
+    return {"branch": code, "head": head, "events": loaded, "printers": None}
+
+
+def _seq(value, low: int) -> bool:
+    return type(value) is int and low <= value <= MAX_ID
 
 
 class SyncAnswerSchema(Schema):
@@ -189,6 +245,22 @@ def _refuse_replay(session: Session, branch_id: int) -> None:
     session.flush()
 
 
+_EVENT_COLUMNS = [
+    "branch_id",
+    "seq",
+    "event_id",
+    "type",
+    "aggregate_type",
+    "aggregate_id",
+    "payload",
+    "created_at",
+    "received_at",
+]
+_PG_INSERT_EVENTS = bulk.statement(
+    CloudEvent.__table__, _EVENT_COLUMNS, "ON CONFLICT (branch_id, seq) DO NOTHING RETURNING seq"
+)
+
+
 def _store(session: Session, branch_id: int, events: list[dict]) -> list[dict]:
     """Insert the events not held yet; the ones that were new, in seq order."""
     if not events:
@@ -210,14 +282,16 @@ def _store(session: Session, branch_id: int, events: list[dict]) -> list[dict]:
         for e in events
     ]
     table = CloudEvent.__table__
-    # One statement compiled once and cached, its rows sent as "insertmanyvalues" batches
-    # (a literal VALUES list of 500 rows was compiled afresh for every push: a quarter of it).
-    stmt = (
-        dialect.insert(table)
-        .on_conflict_do_nothing(index_elements=["branch_id", "seq"])
-        .returning(table.c.seq)
-    )
-    inserted = set(session.connection().execute(stmt, rows).scalars())
+    if dialect is postgresql:  # one short statement, the rows as one JSON text (cloud/bulk.py)
+        result = bulk.insert(session.connection(), _PG_INSERT_EVENTS, rows)
+        inserted = set(result.scalars())
+    else:  # one statement compiled once and cached, its rows sent as executemany
+        stmt = (
+            dialect.insert(table)
+            .on_conflict_do_nothing(index_elements=["branch_id", "seq"])
+            .returning(table.c.seq)
+        )
+        inserted = set(session.connection().execute(stmt, rows).scalars())
     old = [r for r in rows if r["seq"] not in inserted]
     if old:
         held = dict(

@@ -10,51 +10,71 @@ Anything else is held as an event and projected by later issues (reports, stock)
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
+from pos_app.cloud import bulk
 from pos_app.cloud.models import CloudOrder, CloudPayment
 
 
 def apply(session: Session, branch_id: int, events: list[dict]) -> None:
-    """Project the events that were new (in seq order): the rows they touch are read in one
-    query each, not one per event (a batch is 500 events)."""
-    order_events = [
-        e
-        for e in events
-        if e["type"].startswith("order.") and isinstance(e["payload"].get("id"), str)
-    ]
-    payment_events = [
-        e for e in events if e["type"] == "payment.recorded" and e["payload"].get("id") is not None
-    ]
-    if order_events:
-        ids = {e["payload"]["id"][:36] for e in order_events}
-        orders = {
-            row.order_id: row
-            for row in session.scalars(
-                select(CloudOrder).where(
-                    CloudOrder.branch_id == branch_id, CloudOrder.order_id.in_(ids)
-                )
-            )
-        }
-        for event in order_events:
-            _order(session, orders, branch_id, event["seq"], event["payload"])
-    if payment_events:
-        ids = {str(e["payload"]["id"])[:36] for e in payment_events}
-        held = set(
-            session.scalars(
-                select(CloudPayment.payment_id).where(
-                    CloudPayment.branch_id == branch_id, CloudPayment.payment_id.in_(ids)
-                )
-            )
-        )
-        for event in payment_events:
-            payment_id = str(event["payload"]["id"])[:36]
-            if payment_id not in held:
-                held.add(payment_id)
-                _payment(session, branch_id, event, payment_id)
-    session.flush()
+    """Project the events that were new (in seq order), each table in one statement: orders
+    upserted with their newest state (a row keeps a newer seq it holds already), payments
+    inserted once by id."""
+    orders: dict[str, dict] = {}
+    payments: dict[str, dict] = {}
+    for event in events:
+        kind, payload = event["type"], event["payload"]
+        if kind.startswith("order.") and isinstance(payload.get("id"), str):
+            orders[payload["id"][:36]] = _order_row(branch_id, event["seq"], payload)
+        elif kind == "payment.recorded" and payload.get("id") is not None:
+            payment_id = str(payload["id"])[:36]
+            payments.setdefault(payment_id, _payment_row(branch_id, event, payment_id))
+    connection = session.connection()
+    if session.get_bind().dialect.name == "postgresql":  # columns as arrays (cloud/bulk.py)
+        if orders:
+            bulk.insert(connection, _PG_ORDERS, list(orders.values()))
+        if payments:
+            bulk.insert(connection, _PG_PAYMENTS, list(payments.values()))
+        return
+    if orders:
+        connection.execute(_upsert_orders(sqlite), list(orders.values()))
+    if payments:
+        connection.execute(_insert_payments(sqlite), list(payments.values()))
+
+
+@cache
+def _upsert_orders(dialect):
+    table = CloudOrder.__table__
+    stmt = dialect.insert(table)
+    kept = {c.name: stmt.excluded[c.name] for c in table.c if c.name not in _ORDER_KEY}
+    return stmt.on_conflict_do_update(
+        index_elements=list(_ORDER_KEY), set_=kept, where=table.c.seq < stmt.excluded.seq
+    )
+
+
+@cache
+def _insert_payments(dialect):
+    return dialect.insert(CloudPayment.__table__).on_conflict_do_nothing(
+        index_elements=["branch_id", "payment_id"]
+    )
+
+
+_ORDER_KEY = ("branch_id", "order_id")
+_ORDER_COLUMNS = [c.name for c in CloudOrder.__table__.c]
+_PAYMENT_COLUMNS = [c.name for c in CloudPayment.__table__.c]
+_PG_ORDERS = bulk.statement(
+    CloudOrder.__table__,
+    _ORDER_COLUMNS,
+    "ON CONFLICT (branch_id, order_id) DO UPDATE SET "
+    + ", ".join(f"{n} = excluded.{n}" for n in _ORDER_COLUMNS if n not in _ORDER_KEY)
+    + " WHERE cloud_order.seq < excluded.seq",
+)
+_PG_PAYMENTS = bulk.statement(
+    CloudPayment.__table__, _PAYMENT_COLUMNS, "ON CONFLICT (branch_id, payment_id) DO NOTHING"
+)
 
 
 def _when(text) -> datetime | None:
@@ -70,38 +90,33 @@ def _int(value, default: int = 0) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
-def _order(session: Session, orders: dict, branch_id: int, seq: int, order: dict) -> None:
-    order_id = order["id"][:36]
-    row = orders.get(order_id)
-    if row is not None and row.seq > seq:
-        return  # a newer state is held already
-    if row is None:
-        row = orders[order_id] = CloudOrder(branch_id=branch_id, order_id=order_id)
-        session.add(row)
-    row.number = _int(order.get("number"))
-    row.business_day = str(order.get("business_day") or "")[:10]
-    row.type = str(order.get("type") or "")[:16]
-    row.status = str(order.get("status") or "")[:16]
-    row.total_minor = _int(order.get("total_minor"))
-    row.waiter_name = str(order.get("waiter_name") or "")[:120]
-    row.opened_at = _when(order.get("opened_at"))
-    row.paid_at = _when(order.get("paid_at"))
-    row.version = _int(order.get("version"))
-    row.seq = seq
+def _order_row(branch_id: int, seq: int, order: dict) -> dict:
+    return {
+        "branch_id": branch_id,
+        "order_id": order["id"][:36],
+        "number": _int(order.get("number")),
+        "business_day": str(order.get("business_day") or "")[:10],
+        "type": str(order.get("type") or "")[:16],
+        "status": str(order.get("status") or "")[:16],
+        "total_minor": _int(order.get("total_minor")),
+        "waiter_name": str(order.get("waiter_name") or "")[:120],
+        "opened_at": _when(order.get("opened_at")),
+        "paid_at": _when(order.get("paid_at")),
+        "version": _int(order.get("version")),
+        "seq": seq,
+    }
 
 
-def _payment(session: Session, branch_id: int, event: dict, payment_id: str) -> None:
+def _payment_row(branch_id: int, event: dict, payment_id: str) -> dict:
     payment = event["payload"]
-    session.add(
-        CloudPayment(
-            branch_id=branch_id,
-            payment_id=payment_id,
-            order_id=event["aggregate_id"][:36],
-            kind=str(payment.get("kind") or "payment")[:16],
-            tender=str(payment.get("tender") or "")[:16],
-            amount_minor=_int(payment.get("amount_minor")),
-            tip_minor=_int(payment.get("tip_minor")),
-            taken_at=_when(payment.get("at")),
-            seq=event["seq"],
-        )
-    )
+    return {
+        "branch_id": branch_id,
+        "payment_id": payment_id,
+        "order_id": event["aggregate_id"][:36],
+        "kind": str(payment.get("kind") or "payment")[:16],
+        "tender": str(payment.get("tender") or "")[:16],
+        "amount_minor": _int(payment.get("amount_minor")),
+        "tip_minor": _int(payment.get("tip_minor")),
+        "taken_at": _when(payment.get("at")),
+        "seq": event["seq"],
+    }

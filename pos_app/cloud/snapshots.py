@@ -30,7 +30,7 @@ from pos_app.errors import Conflict, NotFound, ValidationFailed
 from pos_app.schemas import MAX_ID, UUID_PATTERN, Base64Bytes, FullMatch, QueryInstant, pattern
 
 PART_BYTES = 4 * 1024 * 1024  # decoded; base64 makes it 5.4 MB, under the cloud's 8 MB limit
-MAX_PARTS = 2048  # 8 GB
+MAX_PARTS = 511  # just under 2 GB: sizes stay 32-bit
 KEEP = 2  # complete copies kept per branch
 SIGNED = (
     "Cloud mode only. Signed with the branch's key like a push: headers X-Pos-Branch,"
@@ -51,9 +51,7 @@ class SnapshotPartSchema(Schema):
     )
     parts = fields.Integer(strict=True, required=True, validate=validate.Range(1, MAX_PARTS))
     part = fields.Integer(strict=True, required=True, validate=validate.Range(0, MAX_PARTS - 1))
-    size = fields.Integer(
-        strict=True, required=True, validate=validate.Range(1, MAX_PARTS * PART_BYTES)
-    )
+    size = fields.Integer(strict=True, required=True, validate=validate.Range(1, MAX_ID))
     sha256 = fields.String(required=True, validate=pattern(r"^[0-9a-f]{64}$"))
     taken_at = QueryInstant(required=True)
     data = Base64Bytes(

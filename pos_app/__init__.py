@@ -139,12 +139,13 @@ def _init_features(app: Flask) -> None:
 def _init_cloud(app: Flask, api) -> None:
     """The cloud's ingest endpoint (it answers in cloud mode only) and, on a branch, the
     worker that pushes the outbox to the cloud."""
-    from pos_app.cloud import ingest, push, snapshots, views
+    from pos_app.cloud import catalogue, ingest, push, snapshots, views
     from pos_app.cloud import models as cloud_models  # noqa: F401  (its tables)
     from pos_app.scheduler import register_service
 
     ingest.register(api)
     snapshots.register(api)
+    catalogue.register(api)
     views.register(app, api)
     if app.config["POS_MODE"] == "branch":
         from pos_app import backup

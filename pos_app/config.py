@@ -93,6 +93,8 @@ def from_environment() -> dict:
         # A copy of the database goes to the cloud (to rebuild the branch from) when it has
         # none, then this often when something changed; 0: never (pos_app/cloud/rebuild.py).
         "POS_CLOUD_SNAPSHOT_HOURS": float(os.environ.get("POS_CLOUD_SNAPSHOT_HOURS", "6")),
+        # How often the branch asks the cloud for a newer menu of its organisation; 0: never.
+        "POS_CLOUD_PULL_SECONDS": float(os.environ.get("POS_CLOUD_PULL_SECONDS", "60")),
         # Backups of an SQLite database while it runs (pos_app/backup.py): how often, how long
         # they are kept, where.
         "POS_BACKUP_HOURS": float(os.environ.get("POS_BACKUP_HOURS", "6")),

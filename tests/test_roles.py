@@ -48,6 +48,10 @@ EXPECTED: dict[tuple[str, str], frozenset | None] = {
     ("POST", "/api/v1/sync/snapshots"): PUBLIC,
     ("POST", "/api/v1/sync/snapshots/fetch"): PUBLIC,
     ("POST", "/api/v1/sync/events/fetch"): PUBLIC,
+    ("POST", "/api/v1/sync/catalogue/fetch"): PUBLIC,
+    # the cloud's menu of an organisation (tests/test_cloud_catalogue.py); 404 on a branch
+    ("GET", "/api/v1/cloud/organisations/<int:organisation_id>/catalogue"): BACK_OFFICE,
+    ("PUT", "/api/v1/cloud/organisations/<int:organisation_id>/catalogue"): BACK_OFFICE,
     ("GET", "/api/v1/cloud/branches"): BACK_OFFICE,  # 404 on a branch: the cloud's view
     ("GET", "/api/v1/cloud/branches/<code>"): BACK_OFFICE,  # the same (tests/test_cloud_access.py)
     # Any signed-in staff member.
@@ -240,6 +244,7 @@ STRONG = sorted(
         ("PUT", "/api/v1/items/<int:obj_id>/photo"),
         ("DELETE", "/api/v1/items/<int:obj_id>/photo"),
         ("PATCH", "/api/v1/branch"),
+        ("PUT", "/api/v1/cloud/organisations/<int:organisation_id>/catalogue"),
     ]
     + [
         (method, path)

@@ -100,6 +100,8 @@ def sync_health(session: Session) -> dict:
         "cloud": bool(current_app.config.get("POS_CLOUD_URL")),
         "last_push_at": state.last_push_at.isoformat() if state and state.last_push_at else None,
         "last_error": state.last_error if state else "",
+        "menu_version": state.catalogue_version if state else 0,
+        "menu_error": state.catalogue_error if state else "",
     }
 
 

@@ -147,6 +147,32 @@ def register(group) -> None:
         what = ", ".join(codes) or f"every branch of {organisation}"
         click.echo(f"{email} {'no longer sees' if revoke else 'sees'} {what}")
 
+    @group.command("cloud-catalogue")
+    @click.option("--organisation", required=True)
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    def cloud_catalogue_command(organisation: str, path: Path):
+        """Publish PATH (a menu CSV, as the back office exports it) as the organisation's
+        next menu version: every branch of it pulls and applies it within a minute."""
+        from pos_app.cloud import catalogue
+        from pos_app.cloud.models import CloudOrganisation
+        from pos_app.errors import PosError
+
+        _cloud_mode()
+        with unit_of_work() as session:
+            org = session.scalar(
+                select(CloudOrganisation).where(CloudOrganisation.name == organisation)
+            )
+            if org is None:
+                raise click.ClickException(f"no organisation {organisation!r}")
+            try:
+                row = catalogue.publish(session, org, path.read_text(encoding="utf-8"), None)
+            except PosError as err:
+                raise click.ClickException(err.message) from err
+            except UnicodeDecodeError as err:
+                raise click.ClickException(f"{path} is not UTF-8 text") from err
+            version, rows = row.version, row.rows
+        click.echo(f"{organisation}: menu version {version} published ({rows} dishes)")
+
     @group.command("backup")
     def backup_command():
         """Back up the SQLite database now (while the server runs), into instance/backups."""

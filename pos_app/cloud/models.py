@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pos_app.clock import utcnow
@@ -157,6 +166,23 @@ class CloudSnapshotPart(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class CloudCatalogue(Base):
+    """A version of an organisation's menu, published in the cloud for all its branches (the
+    menu CSV of pos_app/menu/csv_io.py: dishes, both languages, prices, sections, stations,
+    courses, availability); each branch pulls the newest and applies it whole."""
+
+    __tablename__ = "cloud_catalogue"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("cloud_organisation.id"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(primary_key=True)
+    csv: Mapped[str] = mapped_column(Text)
+    rows: Mapped[int]
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_by: Mapped[str] = mapped_column(String(120), default="")
+
+
 class SyncState(Base):
     """The branch's push to the cloud (one row): when it last worked, and what went wrong."""
 
@@ -170,3 +196,8 @@ class SyncState(Base):
     # The last copy of the database the cloud holds whole (to rebuild the branch from).
     snapshot_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     snapshot_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The cloud's menu as this branch applied it: its version, when the cloud was last asked,
+    # and why the newest version was not applied (a row this branch cannot take), if so.
+    catalogue_version: Mapped[int] = mapped_column(default=0)
+    catalogue_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    catalogue_error: Mapped[str] = mapped_column(String(300), default="")

@@ -258,6 +258,9 @@ def run_forever(app: Flask, idle_s: float, until=lambda: False) -> None:
             wait = BACKOFF_S[0]
             if not pushed:
                 _snapshot_if_due(app)
+                from pos_app.cloud.pull import pull_if_due
+
+                pull_if_due(app)
             time.sleep(0 if pushed else idle_s)  # progress: more may be waiting
         except PushFailed as err:
             log.warning("push to the cloud failed, again in %s s: %s", wait, err)

@@ -152,7 +152,7 @@ def _decimal(minor: int, exponent: int) -> str:
 def import_menu(call: Call):
     """Check a menu CSV (a preview) or import its good rows; refused rows say why."""
     session = call.session
-    rows = _read(call.body["csv"])
+    rows = read_rows(call.body["csv"])
     if call.body["apply"]:
         # Two imports at once (a double tap, two managers) queue: the second reads what the
         # first made, so its new categories and dishes are not made twice.
@@ -188,7 +188,7 @@ def import_menu(call: Call):
     return ImportReportSchema().dump(report)
 
 
-def _read(text: str) -> list[tuple[int, dict]]:
+def read_rows(text: str) -> list[tuple[int, dict]]:
     """The rows of the file with their line numbers; 422 for a file that cannot be read."""
     text = text.removeprefix("\ufeff")
     if "\ufffd" in text:

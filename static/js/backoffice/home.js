@@ -30,6 +30,13 @@ function show(today) {
   if (sync) sync.dataset.state = today.sync.last_error ? "bad" : today.sync.waiting ? "wait" : "good";
   const detail = document.querySelector("[data-testid=sync-detail]");
   if (detail) detail.textContent = !today.sync.cloud ? t("sync_alone") : today.sync.last_error || (today.sync.last_push_at ? t("sync_last", { time: new Date(today.sync.last_push_at).toLocaleTimeString() }) : "");
+  const menu = document.querySelector("[data-testid=menu-sync]");
+  if (menu) {
+    const s = today.sync;
+    menu.textContent = s.menu_error ? t("menu_refused", { why: s.menu_error }) : s.menu_version ? t("menu_cloud", { n: s.menu_version }) : "";
+    menu.dataset.state = s.menu_error ? "bad" : "good";
+    if (s.menu_error && sync) sync.dataset.state = "bad";
+  }
 }
 
 function printersText(p) {

@@ -11,9 +11,9 @@ import sys
 import pytest
 from conftest import TEST_SECRET, app_config
 from sqlalchemy import select
-from test_cloud_rebuild import Shop, branch_app, cloud  # noqa: F401  (the cloud fixture)
+from test_cloud_rebuild import Shop, cloud, demo_branch  # noqa: F401  (the cloud fixture)
 
-from pos_app import create_app, migrate
+from pos_app import create_app
 from pos_app.cloud import access, pull
 from pos_app.cloud.models import CloudBranch, SyncState
 from pos_app.db import unit_of_work
@@ -60,12 +60,7 @@ def test_a_menu_published_in_the_cloud_reaches_the_branch_whole_or_not_at_all(
 ):
     url, key = cloud
     path = tmp_path / "branch.sqlite3"
-    migrate.upgrade(f"sqlite:///{path}")
-    app = branch_app(path, url, key)
-    from pos_app.demo import load_demo
-
-    with app.app_context(), unit_of_work() as s:
-        load_demo(s, TEST_SECRET, "fast")
+    app = demo_branch(path, url, key)
     shop = Shop(app)
     before = shop.order()  # Hummus at its old price, on an open order
     assert pull.pull_once(app) is None  # nothing published yet

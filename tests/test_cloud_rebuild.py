@@ -61,6 +61,17 @@ def branch_app(path, url: str, key: str):
     return create_app(config)
 
 
+def demo_branch(path, url: str, key: str):
+    """A new branch on its own SQLite file with the demo restaurant loaded: its app."""
+    from pos_app.demo import load_demo
+
+    migrate.upgrade(f"sqlite:///{path}")
+    app = branch_app(path, url, key)
+    with app.app_context(), unit_of_work() as s:
+        load_demo(s, TEST_SECRET, "fast")
+    return app
+
+
 class Shop:
     """The branch's staff at work through its API."""
 
@@ -122,12 +133,7 @@ class Shop:
 def test_a_branch_rebuilt_from_the_cloud_carries_on_with_the_next_numbers(cloud, tmp_path):
     url, key = cloud
     lost = tmp_path / "lost.sqlite3"
-    migrate.upgrade(f"sqlite:///{lost}")
-    app = branch_app(lost, url, key)
-    from pos_app.demo import load_demo
-
-    with app.app_context(), unit_of_work() as s:
-        load_demo(s, TEST_SECRET, "fast")
+    app = demo_branch(lost, url, key)
     shop = Shop(app)
     shop.open_shift()
     first = [shop.order() for _ in range(3)]
@@ -193,14 +199,10 @@ def test_a_local_backup_older_than_the_last_push_carries_on_past_the_cloud(cloud
     the cloud's events it would number the next events as ones the cloud holds (refused)."""
     url, key = cloud
     path = tmp_path / "branch.sqlite3"
-    migrate.upgrade(f"sqlite:///{path}")
-    app = branch_app(path, url, key)
+    app = demo_branch(path, url, key)
     app.config["POS_BACKUP_DIR"] = str(tmp_path / "backups")
     from pos_app import backup
-    from pos_app.demo import load_demo
 
-    with app.app_context(), unit_of_work() as s:
-        load_demo(s, TEST_SECRET, "fast")
     shop = Shop(app)
     shop.open_shift()
     shop.pay(shop.order())
@@ -227,12 +229,7 @@ def test_a_local_backup_older_than_the_last_push_carries_on_past_the_cloud(cloud
 def test_a_copy_is_due_first_then_after_a_set_up_change_or_hours(cloud, tmp_path, monkeypatch):
     url, key = cloud
     path = tmp_path / "branch.sqlite3"
-    migrate.upgrade(f"sqlite:///{path}")
-    app = branch_app(path, url, key)
-    from pos_app.demo import load_demo
-
-    with app.app_context(), unit_of_work() as s:
-        load_demo(s, TEST_SECRET, "fast")
+    app = demo_branch(path, url, key)
     shop = Shop(app)
     with app.app_context():
         assert rebuild.snapshot_due(app)  # none at the cloud yet
@@ -271,13 +268,8 @@ def test_a_branch_offline_for_seven_days_catches_up_by_itself(cloud, database_ur
 
     url, key = cloud
     path = tmp_path / "branch.sqlite3"
-    migrate.upgrade(f"sqlite:///{path}")
-    app = branch_app(path, f"http://127.0.0.1:{free_port()}", key)  # nothing listens there
+    app = demo_branch(path, f"http://127.0.0.1:{free_port()}", key)  # nothing listens there
     app.config["POS_CLOUD_TIMEOUT_SECONDS"] = 2
-    from pos_app.demo import load_demo
-
-    with app.app_context(), unit_of_work() as s:
-        load_demo(s, TEST_SECRET, "fast")
     shop = Shop(app)
     shop.open_shift()
     try:

@@ -112,8 +112,9 @@ def _init_features(app: Flask) -> None:
     from pos_app.menu import views as menu_views
     from pos_app.orders import models as order_models  # noqa: F401
     from pos_app.orders import views as order_views
-    from pos_app.ports import claim_table
+    from pos_app.ports import claim_table, printer_reports
     from pos_app.signals import order_changed
+    from printers.health import printer_reports as printers_reports
     from table_service.services import claim_table as table_service_claim
 
     api = Api(app)
@@ -127,6 +128,7 @@ def _init_features(app: Flask) -> None:
     order_changed.connect(bills.on_order_changed, weak=False)
     table_service.init_app(app)
     claim_table.provide(table_service_claim)  # the kernel's ports (pos_app/ports.py)
+    printer_reports.provide(printers_reports)
     printers.init_app(app)
     kds.init_app(app)
     pages.register(app)

@@ -37,3 +37,8 @@ class Port:
 # (unknown_reference, table_dirty). The kernel checks that no other open order holds it.
 # Provided by table_service.
 claim_table = Port("claim_table")
+
+# printer_reports(session) -> a list of the branch's active printers as the cloud shows them
+# (name, online, paper_out, backup_in_use, queue_depth, last_error, last_printed_at), for the
+# push to the cloud (pos_app/cloud/push.py). Provided by printers.
+printer_reports = Port("printer_reports")

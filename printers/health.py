@@ -159,3 +159,19 @@ def today_figures(session: Session, **_kw) -> dict:
             "waiting_jobs": waiting,
         }
     }
+
+
+def printer_reports(session: Session) -> list[dict]:
+    """The active printers as the cloud shows them (the kernel's `printer_reports` port)."""
+    keys = ("name", "online", "paper_out", "backup_in_use", "queue_depth")
+    out = []
+    for printer in session.scalars(select(Printer).where(Printer.active).order_by(Printer.name)):
+        health = printer_health(session, printer)
+        out.append(
+            {
+                **{k: health[k] for k in keys},
+                "last_error": (health["last_error"] or "")[:300],
+                "last_printed_at": health["last_printed_at"],
+            }
+        )
+    return out

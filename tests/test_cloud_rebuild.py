@@ -86,18 +86,23 @@ class Shop:
             self.waiter = self._bearer(issue_token(s, staff["waiter"], 8, "test", "pin"))
             self.cashier = self._bearer(issue_token(s, staff["cashier"], 8, "test", "pin"))
             self.hummus = s.scalar(select(MenuItem.id).where(MenuItem.name == "Hummus"))
+            from table_service.models import DiningTable
+
+            self.table = s.scalar(select(func.min(DiningTable.id)))
 
     @staticmethod
     def _bearer(token: str) -> dict:
         return {"Authorization": f"Bearer {token}"}
 
-    def order(self) -> dict:
+    def order(self, table: bool = False) -> dict:
         body = {
             "id": new_id(),
             "type": "takeaway",
             "fire": True,
             "lines": [{"id": new_id(), "item_id": self.hummus, "quantity": 2}],
         }
+        if table:  # dine-in at the floor's first table
+            body.update(type="dine_in", table_id=self.table, guests=2)
         answer = self.client.post("/api/v1/orders", json=body, headers=self.waiter)
         assert answer.status_code == 201, answer.get_json()
         return answer.get_json()
@@ -144,7 +149,7 @@ def test_a_branch_rebuilt_from_the_cloud_carries_on_with_the_next_numbers(cloud,
     assert copy["complete"] and copy["seq"] == shop.outbox_head()
 
     # After the copy: two more orders, one paid (INV-000003), one still open at its table.
-    later = [shop.order(), shop.order()]
+    later = [shop.order(), shop.order(table=True)]
     assert shop.pay(later[0]) == "INV-000003"
     shop.push_all()
     head = shop.outbox_head()
@@ -168,6 +173,7 @@ def test_a_branch_rebuilt_from_the_cloud_carries_on_with_the_next_numbers(cloud,
 
         held = s.get(Order, later[1]["id"])
         assert held is not None and held.is_open and held.lines[0].quantity == 2
+        assert held.table_id == shop.table and held.type == "dine_in"
         assert held.lines[0].sent_quantity == 2  # the kitchen has it: not sent twice
         assert s.get(Order, later[0]["id"]) is None
     # The till carries on: the open order is paid with the next invoice number, a new

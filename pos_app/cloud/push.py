@@ -62,26 +62,15 @@ def target(app: Flask) -> Target | None:
 
 
 def _printers() -> list[dict]:
-    """The branch's active printers as the cloud shows them (read in the caller's unit)."""
+    """The branch's active printers as the cloud shows them (read in the caller's unit),
+    from the printers package through its port; [] where printing is not wired."""
     from pos_app.db import session
-    from printers.health import printer_health
-    from printers.models import Printer
+    from pos_app.ports import PortMissing, printer_reports
 
-    rows = session.scalars(select(Printer).where(Printer.active).order_by(Printer.name))
-    keys = ("name", "online", "paper_out", "backup_in_use", "queue_depth", "last_error")
-    out = []
-    for printer in rows:
-        health = printer_health(session, printer)
-        out.append(
-            {
-                **{k: health[k] for k in keys},
-                "last_error": (health["last_error"] or "")[:300],
-                "last_printed_at": (
-                    printer.last_printed_at.isoformat() if printer.last_printed_at else None
-                ),
-            }
-        )
-    return out[:50]
+    try:
+        return printer_reports(session)[:50]
+    except PortMissing:
+        return []
 
 
 def _batch(code: str, with_printers: bool = False) -> tuple[bytes, int, int] | None:

@@ -17,10 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pos_app.auth.models import Staff
+from pos_app.db import Base
 from pos_app.menu.models import MenuItem, Station
 from pos_app.orders.models import OPEN_STATUSES, Order, OrderLine, OrderStatus, OrderType
 from pos_app.orders.routing import signature
-from table_service.models import DiningTable
 
 
 def reopen(session: Session, orders: list[dict], paid: dict[str, int]) -> dict:
@@ -54,17 +54,18 @@ def _known(session: Session, orders: list[dict]) -> dict[str, set]:
     """The ids of the rows the orders refer to that the database holds."""
     lines = [line for o in orders for line in o.get("lines") or []]
 
-    def ids(model, values) -> set:
+    def ids(column, values) -> set:
         values = {v for v in values if isinstance(v, int)}
-        return (
-            set(session.scalars(select(model.id).where(model.id.in_(values)))) if values else set()
-        )
+        return set(session.scalars(select(column).where(column.in_(values)))) if values else set()
 
     return {
-        "staff": ids(Staff, (o.get("waiter_id") for o in orders)),
-        "table": ids(DiningTable, (o.get("table_id") for o in orders)),
-        "item": ids(MenuItem, (line.get("item_id") for line in lines)),
-        "station": ids(Station, (line.get("station_id") for line in lines)),
+        "staff": ids(Staff.id, (o.get("waiter_id") for o in orders)),
+        # the floor's table by name: the kernel does not import table_service (the rule)
+        "table": ids(
+            Base.metadata.tables["dining_table"].c.id, (o.get("table_id") for o in orders)
+        ),
+        "item": ids(MenuItem.id, (line.get("item_id") for line in lines)),
+        "station": ids(Station.id, (line.get("station_id") for line in lines)),
     }
 
 

@@ -47,15 +47,15 @@ def check_value(data, where: str = "") -> None:
 
 # In a JSON text that parsed, a NUL or a lone surrogate can only come from an escape (a raw
 # NUL is not JSON, a raw surrogate not UTF-8). A text without such an escape needs only its
-# nesting and numbers checked; the few with one (an emoji escaped as a surrogate pair) get
-# the whole walk.
+# nesting and numbers checked, by a walk that builds no field names (8 ms for a batch of 500
+# events, where the naming walk took 60; taking the strings out of the text with a regex and
+# counting brackets was tried: 64 ms); the few with one (an emoji escaped as a surrogate
+# pair) get the walk that names the field.
 _MAYBE_BAD_TEXT = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
 
 
 def check_json(text: str, data) -> None:
-    """`check_value` of `data` parsed from the JSON `text`, faster for the usual body: a
-    batch of 500 events has nothing to find, and the walk that names fields was most of the
-    cost of taking it."""
+    """`check_value` of `data` parsed from the JSON `text`, faster for the usual body."""
     if _MAYBE_BAD_TEXT.search(text) is None and _plain(data):
         return
     check_value(data)  # the walk that names the field
@@ -67,7 +67,7 @@ def _plain(data) -> bool:
     stack = [(data, 0)]
     while stack:
         value, depth = stack.pop()
-        if depth > MAX_DEPTH:
+        if depth > MAX_DEPTH or (depth == MAX_DEPTH and value):  # its items: one deeper
             return False
         for item in value.values() if type(value) is dict else value:
             kind = type(item)

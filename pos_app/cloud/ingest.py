@@ -166,7 +166,7 @@ def receive(call: Call):
         )
     new = _store(session, branch.id, events)
     projections.apply(session, branch.id, new)
-    high_water = _advance(session, branch)
+    high_water, gap = _advance(session, branch)
     branch.branch_head = max(branch.branch_head, body["head"])
     branch.last_contact_at = utcnow()
     if body["printers"] is not None:
@@ -180,15 +180,10 @@ def receive(call: Call):
             for p in body["printers"]
         ]
         branch.printers_at = branch.last_contact_at
-    gap = session.scalar(
-        select(CloudEvent.seq)
-        .where(CloudEvent.branch_id == branch.id, CloudEvent.seq > high_water)
-        .limit(1)
-    )
     return {
         "high_water": high_water,
         "stored": len(new),
-        "missing_from": high_water + 1 if gap is not None else None,
+        "missing_from": high_water + 1 if gap else None,
     }
 
 
@@ -233,16 +228,29 @@ def _signer(session: Session) -> CloudBranch:
 
 
 def _refuse_replay(session: Session, branch_id: int) -> None:
-    """A signature taken within the window again is a replay: 409, nothing written."""
+    """A signature taken within the window again is a replay: 409, nothing written. One
+    statement: the signature is kept unless it is held already."""
     now = utcnow()
-    session.execute(
-        delete(CloudNonce).where(CloudNonce.seen_at < now - timedelta(seconds=3 * SKEW))
-    )
-    signature = request.headers[HEADER_SIGNATURE]
-    if session.get(CloudNonce, (branch_id, signature)) is not None:
+    if time.monotonic() >= _NONCE_SWEEP["next"]:  # old ones go at most once a minute
+        _NONCE_SWEEP["next"] = time.monotonic() + 60
+        session.execute(
+            delete(CloudNonce).where(CloudNonce.seen_at < now - timedelta(seconds=3 * SKEW))
+        )
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    table = CloudNonce.__table__
+    kept = session.execute(
+        dialect.insert(table)
+        .values(branch_id=branch_id, signature=request.headers[HEADER_SIGNATURE], seen_at=now)
+        .on_conflict_do_nothing(index_elements=["branch_id", "signature"])
+        .returning(table.c.branch_id)
+    ).first()
+    if kept is None:
         raise Conflict("this batch was taken already (a replay)", code="replayed")
-    session.add(CloudNonce(branch_id=branch_id, signature=signature, seen_at=now))
-    session.flush()
+
+
+# Signatures older than the window can never come back (the time check refuses them first):
+# they are swept now and then, not on every push.
+_NONCE_SWEEP = {"next": 0.0}
 
 
 # PostgreSQL reads the events from the batch's own bytes, as the branch signed them and the
@@ -313,8 +321,10 @@ def _store(session: Session, branch_id: int, events: list[dict]) -> list[dict]:
     return [r for r in rows if r["seq"] in inserted]
 
 
-def _advance(session: Session, branch: CloudBranch) -> int:
-    """Move the branch's high water over the events now held without a gap."""
+def _advance(session: Session, branch: CloudBranch) -> tuple[int, bool]:
+    """Move the branch's high water over the events now held without a gap; the new high
+    water, and whether events are held past a gap (one query for a push: the seqs after the
+    old high water, walked)."""
     mark = branch.high_water
     while True:
         following = session.scalars(
@@ -328,10 +338,14 @@ def _advance(session: Session, branch: CloudBranch) -> int:
             if seq != mark + 1:
                 break
             mark, moved = seq, moved + 1
-        if moved < MAX_EVENTS or not following:
+        if moved < len(following):  # a seq past a gap
+            gap = True
+            break
+        if len(following) < MAX_EVENTS:  # nothing held past the mark
+            gap = False
             break
     branch.high_water = mark
-    return mark
+    return mark, gap
 
 
 def register(api: Api) -> None:

@@ -9,15 +9,19 @@ export HOST PORT
 
 .PHONY: run run-cloud test fuzz lint format bench clean translations messages
 
+# `make run` and `make run-cloud` started together on a fresh clone both set up the
+# virtualenv: one waits for the other (flock, where the system has it).
+LOCK   := $(shell command -v flock >/dev/null 2>&1 && echo flock $(VENV).lock)
+
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	$(LOCK) sh -c 'test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)'
 
 $(VENV)/.runtime: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+	$(LOCK) $(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
 	touch $@
 
 $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
+	$(LOCK) $(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
 translations: $(VENV)/.runtime
@@ -37,10 +41,10 @@ run: $(VENV)/.runtime translations
 	$(BIN)/flask --app pos_app pos migrate
 	$(BIN)/flask --app pos_app pos demo --if-empty
 	$(BIN)/flask --app pos_app pos branch-key instance/branch_key
-	@POS_VIRTUAL_PRINTERS=$${POS_VIRTUAL_PRINTERS:-1} POS_CLOUD_URL=$${POS_CLOUD_URL-http://127.0.0.1:5100} \
+	@POS_VIRTUAL_PRINTERS=$${POS_VIRTUAL_PRINTERS:-1} POS_CLOUD_URL=$${POS_CLOUD_URL-http://127.0.0.1:$(CLOUD_PORT)} \
 	  $(BIN)/python -m pos_app.welcome
 	POS_VIRTUAL_PRINTERS=$${POS_VIRTUAL_PRINTERS:-1} \
-	  POS_CLOUD_URL=$${POS_CLOUD_URL-http://127.0.0.1:5100} \
+	  POS_CLOUD_URL=$${POS_CLOUD_URL-http://127.0.0.1:$(CLOUD_PORT)} \
 	  POS_BRANCH_KEY_FILE=$${POS_BRANCH_KEY_FILE:-instance/branch_key} \
 	  $(BIN)/python -m pos_app.server --host $(HOST) --port $(PORT)
 

@@ -33,7 +33,6 @@ sys.path.insert(0, str(PROJECT))
 sys.path.insert(0, str(Path(__file__).parent))
 
 from cloud_ingest import (  # noqa: E402
-    KEY,
     PG_URL,
     ensure_database,
     order_payload,
@@ -82,10 +81,7 @@ def client(url: str, branches: list[int], pushes: int, per_push: int) -> dict:
     def send(branch: int, events: list[dict]) -> None:
         started = time.perf_counter()
         try:
-            if events:
-                push(url, branch, events)
-            else:
-                _heartbeat(url, branch, pushes * per_push)
+            push(url, branch, events, head=None if events else pushes * per_push)
         except (OSError, ValueError) as err:  # counted, not raised: the run goes on
             with lock:
                 errors.append(f"b{branch}: {err}")
@@ -114,25 +110,6 @@ def client(url: str, branches: list[int], pushes: int, per_push: int) -> dict:
     for items in [*rounds, heartbeat]:
         drain(items)  # a round ends before the next: each branch's pushes stay in order
     return {"seconds": time.perf_counter() - started, "latencies": latencies, "errors": errors}
-
-
-def _heartbeat(url: str, branch: int, head: int) -> None:
-    import urllib.request
-
-    from pos_app.cloud.signing import headers
-
-    body = json.dumps({"branch": f"b{branch}", "head": head, "events": []}).encode()
-    request = urllib.request.Request(
-        f"{url}/api/v1/sync/events",
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            **headers(f"b{branch}", KEY, int(time.time()), body),
-        },
-    )
-    with urllib.request.urlopen(request, timeout=120) as response:
-        response.read()
 
 
 def check(engine, branches: int, head: int) -> dict:

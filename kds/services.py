@@ -29,6 +29,7 @@ from pos_app.menu.models import Station
 from pos_app.orders import services as orders
 from pos_app.orders.routing import KitchenGroup, KitchenLine, KitchenSend
 from pos_app.outbox import record_event
+from pos_app.reports import sources as report_sources
 
 
 def _expo_station(session: Session):
@@ -260,6 +261,17 @@ def _bump(session: Session, actor: Actor, ticket: KitchenTicket) -> KitchenTicke
     for line in ticket.lines:
         line.done, line.done_at = True, line.done_at or now
     session.flush()
+    if not ticket.is_expo:
+        station = session.get(Station, ticket.station_id)
+        report_sources.ticket(
+            session,
+            ticket.id,
+            station.name if station is not None else str(ticket.station_id),
+            ticket.fired_at or ticket.created_at,
+            now,
+            station.late_after_s if station is not None else 0,
+            [line.name for line in ticket.lines if line.quantity > line.voided_quantity],
+        )
     _push_update(session, ticket)
     _push_expo(session, ticket)
     _maybe_ready(session, ticket, actor)

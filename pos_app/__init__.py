@@ -113,6 +113,7 @@ def _init_features(app: Flask) -> None:
     from pos_app.orders import models as order_models  # noqa: F401
     from pos_app.orders import views as order_views
     from pos_app.ports import claim_table, printer_reports
+    from pos_app.reports import models as report_models  # noqa: F401  (its tables)
     from pos_app.signals import order_changed
     from printers.health import printer_reports as printers_reports
     from table_service.services import claim_table as table_service_claim

@@ -15,6 +15,7 @@ FLOOR = "/floor"  # handhelds and the till: orders, tables, ready notices, secur
 KDS = "/kds"  # kitchen and expo screens: numbered ticket pushes, printer status
 
 TILL_ROOM = "till"  # on /floor: cashiers', managers' and owners' devices; every order's changes
+REPORTS_ROOM = "reports"  # on /floor: managers' and owners' dashboards; "figures changed"
 
 _STATION, _FLOOR, _STAFF, _TOKEN, _EXPIRY = "station:", "floor:", "staff:", "token:", "expires:"
 

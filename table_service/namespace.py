@@ -7,10 +7,10 @@ from __future__ import annotations
 from flask_socketio import join_room, leave_room, rooms
 from marshmallow import Schema
 
-from pos_app.auth.roles import CASH_HANDLERS, FLOOR_STAFF
+from pos_app.auth.roles import BACK_OFFICE, CASH_HANDLERS, FLOOR_STAFF
 from pos_app.commands import Command
 from pos_app.realtime import authenticate_socket
-from pos_app.rooms import TILL_ROOM, floor_room, is_floor_room
+from pos_app.rooms import REPORTS_ROOM, TILL_ROOM, floor_room, is_floor_room
 from pos_app.schemas import ref_field
 from pos_app.socket_commands import CommandNamespace, http_twin, socket_command
 from table_service.services import floor_tables
@@ -37,6 +37,8 @@ class FloorNamespace(CommandNamespace):
         actor = authenticate_socket(auth, FLOOR_STAFF)
         if actor.role in CASH_HANDLERS:
             join_room(TILL_ROOM)  # the till sees every order, takeaways and deliveries too
+        if actor.role in BACK_OFFICE:
+            join_room(REPORTS_ROOM)  # dashboards: a nudge when figures change (no figures)
 
     # A replay of a stored answer would not join the room: a join keeps no answers.
     on_join_floor = socket_command(

@@ -18,6 +18,7 @@ from pos_app.branch.models import Branch
 from pos_app.branch.services import current_branch
 from pos_app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from pos_app.orders.services import touch_order
+from pos_app.reports import sources as report_sources
 
 
 def needs_approval(actor: Actor, branch: Branch, bill: pricing.Bill, discount: Discount) -> bool:
@@ -121,6 +122,18 @@ def _audit_discount(session, actor, order, discount: Discount, before, after) ->
         reason=discount.reason,
         approver_id=discount.approver_id,
     )
+    line = next((li for li in order.lines if li.id == discount.line_id), None)
+    report_sources.adjustment(
+        session,
+        "comp" if discount.kind == "comp" else "discount",
+        actor,
+        amount_minor=before.total_minor - after.total_minor,
+        reason=discount.reason,
+        order_number=order.number,
+        item=line.name if line is not None else "",
+        quantity=line.quantity if line is not None else 0,
+        approver_id=discount.approver_id,
+    )
 
 
 def remove_discount(session: Session, actor: Actor, order_id: str, discount_id: str) -> dict:
@@ -176,6 +189,17 @@ def override_price(
         {"unit_price_minor": before},
         {"unit_price_minor": line.unit_price_minor, "item": line.name, "order": order.number},
         reason=data["reason"],
+        approver_id=approver_id,
+    )
+    report_sources.adjustment(
+        session,
+        "price",
+        actor,
+        amount_minor=(before - line.unit_price_minor) * line.quantity,
+        reason=data["reason"],
+        order_number=order.number,
+        item=line.name,
+        quantity=line.quantity,
         approver_id=approver_id,
     )
     touch_order(session, order, "order.price_overridden", actor)

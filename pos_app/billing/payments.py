@@ -29,6 +29,7 @@ from pos_app.errors import Conflict, ValidationFailed
 from pos_app.orders.models import HANDED_OVER, OrderStatus, OrderType
 from pos_app.orders.services import lock_order, touch_order
 from pos_app.outbox import record_event
+from pos_app.reports import sources as report_sources
 from pos_app.signals import document_printing
 
 CASH = tender_rules.CASH
@@ -126,6 +127,7 @@ def _announce_payment(session, actor, order, part: BillPart, payment: Payment) -
     recorded = payment_dict(payment)
     cash = payment.tender == CASH
     record_event(session, "payment.recorded", "order", order.id, recorded)
+    report_sources.payment(session, payment)
     record_audit(
         session,
         actor,

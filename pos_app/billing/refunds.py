@@ -23,6 +23,7 @@ from pos_app.branch.services import current_branch
 from pos_app.errors import Conflict, ValidationFailed
 from pos_app.locks import lock_key
 from pos_app.outbox import record_event
+from pos_app.reports import sources as report_sources
 
 
 def refund(
@@ -149,6 +150,7 @@ def _record_refund(session: Session, actor: Actor, note: Invoice, shift, paid_ba
     session.add(payment)
     session.flush()
     record_event(session, "payment.recorded", "order", note.order_id, payment_dict(payment))
+    report_sources.payment(session, payment)
 
 
 def _audit_refund(session, actor, invoice: Invoice, note: Invoice, paid_back, approver_id):
@@ -169,6 +171,15 @@ def _audit_refund(session, actor, invoice: Invoice, note: Invoice, paid_back, ap
             "drawer_opened": paid_back["tender"] == "cash",
         },
         reason=note.reason,
+        approver_id=approver_id,
+    )
+    report_sources.adjustment(
+        session,
+        "refund",
+        actor,
+        amount_minor=note.total_minor,
+        reason=note.reason,
+        doc=note.display_number,
         approver_id=approver_id,
     )
 

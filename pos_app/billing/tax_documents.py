@@ -19,6 +19,7 @@ from pos_app.branch.services import business_day
 from pos_app.clock import utcnow
 from pos_app.counters import next_value
 from pos_app.outbox import record_event
+from pos_app.reports import sources as report_sources
 from pos_app.signals import document_printing
 
 
@@ -89,6 +90,7 @@ def issue_document(session: Session, actor: Actor, branch: Branch, draft: Draft)
     session.add(row)
     session.flush()
     record_event(session, f"{row.kind}.issued", "invoice", row.display_number, invoice_event(row))
+    report_sources.sale_of_document(session, row)
     _print(session, draft, row)
     return row
 

@@ -24,6 +24,7 @@ from pos_app.errors import Conflict, NotFound
 from pos_app.locks import lock_key
 from pos_app.orders.models import OPEN_STATUSES, Order
 from pos_app.outbox import record_event
+from pos_app.reports import sources as report_sources
 from pos_app.signals import document_printing
 
 Z_COUNTER = "z-report-number"
@@ -87,6 +88,8 @@ def z_report(
     session.add(report)
     session.flush()
     _file_under(session, report, figures["expected"], counted, actor)
+    shifts = session.scalars(select(Shift).where(Shift.z_report_id == report.id)).all()
+    report_sources.till_closed(session, number, day, shifts, figures["expected"], counted, actor)
     record_audit(
         session,
         actor,

@@ -4,7 +4,9 @@ as the events themselves: an event held is an event counted, never one without t
 - `order.*` events carry the whole order: the order's row takes the newest one (by seq; an
   older event arriving late changes nothing).
 - `payment.recorded` carries one payment or refund: kept once by its id.
-Anything else is held as an event and projected by later issues (reports, stock).
+- `report.facts` carries the branch's report facts: kept with their roll-ups by the same code
+  as on the branch (pos_app/reports/facts.py).
+Anything else is held as an event and projected by later issues (stock).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from pos_app.cloud import bulk
 from pos_app.cloud.models import CloudOrder, CloudPayment
+from pos_app.reports import facts as report_facts
 
 
 def apply(session: Session, branch_id: int, events: list[dict]) -> None:
@@ -27,7 +30,9 @@ def apply(session: Session, branch_id: int, events: list[dict]) -> None:
     payments: dict[str, dict] = {}
     for event in events:
         kind, payload = event["type"], event["payload"]
-        if kind.startswith("order.") and isinstance(payload.get("id"), str):
+        if kind == report_facts.EVENT and isinstance(payload, dict):
+            report_facts.apply(session, branch_id, payload)
+        elif kind.startswith("order.") and isinstance(payload.get("id"), str):
             orders[payload["id"][:36]] = _order_row(branch_id, event["seq"], payload)
         elif kind == "payment.recorded" and payload.get("id") is not None:
             payment_id = str(payload["id"])[:36]

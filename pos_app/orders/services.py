@@ -28,6 +28,7 @@ from pos_app.orders.schemas import OrderOutSchema
 from pos_app.outbox import record_event
 from pos_app.pipeline import pending
 from pos_app.ports import claim_table
+from pos_app.reports import sources as report_sources
 from pos_app.signals import course_fired, order_cancelled, order_changed, order_fired
 
 _ORDER_OUT = OrderOutSchema()
@@ -303,6 +304,16 @@ def void_line(session: Session, actor: Actor, order_id: str, line_id: str, data:
         {"quantity": line.quantity, "item": line.name, "order": order.number},
         reason=data["reason"],
     )
+    report_sources.adjustment(
+        session,
+        "void",
+        actor,
+        amount_minor=quantity * line.unit_price_minor,
+        reason=data["reason"],
+        order_number=order.number,
+        item=line.name,
+        quantity=quantity,
+    )
     delta = routing.line_delta(line, True) if line.sent_quantity else None
     if delta is not None and delta.kind == "void":
         routing.mark_sent(delta)
@@ -333,6 +344,14 @@ def cancel_order(session: Session, actor: Actor, order_id: str, version: int, re
         {"status": "open", "total_minor": sum(li.total_minor for li in order.lines)},
         {"status": "cancelled"},
         reason=reason,
+    )
+    report_sources.adjustment(
+        session,
+        "cancel",
+        actor,
+        amount_minor=sum(li.total_minor for li in order.lines),
+        reason=reason,
+        order_number=order.number,
     )
     order_cancelled.send(session, order=order, reason=reason, actor=actor)
     touch_order(session, order, "order.cancelled", actor, previous_table_id=order.table_id)

@@ -34,6 +34,7 @@ bp = Blueprint("backoffice", __name__)
 # its page exists in this app and the signed-in role may open it.
 SECTIONS = (
     ("backoffice.home", _l("Today"), "home"),
+    ("backoffice.reports", _l("Reports"), "reports"),
     ("backoffice.menu", _l("Menu"), "menu"),
     ("backoffice.staff", _l("Staff"), "staff"),
     ("backoffice.floors", _l("Floors and tables"), "floors"),
@@ -57,6 +58,7 @@ PAGES = (
     ("/admin/promotions", "GET", "Back office: promotions, their schedule and a price preview"),
     ("/admin/branch", "GET", "Back office: the branch's name, address, VAT, currency, time"),
     ("/admin/audit", "GET", "Back office: the audit log, filtered, before and after"),
+    ("/admin/reports", "GET", "Owners' dashboard: today live, reports by day, week, month, year"),
 )
 
 
@@ -360,6 +362,21 @@ def audit():
         time_zone = branch_row.time_zone if branch_row else "UTC"
     return render_template(
         "admin/audit.html", actor=page_actor(), people=people, actions=actions, time_zone=time_zone
+    )
+
+
+@bp.route("/admin/reports")
+@login_required(*BACK_OFFICE)
+def reports():
+    """The owners' dashboard: the figures come from GET /api/v1/reports/sales, and again
+    when a sale is committed (the `report_changed` push on /floor)."""
+    from pos_app.reports.views import TABLES
+
+    return render_template(
+        "admin/reports.html",
+        actor=page_actor(),
+        cloud=current_app.config.get("POS_MODE") == "cloud",
+        tables=TABLES,
     )
 
 

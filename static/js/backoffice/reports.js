@@ -1,0 +1,287 @@
+// The owners' dashboard: a period's report (today by default) from GET /api/v1/reports/sales,
+// drawn with Chart.js and tables, fetched again when a sale is committed (the server's
+// `report_changed` push on /floor) without a reload; a clear note when the live connection
+// is down. In the cloud, a branch switcher (all my branches, or one) and each branch's health.
+import "./nav.js";
+import { NetError, request } from "../lib/api.js";
+import { readJson } from "../lib/dom.js";
+import { translator, pageLanguage } from "../lib/i18n.js";
+import { formatMoney } from "../lib/money.js";
+import { openSocket } from "../lib/socket.js";
+
+const strings = readJson("rp-i18n");
+const t = translator(strings);
+const LANG = pageLanguage(document);
+const RTL = document.documentElement.dir === "rtl";
+const TOKEN = document.querySelector('meta[name="pos-token"]').content;
+const page = document.getElementById("reports-page");
+const CLOUD = page.dataset.cloud === "yes";
+const form = document.querySelector("[data-testid=report-filters]");
+const clock = new Intl.DateTimeFormat(LANG === "ar" ? "ar-u-nu-latn" : "en", { timeStyle: "medium" });
+const charts = {};
+let last = null;
+let live = false;
+let lastAt = null;
+
+function money(minor) {
+  return formatMoney(minor, last ? last.currency : "SAR", last ? last.currency_exponent : 2, LANG);
+}
+
+function params() {
+  const data = new FormData(form);
+  const q = new URLSearchParams();
+  q.set("period", data.get("period"));
+  if (data.get("period") === "custom") {
+    if (data.get("from")) q.set("from", data.get("from"));
+    if (data.get("to")) q.set("to", data.get("to"));
+  } else if (data.get("date")) q.set("date", data.get("date"));
+  q.set("branch", data.get("branch") || "all");
+  return q;
+}
+
+function el(tag, attrs, text) {
+  const node = document.createElement(tag);
+  Object.entries(attrs || {}).forEach(([k, v]) => node.setAttribute(k, v));
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function table(container, columns, rows) {
+  container.replaceChildren();
+  if (!rows.length) { container.append(el("p", { class: "small" }, t("nothing"))); return; }
+  const tbl = el("table", { class: "bo-table rp-table" });
+  const head = el("tr");
+  columns.forEach((c) => head.append(el("th", { scope: "col" }, c.title)));
+  tbl.append(el("thead")).append(head);
+  const body = el("tbody");
+  rows.forEach((r) => {
+    const tr = el("tr");
+    columns.forEach((c) => {
+      const value = c.value(r);
+      tr.append(el("td", c.num ? { dir: "ltr", class: "num" } : { dir: "auto" }, value));
+    });
+    body.append(tr);
+  });
+  tbl.append(body);
+  container.append(tbl);
+}
+
+const HEADLINE = [
+  ["net_minor", "net"], ["orders", "orders", true], ["average_ticket_minor", "average"],
+  ["gross_minor", "gross"], ["discount_minor", "discounts"], ["comp_minor", "comps"],
+  ["refund_minor", "refunds"], ["vat_minor", "vat"], ["net_ex_vat_minor", "net_ex_vat"],
+  ["service_minor", "service"], ["tip_minor", "tips"],
+];
+
+function headline(sales, before) {
+  const box = document.querySelector("[data-testid=headline]");
+  box.replaceChildren();
+  HEADLINE.forEach(([key, label, count]) => {
+    const card = el("div", { class: "bo-figure", "data-figure": key });
+    card.append(el("span", { class: "bo-figure-label" }, t(label)));
+    card.append(el("span", { class: "bo-figure-value", dir: "ltr", "data-testid": "figure-" + key },
+      count ? String(sales[key]) : money(sales[key])));
+    if (before) {
+      const was = count ? String(before[key]) : money(before[key]);
+      const up = sales[key] >= before[key];
+      const note = el("span", { class: "small", "data-trend": up ? "up" : "down" }, (up ? "▲ " : "▼ ") + t("previous", { value: was }));
+      card.append(note);
+    }
+    box.append(card);
+  });
+}
+
+function label(key) {
+  return strings[key] || key;
+}
+
+function chart(id, type, labels, values, options) {
+  if (typeof globalThis.Chart !== "function") return;
+  const data = { labels: labels, datasets: [{ data: values, label: t("net"), backgroundColor: PALETTE, borderColor: "#2f7d5b", fill: false, tension: 0.2 }] };
+  if (charts[id]) { charts[id].data = data; charts[id].update(); return; }
+  charts[id] = new globalThis.Chart(document.getElementById(id), {
+    type: type,
+    data: data,
+    options: Object.assign({
+      responsive: true, maintainAspectRatio: false, animation: false, locale: LANG === "ar" ? "ar-u-nu-latn" : "en",
+      plugins: { legend: { display: type === "doughnut", position: "bottom", rtl: RTL },
+        tooltip: { rtl: RTL, callbacks: { label: (ctx) => money(ctx.raw * Math.pow(10, last.currency_exponent)) } } },
+      scales: type === "doughnut" ? {} : { x: { reverse: RTL }, y: { position: RTL ? "right" : "left" } },
+    }, options || {}),
+  });
+}
+const PALETTE = ["#2f7d5b", "#3867d6", "#f7b731", "#eb3b5a", "#8854d0", "#20bf6b", "#fa8231", "#0fb9b1", "#4b6584", "#a5b1c2"];
+
+function major(minor) {
+  return minor / Math.pow(10, last.currency_exponent);
+}
+
+function heat(grid) {
+  const box = document.querySelector("[data-testid=heat]");
+  box.replaceChildren();
+  const max = Math.max(1, ...grid.flat());
+  const tbl = el("table", { class: "rp-heat-table" });
+  const head = el("tr");
+  head.append(el("th"));
+  for (let h = 0; h < 24; h += 1) head.append(el("th", { scope: "col", dir: "ltr" }, String(h).padStart(2, "0")));
+  tbl.append(head);
+  grid.forEach((hours, w) => {
+    const tr = el("tr");
+    tr.append(el("th", { scope: "row" }, strings.days[w]));
+    hours.forEach((v, h) => {
+      const td = el("td", { title: strings.days[w] + " " + String(h).padStart(2, "0") + ": " + money(v) });
+      td.style.setProperty("--heat", (v / max).toFixed(3));
+      tr.append(td);
+    });
+    tbl.append(tr);
+  });
+  box.append(tbl);
+}
+
+function seconds(s) {
+  return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
+}
+
+function show(data) {
+  last = data;
+  const r = data.report;
+  headline(r.sales, r.previous ? r.previous.sales : null);
+  chart("chart-days", "line", data.series.map((d) => d.day), data.series.map((d) => major(d.net_minor)));
+  chart("chart-tenders", "doughnut", r.by_tender.map((x) => label(x.tender)), r.by_tender.map((x) => major(x.amount_minor)));
+  chart("chart-categories", "bar", r.by_category.map((x) => (LANG === "ar" && x.label_ar) || x.key), r.by_category.map((x) => major(x.revenue_minor)), { indexAxis: "y", scales: { x: { reverse: RTL }, y: { position: RTL ? "right" : "left" } } });
+  chart("chart-types", "doughnut", r.by_type.map((x) => label(x.key)), r.by_type.map((x) => major(x.net_minor)));
+  heat(r.heat);
+  const name = (x) => (LANG === "ar" && x.label_ar) || x.key;
+  table(document.querySelector("[data-table=items]"), [
+    { title: t("item"), value: name },
+    { title: t("quantity"), value: (x) => String(x.quantity), num: true },
+    { title: t("revenue"), value: (x) => money(x.revenue_minor), num: true },
+    { title: t("comps"), value: (x) => money(x.comp_minor), num: true },
+  ], r.by_item);
+  table(document.querySelector("[data-table=staff]"), [
+    { title: t("staff"), value: (x) => x.staff },
+    { title: t("net"), value: (x) => money(x.net_minor), num: true },
+    { title: t("orders"), value: (x) => String(x.orders), num: true },
+    { title: t("average"), value: (x) => money(x.average_ticket_minor), num: true },
+    { title: t("voids"), value: (x) => x.voids + " · " + money(x.void_minor), num: true },
+    { title: t("discounts"), value: (x) => money(x.discount_minor + x.comp_minor), num: true },
+    { title: t("refunds"), value: (x) => money(x.refund_minor), num: true },
+  ], r.by_staff);
+  table(document.querySelector("[data-table=kitchen]"), [
+    { title: t("station"), value: (x) => x.station },
+    { title: t("tickets"), value: (x) => String(x.tickets), num: true },
+    { title: t("avg_time"), value: (x) => seconds(x.average_s), num: true },
+    { title: t("p90"), value: (x) => seconds(x.p90_s), num: true },
+    { title: t("late"), value: (x) => String(x.late), num: true },
+  ], r.kitchen.stations);
+  table(document.querySelector("[data-table=adjustments]"), [
+    { title: t("kind"), value: (x) => label(x.kind) },
+    { title: t("item"), value: (x) => x.item || x.doc || (x.order_number ? "#" + x.order_number : "") },
+    { title: t("amount"), value: (x) => money(x.amount_minor), num: true },
+    { title: t("reason"), value: (x) => x.reason },
+    { title: t("who"), value: (x) => x.actor },
+    { title: t("approver"), value: (x) => x.approver },
+  ], data.adjustments);
+  const v = r.vat;
+  table(document.querySelector("[data-table=vat]"), [
+    { title: t("kind"), value: (x) => x[0] },
+    { title: t("amount"), value: (x) => money(x[1]), num: true },
+  ], [[t("vat_sales"), v.standard_sales_ex_vat_minor], [t("vat_due"), v.standard_sales_vat_minor],
+    [t("vat_adjust"), v.adjustments_ex_vat_minor], [t("vat_adjust_vat"), v.adjustments_vat_minor],
+    [t("vat_net"), v.net_vat_minor]]);
+  table(document.querySelector("[data-table=cash]"), [
+    { title: t("till"), value: (x) => x.till + " · " + x.business_day },
+    { title: t("expected"), value: (x) => money(x.expected_cash_minor), num: true },
+    { title: t("counted"), value: (x) => money(x.counted_cash_minor), num: true },
+    { title: t("over_short"), value: (x) => money(x.over_short_minor), num: true },
+  ], data.cash);
+  if (!form.elements.date.value) form.elements.date.value = data.today;
+}
+
+function message(text) {
+  document.querySelector("[data-testid=message]").textContent = text || "";
+}
+
+function status() {
+  const node = document.querySelector("[data-testid=live]");
+  const time = lastAt ? clock.format(lastAt) : "";
+  node.textContent = live ? t("live") + " · " + t("updated", { time: time }) : t("offline", { time: time });
+  node.dataset.state = live ? "live" : "down";
+}
+
+let asking = null;
+let again = false;
+function refresh() {
+  if (asking) { again = true; return asking; }
+  asking = request("GET", "/reports/sales?" + params().toString(), undefined, { token: TOKEN }).then((res) => {
+    if (res.status === 401) return window.location.assign("/backoffice/login?next=/admin/reports");
+    if (res.status === 403) { message(t("not_yours")); return null; }
+    if (res.status === 422) {
+      const fields = (res.data.error && res.data.error.fields) || {};
+      message(Object.values(fields).flat().join(" ") || res.data.error.message);
+      return null;
+    }
+    if (!res.ok) throw new NetError(String(res.status));
+    message("");
+    lastAt = new Date();
+    show(res.data);
+    status();
+    return null;
+  }).catch(() => message(t("no_answer"))).finally(() => {
+    asking = null;
+    if (again) { again = false; refresh(); }
+  });
+  return asking;
+}
+
+function branches() {
+  if (!CLOUD) return;
+  request("GET", "/cloud/branches", undefined, { token: TOKEN }).then((res) => {
+    if (!res.ok) return;
+    const select = form.elements.branch;
+    const chosen = select.value;
+    const list = res.data.items || res.data;
+    while (select.options.length > 1) select.remove(1);
+    list.forEach((b) => select.append(new Option(b.name + " (" + b.code + ")", b.code)));
+    select.value = chosen;
+    const box = document.querySelector("[data-testid=branches-health]");
+    box.hidden = false;
+    table(box.querySelector("[data-table=health]"), [
+      { title: t("staff"), value: (b) => b.name },
+      { title: "sync", value: (b) => (b.lag ? "⏳ " + b.lag : "✓") + (b.seconds_since_contact !== null ? " · " + Math.round(b.seconds_since_contact / 60) + " min" : ""), num: true },
+      { title: "printers", value: (b) => (b.printers_down ? "⚠ " + b.printers_down : "✓"), num: true },
+    ], list);
+  });
+}
+
+form.addEventListener("change", () => {
+  const custom = form.elements.period.value === "custom";
+  form.querySelectorAll("[data-custom]").forEach((n) => { n.hidden = !custom; });
+  form.querySelector("[data-anchor]").hidden = custom;
+  refresh();
+});
+
+document.querySelectorAll("[data-export]").forEach((a) => a.addEventListener("click", (ev) => {
+  ev.preventDefault();
+  const q = params();
+  q.set("table", a.dataset.export);
+  fetch("/api/v1/reports/export.csv?" + q.toString(), { headers: { Authorization: "Bearer " + TOKEN } })
+    .then((res) => (res.ok ? res.blob() : Promise.reject(new NetError(String(res.status)))))
+    .then((blob) => {
+      const link = el("a", { href: URL.createObjectURL(blob), download: a.dataset.export + ".csv" });
+      document.body.append(link);
+      link.click();
+      link.remove();
+    }).catch(() => message(t("no_answer")));
+}));
+
+const socket = openSocket("/floor", TOKEN);
+if (socket) {
+  socket.on("connect", () => { live = true; status(); refresh(); });
+  socket.on("disconnect", () => { live = false; status(); });
+  socket.on("report_changed", () => refresh());
+}
+status();
+refresh();
+branches();
+if (CLOUD) setInterval(() => { if (!document.hidden) { branches(); if (!live) refresh(); } }, 15000);

@@ -1,0 +1,350 @@
+"""Owners' reports (issue 20): figures against hand-computed ones on a small fixed data set,
+roll-ups equal to the facts they sum (hypothesis), and the report's bad input."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from pos_app import clock
+from pos_app.auth.models import Staff
+from pos_app.auth.tokens import issue_token
+from pos_app.db import unit_of_work
+from pos_app.menu.models import MenuItem
+from pos_app.reports import facts, query
+from table_service.models import DiningTable
+
+RIYADH = timedelta(hours=3)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def at_local(year, month, day, hour, minute) -> None:
+    """Move the clock to this Riyadh wall time (the demo branch's zone; cut-off 04:00)."""
+    target = datetime(year, month, day, hour, minute, tzinfo=UTC) - RIYADH
+    clock.reset()
+    clock.advance((target - clock.utcnow()).total_seconds())
+
+
+@pytest.fixture
+def shop(app, client, demo, make_staff, db):
+    with db(write=False) as s:
+        items = {i.name: i.id for i in s.scalars(select(MenuItem))}
+        tables = {t.label: t.id for t in s.scalars(select(DiningTable))}
+    people = {
+        "Sara": make_staff("waiter", name="Sara T", pin="5101").id,
+        "Omar": make_staff("waiter", name="Omar K", pin="5102").id,
+        "Huda": make_staff("cashier", name="Huda C", pin="5103").id,
+        "Khalid": make_staff("manager", name="Khalid M", pin="5104").id,
+    }
+
+    class Shop:
+        def headers(self, name):
+            with app.app_context(), unit_of_work() as s:
+                raw = issue_token(s, s.get(Staff, people[name]), 8, "test", "pin")
+            return {"Authorization": f"Bearer {raw}"}
+
+        def order(self, waiter, lines, table=None, **kw):
+            body = {
+                "id": new_id(),
+                "type": "dine_in" if table else "takeaway",
+                "lines": [
+                    {"id": new_id(), "item_id": items[n], "quantity": q, **extra}
+                    for n, q, extra in lines
+                ],
+                "fire": True,
+                **kw,
+            }
+            if table:
+                body.update(table_id=tables[table], guests=2)
+            r = client.post("/api/v1/orders", json=body, headers=self.headers(waiter))
+            assert r.status_code == 201, r.get_json()
+            return r.get_json()
+
+        def post(self, who, url, body, code=201):
+            r = client.post(url, json=body, headers=self.headers(who))
+            assert r.status_code == code, r.get_json()
+            return r.get_json()
+
+        def pay(self, order_id, part=None, tender="cash", **kw):
+            body = {"id": new_id(), "tender": tender, **kw}
+            if part is not None:
+                body["part"] = part
+            if tender == "card":
+                body.setdefault("card_method", "mada")
+            return self.post("Huda", f"/api/v1/orders/{order_id}/payments", body)
+
+        def report(self, who="owner", **params):
+            r = client.get("/api/v1/reports/sales", query_string=params, headers=who)
+            assert r.status_code == 200, r.get_json()
+            return r.get_json()
+
+    return Shop()
+
+
+def test_figures_match_the_hand_computed_set(shop, auth, client):
+    """Four paid orders around the cut-off, an equal split and a split by seat, a comp, a
+    percent and an amount discount, a void, a cancelled order, a tip on card, and a refund
+    issued the next month: every figure worked out by hand (docs/reports.md's rules)."""
+    at_local(2027, 1, 31, 3, 50)  # before the 04:00 cut-off: business day Saturday 30 January
+    shop.post("Huda", "/api/v1/shifts", {"float_minor": 10_000})
+    o1 = shop.order("Sara", [("Hummus", 1, {}), ("Soft drink", 1, {})])
+    paid1 = shop.pay(o1["id"])  # 18 + 7 = 25.00 cash
+    invoice1 = paid1["parts"][0]["invoice_number"]
+
+    at_local(2027, 1, 31, 4, 10)  # after the cut-off: business day Sunday 31 January
+    o2 = shop.order(
+        "Sara",
+        [("Chicken burger", 2, {}), ("Caesar salad", 1, {}), ("Fattoush", 1, {})],
+        table="4",
+    )  # 72 + 28 + 22 = 122.00
+    caesar = next(li for li in o2["lines"] if li["name"] == "Caesar salad")
+    shop.post(
+        "Khalid",
+        f"/api/v1/orders/{o2['id']}/discounts",
+        {"kind": "comp", "line_id": caesar["id"], "reason": "hair in the salad"},
+    )
+    bill = shop.post(
+        "Khalid",
+        f"/api/v1/orders/{o2['id']}/discounts",
+        {"kind": "percent", "percent_bp": 1000, "reason": "regular guest"},
+    )
+    assert bill["total_minor"] == 8_460  # (122 - 28) less 10 % = 84.60
+    shop.post("Huda", f"/api/v1/orders/{o2['id']}/split", {"kind": "equal", "count": 2}, 200)
+    shop.pay(o2["id"], part=1)  # 42.30 cash
+    shop.pay(o2["id"], part=2, tender="card", tip_minor=500)  # 42.30 card + 5.00 tip
+
+    at_local(2027, 1, 31, 12, 0)
+    o3 = shop.order("Omar", [("Hummus", 1, {"seat": 1}), ("Fattoush", 1, {"seat": 2})], table="5")
+    shop.post(
+        "Khalid",
+        f"/api/v1/orders/{o3['id']}/discounts",
+        {"kind": "amount", "amount_minor": 400, "reason": "late food"},
+    )
+    parts = shop.post("Huda", f"/api/v1/orders/{o3['id']}/split", {"kind": "seats"}, 200)["parts"]
+    assert [p["total_minor"] for p in parts] == [1_620, 1_980]  # 4.00 off shared 18:22
+    shop.pay(o3["id"], part=1)
+    shop.pay(o3["id"], part=2)
+
+    o4 = shop.order("Omar", [("Hummus", 2, {})])
+    hummus = o4["lines"][0]
+    shop.post(
+        "Omar",
+        f"/api/v1/orders/{o4['id']}/lines/{hummus['id']}/void",
+        {"version": o4["version"], "quantity": 1, "reason": "guest changed mind"},
+        200,
+    )
+    shop.pay(o4["id"])  # 18.00 cash
+
+    o5 = shop.order("Omar", [("Fattoush", 1, {})])
+    shop.post(
+        "Omar",
+        f"/api/v1/orders/{o5['id']}/cancel",
+        {"version": o5["version"], "reason": "guest left"},
+        200,
+    )
+
+    at_local(2027, 2, 1, 13, 0)  # the next month: the refund counts here
+    shop.post(
+        "Huda",
+        f"/api/v1/invoices/{invoice1}/refunds",
+        {"amount_minor": 1_000, "reason": "cold hummus", "approver_pin": "5104", "tender": "cash"},
+    )
+
+    owner = auth("owner")
+    january = shop.report(owner, period="month", date="2027-01-15")
+    s = january["report"]["sales"]
+    assert s == {
+        "gross_minor": 2_500 + 12_200 + 4_000 + 1_800,
+        "discount_minor": 940 + 400,
+        "comp_minor": 2_800,
+        "service_minor": 0,
+        "sales_minor": 16_360,  # 25.00 + 84.60 + 36.00 + 18.00
+        "refund_minor": 0,
+        "net_minor": 16_360,
+        # VAT of each invoice from its total, half up: 326 + (552 + 552) + (211 + 258) + 235
+        "vat_minor": 2_134,
+        "net_ex_vat_minor": 16_360 - 2_134,
+        "tip_minor": 500,
+        "orders": 4,  # an order split in two is one order
+        "documents": 6,
+        "average_ticket_minor": 4_090,
+    }
+    r = january["report"]
+    assert {x["tender"]: (x["amount_minor"], x["tip_minor"]) for x in r["by_tender"]} == {
+        "cash": (2_500 + 4_230 + 3_600 + 1_800, 0),
+        "card": (4_230, 500),
+    }
+    items = {x["key"]: (x["quantity"], x["revenue_minor"], x["comp_minor"]) for x in r["by_item"]}
+    assert items == {
+        "Chicken burger": (2.0, 7_200, 0),  # half of each burger on each equal part
+        "Caesar salad": (1.0, 0, 2_800),
+        "Hummus": (3.0, 5_400, 0),  # the voided one is not sold
+        "Fattoush": (2.0, 4_400, 0),  # the cancelled one is not sold
+        "Soft drink": (1.0, 700, 0),
+    }
+    staff = {x["staff"]: x for x in r["by_staff"]}
+    assert (staff["Sara T"]["sales_minor"], staff["Sara T"]["orders"]) == (10_960, 2)
+    assert (staff["Omar K"]["sales_minor"], staff["Omar K"]["orders"]) == (5_400, 2)
+    assert staff["Omar K"]["voids"] == 1 and staff["Omar K"]["void_minor"] == 1_800
+    assert staff["Sara T"]["average_ticket_minor"] == 5_480
+    adjust = {x["kind"]: (x["count"], x["amount_minor"]) for x in r["adjustments"]}
+    assert adjust == {
+        "void": (1, 1_800),
+        "comp": (1, 2_800),
+        "discount": (2, 940 + 400),
+        "cancel": (1, 2_200),
+    }
+    reasons = {(a["kind"], a["reason"], a["actor"]) for a in january["adjustments"]}
+    assert ("comp", "hair in the salad", "Khalid M") in reasons
+    assert ("cancel", "guest left", "Omar K") in reasons
+    # The heat map: weekday of the business day (Monday 0) and the local hour.
+    assert r["heat"][5][3] == 2_500  # Saturday's business day, 03:50
+    assert r["heat"][6][4] == 8_460  # Sunday, 04:10
+    assert {d["day"]: d["net_minor"] for d in january["series"]} == {
+        "2027-01-30": 2_500,
+        "2027-01-31": 13_860,
+    }
+    assert r["vat"]["standard_sales_vat_minor"] == 2_134
+
+    day30 = shop.report(owner, period="day", date="2027-01-30")["report"]["sales"]
+    assert (day30["sales_minor"], day30["orders"]) == (2_500, 1)
+
+    february = shop.report(owner, period="month", date="2027-02-01")
+    f = february["report"]["sales"]
+    assert (f["sales_minor"], f["refund_minor"], f["net_minor"]) == (0, 1_000, -1_000)
+    assert f["vat_minor"] == -130  # the credit note's VAT: round(1000 x 15 / 115)
+    assert february["report"]["previous"]["sales"]["sales_minor"] == 16_360
+    refunds = [a for a in february["adjustments"] if a["kind"] == "refund"]
+    assert [(a["amount_minor"], a["reason"], a["approver"]) for a in refunds] == [
+        (1_000, "cold hummus", "Khalid M")
+    ]
+    # The items table as CSV, both languages.
+    csv = client.get(
+        "/api/v1/reports/export.csv",
+        query_string={"period": "month", "date": "2027-01-15", "table": "items"},
+        headers=owner,
+    )
+    assert csv.status_code == 200 and csv.mimetype == "text/csv"
+    assert "Chicken burger,برجر دجاج,2.0,7200" in csv.data.decode()
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"period": "custom", "from": "2027-02-01", "to": "2027-01-01"}, "to"),
+        ({"period": "custom", "from": "2025-01-01", "to": "2027-01-01"}, "to"),
+        ({"period": "custom", "from": "2027-01-01"}, "to"),
+        ({"period": "month", "date": "2027-13-01"}, "date"),
+        ({"period": "fortnight"}, "period"),
+        ({"period": "day", "branch": "x" * 401}, "branch"),
+    ],
+)
+def test_bad_periods_are_refused_with_the_field_to_fix(client, demo, auth, params, field):
+    r = client.get("/api/v1/reports/sales", query_string=params, headers=auth("owner"))
+    assert r.status_code == 422, r.get_json()
+    assert field in r.get_json()["error"]["fields"]
+
+
+def test_export_names_an_unknown_table(client, demo, auth):
+    r = client.get(
+        "/api/v1/reports/export.csv", query_string={"table": "secrets"}, headers=auth("manager")
+    )
+    assert r.status_code == 422 and "table" in r.get_json()["error"]["fields"]
+
+
+_names = st.sampled_from(["Hummus", "Fattoush", "Burger", "Tea", "=cmd"])
+_days = st.dates(min_value=date(2026, 1, 25), max_value=date(2026, 3, 5))
+_sale = st.fixed_dictionaries(
+    {
+        "business_day": _days,
+        "kind": st.sampled_from(["invoice", "credit_note", "imported"]),
+        "order_type": st.sampled_from(["dine_in", "takeaway", "delivery"]),
+        "staff": st.sampled_from(["Sara", "Omar"]),
+        "hour": st.integers(0, 23),
+        "orders": st.integers(0, 1),
+        "total_minor": st.integers(0, 100_000),
+        "vat_minor": st.integers(0, 10_000),
+        "refund_minor": st.integers(0, 5_000),
+        "discount_minor": st.integers(0, 5_000),
+        "lines": st.lists(
+            st.tuples(_names, st.integers(-3_000, 5_000), st.integers(-10_000, 50_000)),
+            max_size=4,
+        ),
+    }
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    sales=st.lists(_sale, max_size=30),
+    start=_days,
+    length=st.integers(0, 45),
+)
+def test_rollups_equal_the_raw_aggregation(app, sales, start, length):
+    """Random sales kept by `facts.apply` (the roll-ups' only writer): any period's sums from
+    the roll-ups (whole months and loose days) equal the same sums taken from the facts."""
+    from pos_app.reports.models import (
+        ReportDaily,
+        ReportLine,
+        ReportMonthly,
+        ReportSale,
+    )
+
+    with app.app_context(), unit_of_work() as s:
+        for model in (ReportLine, ReportSale, ReportDaily, ReportMonthly):
+            s.execute(model.__table__.delete().where(model.branch_id == 7))
+        for n, sale in enumerate(sales):
+            doc = f"D{n}"
+            facts.apply(
+                s,
+                7,
+                {
+                    "sales": [
+                        {
+                            **{k: v for k, v in sale.items() if k != "lines"},
+                            "doc": doc,
+                            "business_day": sale["business_day"].isoformat(),
+                        }
+                    ],
+                    "lines": [
+                        {
+                            "doc": doc,
+                            "n": i,
+                            "business_day": sale["business_day"].isoformat(),
+                            "item": name,
+                            "qty_milli": q,
+                            "amount_minor": a,
+                        }
+                        for i, (name, q, a) in enumerate(sale["lines"])
+                    ],
+                },
+            )
+    end = start + timedelta(days=length)
+    with app.app_context(), unit_of_work(write=False) as s:
+        rolled = query.sums(s, [7], start, end)
+        raw = query.raw_sums(s, [7], start, end)
+    measures = ("n", "orders", "total_minor", "vat_minor", "refund_minor", "discount_minor")
+    for dim in ("all", "type", "staff"):
+        keys = {k for d, k in raw if d == dim} | {k for d, k in rolled if d == dim}
+        for key in keys:
+            assert {m: rolled[(dim, key)][m] for m in measures} == {
+                m: raw[(dim, key)][m] for m in measures
+            }, (dim, key)
+    for key in {k for d, k in raw if d == "item"} | {k for d, k in rolled if d == "item"}:
+        assert (rolled[("item", key)]["qty_milli"], rolled[("item", key)]["total_minor"]) == (
+            raw[("item", key)]["qty_milli"],
+            raw[("item", key)]["total_minor"],
+        ), key
+    with app.app_context(), unit_of_work() as s:
+        for model in (ReportLine, ReportSale, ReportDaily, ReportMonthly):
+            s.execute(model.__table__.delete().where(model.branch_id == 7))

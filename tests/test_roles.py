@@ -68,6 +68,8 @@ EXPECTED: dict[tuple[str, str], frozenset | None] = {
     # The back office's home: today's sales, orders, kitchen, printers and sync.
     ("GET", "/api/v1/backoffice/today"): BACK_OFFICE,
     ("GET", "/api/v1/audit"): BACK_OFFICE,
+    ("GET", "/api/v1/reports/sales"): BACK_OFFICE,
+    ("GET", "/api/v1/reports/export.csv"): BACK_OFFICE,
     ("GET", "/api/v1/menu/export.csv"): BACK_OFFICE,
     ("POST", "/api/v1/menu/import"): BACK_OFFICE,
     ("POST", "/api/v1/promotions/preview"): BACK_OFFICE,

@@ -52,7 +52,9 @@ function table(container, columns, rows) {
   const tbl = el("table", { class: "bo-table rp-table" });
   const head = el("tr");
   columns.forEach((c) => head.append(el("th", { scope: "col" }, c.title)));
-  tbl.append(el("thead")).append(head);
+  const thead = el("thead");
+  thead.append(head);
+  tbl.append(thead);
   const body = el("tbody");
   rows.forEach((r) => {
     const tr = el("tr");

@@ -401,6 +401,8 @@ def _field_problems(field, where: str, query: bool) -> list[str]:
         )
     if isinstance(field, fields.Enum):
         return []
+    if isinstance(field, fields.Date):
+        return []  # ISO text parsed whole (YYYY-MM-DD): anything longer or odd is refused
     if isinstance(field, fields.Raw) and field.validators:
         return []  # checked by its own validator (e.g. refused whatever its value)
     return [f"{where}: {type(field).__name__} is not checked here"]

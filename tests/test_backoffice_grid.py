@@ -19,6 +19,7 @@ PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1280, "height": 860}
 SECTIONS = (
     ("home", "/admin"),
+    ("reports", "/admin/reports"),
     ("menu", "/admin/menu"),
     ("staff", "/admin/staff"),
     ("floors", "/admin/floors"),

@@ -9,6 +9,7 @@ import pytest
 
 SECTIONS = {
     "/admin": "home",
+    "/admin/reports": "reports",
     "/admin/menu": "menu",
     "/admin/staff": "staff",
     "/admin/floors": "floors",

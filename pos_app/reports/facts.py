@@ -15,7 +15,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from functools import cache
 
-from sqlalchemy import JSON, Boolean, Date, String, select, tuple_
+from sqlalchemy import JSON, Boolean, Date, String, case, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -92,12 +92,13 @@ def apply(session: Session, branch_id: int, facts: dict) -> None:
         labels = {}
         for (day, dim, key), measures in sums.items():
             slot = (day.replace(day=1), dim, key)
-            labels[slot] = measures.get("label_ar", "")
+            labels[slot] = measures.get("label_ar") or labels.get(slot, "")
             for name, value in measures.items():
                 if name != "label_ar":
                     monthly[slot][name] += value
         for slot, label in labels.items():
-            monthly[slot]["label_ar"] = label
+            if label:
+                monthly[slot]["label_ar"] = label
         _add(session, ReportMonthly.__table__, "month", branch_id, monthly)
 
 
@@ -294,7 +295,10 @@ def _upsert(table, day_column: str, dialect_name: str):
     dialect = postgresql if dialect_name == "postgresql" else sqlite
     stmt = dialect.insert(table)
     added = {m: table.c[m] + stmt.excluded[m] for m in MEASURES}
-    added["label_ar"] = stmt.excluded.label_ar
+    # A row without an Arabic name keeps the one held (an older event may lack it).
+    added["label_ar"] = case(
+        (stmt.excluded.label_ar == "", table.c.label_ar), else_=stmt.excluded.label_ar
+    )
     return stmt.on_conflict_do_update(
         index_elements=["branch_id", day_column, "dim", "key"], set_=added
     )

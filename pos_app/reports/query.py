@@ -100,8 +100,9 @@ def split_months(start: date, end: date):
 _SUMS = [func.sum(getattr(ReportDaily, m)) for m in MEASURES]
 
 
-def sums(session: Session, branch_ids: list[int], start: date, end: date) -> dict:
-    """(dimension, key) -> measures (and `label_ar`) over the branches and business days."""
+def sums(session: Session, branch_ids: list[int], start: date, end: date, dims: tuple = ()) -> dict:
+    """(dimension, key) -> measures (and `label_ar`) over the branches and business days
+    (only the dimensions `dims`, when given)."""
     out: dict = defaultdict(lambda: defaultdict(int))
     if not branch_ids:
         return out
@@ -111,14 +112,14 @@ def sums(session: Session, branch_ids: list[int], start: date, end: date) -> dic
         t = ReportMonthly
         queries.append(
             select(t.dim, t.key, func.max(t.label_ar), *[func.sum(getattr(t, m)) for m in MEASURES])
-            .where(t.branch_id.in_(branch_ids), t.month.in_(months))
+            .where(t.branch_id.in_(branch_ids), t.month.in_(months), *_only(t, dims))
             .group_by(t.dim, t.key)
         )
     for first, last in days:
         t = ReportDaily
         queries.append(
             select(t.dim, t.key, func.max(t.label_ar), *_SUMS)
-            .where(t.branch_id.in_(branch_ids), t.day.between(first, last))
+            .where(t.branch_id.in_(branch_ids), t.day.between(first, last), *_only(t, dims))
             .group_by(t.dim, t.key)
         )
     for q in queries:
@@ -129,6 +130,10 @@ def sums(session: Session, branch_ids: list[int], start: date, end: date) -> dic
             for name, value in zip(MEASURES, row[3:], strict=True):
                 slot[name] += int(value or 0)
     return out
+
+
+def _only(table, dims: tuple) -> list:
+    return [table.dim.in_(dims)] if dims else []
 
 
 def raw_sums(session: Session, branch_ids: list[int], start: date, end: date) -> dict:
@@ -242,7 +247,7 @@ def build(
     }
     if with_previous:
         p_start, p_end = previous(kind, start, end)
-        before = sums(session, branch_ids, p_start, p_end)
+        before = sums(session, branch_ids, p_start, p_end, dims=("all",))
         report["previous"] = {
             "from": p_start.isoformat(),
             "to": p_end.isoformat(),

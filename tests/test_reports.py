@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -261,7 +261,7 @@ def test_export_names_an_unknown_table(client, demo, auth):
 
 
 _names = st.sampled_from(["Hummus", "Fattoush", "Burger", "Tea", "=cmd"])
-_days = st.dates(min_value=date(2026, 1, 25), max_value=date(2026, 3, 5))
+_days = st.dates(min_value=date(2025, 11, 25), max_value=date(2027, 2, 5))
 _sale = st.fixed_dictionaries(
     {
         "business_day": _days,
@@ -288,20 +288,42 @@ _sale = st.fixed_dictionaries(
 @given(
     sales=st.lists(_sale, max_size=30),
     start=_days,
-    length=st.integers(0, 45),
+    length=st.integers(0, 450),
+)
+@example(  # a whole year, a whole month and loose days in one period
+    sales=[
+        {
+            "business_day": d,
+            "kind": "invoice",
+            "order_type": "takeaway",
+            "staff": "Sara",
+            "hour": 12,
+            "orders": 1,
+            "total_minor": 1_000,
+            "vat_minor": 130,
+            "refund_minor": 0,
+            "discount_minor": 0,
+            "lines": [("Tea", 1_000, 1_000)],
+        }
+        for d in (date(2025, 12, 30), date(2026, 6, 1), date(2027, 1, 15), date(2027, 2, 2))
+    ],
+    start=date(2025, 12, 30),
+    length=400,
 )
 def test_rollups_equal_the_raw_aggregation(app, sales, start, length):
     """Random sales kept by `facts.apply` (the roll-ups' only writer): any period's sums from
-    the roll-ups (whole months and loose days) equal the same sums taken from the facts."""
+    the roll-ups (whole years, whole months and loose days) equal the same sums taken from
+    the facts."""
     from pos_app.reports.models import (
         ReportDaily,
         ReportLine,
         ReportMonthly,
         ReportSale,
+        ReportYearly,
     )
 
     with app.app_context(), unit_of_work() as s:
-        for model in (ReportLine, ReportSale, ReportDaily, ReportMonthly):
+        for model in (ReportLine, ReportSale, ReportDaily, ReportMonthly, ReportYearly):
             s.execute(model.__table__.delete().where(model.branch_id == 7))
         for n, sale in enumerate(sales):
             doc = f"D{n}"
@@ -346,5 +368,5 @@ def test_rollups_equal_the_raw_aggregation(app, sales, start, length):
             raw[("item", key)]["total_minor"],
         ), key
     with app.app_context(), unit_of_work() as s:
-        for model in (ReportLine, ReportSale, ReportDaily, ReportMonthly):
+        for model in (ReportLine, ReportSale, ReportDaily, ReportMonthly, ReportYearly):
             s.execute(model.__table__.delete().where(model.branch_id == 7))

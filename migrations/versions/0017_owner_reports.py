@@ -1,5 +1,5 @@
 """Owner reports (issue 20): report facts (sales, lines, payments, adjustments, kitchen tickets,
-closed tills), their daily and monthly roll-ups, and end-of-day summaries.
+closed tills), their daily, monthly and yearly roll-ups, and end-of-day summaries.
 
 Revision ID: 0017
 Revises: 0016
@@ -108,6 +108,29 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("branch_id", "month", "dim", "key", name=op.f("pk_report_monthly")),
     )
     op.create_table(
+        "report_yearly",
+        sa.Column("branch_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("year", sa.Date(), nullable=False),
+        sa.Column("dim", sa.String(length=16), nullable=False),
+        sa.Column("key", sa.String(length=160), nullable=False),
+        sa.Column("label_ar", sa.String(length=160), nullable=False),
+        sa.Column("n", sa.BigInteger(), nullable=False),
+        sa.Column("orders", sa.BigInteger(), nullable=False),
+        sa.Column("qty_milli", sa.BigInteger(), nullable=False),
+        sa.Column("gross_minor", sa.BigInteger(), nullable=False),
+        sa.Column("discount_minor", sa.BigInteger(), nullable=False),
+        sa.Column("comp_minor", sa.BigInteger(), nullable=False),
+        sa.Column("service_minor", sa.BigInteger(), nullable=False),
+        sa.Column("total_minor", sa.BigInteger(), nullable=False),
+        sa.Column("vat_minor", sa.BigInteger(), nullable=False),
+        sa.Column("refund_minor", sa.BigInteger(), nullable=False),
+        sa.Column("refund_vat_minor", sa.BigInteger(), nullable=False),
+        sa.Column("tip_minor", sa.BigInteger(), nullable=False),
+        sa.Column("seconds", sa.BigInteger(), nullable=False),
+        sa.Column("late", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("branch_id", "year", "dim", "key", name=op.f("pk_report_yearly")),
+    )
+    op.create_table(
         "report_payment",
         sa.Column("branch_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("payment_id", sa.String(length=36), nullable=False),
@@ -208,6 +231,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_report_payment_day")
 
     op.drop_table("report_payment")
+    op.drop_table("report_yearly")
     op.drop_table("report_monthly")
     with op.batch_alter_table("report_line", schema=None) as batch_op:
         batch_op.drop_index("ix_report_line_day")

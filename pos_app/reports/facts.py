@@ -31,6 +31,7 @@ from pos_app.reports.models import (
     ReportSale,
     ReportShift,
     ReportTicket,
+    ReportYearly,
 )
 
 EVENT = "report.facts"
@@ -73,7 +74,8 @@ def _aggregate_of(facts: dict) -> str:
 
 
 def apply(session: Session, branch_id: int, facts: dict) -> None:
-    """Keep the facts (those not held already) and add them to the daily and monthly sums."""
+    """Keep the facts (those not held already) and add them to the daily, monthly and yearly
+    sums."""
     kept: dict[str, list[dict]] = {}
     for kind, (table, keys) in TABLES.items():
         rows = [_row(table, branch_id, r) for r in facts.get(kind) or () if isinstance(r, dict)]
@@ -88,18 +90,23 @@ def apply(session: Session, branch_id: int, facts: dict) -> None:
     sums = rollup(kept)
     if sums:
         _add(session, ReportDaily.__table__, "day", branch_id, sums)
-        monthly: dict = defaultdict(lambda: defaultdict(int))
-        labels = {}
-        for (day, dim, key), measures in sums.items():
-            slot = (day.replace(day=1), dim, key)
-            labels[slot] = measures.get("label_ar") or labels.get(slot, "")
-            for name, value in measures.items():
-                if name != "label_ar":
-                    monthly[slot][name] += value
-        for slot, label in labels.items():
-            if label:
-                monthly[slot]["label_ar"] = label
+        monthly = _coarser(sums, lambda day: day.replace(day=1))
         _add(session, ReportMonthly.__table__, "month", branch_id, monthly)
+        yearly = _coarser(monthly, lambda day: day.replace(month=1, day=1))
+        _add(session, ReportYearly.__table__, "year", branch_id, yearly)
+
+
+def _coarser(sums: dict, first_day) -> dict:
+    """The same sums per month (or year): each day's slot moved to its period's first day."""
+    out: dict = defaultdict(lambda: defaultdict(int))
+    for (day, dim, key), measures in sums.items():
+        slot = out[(first_day(day), dim, key)]
+        for name, value in measures.items():
+            if name != "label_ar":
+                slot[name] += value
+            elif value:
+                slot["label_ar"] = value
+    return out
 
 
 def _row(table, branch_id: int, raw: dict) -> dict:

@@ -180,6 +180,15 @@ class ReportMonthly(_Rollup, Base):
     month: Mapped[date] = mapped_column(Date, primary_key=True)
 
 
+class ReportYearly(_Rollup, Base):
+    """The same sums per calendar year of business days (`year`: its 1 January)."""
+
+    __tablename__ = "report_yearly"
+
+    branch_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    year: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
 class ReportSummary(Base):
     """The end-of-day summary of a branch's business day, made by the scheduler once the day
     is over (and again when late events change it)."""

@@ -1,8 +1,9 @@
 """Reading the reports: periods, the sums of a period from the roll-ups, and every table of
 the report from those sums (the rules: docs/reports.md).
 
-A period's sums take whole calendar months from `report_monthly` and the days left over from
-`report_daily`, so a year across every branch reads a few thousand rows, never its sales.
+A period's sums take whole calendar years from `report_yearly`, whole months from
+`report_monthly` and the days left over from `report_daily`, so a year across every branch
+reads a few thousand rows, never its sales.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pos_app.reports.models import (
     ReportMonthly,
     ReportSale,
     ReportShift,
+    ReportYearly,
 )
 
 PERIODS = ("day", "week", "month", "year", "custom")
@@ -79,12 +81,16 @@ def _month_end(first: date) -> date:
     return nxt - timedelta(days=1)
 
 
-def split_months(start: date, end: date):
-    """The whole calendar months inside [start, end] and the day ranges left over."""
-    months, days = [], []
+def split_periods(start: date, end: date):
+    """The whole calendar years, then whole months, inside [start, end], and the day ranges
+    left over: (years, months, day ranges), so a period reads the fewest roll-up rows."""
+    years, months, days = [], [], []
     cursor = start
     while cursor <= end:
-        if cursor.day == 1 and _month_end(cursor) <= end:
+        if cursor.month == 1 and cursor.day == 1 and cursor.replace(month=12, day=31) <= end:
+            years.append(cursor)
+            cursor = cursor.replace(year=cursor.year + 1)
+        elif cursor.day == 1 and _month_end(cursor) <= end:
             months.append(cursor)
             cursor = _month_end(cursor) + timedelta(days=1)
         else:
@@ -94,10 +100,7 @@ def split_months(start: date, end: date):
             else:
                 days.append((cursor, stop))
             cursor = stop + timedelta(days=1)
-    return months, days
-
-
-_SUMS = [func.sum(getattr(ReportDaily, m)) for m in MEASURES]
+    return years, months, days
 
 
 def sums(session: Session, branch_ids: list[int], start: date, end: date, dims: tuple = ()) -> dict:
@@ -106,21 +109,17 @@ def sums(session: Session, branch_ids: list[int], start: date, end: date, dims: 
     out: dict = defaultdict(lambda: defaultdict(int))
     if not branch_ids:
         return out
-    months, days = split_months(start, end)
+    years, months, days = split_periods(start, end)
     queries = []
-    if months:
-        t = ReportMonthly
-        queries.append(
-            select(t.dim, t.key, func.max(t.label_ar), *[func.sum(getattr(t, m)) for m in MEASURES])
-            .where(t.branch_id.in_(branch_ids), t.month.in_(months), *_only(t, dims))
-            .group_by(t.dim, t.key)
-        )
+    for table, column, firsts in (
+        (ReportYearly, ReportYearly.year, years),
+        (ReportMonthly, ReportMonthly.month, months),
+    ):
+        if firsts:
+            queries.append(_grouped(table, branch_ids, dims).where(column.in_(firsts)))
     for first, last in days:
-        t = ReportDaily
         queries.append(
-            select(t.dim, t.key, func.max(t.label_ar), *_SUMS)
-            .where(t.branch_id.in_(branch_ids), t.day.between(first, last), *_only(t, dims))
-            .group_by(t.dim, t.key)
+            _grouped(ReportDaily, branch_ids, dims).where(ReportDaily.day.between(first, last))
         )
     for q in queries:
         for row in session.execute(q):
@@ -130,6 +129,19 @@ def sums(session: Session, branch_ids: list[int], start: date, end: date, dims: 
             for name, value in zip(MEASURES, row[3:], strict=True):
                 slot[name] += int(value or 0)
     return out
+
+
+def _grouped(table, branch_ids: list[int], dims: tuple):
+    return (
+        select(
+            table.dim,
+            table.key,
+            func.max(table.label_ar),
+            *[func.sum(getattr(table, m)) for m in MEASURES],
+        )
+        .where(table.branch_id.in_(branch_ids), *_only(table, dims))
+        .group_by(table.dim, table.key)
+    )
 
 
 def _only(table, dims: tuple) -> list:

@@ -40,6 +40,7 @@ messages: $(VENV)/.runtime
 run: $(VENV)/.runtime translations
 	$(BIN)/flask --app pos_app pos migrate
 	$(BIN)/flask --app pos_app pos demo --if-empty
+	$(BIN)/flask --app pos_app pos demo-history --if-empty
 	$(BIN)/flask --app pos_app pos branch-key instance/branch_key
 	@POS_VIRTUAL_PRINTERS=$${POS_VIRTUAL_PRINTERS:-1} POS_CLOUD_URL=$${POS_CLOUD_URL-http://127.0.0.1:$(CLOUD_PORT)} \
 	  $(BIN)/python -m pos_app.welcome

@@ -70,6 +70,7 @@ TABLES = [
     models.ReportShift.__table__,
     models.ReportDaily.__table__,
     models.ReportMonthly.__table__,
+    models.ReportYearly.__table__,
 ]
 
 MONTH = (date(YEAR, 6, 1), date(YEAR, 6, 30))
@@ -395,7 +396,8 @@ def load(engine, args, branches: list[int], days: list[date]) -> dict:
         counts = {
             t.name: s.scalar(select(func.count()).select_from(t))
             for t in TABLES
-            if t.name in ("report_sale", "report_line", "report_daily", "report_monthly")
+            if t.name
+            in ("report_sale", "report_line", "report_daily", "report_monthly", "report_yearly")
         }
         counts["report_ticket"] = s.scalar(
             select(func.count()).select_from(models.ReportTicket.__table__)

@@ -37,6 +37,65 @@ def demo_command(if_empty: bool):
     click.echo("demo restaurant loaded")
 
 
+@pos.command("demo-history")
+@click.option("--days", default=120, show_default=True, type=click.IntRange(1, 730))
+@click.option("--if-empty", is_flag=True, help="Only when no sales were imported yet.")
+def demo_history_command(days: int, if_empty: bool):
+    """Import a past of the demo's own dishes and waiters (marked imported) for the reports."""
+    from sqlalchemy import select
+
+    from pos_app.branch.services import business_day, current_branch
+    from pos_app.clock import utcnow
+    from pos_app.reports.history import demo_history_csv
+    from pos_app.reports.importer import import_sales
+    from pos_app.reports.models import ReportSale
+
+    with unit_of_work() as session:
+        branch = current_branch(session)
+        if branch is None:
+            raise click.ClickException("no branch yet: load the demo first (flask pos demo)")
+        held = session.scalar(select(ReportSale.doc).where(ReportSale.kind == "imported").limit(1))
+        if held and if_empty:
+            click.echo("past sales present; demo history not imported")
+            return
+        today = business_day(branch, utcnow())
+        text = demo_history_csv(session, today, days)
+        done = import_sales(session, None, text, True, today)
+    click.echo(
+        f"imported {done['sales']} past sales ({done['lines']} lines), "
+        f"{done['first_day']} to {done['last_day']}"
+    )
+
+
+@pos.command("import-sales")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--apply", is_flag=True, help="Import (without it: only check the file).")
+def import_sales_command(path: str, apply: bool):
+    """Check or import a file of past sales from another POS (docs/reports.md)."""
+    from pathlib import Path
+
+    from pos_app.branch.services import business_day, current_branch
+    from pos_app.clock import utcnow
+    from pos_app.errors import PosError
+    from pos_app.reports.importer import import_sales
+
+    text = Path(path).read_bytes().decode("utf-8", errors="replace")
+    try:
+        with unit_of_work() as session:
+            branch = current_branch(session)
+            if branch is None:
+                raise click.ClickException("no branch yet")
+            done = import_sales(session, None, text, apply, business_day(branch, utcnow()))
+    except PosError as err:
+        problems = "\n".join(err.fields.get("csv", [])) if err.fields else ""
+        raise click.ClickException(f"{err.message}\n{problems}".strip()) from err
+    verb = "imported" if apply else "checked (nothing imported; --apply imports)"
+    click.echo(
+        f"{verb}: {done['sales']} sales, {done['lines']} lines, "
+        f"{done['first_day']} to {done['last_day']}"
+    )
+
+
 @pos.command("create-staff")
 @click.option("--name", required=True)
 @click.option(

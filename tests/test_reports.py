@@ -370,3 +370,143 @@ def test_rollups_equal_the_raw_aggregation(app, sales, start, length):
     with app.app_context(), unit_of_work() as s:
         for model in (ReportLine, ReportSale, ReportDaily, ReportMonthly, ReportYearly):
             s.execute(model.__table__.delete().where(model.branch_id == 7))
+
+
+HEADER = "receipt,business_day,hour,order_type,staff,item,item_ar,category,category_ar,"
+PAST = (
+    HEADER
+    + """quantity,amount,payment
+R1,2026-03-02,13,dine_in,Old waiter,Mansaf,منسف,Mains,الأطباق الرئيسية,2,90.00,cash
+R1,2026-03-02,13,dine_in,Old waiter,Tea,شاي,Drinks,المشروبات,1,5.00,cash
+R2,2026-03-03,20,takeaway,,Mansaf,منسف,Mains,الأطباق الرئيسية,0.5,22.50,card
+"""
+)
+
+
+def test_past_sales_import_whole_and_count_in_the_reports_marked(client, demo, auth, db):
+    """A good file is checked (nothing kept), then imported whole: the sales count in March's
+    report, marked imported, with their items, staff and tenders; never tax invoices; the
+    same receipts again are refused and nothing is added."""
+    from pos_app.billing.models import Invoice
+    from pos_app.outbox import OutboxEvent
+
+    owner = auth("owner")
+    url = "/api/v1/reports/import"
+    check = client.post(url, json={"csv": PAST}, headers=owner)
+    assert check.status_code == 200, check.get_json()
+    assert check.get_json() == {
+        "applied": False,
+        "sales": 2,
+        "lines": 3,
+        "total_minor": 11_750,
+        "first_day": "2026-03-02",
+        "last_day": "2026-03-03",
+    }
+    march = {"period": "month", "date": "2026-03-10"}
+    r = client.get("/api/v1/reports/sales", query_string=march, headers=owner).get_json()
+    assert r["report"]["sales"]["sales_minor"] == 0  # a check keeps nothing
+
+    done = client.post(url, json={"csv": PAST, "apply": True}, headers=owner)
+    assert done.status_code == 200 and done.get_json()["applied"] is True
+    r = client.get("/api/v1/reports/sales", query_string=march, headers=owner).get_json()
+    sales = r["report"]["sales"]
+    assert (sales["sales_minor"], sales["orders"], r["report"]["imported_minor"]) == (
+        11_750,
+        2,
+        11_750,
+    )
+    # VAT from the branch's 15 % (prices include it), half up, per line: 11.74 + 0.65 + 2.93.
+    assert sales["vat_minor"] == 1_174 + 65 + 293
+    items = {
+        x["key"]: (x["quantity"], x["revenue_minor"], x["label_ar"]) for x in r["report"]["by_item"]
+    }
+    assert items == {"Mansaf": (2.5, 11_250, "منسف"), "Tea": (1.0, 500, "شاي")}
+    assert {x["tender"]: x["amount_minor"] for x in r["report"]["by_tender"]} == {
+        "cash": 9_500,
+        "card": 2_250,
+    }
+    with db(write=False) as s:
+        assert s.query(Invoice).count() == 0  # never tax invoices
+        sent = s.query(OutboxEvent).filter(OutboxEvent.type == "report.facts").count()
+        assert sent == 1  # on its way to the cloud
+    again = client.post(url, json={"csv": PAST, "apply": True}, headers=owner)
+    assert again.status_code == 422
+    assert any("R1 was imported before" in m for m in again.get_json()["error"]["fields"]["csv"])
+    r2 = client.get("/api/v1/reports/sales", query_string=march, headers=owner).get_json()
+    assert r2["report"]["sales"] == sales
+
+
+@pytest.mark.parametrize(
+    "row, column",
+    [
+        ("R9,2026-02-30,12,dine_in,,Tea,,,,1,5.00,cash", "business_day"),
+        ("R9,2099-01-01,12,dine_in,,Tea,,,,1,5.00,cash", "business_day"),
+        ("R9,2026-03-02,24,dine_in,,Tea,,,,1,5.00,cash", "hour"),
+        ("R9,2026-03-02,12,picnic,,Tea,,,,1,5.00,cash", "order_type"),
+        ("R9,2026-03-02,12,dine_in,,Tea,,,,-1,5.00,cash", "quantity"),
+        ("R9,2026-03-02,12,dine_in,,Tea,,,,1,5.001,cash", "amount"),
+        ("R9,2026-03-02,12,dine_in,,Tea,,,,1,abc,cash", "amount"),
+        ("R9,2026-03-02,12,dine_in,,,,,,1,5.00,cash", "item"),
+        ("R9,2026-03-02,12,dine_in,,Tea,,,,1,5.00,bitcoin", "payment"),
+        ("R9,2026-03-03,12,dine_in,,Tea,,,,1,5.00,cash", "business_day"),  # R9's day differs
+        (f"{'R' * 31},2026-03-02,12,dine_in,,Tea,,,,1,5.00,cash", "receipt"),
+        ("R9,2026-03-02,12,dine_in,,Tea\x00x,,,,1,5.00,cash", "NUL"),  # refused as a body
+    ],
+)
+def test_a_past_sales_file_with_one_bad_row_imports_nothing(client, demo, auth, row, column):
+    good = "R9,2026-03-02,12,dine_in,,Tea,,,,1,5.00,cash\n"
+    text = PAST + good + row + "\n"
+    r = client.post(
+        "/api/v1/reports/import", json={"csv": text, "apply": True}, headers=auth("owner")
+    )
+    assert r.status_code == 422, r.get_json()
+    problems = r.get_json()["error"]["fields"]["csv"]
+    wanted = "NUL characters" if column == "NUL" else f", {column}:"
+    assert any(wanted in p for p in problems), problems
+    report = client.get(
+        "/api/v1/reports/sales",
+        query_string={"period": "month", "date": "2026-03-10"},
+        headers=auth("owner"),
+    ).get_json()
+    assert report["report"]["sales"]["sales_minor"] == 0  # nothing half-imported
+
+
+def test_a_past_sales_file_must_have_its_columns(client, demo, auth):
+    r = client.post(
+        "/api/v1/reports/import",
+        json={"csv": "receipt,day\nR1,2026-01-01\n"},
+        headers=auth("owner"),
+    )
+    assert r.status_code == 422 and r.get_json()["error"]["code"] == "bad_columns"
+
+
+def test_the_demo_history_fills_the_reports(app, demo, client, auth):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["pos", "demo-history", "--days", "40", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert "imported" in result.output
+    again = runner.invoke(args=["pos", "demo-history", "--days", "40", "--if-empty"])
+    assert "not imported" in again.output
+    r = client.get(
+        "/api/v1/reports/sales",
+        query_string={"period": "custom", "from": "2000-01-01", "to": "2000-12-31"},
+        headers=auth("owner"),
+    )
+    assert r.status_code == 200
+    from pos_app.branch.services import business_day, current_branch
+    from pos_app.clock import utcnow
+    from pos_app.db import unit_of_work as uow
+
+    with app.app_context(), uow(write=False) as s:
+        today = business_day(current_branch(s), utcnow())
+    month = client.get(
+        "/api/v1/reports/sales",
+        query_string={
+            "period": "custom",
+            "from": (today - timedelta(days=40)).isoformat(),
+            "to": today.isoformat(),
+        },
+        headers=auth("owner"),
+    ).get_json()["report"]
+    assert month["sales"]["orders"] > 500 and len(month["by_staff"]) >= 1
+    assert month["by_item"][0]["revenue_minor"] > 0 and month["imported_minor"] > 0

@@ -188,8 +188,16 @@ def import_menu(call: Call):
     return ImportReportSchema().dump(report)
 
 
-def read_rows(text: str) -> list[tuple[int, dict]]:
-    """The rows of the file with their line numbers; 422 for a file that cannot be read."""
+def read_rows(
+    text: str,
+    columns: tuple = COLUMNS,
+    required: tuple = REQUIRED,
+    max_rows: int = MAX_ROWS,
+    what: str = "a menu file's",
+    rows_are: str = "dishes",
+) -> list[tuple[int, dict]]:
+    """The rows of a CSV file (by default a menu file) with their line numbers, the header
+    checked against `columns` and `required`; 422 for a file that cannot be read."""
     text = text.removeprefix("\ufeff")
     if "\ufffd" in text:
         raise ValidationFailed(
@@ -202,15 +210,15 @@ def read_rows(text: str) -> list[tuple[int, dict]]:
         header = [h.strip().lower() for h in (reader.fieldnames or [])]
     except csv.Error as err:
         raise ValidationFailed(f"the file is not CSV: {err}", {"csv": [str(err)]}) from err
-    unknown = [h for h in header if h not in COLUMNS]
-    missing = [c for c in REQUIRED if c not in header]
+    unknown = [h for h in header if h not in columns]
+    missing = [c for c in required if c not in header]
     if unknown or missing or len(set(header)) != len(header):
         problems = [f"unknown column '{h}'" for h in unknown]
         problems += [f"missing column '{c}'" for c in missing]
         if len(set(header)) != len(header):
             problems.append("a column appears twice")
         raise ValidationFailed(
-            "the header row is not a menu file's: " + "; ".join(problems),
+            f"the header row is not {what}: " + "; ".join(problems),
             {"csv": problems},
             "bad_columns",
         )
@@ -219,9 +227,9 @@ def read_rows(text: str) -> list[tuple[int, dict]]:
     # (the apostrophe the export put before a formula-like cell is taken off in _check)
     try:
         for record in reader:
-            if reader.line_num - 1 > MAX_ROWS:
+            if reader.line_num - 1 > max_rows:
                 raise ValidationFailed(
-                    f"at most {MAX_ROWS} dishes in one file", {"csv": ["too many rows"]}
+                    f"at most {max_rows} {rows_are} in one file", {"csv": ["too many rows"]}
                 )
             if None in record:  # more cells than columns
                 record = {**record, "_extra": record.pop(None)}
@@ -249,7 +257,7 @@ def _check(raw: dict, exponent: int, stations: dict) -> tuple[dict, dict]:
             values[column] = text
     if not values.get("name") and "name" not in errors:
         errors["name"] = "required"
-    price = _price((raw.get("price") or "").strip(), exponent)
+    price = parse_amount((raw.get("price") or "").strip(), exponent)
     if price is None:
         errors["price"] = "a price like 12.50, from 0 to 1000000"
     else:
@@ -283,7 +291,8 @@ def _check(raw: dict, exponent: int, stations: dict) -> tuple[dict, dict]:
     return errors, values
 
 
-def _price(text: str, exponent: int) -> int | None:
+def parse_amount(text: str, exponent: int) -> int | None:
+    """'12.50' as 1250 minor units (at most `exponent` decimals, 0 to MAX_MINOR), else None."""
     try:
         amount = Decimal(text.replace(",", ""))
     except InvalidOperation:

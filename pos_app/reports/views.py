@@ -21,6 +21,7 @@ from pos_app.clock import utcnow
 from pos_app.errors import Forbidden, ValidationFailed
 from pos_app.reports import query
 from pos_app.reports.models import LOCAL
+from pos_app.schemas import flag_field
 
 TABLES = (
     "sales",
@@ -198,7 +199,44 @@ def table_rows(session, ids, kind, start, end, table) -> list[dict]:
     return report[key]
 
 
+class SalesImportSchema(Schema):
+    """A past sales file to check (apply false) or import (apply true)."""
+
+    csv = fields.String(
+        required=True,
+        validate=validate.Length(1, 1_000_000),
+        metadata={
+            "description": "the file's text (UTF-8), header row first (docs/reports.md); "
+            "larger files: `flask pos import-sales FILE`"
+        },
+    )
+    apply = flag_field(load_default=False)
+
+
+def import_sales(call: Call):
+    """Check a file of past sales from another POS, or import it whole (one bad row: nothing
+    imported); imported sales count in the reports, marked, and never become tax invoices."""
+    from pos_app.errors import NotFound
+    from pos_app.reports import importer
+
+    if _cloud():
+        raise NotFound("past sales are imported at the branch (they reach the cloud from there)")
+    return importer.import_sales(
+        call.session, call.actor, call.body["csv"], call.body["apply"], _today(call)
+    )
+
+
 def register(api: Api) -> None:
+    api.add(
+        "/reports/import",
+        "POST",
+        import_sales,
+        roles=BACK_OFFICE,
+        tag="reports",
+        body=SalesImportSchema,
+        strong_auth=True,
+        keeps_answers=False,
+    )
     api.add(
         "/reports/sales",
         "GET",

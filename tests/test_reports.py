@@ -510,3 +510,23 @@ def test_the_demo_history_fills_the_reports(app, demo, client, auth):
     ).get_json()["report"]
     assert month["sales"]["orders"] > 500 and len(month["by_staff"]) >= 1
     assert month["by_item"][0]["revenue_minor"] > 0 and month["imported_minor"] > 0
+
+
+def test_the_monthly_summary_prints_in_english_and_arabic(app, demo, client, auth):
+    """Two A4 pages (English, then Arabic), from the same figures as the API; written to
+    tests/artifacts/ to look at."""
+    from pathlib import Path
+
+    app.test_cli_runner().invoke(args=["pos", "demo-history", "--days", "40"])
+    r = client.get("/api/v1/reports/monthly.pdf", headers=auth("owner"))
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    pdf = r.data
+    assert pdf.startswith(b"%PDF") and b"/Count 2" in pdf  # two pages
+    out = Path(__file__).resolve().parent / "artifacts"
+    out.mkdir(exist_ok=True)
+    (out / "monthly-summary.pdf").write_bytes(pdf)
+    bad = client.get(
+        "/api/v1/reports/monthly.pdf", query_string={"date": "2026-02-30"}, headers=auth("owner")
+    )
+    assert bad.status_code == 422 and "date" in bad.get_json()["error"]["fields"]
+    assert client.get("/api/v1/reports/monthly.pdf", headers=auth("waiter")).status_code == 403

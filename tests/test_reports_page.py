@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 from live import Api
@@ -85,6 +86,14 @@ def test_the_dashboard_shows_a_payment_live_in_both_languages(
         expect(page.get_by_test_id("figure-orders")).to_have_text("1")
         assert page.evaluate("window.sameDocument === true")  # no reload
     expect(laptop.get_by_test_id("items")).to_contain_text("Hummus")
+    # The month's PDF and a table's CSV download from the page (the token sent, not a link).
+    with laptop.expect_download() as pdf:
+        laptop.get_by_test_id("export-pdf").click()
+    assert pdf.value.suggested_filename == "summary.pdf"
+    assert Path(pdf.value.path()).read_bytes()[:5] == b"%PDF-"
+    with laptop.expect_download() as items_csv:
+        laptop.locator("[data-export=items]").click()
+    assert "Hummus" in Path(items_csv.value.path()).read_text(encoding="utf-8")
     expect(phone.get_by_test_id("items")).to_contain_text("حمص")
     wide = phone.evaluate(  # what is wider than the phone, if anything
         """[...document.querySelectorAll('#reports-page *')]

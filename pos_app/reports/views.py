@@ -199,6 +199,43 @@ def table_rows(session, ids, kind, start, end, table) -> list[dict]:
     return report[key]
 
 
+class MonthQuery(Schema):
+    """Which month and which branches."""
+
+    date = fields.Date(metadata={"description": "a business day of the month (default: today)"})
+    branch = fields.String(
+        load_default="all",
+        validate=validate.Length(1, 400),
+        metadata={"description": "cloud: `all` (default) or branch codes, comma separated"},
+    )
+
+
+def monthly_pdf(call: Call):
+    """The month's printable summary, English page then Arabic page (PDF)."""
+    from pos_app.reports.paper import monthly_pdf as draw
+
+    q = call.query
+    start, end = query.period("month", q.get("date"), None, None, _today(call))
+    branches = readable_branches(call, q["branch"])
+    ids = [b["id"] for b in branches]
+    currency, exponent = _money(call)
+    data = {
+        "report": query.build(call.session, ids, "month", start, end),
+        "series": query.daily_series(call.session, ids, start, end),
+    }
+    label = (
+        ", ".join(b["name"] for b in branches)[:80]
+        if len(branches) < 4
+        else (f"{len(branches)} branches · {len(branches)} فروع")
+    )
+    pdf = draw(data, label, start, currency, exponent)
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="summary-{start:%Y-%m}.pdf"'},
+    )
+
+
 class SalesImportSchema(Schema):
     """A past sales file to check (apply false) or import (apply true)."""
 
@@ -227,6 +264,16 @@ def import_sales(call: Call):
 
 
 def register(api: Api) -> None:
+    api.add(
+        "/reports/monthly.pdf",
+        "GET",
+        monthly_pdf,
+        roles=BACK_OFFICE,
+        tag="reports",
+        query=MonthQuery,
+        summary="The month's printable summary in English and Arabic (PDF, two A4 pages).",
+        media_type="application/pdf",
+    )
     api.add(
         "/reports/import",
         "POST",

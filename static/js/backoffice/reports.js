@@ -267,15 +267,29 @@ document.querySelectorAll("[data-export]").forEach((a) => a.addEventListener("cl
   ev.preventDefault();
   const q = params();
   q.set("table", a.dataset.export);
-  fetch("/api/v1/reports/export.csv?" + q.toString(), { headers: { Authorization: "Bearer " + TOKEN } })
+  download("/api/v1/reports/export.csv?" + q.toString(), a.dataset.export + ".csv");
+}));
+
+// A file from the API (it needs the bearer token, so not a plain link), saved by the browser.
+function download(url, name) {
+  fetch(url, { headers: { Authorization: "Bearer " + TOKEN } })
     .then((res) => (res.ok ? res.blob() : Promise.reject(new NetError(String(res.status)))))
     .then((blob) => {
-      const link = el("a", { href: URL.createObjectURL(blob), download: a.dataset.export + ".csv" });
+      const link = el("a", { href: URL.createObjectURL(blob), download: name });
       document.body.append(link);
       link.click();
       link.remove();
     }).catch(() => message(t("no_answer")));
-}));
+}
+
+document.querySelector("[data-pdf]").addEventListener("click", (ev) => {
+  ev.preventDefault();
+  const q = new URLSearchParams({ branch: form.elements.branch.value || "all" });
+  const data = new FormData(form);
+  const day = data.get("period") === "custom" ? data.get("from") : data.get("date");
+  if (day) q.set("date", day);
+  download("/api/v1/reports/monthly.pdf?" + q.toString(), "summary.pdf");
+});
 
 const socket = openSocket("/floor", TOKEN);
 if (socket) {

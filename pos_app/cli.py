@@ -61,6 +61,10 @@ def demo_history_command(days: int, if_empty: bool):
         today = business_day(branch, utcnow())
         text = demo_history_csv(session, today, days)
         done = import_sales(session, None, text, True, today)
+    with unit_of_work() as session:  # the summaries of those days, as the scheduler keeps them
+        from pos_app.reports.summaries import make_due
+
+        make_due(session, utcnow(), cloud=False, look_back=days)
     click.echo(
         f"imported {done['sales']} past sales ({done['lines']} lines), "
         f"{done['first_day']} to {done['last_day']}"

@@ -530,3 +530,37 @@ def test_the_monthly_summary_prints_in_english_and_arabic(app, demo, client, aut
     )
     assert bad.status_code == 422 and "date" in bad.get_json()["error"]["fields"]
     assert client.get("/api/v1/reports/monthly.pdf", headers=auth("waiter")).status_code == 403
+
+
+def test_end_of_day_summaries_are_kept_and_follow_late_sales(app, client, demo, auth):
+    """The scheduler's job keeps a summary of each ended day with sales (once), updates one
+    when a late sale lands on it, and the API lists them newest first."""
+    from pos_app.reports import summaries
+
+    owner = auth("owner")
+    assert (
+        client.post(
+            "/api/v1/reports/import", json={"csv": PAST, "apply": True}, headers=owner
+        ).status_code
+        == 200
+    )
+    now = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)  # business day 4 March in Riyadh
+    with app.app_context(), unit_of_work() as s:
+        assert summaries.make_due(s, now, cloud=False) == 2  # 3 and 2 March; 1 March had none
+    with app.app_context(), unit_of_work() as s:
+        assert summaries.make_due(s, now, cloud=False) == 0  # nothing new
+    listed = client.get("/api/v1/reports/summaries", headers=owner).get_json()["items"]
+    assert [(x["business_day"], x["sales"]["sales_minor"]) for x in listed] == [
+        ("2026-03-03", 2_250),
+        ("2026-03-02", 9_500),
+    ]
+    assert listed[1]["best_sellers"][0]["key"] == "Mansaf" and listed[0]["branch"] == "this"
+    late = HEADER + "quantity,amount,payment\nR7,2026-03-03,23,takeaway,,Tea,,,,2,10.00,cash\n"
+    client.post("/api/v1/reports/import", json={"csv": late, "apply": True}, headers=owner)
+    with app.app_context(), unit_of_work() as s:
+        assert summaries.make_due(s, now, cloud=False) == 1
+    listed = client.get("/api/v1/reports/summaries", headers=owner).get_json()["items"]
+    assert listed[0]["sales"]["sales_minor"] == 3_250
+    assert client.get("/api/v1/reports/summaries", headers=auth("cashier")).status_code == 403
+    bad = client.get("/api/v1/reports/summaries", query_string={"limit": 0}, headers=owner)
+    assert bad.status_code == 422

@@ -72,6 +72,7 @@ EXPECTED: dict[tuple[str, str], frozenset | None] = {
     ("GET", "/api/v1/reports/export.csv"): BACK_OFFICE,
     ("POST", "/api/v1/reports/import"): BACK_OFFICE,
     ("GET", "/api/v1/reports/monthly.pdf"): BACK_OFFICE,
+    ("GET", "/api/v1/reports/summaries"): BACK_OFFICE,
     ("GET", "/api/v1/menu/export.csv"): BACK_OFFICE,
     ("POST", "/api/v1/menu/import"): BACK_OFFICE,
     ("POST", "/api/v1/promotions/preview"): BACK_OFFICE,

@@ -199,6 +199,27 @@ def table_rows(session, ids, kind, start, end, table) -> list[dict]:
     return report[key]
 
 
+class SummaryQuery(Schema):
+    """Whose summaries, and how many."""
+
+    branch = fields.String(
+        load_default="all",
+        validate=validate.Length(1, 400),
+        metadata={"description": "cloud: `all` (default) or branch codes, comma separated"},
+    )
+    limit = fields.Integer(load_default=14, validate=validate.Range(1, 120))
+
+
+def list_summaries(call: Call):
+    """The end-of-day summaries the scheduler made, newest first."""
+    from pos_app.reports import summaries
+
+    branches = readable_branches(call, call.query["branch"])
+    codes = {b["id"]: b["code"] for b in branches}
+    found = summaries.recent(call.session, list(codes), call.query["limit"])
+    return {"items": [{"branch": codes[s.pop("branch_id")], **s} for s in found]}
+
+
 class MonthQuery(Schema):
     """Which month and which branches."""
 
@@ -264,6 +285,18 @@ def import_sales(call: Call):
 
 
 def register(api: Api) -> None:
+    from pos_app.reports import summaries
+    from pos_app.scheduler import register_job
+
+    register_job(api.app, "end-of-day summaries", summaries.job, summaries.EVERY_MINUTES)
+    api.add(
+        "/reports/summaries",
+        "GET",
+        list_summaries,
+        roles=BACK_OFFICE,
+        tag="reports",
+        query=SummaryQuery,
+    )
     api.add(
         "/reports/monthly.pdf",
         "GET",

@@ -228,12 +228,27 @@ function refresh() {
     lastAt = new Date();
     show(res.data);
     status();
+    summaries();
     return null;
   }).catch(() => message(t("no_answer"))).finally(() => {
     asking = null;
     if (again) { again = false; refresh(); }
   });
   return asking;
+}
+
+function summaries() {
+  request("GET", "/reports/summaries?limit=14&branch=" + encodeURIComponent(form.elements.branch.value || "all"), undefined, { token: TOKEN }).then((res) => {
+    if (!res.ok) return;
+    const columns = [
+      { title: t("day"), value: (x) => x.business_day, num: true },
+      { title: t("net"), value: (x) => money(x.sales.net_minor), num: true },
+      { title: t("orders"), value: (x) => String(x.sales.orders), num: true },
+      { title: t("best_seller"), value: (x) => { const b = x.best_sellers[0]; return b ? (LANG === "ar" && b.label_ar) || b.key : ""; } },
+    ];
+    if (CLOUD) columns.unshift({ title: t("branch"), value: (x) => x.branch });
+    table(document.querySelector("[data-table=summaries]"), columns, res.data.items);
+  }).catch(() => null);
 }
 
 function branches() {

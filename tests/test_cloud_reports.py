@@ -1,0 +1,137 @@
+"""The owners' reports in the cloud (issue 20): a branch's report facts reach the cloud as
+signed `report.facts` events, kept once, and the cloud's report of that branch equals the
+branch's own (the same code); an owner sees their branches, alone or together, and a branch
+not theirs is refused exactly like one that does not exist."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+from sqlalchemy import select
+from test_cloud_access import cloud, give  # noqa: F401  (the fixture: two companies' branches)
+
+from pos_app.auth.models import Staff
+from pos_app.auth.tokens import issue_token
+from pos_app.cloud.signing import headers
+from pos_app.db import unit_of_work
+from pos_app.menu.models import MenuItem
+from pos_app.outbox import OutboxEvent
+
+KEY = "k" * 40
+
+
+def bearer(app, staff_id: int) -> dict:
+    with app.app_context(), unit_of_work() as s:
+        return {
+            "Authorization": f"Bearer {issue_token(s, s.get(Staff, staff_id), 8, 't', 'password')}"
+        }
+
+
+def push(cloud, code: str, events: list[dict]) -> None:  # noqa: F811
+    raw = json.dumps({"branch": code, "head": events[-1]["seq"], "events": events}).encode()
+    answer = cloud.test_client().post(
+        "/api/v1/sync/events",
+        data=raw,
+        headers={**headers(code, KEY, int(time.time()), raw), "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 200, answer.get_json()
+
+
+def test_a_branchs_sales_reach_the_cloud_once_and_read_the_same(
+    cloud,  # noqa: F811
+    app,
+    client,
+    demo,
+    auth,
+    make_staff,
+    db,  # noqa: F811
+):
+    waiter, cashier = auth("waiter"), auth("cashier")
+    with db(write=False) as s:
+        items = {i.name: i.id for i in s.scalars(select(MenuItem))}
+    assert (
+        client.post("/api/v1/shifts", json={"float_minor": 0}, headers=cashier).status_code == 201
+    )
+    for names in (["Hummus", "Fattoush"], ["Chicken burger"]):
+        order = client.post(
+            "/api/v1/orders",
+            json={
+                "id": str(uuid.uuid4()),
+                "type": "takeaway",
+                "lines": [
+                    {"id": str(uuid.uuid4()), "item_id": items[n], "quantity": 1} for n in names
+                ],
+            },
+            headers=waiter,
+        ).get_json()
+        paid = client.post(
+            f"/api/v1/orders/{order['id']}/payments",
+            json={"id": str(uuid.uuid4()), "tender": "cash"},
+            headers=cashier,
+        )
+        assert paid.status_code == 201, paid.get_json()
+    with db(write=False) as s:
+        events = [
+            {
+                "seq": n + 1,
+                "event_id": e.event_id,
+                "type": e.type,
+                "aggregate_type": e.aggregate_type,
+                "aggregate_id": e.aggregate_id,
+                "payload": e.payload,
+                "created_at": e.created_at.isoformat(),
+            }
+            for n, e in enumerate(
+                s.scalars(
+                    select(OutboxEvent)
+                    .where(OutboxEvent.type == "report.facts")
+                    .order_by(OutboxEvent.seq)
+                )
+            )
+        ]
+    assert len(events) >= 4  # two invoices and two payments at least
+    push(cloud, "riyadh", events)
+    push(cloud, "riyadh", events[:2])  # sent again (a retried push): kept once
+    push(cloud, "jeddah", events)  # the same sales at the other branch of the company
+
+    owner = make_staff("owner", email="owner@grills.example", password="a long password")
+    stranger = make_staff("owner", email="owner@cafe.example", password="a long password")
+    give(cloud, owner.id, "Grills Co")
+    give(cloud, stranger.id, "Cafe Co")
+    mine, theirs = bearer(cloud, owner.id), bearer(cloud, stranger.id)
+    at_branch = client.get("/api/v1/reports/sales", headers=auth("owner")).get_json()["report"]
+    assert at_branch["sales"]["sales_minor"] == 1_800 + 2_200 + 3_600
+
+    reports = cloud.test_client()
+
+    def report(headers, **params):
+        return reports.get("/api/v1/reports/sales", query_string=params, headers=headers)
+
+    riyadh = report(mine, branch="riyadh").get_json()["report"]
+    assert riyadh["sales"] == at_branch["sales"]  # the same code, the same figures
+    assert riyadh["by_item"] == at_branch["by_item"]
+    both = report(mine).get_json()
+    assert [b["code"] for b in both["branches"]] == ["jeddah", "riyadh"]
+    assert both["report"]["sales"]["sales_minor"] == 2 * at_branch["sales"]["sales_minor"]
+    assert both["report"]["sales"]["orders"] == 4
+    # Another company's branch and a branch that does not exist: the same refusal.
+    not_mine, unknown = report(mine, branch="cafe"), report(mine, branch="nowhere")
+    assert not_mine.status_code == unknown.status_code == 403
+    assert not_mine.get_json() == unknown.get_json()
+    assert report(mine, branch="riyadh,cafe").status_code == 403
+    # The other company's owner sees nothing of these sales.
+    assert report(theirs).get_json()["report"]["sales"]["sales_minor"] == 0
+    assert report(theirs, branch="riyadh").status_code == 403
+    csv = reports.get(
+        "/api/v1/reports/export.csv",
+        query_string={"table": "items", "branch": "cafe"},
+        headers=mine,
+    )
+    assert csv.status_code == 403
+    pdf = reports.get("/api/v1/reports/monthly.pdf", headers=mine)
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    # Past sales are imported at a branch, not in the cloud.
+    imported = reports.post("/api/v1/reports/import", json={"csv": "x"}, headers=mine)
+    assert imported.status_code in (403, 404)

@@ -351,3 +351,71 @@ def test_two_creates_of_one_category_name_answer_duplicate(app, demo, auth, db, 
     refused = next(r.get_json()["error"] for r in answers if r.status_code == 409)
     assert refused["code"] == "duplicate"
     assert count(db, Category, Category.name == "Late night") == 1
+
+
+def test_two_imports_of_one_past_sales_file_at_once_import_it_once(app, auth, db, demo):
+    """A double tap on Import (or two managers): the second waits for the first, finds its
+    receipts held and is refused; the sales count once."""
+    from pos_app.reports.models import ReportSale
+
+    text = "receipt,business_day,item,quantity,amount\n" + "".join(
+        f"T{n},2026-03-0{1 + n % 5},Tea,1,5.00\n" for n in range(300)
+    )
+    owners = [auth("owner"), auth("owner")]
+    answers = at_once(
+        app,
+        [
+            lambda c, h=h: c.post(
+                "/api/v1/reports/import", json={"csv": text, "apply": True}, headers=h
+            )
+            for h in owners
+        ],
+    )
+    assert statuses(answers) == [200, 422], [r.get_json() for r in answers]
+    assert count(db, ReportSale, ReportSale.kind == "imported") == 300
+
+
+def test_payments_at_once_add_to_the_same_roll_ups_without_losing_a_sale(
+    app, client, menu, auth, db
+):
+    """Six tills pay at once, their dishes in different orders: every payment is taken and
+    the day's roll-up counts every sale, none lost to a concurrent add. (Payments queue on the
+    invoice counter anyway; the roll-up rows are also written in one order by every writer,
+    for those that take no such lock.)"""
+    from pos_app.reports.models import ReportDaily
+
+    waiter, cashiers = auth("waiter"), [auth("cashier") for _ in range(6)]
+    client.post("/api/v1/shifts", json={"float_minor": 0}, headers=cashiers[0])
+    names = ["Hummus", "Fattoush", "Chicken burger", "Soft drink"]
+    orders = []
+    for n in range(6):
+        dishes = names if n % 2 else list(reversed(names))
+        body = {
+            "id": str(uuid.uuid4()),
+            "type": "takeaway",
+            "lines": [
+                {"id": str(uuid.uuid4()), "item_id": menu["items"][d], "quantity": 1}
+                for d in dishes
+            ],
+        }
+        orders.append(client.post("/api/v1/orders", json=body, headers=waiter).get_json())
+    answers = at_once(
+        app,
+        [
+            lambda c, o=o, h=h: c.post(
+                f"/api/v1/orders/{o['id']}/payments",
+                json={"id": str(uuid.uuid4()), "tender": "cash"},
+                headers=h,
+            )
+            for o, h in zip(orders, cashiers, strict=True)
+        ],
+    )
+    assert statuses(answers) == [201] * 6, [r.get_json() for r in answers]
+    with db(write=False) as s:
+        all_ = s.scalar(select(func.sum(ReportDaily.total_minor)).where(ReportDaily.dim == "all"))
+        hummus = s.scalar(
+            select(func.sum(ReportDaily.qty_milli)).where(
+                ReportDaily.dim == "item", ReportDaily.key == "Hummus"
+            )
+        )
+    assert all_ == 6 * (1_800 + 2_200 + 3_600 + 700) and hummus == 6_000

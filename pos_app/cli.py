@@ -71,6 +71,16 @@ def demo_history_command(days: int, if_empty: bool):
     )
 
 
+@pos.command("report-backfill")
+def report_backfill_command():
+    """Count in the reports the invoices, credit notes and payments made before them."""
+    from pos_app.reports.sources import backfill
+
+    with unit_of_work() as session:
+        done = backfill(session)
+    click.echo(f"added {done['documents']} tax documents and {done['payments']} payments")
+
+
 @pos.command("import-sales")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--apply", is_flag=True, help="Import (without it: only check the file).")

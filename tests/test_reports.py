@@ -564,3 +564,44 @@ def test_end_of_day_summaries_are_kept_and_follow_late_sales(app, client, demo, 
     assert client.get("/api/v1/reports/summaries", headers=auth("cashier")).status_code == 403
     bad = client.get("/api/v1/reports/summaries", query_string={"limit": 0}, headers=owner)
     assert bad.status_code == 422
+
+
+def test_an_upgraded_branchs_past_invoices_are_filled_in_once(shop, app, auth, db):
+    """Sales made before the reports existed (their facts missing) are filled in by
+    `flask pos report-backfill`, split bills counted as one order, and only once."""
+    from pos_app.reports.models import (
+        ReportDaily,
+        ReportLine,
+        ReportMonthly,
+        ReportPayment,
+        ReportSale,
+        ReportYearly,
+    )
+
+    at_local(2027, 1, 31, 12, 0)
+    shop.post("Huda", "/api/v1/shifts", {"float_minor": 0})
+    order = shop.order("Sara", [("Hummus", 2, {}), ("Fattoush", 1, {})], table="4")
+    shop.post("Huda", f"/api/v1/orders/{order['id']}/split", {"kind": "equal", "count": 2}, 200)
+    shop.pay(order["id"], part=1)
+    shop.pay(order["id"], part=2, tender="card")
+    owner = auth("owner")
+    before = shop.report(owner, period="day", date="2027-01-31")["report"]
+    with db() as s:  # as on a branch that sold before migration 0017
+        for model in (
+            ReportLine,
+            ReportSale,
+            ReportPayment,
+            ReportDaily,
+            ReportMonthly,
+            ReportYearly,
+        ):
+            s.execute(model.__table__.delete())
+    assert shop.report(owner, period="day", date="2027-01-31")["report"]["sales"]["orders"] == 0
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["pos", "report-backfill"])
+    assert "added 2 tax documents and 2 payments" in result.output, result.output
+    after = shop.report(owner, period="day", date="2027-01-31")["report"]
+    assert after["sales"] == before["sales"] and after["sales"]["orders"] == 1
+    assert after["by_item"] == before["by_item"] and after["by_tender"] == before["by_tender"]
+    again = runner.invoke(args=["pos", "report-backfill"])
+    assert "added 0 tax documents and 0 payments" in again.output

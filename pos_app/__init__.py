@@ -43,12 +43,14 @@ def _init_pipeline() -> None:
     """The commit pipeline (pos_app/pipeline.py lists its phases) and the kernel's phases."""
     from pos_app import audit, outbox, pipeline, realtime
     from pos_app.menu import cache
+    from pos_app.reports import facts
 
     pipeline.install()
     pipeline.register("refuse changes to the audit log", audit.refuse_audit_changes)
     pipeline.register("bump the menu version", cache.bump_on_menu_change)
     pipeline.register("drop revoked sockets", realtime.drop_rooms)
     pipeline.register("emit the pushes", realtime.emit_pushes)
+    pipeline.register("write the report facts", facts.write_pending)
     pipeline.register("number the outbox events", outbox.number_events)
 
 

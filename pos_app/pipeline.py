@@ -10,7 +10,9 @@ Before each flush
   2. bump the menu version               pos_app.menu.cache   (once per transaction)
 Before the commit, inside the transaction (what a phase writes commits with the change)
   1. number the station pushes           kds.events           (seq per station, kept in kds_event)
-  2. number the outbox events            pos_app.outbox       (the branch's gapless event seq;
+  2. write the report facts              pos_app.reports      (the transaction's facts, their
+                                                               roll-ups and one outbox event)
+  3. number the outbox events            pos_app.outbox       (the branch's gapless event seq;
                                                                last: its counter is the last
                                                                lock the transaction takes)
 After the commit
@@ -51,7 +53,11 @@ if TYPE_CHECKING:
     from pos_app.menu.cache import MenuSnapshot
 
 BEFORE_FLUSH = ("refuse changes to the audit log", "bump the menu version")
-BEFORE_COMMIT = ("number the station pushes", "number the outbox events")
+BEFORE_COMMIT = (
+    "number the station pushes",
+    "write the report facts",
+    "number the outbox events",
+)
 AFTER_COMMIT = ("drop revoked sockets", "emit the pushes", "wake the print workers")
 
 Phase = Callable[[Session, "Pending"], None]
@@ -75,6 +81,7 @@ class Pending:
     menu_bumped: bool = False
     order_dumps: dict[tuple[str, int], dict] = field(default_factory=dict)  # (id, version)
     outbox_ids: list[int] = field(default_factory=list)  # numbered at commit
+    report_facts: dict[str, list] = field(default_factory=dict)  # written at commit
 
 
 def pending(session: Session) -> Pending:

@@ -66,6 +66,8 @@ class ItemValue:
     active: bool
     sellable: bool  # active, available, and in an active category
     group_ids: tuple[int, ...]
+    category: str = ""  # the section's names (the owners' reports count by them)
+    category_ar: str = ""
 
 
 @dataclass
@@ -131,6 +133,8 @@ def _load(session: Session, version: int) -> MenuSnapshot:
             i.active,
             i.active and i.available and i.category.active,
             tuple(g.id for g in i.modifier_groups),
+            i.category.name,
+            i.category.name_ar or i.category.name,
         )
     return snap
 

@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from pos_app.db import UTCDateTime
+from pos_app.pipeline import pending
 from pos_app.reports.models import (
     LOCAL,
     MEASURES,
@@ -52,14 +53,33 @@ BUCKET_S = 30
 LAST_BUCKET = 120  # an hour and more: one bucket
 
 
-def record(session: Session, facts: dict) -> None:
-    """Write the facts of this branch, add them to its roll-ups and send them to the cloud."""
+def record(session: Session, facts: dict, now: bool = False) -> None:
+    """Keep facts of this branch: added to the transaction's, and written at its commit with
+    their roll-ups and sent to the cloud as one event (a payment's sale, item rows and payment
+    are one write, not three); `now` writes these at once as their own event (an import
+    cuts a big file into events of a bounded size)."""
+    if now:
+        _write(session, facts)
+        return
+    held = pending(session).report_facts
+    for kind, rows in facts.items():
+        held.setdefault(kind, []).extend(rows)
+
+
+def write_pending(session: Session, work) -> None:
+    """Commit phase "write the report facts"."""
+    if work.report_facts:
+        facts, work.report_facts = work.report_facts, {}
+        _write(session, facts)
+
+
+def _write(session: Session, facts: dict) -> None:
     from pos_app.outbox import record_event
 
     facts = {kind: rows for kind, rows in facts.items() if rows}
     if not facts:
         return
-    apply(session, LOCAL, facts)
+    apply(session, LOCAL, facts, new=True)
     record_event(session, EVENT, "report", _aggregate_of(facts), facts)
     from pos_app.reports import live
 
@@ -73,16 +93,16 @@ def _aggregate_of(facts: dict) -> str:
     return ""
 
 
-def apply(session: Session, branch_id: int, facts: dict) -> None:
-    """Keep the facts (those not held already) and add them to the daily, monthly and yearly
-    sums."""
+def apply(session: Session, branch_id: int, facts: dict, new: bool = False) -> None:
+    """Keep the facts (those not held already: `new` says the caller knows none is) and add
+    them to the daily, monthly and yearly sums."""
     kept: dict[str, list[dict]] = {}
     for kind, (table, keys) in TABLES.items():
         rows = [_row(table, branch_id, r) for r in facts.get(kind) or () if isinstance(r, dict)]
         if kind == "lines":
             docs = {r["doc"] for r in kept.get("sales", [])}
             rows = [r for r in rows if r["doc"] in docs]
-        else:
+        elif not new:  # the branch's own facts are new by making (numbered documents, ids)
             rows = _new_only(session, table, keys, branch_id, rows)
         if rows:
             session.connection().execute(table.insert(), rows)

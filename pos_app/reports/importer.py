@@ -100,7 +100,7 @@ def import_sales(session: Session, actor, text: str, apply: bool, today: date) -
         receipts = list(sales)
         for start in range(0, len(receipts), BATCH):
             chunk = receipts[start : start + BATCH]
-            facts.record(session, _facts(chunk, sales, lines))
+            facts.record(session, _facts(chunk, sales, lines), now=True)
         record_audit(
             session,
             actor,

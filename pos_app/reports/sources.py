@@ -44,34 +44,36 @@ def _share_milli(quantity: int, share, part_number: int | None) -> int:
 
 
 def sale_of_document(session: Session, invoice) -> None:
-    """An invoice or credit note as a sale fact with its item rows."""
+    """An invoice or credit note as a sale fact with its item rows (at a payment: the order,
+    its lines and its part are in the session already, the categories in the menu snapshot)."""
     from pos_app.billing.models import BillPart, Discount, Invoice
-    from pos_app.menu.models import Category, MenuItem
-    from pos_app.orders.models import Order, OrderLine
+    from pos_app.menu.cache import menu_snapshot
+    from pos_app.orders.models import Order
 
     order = session.get(Order, invoice.order_id)
     doc = invoice.document or {}
     lines = doc.get("lines") or []
-    line_ids = [li.get("line_id") for li in lines if li.get("line_id")]
-    categories = {
-        row.id: (row.category, row.category_ar)
-        for row in session.execute(
-            select(
-                OrderLine.id,
-                Category.name.label("category"),
-                Category.name_ar.label("category_ar"),
+    items = menu_snapshot(session).items
+    categories = {}
+    for line in order.lines if order is not None else ():
+        item = items.get(line.item_id)
+        if item is not None:
+            categories[line.id] = (item.category, item.category_ar)
+    discounted = any(
+        str(a.get("source", "")).startswith("discount:")
+        for li in lines
+        for a in li.get("adjustments") or ()
+    )
+    comp_ids = (
+        set(
+            session.scalars(
+                select(Discount.id).where(
+                    Discount.order_id == invoice.order_id, Discount.kind == "comp"
+                )
             )
-            .join(MenuItem, MenuItem.id == OrderLine.item_id)
-            .join(Category, Category.id == MenuItem.category_id)
-            .where(OrderLine.id.in_(line_ids))
         )
-    }
-    comp_ids = set(
-        session.scalars(
-            select(Discount.id).where(
-                Discount.order_id == invoice.order_id, Discount.kind == "comp"
-            )
-        )
+        if discounted
+        else set()
     )
     part_number = None
     if invoice.part_id:
@@ -266,13 +268,19 @@ def backfill(session: Session) -> dict:
     held_payments = set(
         session.scalars(select(ReportPayment.payment_id).where(ReportPayment.branch_id == LOCAL))
     )
+    from pos_app.pipeline import pending
+
     done = {"documents": 0, "payments": 0}
-    for invoice in session.scalars(select(Invoice).order_by(Invoice.id)):
+    for invoice in session.scalars(select(Invoice).order_by(Invoice.id)).all():
         if invoice.display_number not in held_docs:
             sale_of_document(session, invoice)
             done["documents"] += 1
-    for paid in session.scalars(select(Payment).order_by(Payment.created_at)):
+            if done["documents"] % 200 == 0:  # events of a bounded size for the cloud
+                facts.write_pending(session, pending(session))
+    for paid in session.scalars(select(Payment).order_by(Payment.created_at)).all():
         if paid.id not in held_payments:
             payment(session, paid)
             done["payments"] += 1
+            if done["payments"] % 500 == 0:
+                facts.write_pending(session, pending(session))
     return done

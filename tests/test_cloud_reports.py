@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from datetime import date
 
 from sqlalchemy import select
 from test_cloud_access import cloud, give  # noqa: F401  (the fixture: two companies' branches)
@@ -135,3 +136,61 @@ def test_a_branchs_sales_reach_the_cloud_once_and_read_the_same(
     # Past sales are imported at a branch, not in the cloud.
     imported = reports.post("/api/v1/reports/import", json={"csv": "x"}, headers=mine)
     assert imported.status_code in (403, 404)
+
+
+def test_facts_the_cloud_cannot_take_are_skipped_and_the_rest_kept(cloud):  # noqa: F811
+    """A branch on other code, or a damaged event: its bad fact rows are skipped, the good
+    ones kept, and the branch's sync goes on (the batch is taken)."""
+    good = {
+        "doc": "INV-000001",
+        "kind": "invoice",
+        "business_day": "2026-12-01",
+        "hour": 9,
+        "orders": 1,
+        "total_minor": 5_000,
+        "vat_minor": 652,
+    }
+    bad = [
+        {**good, "doc": "INV-000002", "business_day": "yesterday"},
+        {**good, "doc": "INV-000003", "total_minor": "lots"},
+        {**good, "doc": "INV-000004", "total_minor": 2**62},
+        {**good, "doc": "INV-000005", "hour": [1]},
+        {**good, "doc": None},
+        "not a row",
+    ]
+    lines = [
+        {
+            "doc": "INV-000001",
+            "n": 0,
+            "business_day": "2026-12-01",
+            "item": "Tea",
+            "qty_milli": 1_000,
+            "amount_minor": 5_000,
+        },
+        {
+            "doc": "INV-000001",
+            "n": 70_000,
+            "business_day": "2026-12-01",
+            "item": "Tea",
+            "qty_milli": 1_000,
+            "amount_minor": 5_000,
+        },
+    ]
+    event = {
+        "seq": 1,
+        "event_id": str(uuid.uuid4()),
+        "type": "report.facts",
+        "aggregate_type": "report",
+        "aggregate_id": "sales:INV-000001",
+        "payload": {"sales": [good, *bad], "lines": lines, "tickets": {"x": 1}},
+        "created_at": "2026-12-01T09:00:00+00:00",
+    }
+    push(cloud, "riyadh", [event])
+    from pos_app.cloud.models import CloudBranch
+    from pos_app.reports import query
+
+    with cloud.app_context(), unit_of_work(write=False) as s:
+        riyadh = s.scalar(select(CloudBranch.id).where(CloudBranch.code == "riyadh"))
+        sums = query.sums(s, [riyadh], date(2026, 12, 1), date(2026, 12, 1))
+    assert sums[("all", "")]["total_minor"] == 5_000 and sums[("all", "")]["n"] == 1
+    assert sums[("item", "Tea")]["qty_milli"] == 1_000

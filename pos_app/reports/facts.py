@@ -15,7 +15,17 @@ from collections import defaultdict
 from datetime import date, datetime
 from functools import cache
 
-from sqlalchemy import JSON, Boolean, Date, String, case, select, tuple_
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    SmallInteger,
+    String,
+    case,
+    select,
+    tuple_,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -99,6 +109,7 @@ def apply(session: Session, branch_id: int, facts: dict, new: bool = False) -> N
     kept: dict[str, list[dict]] = {}
     for kind, (table, keys) in TABLES.items():
         rows = [_row(table, branch_id, r) for r in facts.get(kind) or () if isinstance(r, dict)]
+        rows = [r for r in rows if r is not None]
         if kind == "lines":
             docs = {r["doc"] for r in kept.get("sales", [])}
             rows = [r for r in rows if r["doc"] in docs]
@@ -129,36 +140,53 @@ def _coarser(sums: dict, first_day) -> dict:
     return out
 
 
-def _row(table, branch_id: int, raw: dict) -> dict:
+def _row(table, branch_id: int, raw: dict) -> dict | None:
+    """A fact's row as the table takes it; None for a row it cannot take (a branch running
+    other code, a damaged event): skipped, so one bad fact never stops a branch's sync."""
     row = {"branch_id": branch_id}
-    for name, kind, length, default in _columns(table):
-        value = raw.get(name)
-        if value is None:
-            value = default
-        elif kind == "date":
-            value = date.fromisoformat(str(value)[:10])
-        elif kind == "datetime":
-            value = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        elif kind == "str":
-            value = str(value)[:length]
-        elif kind == "int":
-            value = int(value)
-        elif kind == "bool":
-            value = bool(value)
-        elif kind == "list":
-            value = list(value) if isinstance(value, list) else []
-        row[name] = value
+    try:
+        for name, kind, length, default, low, high in _columns(table):
+            value = raw.get(name)
+            if value is None:
+                value = default
+            elif kind == "date":
+                value = date.fromisoformat(str(value)[:10])
+            elif kind == "datetime":
+                value = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+                if value.tzinfo is None:
+                    return None
+            elif kind == "str":
+                value = str(value)[:length]
+            elif kind == "int":
+                if isinstance(value, bool) or not isinstance(value, int | str):
+                    return None
+                value = int(value)
+                if not low <= value <= high:
+                    return None
+            elif kind == "bool":
+                value = bool(value)
+            elif kind == "list":
+                value = [str(v)[:120] for v in value][:50] if isinstance(value, list) else []
+            if value is None and name in _KEYS.get(table.name, ()):
+                return None
+            row[name] = value
+    except (TypeError, ValueError):
+        return None
     return row
+
+
+_KEYS = {table.name: (*keys, "business_day") for table, keys in TABLES.values()}
 
 
 @cache
 def _columns(table) -> list[tuple]:
-    """(name, kind, length, default) of each column but the branch's."""
+    """(name, kind, length, default, lowest, highest) of each column but the branch's."""
     out = []
     for column in table.c:
         if column.name == "branch_id":
             continue
         t = column.type
+        low = high = 0
         if isinstance(t, UTCDateTime):
             kind = "datetime"
         elif isinstance(t, Date):
@@ -171,12 +199,15 @@ def _columns(table) -> list[tuple]:
             kind = "list"
         else:
             kind = "int"
+            # BigInteger facts to 2^53: a roll-up adds millions of them below 2^63.
+            bits = 16 if isinstance(t, SmallInteger) else 54 if isinstance(t, BigInteger) else 32
+            low, high = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
         default = column.default.arg if column.default is not None else None
         if callable(default):
             default = None
         if kind == "list":
             default = []
-        out.append((column.name, kind, getattr(t, "length", None), default))
+        out.append((column.name, kind, getattr(t, "length", None), default, low, high))
     return out
 
 

@@ -194,3 +194,44 @@ def test_facts_the_cloud_cannot_take_are_skipped_and_the_rest_kept(cloud):  # no
         sums = query.sums(s, [riyadh], date(2026, 12, 1), date(2026, 12, 1))
     assert sums[("all", "")]["total_minor"] == 5_000 and sums[("all", "")]["n"] == 1
     assert sums[("item", "Tea")]["qty_milli"] == 1_000
+
+
+def test_cloud_dashboards_hear_that_figures_changed_and_nothing_more(cloud, make_staff):  # noqa: F811
+    """Facts arriving at the cloud nudge the owners' dashboards (`report_changed`, the days
+    only: no figure, no branch); a cashier's socket hears nothing of it."""
+    from pos_app.extensions import socketio as extension
+
+    owner = make_staff("owner", email="owner@grills.example", password="a long password")
+    cashier = make_staff("cashier", pin="6161")
+    sockets = {}
+    for name, who in (("owner", owner), ("cashier", cashier)):
+        token = bearer(cloud, who.id)["Authorization"].removeprefix("Bearer ")
+        sockets[name] = extension.test_client(cloud, namespace="/floor", auth={"token": token})
+        assert sockets[name].is_connected("/floor")
+        sockets[name].get_received("/floor")
+    fact = {
+        "doc": "INV-000009",
+        "kind": "invoice",
+        "business_day": "2026-12-02",
+        "total_minor": 1_000,
+    }
+    push(
+        cloud,
+        "riyadh",
+        [
+            {
+                "seq": 1,
+                "event_id": str(uuid.uuid4()),
+                "type": "report.facts",
+                "aggregate_type": "report",
+                "aggregate_id": "sales:INV-000009",
+                "payload": {"sales": [fact]},
+                "created_at": "2026-12-02T09:00:00+00:00",
+            }
+        ],
+    )
+    heard = [p for p in sockets["owner"].get_received("/floor") if p["name"] == "report_changed"]
+    assert [p["args"][0] for p in heard] == [{"days": ["2026-12-02"]}]
+    assert not [
+        p for p in sockets["cashier"].get_received("/floor") if p["name"] == "report_changed"
+    ]

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from pos_app.cloud import bulk
 from pos_app.cloud.models import CloudOrder, CloudPayment
 from pos_app.reports import facts as report_facts
+from pos_app.reports import live as report_live
 
 
 def apply(session: Session, branch_id: int, events: list[dict]) -> None:
@@ -32,6 +33,7 @@ def apply(session: Session, branch_id: int, events: list[dict]) -> None:
         kind, payload = event["type"], event["payload"]
         if kind == report_facts.EVENT and isinstance(payload, dict):
             report_facts.apply(session, branch_id, payload)
+            report_live.changed(session, payload)  # the owners' dashboards ask again
         elif kind.startswith("order.") and isinstance(payload.get("id"), str):
             orders[payload["id"][:36]] = _order_row(branch_id, event["seq"], payload)
         elif kind == "payment.recorded" and payload.get("id") is not None:

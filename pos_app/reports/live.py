@@ -19,7 +19,8 @@ def changed(session: Session, facts: dict) -> None:
     days = {
         str(row.get("business_day"))[:10]
         for rows in facts.values()
-        for row in rows
+        if isinstance(rows, list)
+        for row in rows[:1000]
         if isinstance(row, dict) and row.get("business_day")
     }
     for namespace, _room, name, payload in pending(session).pushes:

@@ -229,8 +229,11 @@ def build(
     start: date,
     end: date,
     with_previous: bool = True,
+    today: date | None = None,
 ) -> dict:
-    """Every table of the report for the branches and period, with the period before."""
+    """Every table of the report for the branches and period, with the period before. A
+    period still running (it holds `today`) is compared to as many days of the period before:
+    the month to date against the same days of last month, not the whole of it."""
     now = sums(session, branch_ids, start, end)
     report = {
         "period": {"kind": kind, "from": start.isoformat(), "to": end.isoformat()},
@@ -259,6 +262,9 @@ def build(
     }
     if with_previous:
         p_start, p_end = previous(kind, start, end)
+        if today is not None and start <= today < end:
+            p_end = min(p_end, p_start + (today - start))
+            report["period"]["to_date"] = today.isoformat()
         before = sums(session, branch_ids, p_start, p_end, dims=("all",))
         report["previous"] = {
             "from": p_start.isoformat(),

@@ -130,7 +130,7 @@ def sales_report(call: Call):
         "currency": currency,
         "currency_exponent": exponent,
         "today": _today(call).isoformat(),
-        "report": query.build(call.session, ids, q["period"], start, end),
+        "report": query.build(call.session, ids, q["period"], start, end, today=_today(call)),
         "series": query.daily_series(call.session, ids, start, end),
         "adjustments": query.adjustments(call.session, ids, start, end, limit=200),
         "cash": query.cash(call.session, ids, start, end),
@@ -143,7 +143,7 @@ def export_csv(call: Call):
     start, end = _period(call, q)
     ids = [b["id"] for b in readable_branches(call, q["branch"])]
     table = q["table"]
-    rows = table_rows(call.session, ids, q["period"], start, end, table)
+    rows = table_rows(call.session, ids, q["period"], start, end, table, _today(call))
     out = io.StringIO()
     if rows:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]), extrasaction="ignore")
@@ -164,14 +164,16 @@ def _cell(value):
     return value
 
 
-def table_rows(session, ids, kind, start, end, table) -> list[dict]:
+def table_rows(session, ids, kind, start, end, table, today=None) -> list[dict]:
     """The rows of one report table, flat (for CSV)."""
     if table in ("adjustments", "cash", "daily"):
         fn = {"adjustments": query.adjustments, "cash": query.cash, "daily": query.daily_series}
         if table == "adjustments":
             return query.adjustments(session, ids, start, end, limit=100_000)
         return fn[table](session, ids, start, end)
-    report = query.build(session, ids, kind, start, end, with_previous=table == "sales")
+    report = query.build(
+        session, ids, kind, start, end, with_previous=table == "sales", today=today
+    )
     if table == "sales":
         row = {"from": start.isoformat(), "to": end.isoformat(), **report["sales"]}
         prev = report["previous"]["sales"]
@@ -241,7 +243,7 @@ def monthly_pdf(call: Call):
     ids = [b["id"] for b in branches]
     currency, exponent = _money(call)
     data = {
-        "report": query.build(call.session, ids, "month", start, end),
+        "report": query.build(call.session, ids, "month", start, end, today=_today(call)),
         "series": query.daily_series(call.session, ids, start, end),
     }
     label = (

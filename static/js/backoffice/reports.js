@@ -108,7 +108,7 @@ function chart(id, type, labels, values, options) {
       responsive: true, maintainAspectRatio: false, animation: false, locale: LANG === "ar" ? "ar-u-nu-latn" : "en",
       plugins: { legend: { display: type === "doughnut", position: "bottom", rtl: RTL },
         tooltip: { rtl: RTL, callbacks: { label: (ctx) => money(ctx.raw * Math.pow(10, last.currency_exponent)) } } },
-      scales: type === "doughnut" ? {} : { x: { reverse: RTL }, y: { position: RTL ? "right" : "left" } },
+      scales: type === "doughnut" ? {} : { x: { reverse: RTL, beginAtZero: true }, y: { position: RTL ? "right" : "left", beginAtZero: true } },
     }, options || {}),
   });
 }
@@ -148,9 +148,15 @@ function show(data) {
   last = data;
   const r = data.report;
   headline(r.sales, r.previous ? r.previous.sales : null);
+  if (r.previous) {
+    document.querySelector("[data-testid=compared]").textContent = t("compared", {
+      start: r.period.from, end: r.period.to_date || r.period.to,
+      before_start: r.previous.from, before_end: r.previous.to,
+    });
+  }
   chart("chart-days", "line", data.series.map((d) => d.day), data.series.map((d) => major(d.net_minor)));
   chart("chart-tenders", "doughnut", r.by_tender.map((x) => label(x.tender)), r.by_tender.map((x) => major(x.amount_minor)));
-  chart("chart-categories", "bar", r.by_category.map((x) => (LANG === "ar" && x.label_ar) || x.key), r.by_category.map((x) => major(x.revenue_minor)), { indexAxis: "y", scales: { x: { reverse: RTL }, y: { position: RTL ? "right" : "left" } } });
+  chart("chart-categories", "bar", r.by_category.map((x) => (LANG === "ar" && x.label_ar) || x.key), r.by_category.map((x) => major(x.revenue_minor)), { indexAxis: "y", scales: { x: { reverse: RTL, beginAtZero: true }, y: { position: RTL ? "right" : "left" } } });
   chart("chart-types", "doughnut", r.by_type.map((x) => label(x.key)), r.by_type.map((x) => major(x.net_minor)));
   heat(r.heat);
   const name = (x) => (LANG === "ar" && x.label_ar) || x.key;

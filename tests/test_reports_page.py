@@ -10,14 +10,12 @@ from pathlib import Path
 
 import pytest
 from live import Api
+from test_backoffice_pages import LAPTOP, PHONE, back_office
 
 try:
     from playwright.sync_api import expect
 except ImportError:  # conftest.py's browser fixture skips (or, on CI, fails) and says why
     expect = None
-
-PHONE = {"width": 390, "height": 844}
-LAPTOP = {"width": 1280, "height": 860}
 
 
 @pytest.fixture
@@ -26,19 +24,8 @@ def server(module_server, demo):
 
 
 def dashboard(browser, server, email, password, viewport, lang):
-    context = browser.new_context(
-        base_url=server, viewport=viewport, has_touch=viewport is PHONE, service_workers="block"
-    )
-    page = context.new_page()
-    page.goto(f"/lang/{lang}?next=/backoffice/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/admin$"))
-    page.get_by_test_id("nav-reports").click()
-    page.wait_for_url("**/admin/reports")
-    page.evaluate("window.sameDocument = true")  # a reload would drop it
-    return context, page
+    """Signed in to the back office (test_backoffice_pages.back_office), on the dashboard."""
+    return back_office(browser, server, email, password, viewport, lang, "/admin/reports")
 
 
 def test_the_dashboard_shows_a_payment_live_in_both_languages(

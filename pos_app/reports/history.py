@@ -12,6 +12,8 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pos_app.reports.importer import COLUMNS
+
 # Receipts on a weekday's business hours, by local hour (lunch and dinner peaks).
 HOURS = {
     11: 3,
@@ -53,22 +55,8 @@ def demo_history_csv(session: Session, today: date, days: int, seed: int = 20) -
     popular = [1.0 / (1 + i % 7) for i in range(len(items))]
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(
-        [
-            "receipt",
-            "business_day",
-            "hour",
-            "order_type",
-            "staff",
-            "item",
-            "item_ar",
-            "category",
-            "category_ar",
-            "quantity",
-            "amount",
-            "payment",
-        ]
-    )
+    columns = [c for c in COLUMNS if c != "vat"]  # the importer works the VAT out
+    writer.writerow(columns)
     number = 0
     for back in range(days, 0, -1):
         day = today - timedelta(days=back)

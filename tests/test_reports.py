@@ -249,6 +249,11 @@ def test_figures_match_the_hand_computed_set(shop, auth, client):
         ({"period": "custom", "from": "2027-01-01"}, "to"),
         ({"period": "month", "date": "2027-13-01"}, "date"),
         ({"period": "fortnight"}, "period"),
+        ({"period": "year", "date": "9999-06-01"}, "date"),  # the year after would not exist
+        ({"period": "week", "date": "0001-01-01"}, "date"),
+        ({"period": "custom", "from": "0001-01-01", "to": "0001-12-31"}, "from"),
+        ({"period": "day", "date": "2026-12-04\x00"}, "date"),
+        ({"period": "day", "date": "9" * 5000}, "date"),
         ({"period": "day", "branch": "x" * 401}, "branch"),
     ],
 )

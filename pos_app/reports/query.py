@@ -29,6 +29,7 @@ from pos_app.reports.models import (
 
 PERIODS = ("day", "week", "month", "year", "custom")
 MAX_DAYS = 366
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)  # any restaurant's business days
 
 
 def period(kind: str, anchor: date | None, start: date | None, end: date | None, today: date):
@@ -36,6 +37,11 @@ def period(kind: str, anchor: date | None, start: date | None, end: date | None,
     reversed or too long, with the field to fix."""
     if kind not in PERIODS:
         raise ValidationFailed("unknown period", {"period": [f"one of {', '.join(PERIODS)}"]})
+    for field, value in (("date", anchor), ("from", start), ("to", end)):
+        if value is not None and not FIRST_DAY <= value <= LAST_DAY:
+            raise ValidationFailed(
+                "a date from 2000 to 2999", {field: ["a date from 2000-01-01 to 2999-12-31"]}
+            )
     if kind == "custom":
         if start is None or end is None:
             missing = {

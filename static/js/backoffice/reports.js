@@ -182,6 +182,12 @@ function show(data) {
     { title: t("p90"), value: (x) => seconds(x.p90_s), num: true },
     { title: t("late"), value: (x) => String(x.late), num: true },
   ], r.kitchen.stations);
+  table(document.querySelector("[data-table=kitchen-items]"), [
+    { title: t("item"), value: (x) => x.item },
+    { title: t("tickets"), value: (x) => String(x.tickets), num: true },
+    { title: t("avg_time"), value: (x) => seconds(x.average_s), num: true },
+    { title: t("late"), value: (x) => String(x.late), num: true },
+  ], r.kitchen.items.slice(0, 10));
   table(document.querySelector("[data-table=adjustments]"), [
     { title: t("kind"), value: (x) => label(x.kind) },
     { title: t("item"), value: (x) => x.item || x.doc || (x.order_number ? "#" + x.order_number : "") },

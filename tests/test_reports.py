@@ -615,3 +615,43 @@ def test_an_upgraded_branchs_past_invoices_are_filled_in_once(shop, app, auth, d
     assert after["by_item"] == before["by_item"] and after["by_tender"] == before["by_tender"]
     again = runner.invoke(args=["pos", "report-backfill"])
     assert "added 0 tax documents and 0 payments" in again.output
+
+
+def test_kitchen_speed_per_station_and_dish_from_fired_to_bumped(shop, auth, client, db):
+    """Three grill tickets bumped 4, 10 and 20 minutes after firing (the grill is late after
+    15 minutes by default) and one cold ticket after 2 minutes: averages, the 90th percentile
+    (to its 30-second bucket) and the late count per station and per dish."""
+    from kds.models import KitchenTicket
+    from pos_app.menu.models import Station
+
+    at_local(2027, 1, 31, 12, 0)
+    cook = auth("kitchen")
+    with db(write=False) as s:
+        stations = {st.code: st.id for st in s.scalars(select(Station))}
+    grill_minutes = (4, 10, 20)
+    orders = [shop.order("Sara", [("Chicken burger", 1, {})]) for _ in grill_minutes]
+    cold = shop.order("Sara", [("Hummus", 1, {})])
+    waited = 0
+    plan = sorted(
+        [(m, o["id"], "grill") for m, o in zip(grill_minutes, orders, strict=True)]
+        + [(2, cold["id"], "cold")]
+    )
+    for minutes, order_id, station in plan:
+        clock.advance((minutes - waited) * 60)
+        waited = minutes
+        with db(write=False) as s:
+            ticket = s.scalar(
+                select(KitchenTicket).where(
+                    KitchenTicket.order_id == order_id,
+                    KitchenTicket.station_id == stations[station],
+                )
+            )
+        r = client.post(f"/api/v1/tickets/{ticket.id}/bump", headers=cook)
+        assert r.status_code == 200, r.get_json()
+    kitchen = shop.report(auth("owner"), period="day", date="2027-01-31")["report"]["kitchen"]
+    by_station = {k["station"]: k for k in kitchen["stations"]}
+    grill = next(v for k, v in by_station.items() if "rill" in k)
+    assert (grill["tickets"], grill["average_s"], grill["late"]) == (3, (4 + 10 + 20) * 60 // 3, 1)
+    assert grill["p90_s"] == 20 * 60 + 30  # the upper edge of the 20:00-20:30 bucket
+    items = {i["item"]: i for i in kitchen["items"]}
+    assert items["Chicken burger"]["tickets"] == 3 and items["Hummus"]["average_s"] == 120

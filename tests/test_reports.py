@@ -655,3 +655,33 @@ def test_kitchen_speed_per_station_and_dish_from_fired_to_bumped(shop, auth, cli
     assert grill["p90_s"] == 20 * 60 + 30  # the upper edge of the 20:00-20:30 bucket
     items = {i["item"]: i for i in kitchen["items"]}
     assert items["Chicken burger"]["tickets"] == 3 and items["Hummus"]["average_s"] == 120
+
+
+def test_the_summary_draws_any_name_staff_can_type():
+    """Names are typed by staff and may hold anything (found by the API fuzzer: a branch
+    name raqm could not lay out made the PDF a 500): every one is drawn, in both languages."""
+    import random
+
+    from pos_app.reports.paper import _Page
+
+    pages, rnd = (_Page(False), _Page(True)), random.Random(20)
+    names = ["\ud800x", "a\u202eb", "\x00\x01", "\u2029", "ﷺ" * 300, "\U0010ffff"]
+    for _ in range(2000):
+        names.append(
+            "".join(
+                chr(
+                    rnd.choice(
+                        [
+                            rnd.randint(0, 0x2FFF),
+                            rnd.randint(0x600, 0x6FF),
+                            rnd.randint(0x10000, 0x10FFFF),
+                        ]
+                    )
+                )
+                for _ in range(rnd.randint(1, 30))
+            )
+        )
+    for name in names:
+        for page in pages:
+            page.text(60, name)
+            page.text(60, name, end=True)

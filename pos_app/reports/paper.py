@@ -6,6 +6,7 @@ no PDF library and no font on the machine; it prints the same everywhere. Pure: 
 from __future__ import annotations
 
 import io
+import unicodedata
 from functools import lru_cache
 
 import fontpkg_noto_sans_arabic
@@ -107,6 +108,15 @@ HEADLINE = (
 )
 
 
+def printable(text: str) -> str:
+    """The text without what cannot be drawn: control and format characters, unpaired
+    surrogates (names are typed by staff and may hold anything)."""
+    return "".join(
+        ch if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") else " "
+        for ch in str(text)
+    )[:200]
+
+
 @lru_cache(maxsize=8)
 def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     font = ImageFont.truetype(str(FONT), size, layout_engine=ImageFont.Layout.RAQM)
@@ -145,6 +155,13 @@ class _Page:
     def text(self, x: int, text: str, size=16, bold=False, end=False):
         """Text starting at x (its reading start), or ending at x when `end` (numbers)."""
         right = self.ar != end
+        text = printable(text)
+        try:
+            self._draw(x, text, size, bold, right, end)
+        except RuntimeError:  # raqm could not lay the text out: draw what it can
+            self._draw(x, text.encode("ascii", "replace").decode(), size, bold, right, True)
+
+    def _draw(self, x: int, text: str, size: int, bold: bool, right: bool, end: bool):
         self.draw.text(
             (self.x(x), self.y),
             text,

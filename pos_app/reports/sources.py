@@ -213,8 +213,12 @@ def adjustment(
 
 def ticket(session: Session, ticket_id, station: str, fired_at, bumped_at, late_after_s, items):
     """A station's ticket bumped: its time from fired to done."""
+    from pos_app.reports.models import LOCAL, ReportTicket
+
     if fired_at is None or bumped_at is None:
         return
+    if session.get(ReportTicket, (LOCAL, str(ticket_id))) is not None:
+        return  # recalled and bumped again: its time counts from the first bump
     seconds = max(0, int((bumped_at - fired_at).total_seconds()))
     facts.record(
         session,

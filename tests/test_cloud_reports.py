@@ -117,6 +117,13 @@ def test_a_branchs_sales_reach_the_cloud_once_and_read_the_same(
     assert [b["code"] for b in both["branches"]] == ["jeddah", "riyadh"]
     assert both["report"]["sales"]["sales_minor"] == 2 * at_branch["sales"]["sales_minor"]
     assert both["report"]["sales"]["orders"] == 4
+    compared = {b["branch"]: (b["net_minor"], b["orders"]) for b in both["by_branch"]}
+    assert compared == {"riyadh": (7_600, 2), "jeddah": (7_600, 2)}
+    assert report(mine, branch="riyadh").get_json()["by_branch"] == []  # one branch: no table
+    branches_csv = reports.get(
+        "/api/v1/reports/export.csv", query_string={"table": "branches"}, headers=mine
+    )
+    assert branches_csv.status_code == 200 and "riyadh,Riyadh,7600" in branches_csv.data.decode()
     # Another company's branch and a branch that does not exist: the same refusal.
     not_mine, unknown = report(mine, branch="cafe"), report(mine, branch="nowhere")
     assert not_mine.status_code == unknown.status_code == 403

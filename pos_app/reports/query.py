@@ -109,9 +109,16 @@ def split_periods(start: date, end: date):
     return years, months, days
 
 
-def sums(session: Session, branch_ids: list[int], start: date, end: date, dims: tuple = ()) -> dict:
+def sums(
+    session: Session,
+    branch_ids: list[int],
+    start: date,
+    end: date,
+    dims: tuple = (),
+    per_branch: bool = False,
+) -> dict:
     """(dimension, key) -> measures (and `label_ar`) over the branches and business days
-    (only the dimensions `dims`, when given)."""
+    (only the dimensions `dims`, when given); `per_branch`: (branch id, dimension, key)."""
     out: dict = defaultdict(lambda: defaultdict(int))
     if not branch_ids:
         return out
@@ -122,32 +129,45 @@ def sums(session: Session, branch_ids: list[int], start: date, end: date, dims: 
         (ReportMonthly, ReportMonthly.month, months),
     ):
         if firsts:
-            queries.append(_grouped(table, branch_ids, dims).where(column.in_(firsts)))
+            queries.append(_grouped(table, branch_ids, dims, per_branch).where(column.in_(firsts)))
     for first, last in days:
         queries.append(
-            _grouped(ReportDaily, branch_ids, dims).where(ReportDaily.day.between(first, last))
+            _grouped(ReportDaily, branch_ids, dims, per_branch).where(
+                ReportDaily.day.between(first, last)
+            )
         )
     for q in queries:
         for row in session.execute(q):
-            slot = out[(row[0], row[1])]
+            key = (row[0], row[1])
+            slot = out[(row[-1], *key) if per_branch else key]
             if row[2]:
                 slot["label_ar"] = row[2]
-            for name, value in zip(MEASURES, row[3:], strict=True):
+            for name, value in zip(MEASURES, row[3 : 3 + len(MEASURES)], strict=True):
                 slot[name] += int(value or 0)
     return out
 
 
-def _grouped(table, branch_ids: list[int], dims: tuple):
+def _grouped(table, branch_ids: list[int], dims: tuple, per_branch: bool = False):
+    extra = [table.branch_id] if per_branch else []
     return (
         select(
             table.dim,
             table.key,
             func.max(table.label_ar),
             *[func.sum(getattr(table, m)) for m in MEASURES],
+            *extra,
         )
         .where(table.branch_id.in_(branch_ids), *_only(table, dims))
-        .group_by(table.dim, table.key)
+        .group_by(table.dim, table.key, *extra)
     )
+
+
+def by_branch(session: Session, branch_ids: list[int], start: date, end: date) -> dict:
+    """Each branch's headline figures for the period (branch id -> sales figures)."""
+    if len(branch_ids) < 2:
+        return {}
+    found = sums(session, branch_ids, start, end, dims=("all",), per_branch=True)
+    return {branch: sales_figures(m) for (branch, _dim, _key), m in found.items()}
 
 
 def _only(table, dims: tuple) -> list:

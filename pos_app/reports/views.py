@@ -25,6 +25,7 @@ from pos_app.schemas import flag_field
 
 TABLES = (
     "sales",
+    "branches",
     "daily",
     "types",
     "tenders",
@@ -132,9 +133,21 @@ def sales_report(call: Call):
         "today": _today(call).isoformat(),
         "report": query.build(call.session, ids, q["period"], start, end, today=_today(call)),
         "series": query.daily_series(call.session, ids, start, end),
+        "by_branch": _by_branch(call, branches, start, end),
         "adjustments": query.adjustments(call.session, ids, start, end, limit=200),
         "cash": query.cash(call.session, ids, start, end),
     }
+
+
+def _by_branch(call: Call, branches: list[dict], start: date, end: date) -> list[dict]:
+    """Each branch's sales beside the others' (a report of several branches), best first."""
+    figures = query.by_branch(call.session, [b["id"] for b in branches], start, end)
+    rows = [
+        {"branch": b["code"], "name": b["name"], **figures.get(b["id"], query.sales_figures({}))}
+        for b in branches
+        if len(branches) > 1
+    ]
+    return sorted(rows, key=lambda r: -r["net_minor"])
 
 
 def export_csv(call: Call):
@@ -143,7 +156,10 @@ def export_csv(call: Call):
     start, end = _period(call, q)
     ids = [b["id"] for b in readable_branches(call, q["branch"])]
     table = q["table"]
-    rows = table_rows(call.session, ids, q["period"], start, end, table, _today(call))
+    if table == "branches":
+        rows = _by_branch(call, readable_branches(call, q["branch"]), start, end)
+    else:
+        rows = table_rows(call.session, ids, q["period"], start, end, table, _today(call))
     out = io.StringIO()
     if rows:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]), extrasaction="ignore")

@@ -159,6 +159,15 @@ function show(data) {
   chart("chart-categories", "bar", r.by_category.map((x) => (LANG === "ar" && x.label_ar) || x.key), r.by_category.map((x) => major(x.revenue_minor)), { indexAxis: "y", scales: { x: { reverse: RTL, beginAtZero: true }, y: { position: RTL ? "right" : "left" } } });
   chart("chart-types", "doughnut", r.by_type.map((x) => label(x.key)), r.by_type.map((x) => major(x.net_minor)));
   heat(r.heat);
+  const compared = document.querySelector("[data-testid=by-branch]");
+  compared.hidden = !(data.by_branch && data.by_branch.length);
+  table(compared.querySelector("[data-table=by-branch]"), [
+    { title: t("branch"), value: (x) => x.name },
+    { title: t("net"), value: (x) => money(x.net_minor), num: true },
+    { title: t("orders"), value: (x) => String(x.orders), num: true },
+    { title: t("average"), value: (x) => money(x.average_ticket_minor), num: true },
+    { title: t("refunds"), value: (x) => money(x.refund_minor), num: true },
+  ], data.by_branch || []);
   const name = (x) => (LANG === "ar" && x.label_ar) || x.key;
   table(document.querySelector("[data-table=items]"), [
     { title: t("item"), value: name },

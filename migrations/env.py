@@ -16,6 +16,7 @@ import pos_app.menu.models  # noqa: F401
 import pos_app.orders.models  # noqa: F401
 import pos_app.outbox  # noqa: F401
 import pos_app.reports.models  # noqa: F401
+import pos_app.stock.models  # noqa: F401
 import printers.models  # noqa: F401
 import table_service.models  # noqa: F401
 from pos_app.config import from_environment

@@ -118,6 +118,7 @@ def _init_features(app: Flask) -> None:
     from pos_app.reports import models as report_models  # noqa: F401  (its tables)
     from pos_app.reports import views as report_views
     from pos_app.signals import order_changed
+    from pos_app.stock import views as stock_views
     from printers.health import printer_reports as printers_reports
     from table_service.services import claim_table as table_service_claim
 
@@ -130,6 +131,7 @@ def _init_features(app: Flask) -> None:
     order_views.register(api)
     billing_views.register(api)
     report_views.register(api)
+    stock_views.register(api)
     order_changed.connect(bills.on_order_changed, weak=False)
     table_service.init_app(app)
     claim_table.provide(table_service_claim)  # the kernel's ports (pos_app/ports.py)

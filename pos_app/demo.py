@@ -37,8 +37,11 @@ def has_data(session: Session) -> bool:
     return session.scalar(select(func.count()).select_from(Branch)) > 0
 
 
-def load_demo(session: Session, secret_key: str, hashing: str = "standard") -> None:
-    """Write the demo restaurant in the caller's transaction."""
+def load_demo(
+    session: Session, secret_key: str, hashing: str = "standard", stock: bool = True
+) -> None:
+    """Write the demo restaurant in the caller's transaction (with its stock and recipes
+    unless `stock` is False: most tests sell without counting lamb)."""
     data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
     _branch(session, data["branch"])
     stations = _stations(session, data["stations"])
@@ -47,6 +50,10 @@ def load_demo(session: Session, secret_key: str, hashing: str = "standard") -> N
     demo_loading.send(session, data=data)
     _staff(session, secret_key, hashing)
     session.flush()
+    if stock:
+        from pos_app.stock.demo import load_demo_stock
+
+        load_demo_stock(session)
     record_audit(session, None, "demo.loaded", "branch", None, reason="demo restaurant")
     record_event(session, "demo.loaded", "branch", 1, {"source": "demo_menu.json"})
 

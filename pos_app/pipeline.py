@@ -79,6 +79,7 @@ class Pending:
     branch_read: bool = False
     menu: MenuSnapshot | None = None
     menu_bumped: bool = False
+    recipes: Any = None  # the recipe book (pos_app.stock.recipes), read once
     order_dumps: dict[tuple[str, int], dict] = field(default_factory=dict)  # (id, version)
     outbox_ids: list[int] = field(default_factory=list)  # numbered at commit
     report_facts: dict[str, list] = field(default_factory=dict)  # written at commit

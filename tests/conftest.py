@@ -394,6 +394,16 @@ def demo(app):
     from pos_app.demo import load_demo
 
     with app.app_context(), unit_of_work() as s:
+        load_demo(s, TEST_SECRET, "fast", stock=False)
+    return app
+
+
+@pytest.fixture
+def demo_stock(app):
+    """The demo restaurant with its stock: suppliers, ingredients, recipes, opening levels."""
+    from pos_app.demo import load_demo
+
+    with app.app_context(), unit_of_work() as s:
         load_demo(s, TEST_SECRET, "fast")
     return app
 

@@ -413,7 +413,8 @@ def test_an_unavailable_item_cannot_be_ordered(client, menu, waiter, auth):
     status, body = post(
         client, "/api/v1/orders", waiter, **dine_in(menu, lines=[line(menu, "Hummus")])
     )
-    assert status == 422 and "not available" in body["error"]["message"]
+    assert status == 409 and "not available" in body["error"]["message"]
+    assert body["error"]["code"] == "sold_out"
 
 
 def test_stagger_delays_the_quicker_station_so_a_course_finishes_together(client, menu, waiter, db):

@@ -47,7 +47,27 @@ def refund(
     note = issue_document(session, actor, current_branch(session), draft)
     _record_refund(session, actor, note, shift, paid_back)
     _audit_refund(session, actor, invoice, note, paid_back, approver_id)
+    if data.get("restock"):
+        _restock(session, actor, invoice, data, note)
     return note
+
+
+def _restock(session: Session, actor: Actor, invoice: Invoice, data: dict, note: Invoice):
+    """The refunded goods come back to stock: the lines named, or every line of a whole
+    refund (a refund by amount names no goods: nothing comes back)."""
+    from pos_app.stock.moves import restock_refund
+
+    if data.get("lines"):
+        back = [(entry["line_id"], entry["quantity"]) for entry in data["lines"]]
+    elif data.get("amount_minor") is None:
+        back = [
+            (line.get("line_id"), int(line.get("quantity") or 0))
+            for line in (invoice.document or {}).get("lines", [])
+            if line.get("line_id") and isinstance(line.get("quantity"), int)
+        ]
+    else:
+        back = []
+    restock_refund(session, actor, back, note.display_number, data["reason"])
 
 
 def _approver_id(actor: Actor, approver: Staff | None) -> int:

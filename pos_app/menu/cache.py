@@ -21,7 +21,16 @@ from pos_app.realtime import push_after_commit
 from pos_app.rooms import FLOOR
 
 VERSION = "menu-version"
-_WATCHED = (Station, Category, MenuItem, ModifierGroup, Modifier)
+
+
+def _stock_models() -> tuple:
+    from pos_app.stock.models import Ingredient, RecipeLine
+
+    return (Ingredient, RecipeLine)
+
+
+# Recipes and ingredients too: the recipe book (pos_app.stock.recipes) is cached per version.
+_WATCHED = (Station, Category, MenuItem, ModifierGroup, Modifier, *_stock_models())
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,7 @@ class ModifierValue:
     name_ar: str
     price_delta_minor: int
     active: bool
+    stock_out: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,10 +74,12 @@ class ItemValue:
     course: int
     prep_minutes: int
     active: bool
-    sellable: bool  # active, available, and in an active category
+    sellable: bool  # active, available, not out of stock, and in an active category
     group_ids: tuple[int, ...]
     category: str = ""  # the section's names (the owners' reports count by them)
     category_ar: str = ""
+    available: bool = True  # False: 86'd by hand
+    stock_out: bool = False  # an ingredient is short of a portion
 
 
 @dataclass
@@ -97,8 +109,11 @@ def menu_snapshot(session: Session) -> MenuSnapshot:
     snapshot = _cached.get(key)
     if snapshot is None or snapshot.version != version:
         snapshot = _load(session, version)
-        with _lock:
-            _cached[key] = snapshot
+        # A transaction that has written the menu holds rows no other sees yet (and may write
+        # more under the same new version): its snapshot is its own, never the process's.
+        if not work.menu_bumped:
+            with _lock:
+                _cached[key] = snapshot
     work.menu = snapshot
     return snapshot
 
@@ -113,7 +128,13 @@ def _load(session: Session, version: int) -> MenuSnapshot:
         snap.groups[g.id] = GroupValue(g.id, g.name, g.min_choices, g.max_choices, g.active)
         for m in g.modifiers:
             snap.modifiers[m.id] = ModifierValue(
-                m.id, g.id, m.name, m.name_ar or m.name, m.price_delta_minor, m.active
+                m.id,
+                g.id,
+                m.name,
+                m.name_ar or m.name,
+                m.price_delta_minor,
+                m.active,
+                m.stock_out,
             )
     items = session.scalars(
         select(MenuItem).options(
@@ -131,10 +152,12 @@ def _load(session: Session, version: int) -> MenuSnapshot:
             i.effective_course,
             i.prep_minutes,
             i.active,
-            i.active and i.available and i.category.active,
+            i.active and i.available and not i.stock_out and i.category.active,
             tuple(g.id for g in i.modifier_groups),
             i.category.name,
             i.category.name_ar or i.category.name,
+            i.available,
+            i.stock_out,
         )
     return snap
 
@@ -142,7 +165,10 @@ def _load(session: Session, version: int) -> MenuSnapshot:
 def bump_on_menu_change(session: Session, work: Pending) -> None:
     """Flush phase "bump the menu version": once per transaction that writes a menu row."""
     changed = (*session.new, *session.dirty, *session.deleted)
-    if not work.menu_bumped and any(isinstance(obj, _WATCHED) for obj in changed):
+    if not any(isinstance(obj, _WATCHED) for obj in changed):
+        return
+    work.menu = work.recipes = None  # read again after this write, in this transaction
+    if not work.menu_bumped:
         work.menu_bumped = True
         bump_version(session, VERSION)
         # Every handheld and till reloads the menu once this commits: a price, a name or a

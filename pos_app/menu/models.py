@@ -74,7 +74,9 @@ class MenuItem(Base):
     course: Mapped[int | None]
     prep_minutes: Mapped[int] = mapped_column(default=0)
     allergens: Mapped[list] = mapped_column(JSON, default=list)
-    available: Mapped[bool] = mapped_column(default=True)
+    available: Mapped[bool] = mapped_column(default=True)  # False: 86'd by hand (cook, manager)
+    # True while an ingredient it needs is short of one portion (pos_app.stock keeps it).
+    stock_out: Mapped[bool] = mapped_column(default=False)
     sort: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
     # The dish's photo as the branch stores it (a file name under the photos folder, named by
@@ -134,6 +136,8 @@ class Modifier(Base):
     name: Mapped[str] = mapped_column(String(120))
     name_ar: Mapped[str] = mapped_column(String(120), default="")
     price_delta_minor: Mapped[int] = mapped_column(default=0)
+    # True while an ingredient it adds (Shrimp +15) is short of one portion (pos_app.stock).
+    stock_out: Mapped[bool] = mapped_column(default=False)
     sort: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -61,6 +61,10 @@ class MenuItemSchema(BaseSchema):
         validate=validate.Length(max=len(ALLERGENS)),
     )
     available = flag_field()
+    stock_out = fields.Boolean(
+        dump_only=True,
+        metadata={"description": "an ingredient it needs is short of a portion (kept by stock)"},
+    )
     sort = count_field()
     modifier_group_ids = fields.List(ref_field(), validate=validate.Length(max=20))
     # Set by PUT /items/<id>/photo, not by a patch.

@@ -66,7 +66,11 @@ def _item(item: MenuItem, group_ids: set[int]) -> dict:
         "station": station.code if station else None,
         "course": item.effective_course,
         "prep_minutes": item.prep_minutes,
-        "available": item.available,
+        # False: 86'd, shown greyed and refused by orders; `sold_out` says why.
+        "available": item.available and not item.stock_out,
+        "sold_out": None
+        if item.available and not item.stock_out
+        else ("stock" if item.available else "86"),
         "allergens": item.allergens or [],
         "modifier_group_ids": groups,
         "photo_url": photo_url,
@@ -82,7 +86,12 @@ def _group(group: ModifierGroup) -> dict:
         "min_choices": group.min_choices,
         "max_choices": group.max_choices,
         "modifiers": [
-            {"id": m.id, "name": bilingual(m), "price_delta_minor": m.price_delta_minor}
+            {
+                "id": m.id,
+                "name": bilingual(m),
+                "price_delta_minor": m.price_delta_minor,
+                "available": not m.stock_out,
+            }
             for m in group.modifiers
             if m.active
         ],

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from pos_app.errors import ValidationFailed
+from pos_app.errors import Conflict, ValidationFailed
 from pos_app.menu.cache import ItemValue, MenuSnapshot, menu_snapshot
 from pos_app.orders.models import OrderLine
 
@@ -22,7 +22,12 @@ def sellable_item(menu: MenuSnapshot, item_id: int, path: str) -> ItemValue:
     if item is None or not item.active:
         raise _fail(f"{path}.item_id", f"no menu item with id {item_id}")
     if not item.sellable:
-        raise _fail(f"{path}.item_id", f"{item.name} is not available now (86)")
+        why = "out of stock" if item.available and item.stock_out else "86'd"
+        raise Conflict(
+            f"{item.name} is not available now ({why})",
+            {f"{path}.item_id": [f"not available now ({why})"]},
+            "sold_out",
+        )
     return item
 
 
@@ -35,6 +40,12 @@ def chosen_modifiers(menu: MenuSnapshot, item: ItemValue, ids: list[int], path: 
         if modifier is None or not modifier.active or modifier.group_id not in picked:
             raise _fail(
                 f"{path}.modifier_ids", f"modifier {modifier_id} is not offered on {item.name}"
+            )
+        if modifier.stock_out:
+            raise Conflict(
+                f"{modifier.name} is not available now (out of stock)",
+                {f"{path}.modifier_ids": [f"{modifier.name}: out of stock"]},
+                "sold_out",
             )
         picked[modifier.group_id].append(modifier)
     for group in groups:

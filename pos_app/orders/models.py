@@ -125,6 +125,8 @@ class OrderLine(Base):
     sent_signature: Mapped[str] = mapped_column(String(64), default="")
     sent_modifiers: Mapped[list] = mapped_column(JSON, default=list)
     void_reason: Mapped[str] = mapped_column(String(300), default="")
+    # What the line has taken from stock, {ingredient id: thousandths} (pos_app.stock.moves).
+    stock_taken: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

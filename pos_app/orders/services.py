@@ -30,6 +30,7 @@ from pos_app.pipeline import pending
 from pos_app.ports import claim_table
 from pos_app.reports import sources as report_sources
 from pos_app.signals import course_fired, order_cancelled, order_changed, order_fired
+from pos_app.stock import moves as stock
 
 _ORDER_OUT = OrderOutSchema()
 
@@ -267,6 +268,7 @@ def _send_to_kitchen(session: Session, actor, order: Order, course, stagger: boo
     for delta in deltas:
         routing.mark_sent(delta)
         delta.line.fired_at = delta.line.fired_at or now
+        stock.sync_line(session, actor, order, delta.line)  # 409 if the stock ran out
     order.fired_at = order.fired_at or now
     if any(d.kind != "void" for d in deltas) or released:
         order.status = OrderStatus.in_kitchen
@@ -317,6 +319,7 @@ def void_line(session: Session, actor: Actor, order_id: str, line_id: str, data:
     delta = routing.line_delta(line, True) if line.sent_quantity else None
     if delta is not None and delta.kind == "void":
         routing.mark_sent(delta)
+        stock.sync_line(session, actor, order, line, data["reason"])
         stations = menu_snapshot(session).active_stations()
         send = routing.kitchen_send(order, [delta], stations, reason=data["reason"])
         order_fired.send(session, order=order, send=send, actor=actor)
@@ -353,6 +356,7 @@ def cancel_order(session: Session, actor: Actor, order_id: str, version: int, re
         reason=reason,
         order_number=order.number,
     )
+    stock.give_back_order(session, actor, order, reason)
     order_cancelled.send(session, order=order, reason=reason, actor=actor)
     touch_order(session, order, "order.cancelled", actor, previous_table_id=order.table_id)
     return order

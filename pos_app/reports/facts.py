@@ -44,6 +44,7 @@ from pos_app.reports.models import (
     ReportTicket,
     ReportYearly,
 )
+from pos_app.stock.models import StockMovement
 
 EVENT = "report.facts"
 
@@ -55,6 +56,7 @@ TABLES = {
     "adjustments": (ReportAdjustment.__table__, ("id",)),
     "tickets": (ReportTicket.__table__, ("ticket_id",)),
     "shifts": (ReportShift.__table__, ("shift_id",)),
+    "stock": (StockMovement.__table__, ("id",)),
 }
 
 # Kitchen ticket times are also counted in buckets of this many seconds, so the 90th
@@ -321,6 +323,24 @@ def rollup(kept: dict) -> dict:
         add(t["business_day"], "station_hist", f"{t['station']}|{bucket:03d}", n=1)
         for name in t["items"] or ():
             add(t["business_day"], "kitchen_item", str(name), n=1, seconds=t["seconds"], late=late)
+    for m in kept.get("stock", ()):
+        day = m["business_day"]
+        # Per ingredient ("unit|name"), per kind; the cost of goods per dish and section.
+        key = f"{m['unit']}|{m['ingredient_name']}"
+        add(
+            day,
+            "stk_" + m["kind"][:12],
+            key,
+            m["ingredient_ar"],
+            n=1,
+            qty_milli=m["qty_milli"],
+            total_minor=m["cost_minor"],
+        )
+        if m["kind"] in ("sale", "void", "refund") and m["item"]:
+            add(day, "cogs_item", m["item"], m["item_ar"], total_minor=-m["cost_minor"])
+            add(day, "cogs_category", m["category"], m["category_ar"], total_minor=-m["cost_minor"])
+        elif m["kind"] == "waste":
+            add(day, "waste", m["reason"][:160], n=1, total_minor=-m["cost_minor"])
     for sh in kept.get("shifts", ()):
         add(
             sh["business_day"],

@@ -1,0 +1,272 @@
+"""Moving stock: every change of a level is a movement written with it, in the caller's
+transaction, so a level is always the sum of its movements and a rolled-back sale moved
+nothing. Sales take stock when their lines are fired (pos_app.orders.services), voids and
+cancels before cooking give it back, refunds with `restock` bring it back.
+
+After a movement, the dishes and modifiers that need the ingredient are marked out of stock
+(or back in) when they cross one portion, which bumps the menu version: every handheld greys
+them at once (`menu_changed`). Crossing the reorder point, or running out, alerts managers'
+dashboards and the kitchen screens (`stock_alert`).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from pos_app.branch.services import business_day, current_branch
+from pos_app.clock import utcnow
+from pos_app.errors import Conflict
+from pos_app.menu.cache import menu_snapshot
+from pos_app.menu.models import MenuItem, Modifier
+from pos_app.realtime import push_after_commit
+from pos_app.reports import facts
+from pos_app.rooms import FLOOR, KDS, REPORTS_ROOM
+from pos_app.stock import units
+from pos_app.stock.models import StockLevel
+from pos_app.stock.recipes import RecipeBook, recipe_book
+
+SALE_KINDS = ("sale", "void", "refund")
+KINDS = (*SALE_KINDS, "waste", "purchase", "transfer_in", "transfer_out", "count")
+
+
+def move(
+    session: Session,
+    actor,
+    kind: str,
+    quantities: dict[int, int],
+    *,
+    reason: str = "",
+    ref: str = "",
+    order=None,
+    line=None,
+    cost_minor: dict[int, int] | None = None,
+    refuse_short: bool = False,
+) -> list[dict]:
+    """Move each ingredient's level by its signed thousandths, writing one movement each.
+    `refuse_short`: a sale that would take a level below nothing is refused (409) and, the
+    caller's transaction rolling back, moves nothing. Returns the movements."""
+    book = recipe_book(session)
+    now = utcnow()
+    branch = current_branch(session)
+    day = business_day(branch, now) if branch else now.date()
+    rows = []
+    item = menu_snapshot(session).items.get(line.item_id) if line is not None else None
+    # One order for every writer: two sales at once lock levels alike and queue, no deadlock.
+    for ingredient_id in sorted(quantities):
+        milli = quantities[ingredient_id]
+        if not milli:
+            continue
+        ing = book.ingredients.get(ingredient_id)
+        if ing is None:
+            continue
+        level = _add_to_level(session, ingredient_id, milli, now)
+        if refuse_short and milli < 0 and level < 0:
+            raise Conflict(
+                f"{line.name if line is not None else ing.name} is out of stock: "
+                f"{ing.name} has {units.label(level - milli, ing.unit)}, "
+                f"{units.label(-milli, ing.unit)} needed",
+                {"lines": [f"{ing.name}: out of stock"]},
+                "sold_out",
+                extra={"ingredient": ing.code},
+            )
+        cost = (cost_minor or {}).get(ingredient_id)
+        if cost is None:
+            cost = units.cost_of(milli, ing.cost_minor, ing.cost_per_milli)
+        rows.append(
+            {
+                "id": str(uuid.uuid4()),
+                "business_day": day.isoformat(),  # facts travel as JSON
+                "at": now.isoformat(),
+                "kind": kind,
+                "ingredient": ing.code,
+                "ingredient_name": ing.name,
+                "ingredient_ar": ing.name_ar,
+                "unit": ing.unit,
+                "qty_milli": milli,
+                "cost_minor": cost,
+                "level_milli": level,
+                "item": line.name if line is not None else "",
+                "item_ar": (line.name_ar or line.name) if line is not None else "",
+                "category": item.category if item else "",
+                "category_ar": item.category_ar if item else "",
+                "order_number": order.number if order is not None else 0,
+                "line_id": line.id if line is not None else "",
+                "ref": str(ref)[:64],
+                "reason": str(reason)[:200],
+                "actor": actor.name if actor is not None else "",
+            }
+        )
+        _alert_if_crossed(session, book, ing, level - milli, level)
+    if rows:
+        facts.record(session, {"stock": rows})
+        refresh_availability(
+            session, {book.ingredients[i].id for i in quantities if i in book.ingredients}
+        )
+    return rows
+
+
+def _add_to_level(session: Session, ingredient_id: int, milli: int, now) -> int:
+    """Add to the level (made at 0 the first time) and return it; the row stays locked until
+    the transaction ends (PostgreSQL), so a second sale of the last portion waits and sees it."""
+    result = session.execute(
+        update(StockLevel)
+        .where(StockLevel.ingredient_id == ingredient_id)
+        .values(quantity_milli=StockLevel.quantity_milli + milli, updated_at=now)
+        .returning(StockLevel.quantity_milli)
+        .execution_options(synchronize_session=False)
+    ).scalar()
+    if result is None:
+        session.add(StockLevel(ingredient_id=ingredient_id, quantity_milli=milli, updated_at=now))
+        session.flush()
+        return milli
+    return result
+
+
+def levels(session: Session, ingredient_ids=None) -> dict[int, int]:
+    """The levels now (ingredient -> thousandths); none held counts as 0."""
+    stmt = select(StockLevel.ingredient_id, StockLevel.quantity_milli)
+    if ingredient_ids is not None:
+        stmt = stmt.where(StockLevel.ingredient_id.in_(list(ingredient_ids)))
+    return dict(session.execute(stmt).all())
+
+
+def state_of(level: int, reorder_milli: int) -> str:
+    """out (nothing left), low (at or below the reorder point) or ok."""
+    if level <= 0:
+        return "out"
+    if reorder_milli and level <= reorder_milli:
+        return "low"
+    return "ok"
+
+
+def _alert_if_crossed(session: Session, book: RecipeBook, ing, before: int, after: int) -> None:
+    was, now = state_of(before, ing.reorder_milli), state_of(after, ing.reorder_milli)
+    if was == now:
+        return
+    alert = {
+        "ingredient": ing.code,
+        "name": {"en": ing.name, "ar": ing.name_ar},
+        "unit": ing.unit,
+        "level": units.show(after),
+        "level_label": units.label(after, ing.unit),
+        "reorder": units.show(ing.reorder_milli),
+        "par": units.show(ing.par_milli),
+        "state": now,
+        "was": was,
+        "items": sorted(
+            menu_snapshot(session).items[i].name
+            for i in book.item_users.get(ing.id, ())
+            if i in menu_snapshot(session).items
+        ),
+    }
+    push_after_commit(session, FLOOR, REPORTS_ROOM, "stock_alert", alert)
+    push_after_commit(session, KDS, None, "stock_alert", alert)
+
+
+def short_items(session: Session, book: RecipeBook, ingredient_ids) -> tuple[dict, dict]:
+    """{item id: short?} and {modifier id: short?} for the users of these ingredients."""
+    item_ids = set().union(*(book.item_users.get(i, set()) for i in ingredient_ids))
+    modifier_ids = set().union(*(book.modifier_users.get(i, set()) for i in ingredient_ids))
+    needed = set()
+    for i in item_ids:
+        needed.update(book.items[i])
+    for m in modifier_ids:
+        needed.update(book.modifiers[m])
+    held = levels(session, needed)
+
+    def short(need: dict[int, int]) -> bool:
+        return any(
+            milli > 0 and held.get(ing, 0) < milli
+            for ing, milli in need.items()
+            if book.ingredients.get(ing) and book.ingredients[ing].active
+        )
+
+    return (
+        {i: short(book.items[i]) for i in item_ids},
+        {m: short(book.modifiers[m]) for m in modifier_ids},
+    )
+
+
+def refresh_availability(session: Session, ingredient_ids) -> None:
+    """Mark the dishes and modifiers that need these ingredients out of stock, or back, where
+    that changed (a menu write: the version moves and every handheld reloads its menu)."""
+    book = recipe_book(session)
+    items, mods = short_items(session, book, ingredient_ids)
+    changed = False
+    for model, wanted in ((MenuItem, items), (Modifier, mods)):
+        for out in (True, False):
+            ids = [i for i, short in wanted.items() if short is out]
+            if not ids:
+                continue
+            for row in session.scalars(
+                select(model).where(model.id.in_(ids), model.stock_out != out)
+            ):
+                row.stock_out, changed = out, True
+    if changed:
+        session.flush()
+
+
+# --- sales -------------------------------------------------------------------------------
+
+
+def line_need(book: RecipeBook, line, quantity: int, modifiers) -> dict[int, int]:
+    """What `quantity` of an order line takes (its modifiers as the kitchen has them)."""
+    per = book.per_unit(line.item_id, [m.get("id") for m in modifiers or () if isinstance(m, dict)])
+    return {ing: milli * quantity for ing, milli in per.items()}
+
+
+def cooked(order, line) -> bool:
+    """The line was cooked already: everything fired with it was called ready."""
+    return bool(order.ready_at and line.fired_at and line.fired_at <= order.ready_at)
+
+
+def sync_line(session: Session, actor, order, line, reason: str = "") -> None:
+    """Bring what the line has taken from stock to what the kitchen was sent: more is a sale
+    (refused, 409, when stock is short), less is given back (a void before cooking; after
+    cooking the food is waste: given back and written off with the reason)."""
+    book = recipe_book(session)
+    if not book.items and not book.modifiers:
+        return
+    target = line_need(book, line, line.sent_quantity, line.sent_modifiers)
+    taken = {int(k): v for k, v in (line.stock_taken or {}).items()}
+    more = {i: -(target.get(i, 0) - taken.get(i, 0)) for i in target if target[i] > taken.get(i, 0)}
+    less = {i: taken[i] - target.get(i, 0) for i in taken if taken[i] > target.get(i, 0)}
+    if more:
+        move(session, actor, "sale", more, order=order, line=line, refuse_short=True)
+    if less:
+        move(session, actor, "void", less, order=order, line=line, reason=reason)
+        if cooked(order, line):
+            waste = {i: -m for i, m in less.items()}
+            why = f"voided after cooking: {reason}" if reason else "voided after cooking"
+            move(session, actor, "waste", waste, order=order, line=line, reason=why)
+    if more or less:
+        line.stock_taken = {str(i): m for i, m in target.items() if m}
+
+
+def give_back_order(session: Session, actor, order, reason: str) -> None:
+    """A cancelled order's stock: given back (written off as waste where it was cooked)."""
+    for line in order.lines:
+        if line.stock_taken:
+            saved = line.sent_quantity
+            line.sent_quantity = 0
+            sync_line(session, actor, order, line, reason)
+            line.sent_quantity = saved
+
+
+def restock_refund(session: Session, actor, refunded: list[tuple[str, int]], doc: str, reason):
+    """Goods of a refund that came back (`restock`): each order line's units, as sold."""
+    from pos_app.orders.models import OrderLine
+
+    book = recipe_book(session)
+    for line_id, quantity in refunded:
+        line = session.get(OrderLine, line_id)
+        if line is None or quantity <= 0:
+            continue
+        back = line_need(book, line, quantity, line.sent_modifiers or line.modifiers)
+        if back:
+            move(
+                session, actor, "refund", back, line=line, order=line.order, ref=doc, reason=reason
+            )

@@ -152,6 +152,27 @@ EXPECTED: dict[tuple[str, str], frozenset | None] = {
     ("POST", "/api/v1/tickets/<int:ticket_id>/bump"): KITCHEN_SIDE,
     ("POST", "/api/v1/tickets/<int:ticket_id>/ready-anyway"): KITCHEN_SIDE,
     ("POST", "/api/v1/ticket-lines/<int:line_id>/bump"): KITCHEN_SIDE,
+    # Stock: cooks read levels, count and record waste; the back office sets ingredients,
+    # recipes and suppliers, buys, receives, transfers and decides counts. A dish is 86'd by
+    # hand by the kitchen or a manager, never by a waiter or a cashier.
+    **_resource("suppliers", read=BACK_OFFICE),
+    **_resource("ingredients", read=KITCHEN_SIDE),
+    **_resource("recipe-lines", read=BACK_OFFICE),
+    ("GET", "/api/v1/stock/levels"): KITCHEN_SIDE,
+    ("GET", "/api/v1/stock/movements"): BACK_OFFICE,
+    ("POST", "/api/v1/stock/waste"): KITCHEN_SIDE,
+    ("POST", "/api/v1/stock/transfers"): BACK_OFFICE,
+    ("GET", "/api/v1/stock/purchases"): BACK_OFFICE,
+    ("POST", "/api/v1/stock/purchases"): BACK_OFFICE,
+    ("GET", "/api/v1/stock/purchases/suggested"): BACK_OFFICE,
+    ("POST", "/api/v1/stock/purchases/<int:purchase_id>/receive"): BACK_OFFICE,
+    ("POST", "/api/v1/stock/purchases/<int:purchase_id>/cancel"): BACK_OFFICE,
+    ("GET", "/api/v1/stock/counts"): BACK_OFFICE,
+    ("POST", "/api/v1/stock/counts"): KITCHEN_SIDE,
+    ("GET", "/api/v1/stock/counts/<uuid:count_id>"): BACK_OFFICE,
+    ("POST", "/api/v1/stock/counts/<uuid:count_id>/accept"): BACK_OFFICE,
+    ("POST", "/api/v1/stock/counts/<uuid:count_id>/reject"): BACK_OFFICE,
+    ("POST", "/api/v1/items/<int:item_id>/availability"): KITCHEN_SIDE,
 }
 
 
@@ -263,6 +284,8 @@ STRONG = sorted(
             "printers",
             "stations",
             "staff",
+            "ingredients",
+            "recipe-lines",
         )
         for method, path in _resource(name, read=BACK_OFFICE)
         if method != "GET"

@@ -18,7 +18,7 @@ from pos_app.counters import bump_version, current_value
 from pos_app.menu.models import Category, MenuItem, Modifier, ModifierGroup, Station
 from pos_app.pipeline import Pending, pending
 from pos_app.realtime import push_after_commit
-from pos_app.rooms import FLOOR
+from pos_app.rooms import FLOOR, KDS
 
 VERSION = "menu-version"
 
@@ -174,3 +174,5 @@ def bump_on_menu_change(session: Session, work: Pending) -> None:
         # Every handheld and till reloads the menu once this commits: a price, a name or a
         # dish sold out (86) shows everywhere at once, no reload.
         push_after_commit(session, FLOOR, None, "menu_changed", {})
+        # And every kitchen screen: its 86 strip and panel show what the handhelds grey.
+        push_after_commit(session, KDS, None, "menu_changed", {})

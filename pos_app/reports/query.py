@@ -285,6 +285,7 @@ def build(
         "adjustments": _adjustment_totals(now),
         "vat": _vat(now),
         "imported_minor": now.get(("imported", ""), {}).get("total_minor", 0),
+        "stock": stock_figures(now),
     }
     if with_previous:
         p_start, p_end = previous(kind, start, end)
@@ -503,3 +504,88 @@ def daily_series(session: Session, branch_ids: list[int], start: date, end: date
         {"day": d.isoformat(), "net_minor": int(s or 0) - int(r or 0), "orders": int(o or 0)}
         for d, s, r, o in rows
     ]
+
+
+def stock_figures(sums_: dict) -> dict:
+    """Cost of goods and margin per dish and section, theoretical against actual use per
+    ingredient, and waste by reason (docs/reports.md). Revenue is the item rows' (VAT in where
+    prices include it); the margin is on revenue less the period's VAT share."""
+    all_ = sums_.get(("all", ""), {})
+    total, vat = all_.get("total_minor", 0), all_.get("vat_minor", 0)
+
+    def net(revenue: int) -> int:
+        return revenue - (revenue * vat // total if total > 0 else 0)
+
+    def margins(goods_dim: str, cost_dim: str) -> list[dict]:
+        revenue = {k: m for k, m in _rows(sums_, goods_dim)}
+        cost = {k: m for k, m in _rows(sums_, cost_dim)}
+        rows = []
+        for key in sorted(set(revenue) | set(cost)):
+            r, c = revenue.get(key, {}), cost.get(key, {})
+            earned, spent = net(r.get("total_minor", 0)), c.get("total_minor", 0)
+            rows.append(
+                {
+                    "key": key,
+                    "label_ar": r.get("label_ar") or c.get("label_ar", ""),
+                    "quantity": round(r.get("qty_milli", 0) / 1000, 3),
+                    "revenue_minor": r.get("total_minor", 0),
+                    "net_revenue_minor": earned,
+                    "cost_minor": spent,
+                    "margin_minor": earned - spent,
+                    "margin_pct": round(100 * (earned - spent) / earned, 1) if earned else None,
+                    "cost_pct": round(100 * spent / earned, 1) if earned else None,
+                }
+            )
+        return sorted(rows, key=lambda row: (-row["margin_minor"], row["key"]))
+
+    usage: dict = defaultdict(lambda: defaultdict(int))
+    for (dim, key), m in sums_.items():
+        if dim.startswith("stk_"):
+            slot = usage[key]
+            slot[dim.removeprefix("stk_") + "_milli"] += m["qty_milli"]
+            slot[dim.removeprefix("stk_") + "_minor"] += m["total_minor"]
+            if m.get("label_ar"):
+                slot["label_ar"] = m["label_ar"]
+    ingredients = []
+    for key, u in sorted(usage.items()):
+        unit, _, name = key.partition("|")
+        theory = -(u["sale_milli"] + u["void_milli"] + u["refund_milli"])
+        waste = -u["waste_milli"]
+        counted = u["count_milli"]  # what counts found beyond the books (negative: missing)
+        actual = theory + waste - counted
+        ingredients.append(
+            {
+                "ingredient": name,
+                "label_ar": u.get("label_ar", ""),
+                "unit": unit,
+                "theoretical": theory / 1000,
+                "waste": waste / 1000,
+                "count_variance": counted / 1000,
+                "actual": actual / 1000,
+                "variance_pct": round(100 * (actual - theory) / theory, 1) if theory else None,
+                "purchased": u["purchase_milli"] / 1000,
+                "purchased_minor": u["purchase_minor"],
+                "transferred_in": u["transfer_in_milli"] / 1000,
+                "transferred_out": -u["transfer_out_milli"] / 1000,
+                "theoretical_minor": -(u["sale_minor"] + u["void_minor"] + u["refund_minor"]),
+                "waste_minor": -u["waste_minor"],
+                "count_variance_minor": u["count_minor"],
+            }
+        )
+    waste = sorted(
+        (
+            {"reason": key, "times": m["n"], "cost_minor": m["total_minor"]}
+            for key, m in _rows(sums_, "waste")
+        ),
+        key=lambda r: (-r["cost_minor"], r["reason"]),
+    )
+    by_item = margins("item", "cogs_item")
+    return {
+        "cogs_minor": sum(r["cost_minor"] for r in by_item),
+        "waste_minor": sum(r["cost_minor"] for r in waste),
+        "count_variance_minor": sum(i["count_variance_minor"] for i in ingredients),
+        "by_item": by_item,
+        "by_category": margins("category", "cogs_category"),
+        "ingredients": ingredients,
+        "waste": waste,
+    }

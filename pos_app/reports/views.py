@@ -37,6 +37,9 @@ TABLES = (
     "adjustments",
     "vat",
     "cash",
+    "margins",
+    "usage",
+    "waste",
 )
 
 
@@ -207,6 +210,13 @@ def table_rows(session, ids, kind, start, end, table, today=None) -> list[dict]:
         ]
     if table == "vat":
         return [report["vat"]]
+    if table == "margins":
+        stock = report["stock"]
+        return [{"what": "item", **r} for r in stock["by_item"]] + [
+            {"what": "category", **r} for r in stock["by_category"]
+        ]
+    if table in ("usage", "waste"):
+        return report["stock"]["ingredients" if table == "usage" else "waste"]
     key = {
         "types": "by_type",
         "tenders": "by_tender",

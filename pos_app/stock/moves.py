@@ -69,7 +69,7 @@ def move(
                 f"{ing.name} has {units.label(level - milli, ing.unit)}, "
                 f"{units.label(-milli, ing.unit)} needed",
                 {"lines": [f"{ing.name}: out of stock"]},
-                "sold_out",
+                "sold_out" if line is not None else "not_enough_stock",
                 extra={"ingredient": ing.code},
             )
         cost = (cost_minor or {}).get(ingredient_id)

@@ -12,7 +12,7 @@ from pos_app.crud import Resource, register_resource
 from pos_app.menu.models import MenuItem, Modifier
 from pos_app.reports.models import LOCAL
 from pos_app.schemas import query_flag
-from pos_app.stock import schemas, services
+from pos_app.stock import pages, schemas, services
 from pos_app.stock.models import (
     Ingredient,
     PurchaseOrder,
@@ -212,7 +212,8 @@ def set_availability(call: Call, item_id: int):
 
 
 def register(api: Api) -> None:
-    """Add the stock endpoints."""
+    """Add the stock endpoints, and the stock-count page (pos_app/stock/pages.py)."""
+    pages.register(api.app)
     for resource in RESOURCES:
         register_resource(api, resource)
     api.add("/stock/levels", "GET", stock_levels, roles=STOCK_STAFF, tag="stock")

@@ -494,3 +494,180 @@ def test_the_owners_report_has_cost_margin_usage_and_waste(client, auth, stock_m
     assert stock["waste"] == [{"reason": "burnt", "times": 1, "cost_minor": 650}]
     csv = client.get("/api/v1/reports/export.csv?period=day&table=usage", headers=owner)
     assert csv.status_code == 200 and "Lamb" in csv.get_data(as_text=True)
+
+
+# --- property: sales, voids, cancels and refunds move stock exactly --------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+DISHES = {  # dish -> modifiers that may come with it (their recipes add or take back)
+    "Classic beef burger": ["Medium", "No onion", "Extra patty", "Cheese slice"],
+    "Espresso": ["Double shot"],
+    "Soft drink": [],
+    "Mixed grill": ["Saffron rice", "French fries"],
+}
+
+
+def portion(dish: str, mods: list[str]) -> dict[str, int]:
+    """One portion in thousandths, from the demo's recipe file (not the app's recipe book)."""
+    import json
+    from pathlib import Path
+
+    data = json.loads(Path("pos_app/data/demo_stock.json").read_text(encoding="utf-8"))
+    need: dict[str, int] = {}
+
+    def add(lines):
+        for code, quantity, *yield_pct in lines:
+            raw = quantity * 1000 * 100
+            den = yield_pct[0] if yield_pct else 100
+            milli = -(-abs(raw) // den) * (1 if raw > 0 else -1)
+            need[code] = need.get(code, 0) + milli
+
+    add(data["recipes"].get(dish, []))
+    for group_mod, lines in data["modifier_recipes"].items():
+        if group_mod.split("/", 1)[1] in mods:
+            add(lines)
+    return {c: m for c, m in need.items() if m > 0}
+
+
+STEP = st.one_of(
+    st.tuples(
+        st.just("sell"),
+        st.sampled_from(sorted(DISHES)),
+        st.integers(1, 3),
+        st.data(),
+    ),
+    st.tuples(st.just("void"), st.integers(0, 9), st.integers(1, 3)),
+    st.tuples(st.just("cancel"), st.integers(0, 9)),
+    st.tuples(st.just("refund"), st.integers(0, 9), st.integers(1, 3), st.booleans()),
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=st.lists(STEP, min_size=1, max_size=6))
+def test_sales_voids_cancels_and_refunds_move_stock_exactly(
+    client, auth, stock_menu, ing, db, steps
+):
+    from pos_app.stock.models import StockLevel
+
+    waiter, cashier, manager = auth("waiter"), auth("cashier"), auth("manager")
+    client.post("/api/v1/shifts", json={"float_minor": 0}, headers=cashier)
+
+    def held() -> dict[str, int]:
+        codes = {v: k for k, v in ing.items()}
+        with db(write=False) as s:
+            return {codes[r.ingredient_id]: r.quantity_milli for r in s.scalars(select(StockLevel))}
+
+    expected = held()
+    checked = []
+    orders = []  # [order, dish need per unit, units held by the kitchen, units paid, refunded]
+    for step in steps:
+        if step[0] == "sell":
+            _, dish, qty, data = step
+            mods = data.draw(
+                st.lists(st.sampled_from(DISHES[dish] or ["-"]), max_size=2, unique=True)
+            )
+            mods = [m for m in mods if m != "-"]
+            if dish == "Mixed grill":
+                mods = [m for m in mods if m in ("Saffron rice", "French fries")][:1] or [
+                    "Saffron rice"
+                ]
+            if dish == "Classic beef burger":
+                mods = [m for m in mods if m != "Medium"] + ["Medium"]  # doneness: one
+            need = portion(dish, mods)
+            body = {
+                "id": new_id(),
+                "type": "takeaway",
+                "customer_name": "P",
+                "lines": [line(stock_menu, dish, qty, mods=mods)],
+                "fire": True,
+            }
+            r = client.post("/api/v1/orders", json=body, headers=waiter)
+            short = any(expected.get(c, 0) < m * qty for c, m in need.items())
+            if short:
+                assert r.status_code == 409, r.get_json()
+                continue
+            assert r.status_code == 201, r.get_json()
+            for c, m in need.items():
+                expected[c] -= m * qty
+            orders.append([r.get_json(), need, qty, False, 0])
+        elif not orders:
+            continue
+        elif step[0] == "void":
+            entry = orders[step[1] % len(orders)]
+            order, need, units, paid, _ = entry
+            if paid or units == 0:
+                continue
+            k = min(step[2], units)
+            current = client.get(f"/api/v1/orders/{order['id']}", headers=waiter).get_json()
+            r = client.post(
+                f"/api/v1/orders/{order['id']}/lines/{order['lines'][0]['id']}/void",
+                json={"version": current["version"], "quantity": k, "reason": "changed mind"},
+                headers=waiter,
+            )
+            assert r.status_code == 200, r.get_json()
+            for c, m in need.items():
+                expected[c] += m * k
+            entry[2] -= k
+        elif step[0] == "cancel":
+            entry = orders[step[1] % len(orders)]
+            order, need, units, paid, _ = entry
+            if paid:
+                continue
+            current = client.get(f"/api/v1/orders/{order['id']}", headers=waiter).get_json()
+            if current["status"] == "cancelled":
+                continue
+            r = client.post(
+                f"/api/v1/orders/{order['id']}/cancel",
+                json={"version": current["version"], "reason": "guest left"},
+                headers=waiter,
+            )
+            assert r.status_code == 200, r.get_json()
+            for c, m in need.items():
+                expected[c] += m * units
+            entry[2] = 0
+            orders.remove(entry)
+        else:  # refund: paid first, then some units back (restocked or not)
+            entry = orders[step[1] % len(orders)]
+            order, need, units, paid, refunded = entry
+            if units == 0:
+                continue
+            if not paid:
+                r = client.post(
+                    f"/api/v1/orders/{order['id']}/payments",
+                    json={"id": new_id(), "tender": "cash"},
+                    headers=cashier,
+                )
+                assert r.status_code == 201, r.get_json()
+                entry[3] = True
+            k = min(step[2], units - refunded)
+            if k <= 0:
+                continue
+            invoices = client.get(
+                f"/api/v1/invoices?order_id={order['id']}", headers=cashier
+            ).get_json()
+            invoice = (invoices["items"] if isinstance(invoices, dict) else invoices)[0]
+            r = client.post(
+                f"/api/v1/invoices/{invoice['id']}/refunds",
+                json={
+                    "lines": [{"line_id": order["lines"][0]["id"], "quantity": k}],
+                    "reason": "sent back",
+                    "restock": step[3],
+                    "tender": "cash",
+                },
+                headers=manager,
+            )
+            assert r.status_code == 201, r.get_json()
+            entry[4] += k
+            if step[3]:
+                for c, m in need.items():
+                    expected[c] += m * k
+        assert held() == expected
+        checked.append(step[0])
+    levels_equal_movements(db)
+    assert len(checked) <= len(steps)

@@ -20,6 +20,7 @@ LAPTOP = {"width": 1280, "height": 860}
 SECTIONS = (
     ("home", "/admin"),
     ("reports", "/admin/reports"),
+    ("stock", "/admin/stock"),
     ("menu", "/admin/menu"),
     ("staff", "/admin/staff"),
     ("floors", "/admin/floors"),

@@ -10,6 +10,7 @@ import pytest
 SECTIONS = {
     "/admin": "home",
     "/admin/reports": "reports",
+    "/admin/stock": "stock",
     "/admin/menu": "menu",
     "/admin/staff": "staff",
     "/admin/floors": "floors",

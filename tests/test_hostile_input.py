@@ -390,6 +390,13 @@ def _field_problems(field, where: str, query: bool) -> list[str]:
         fits = fits or any(isinstance(v, validate.OneOf) for v in validators)
         strict = field.strict or query
         return [] if fits and strict else [f"{where}: an integer without a 32-bit range"]
+    if isinstance(field, fields.Float | fields.Decimal):  # a quantity: a bounded finite number
+        bounded = any(
+            isinstance(v, validate.Range) and v.min is not None and v.max is not None
+            for v in validators
+        )
+        finite = field.allow_nan is False
+        return [] if bounded and finite else [f"{where}: a number without a range"]
     if isinstance(field, fields.String):
         loose = [v for v in validators if type(v) is validate.Regexp]
         bounded = any(

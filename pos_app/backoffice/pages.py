@@ -1,5 +1,5 @@
 """The back office's pages: today's figures, menu, staff, floors, stations, promotions,
-branch settings and the audit log, and the navigation every back-office page shares (the
+stock, branch settings and the audit log, and the navigation every back-office page shares (the
 printers' page is the printers package's). Each page is a server-rendered form over /api/v1
 (the session's token as Bearer, like every screen); the scripts save, refresh and explain
 refusals in the page's language without a reload.
@@ -35,6 +35,7 @@ bp = Blueprint("backoffice", __name__)
 SECTIONS = (
     ("backoffice.home", _l("Today"), "home"),
     ("backoffice.reports", _l("Reports"), "reports"),
+    ("backoffice.stock", _l("Stock"), "stock"),
     ("backoffice.menu", _l("Menu"), "menu"),
     ("backoffice.staff", _l("Staff"), "staff"),
     ("backoffice.floors", _l("Floors and tables"), "floors"),
@@ -59,6 +60,7 @@ PAGES = (
     ("/admin/branch", "GET", "Back office: the branch's name, address, VAT, currency, time"),
     ("/admin/audit", "GET", "Back office: the audit log, filtered, before and after"),
     ("/admin/reports", "GET", "Owners' dashboard: today live, reports by day, week, month, year"),
+    ("/admin/stock", "GET", "Back office: stock levels, recipes, purchasing, counts and waste"),
 )
 
 
@@ -377,6 +379,24 @@ def reports():
         actor=page_actor(),
         cloud=current_app.config.get("POS_MODE") == "cloud",
         tables=TABLES,
+    )
+
+
+@bp.route("/admin/stock")
+@login_required(*BACK_OFFICE)
+def stock():
+    """Stock: levels and alerts (again when the `stock_alert` push arrives on /floor),
+    ingredients and suppliers, recipes, purchasing, counts to approve, waste and movements.
+    The page reads and writes everything through /api/v1: stock is its own package."""
+    actor = page_actor()
+    with unit_of_work(write=False) as s:
+        branch_row = current_branch(s)
+    return render_template(
+        "admin/stock.html",
+        actor=actor,
+        strong=actor.strong,
+        currency=branch_row.currency if branch_row else "SAR",
+        exponent=branch_row.currency_exponent if branch_row else 2,
     )
 
 

@@ -6,12 +6,11 @@ ingredient's unit; money is integer minor units."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from pos_app.menu.schemas import CODE
 from pos_app.schemas import (
+    MAX_ID,
     UUID,
     BaseSchema,
     arabic_field,
@@ -26,16 +25,19 @@ from pos_app.stock.models import UNITS
 from pos_app.stock.units import TYPED_UNITS
 
 MAX_QUANTITY = 1_000_000_000
-BIG = validate.Range(0, 10**15)
+# Thousandths in 32 bits like every integer the API takes: a par level up to 2,147 kg or
+# litres (2.1 million pieces) is far past any kitchen's.
+BIG = validate.Range(0, MAX_ID)
 REASON = fields.String(required=True, validate=validate.Length(3, 200))
 
 
-class Quantity(fields.Decimal):
-    """A JSON number (not a string, not true/false), finite, within ±1,000,000,000."""
+class Quantity(fields.Float):
+    """A JSON number (not a string, not true/false), finite, within ±1,000,000,000; turned
+    into exact thousandths from its shortest decimal text (pos_app.stock.units)."""
 
-    def __init__(self, minimum: float = 0, **kw):
-        kw.setdefault("validate", validate.Range(Decimal(str(minimum)), MAX_QUANTITY))
-        super().__init__(allow_nan=False, as_string=False, **kw)
+    def __init__(self, minimum: int = 0, **kw):
+        kw.setdefault("validate", validate.Range(minimum, MAX_QUANTITY))
+        super().__init__(allow_nan=False, **kw)
 
     def _deserialize(self, value, attr, data, **kw):
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -70,7 +72,7 @@ class IngredientSchema(BaseSchema):
     cost_minor = money_field(metadata={"description": "what `cost_per_milli` of it costs"})
     cost_per_milli = fields.Integer(
         strict=True,
-        validate=validate.Range(1, 10**12),
+        validate=validate.Range(1, MAX_ID),
         metadata={"description": "thousandths of the unit that cost_minor buys (1 kg: 1000000)"},
     )
     par_milli = fields.Integer(strict=True, validate=BIG)

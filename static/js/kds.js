@@ -14,19 +14,24 @@ import { loadPrinters, onPrinterStatus } from "./kds/printers.js";
 import { initBoard, tick } from "./kds/render.js";
 import { updateSoundHint } from "./kds/sound.js";
 import { chooseStation, wantedStation } from "./kds/station.js";
+import { initStock, loadStock, onMenuChanged, onStockAlert } from "./kds/stock.js";
 
 const RESYNC_MS = 15000; // ask "anything after my seq?" even when no push hints at a gap
 
 function start() {
   initBoard();
   listen();
+  initStock();
   openLink({
     connect() {
       join();
       loadPrinters(); // pushes missed while disconnected: ask for the printers' state
+      loadStock(); // and what is 86'd or running low
     },
     push: onPush,
     printerStatus: onPrinterStatus,
+    menuChanged: onMenuChanged,
+    stockAlert: onStockAlert,
   });
   // Every so often, and whenever the tab comes back, ask what came after our seq.
   setInterval(() => { if (canResync()) join(); }, RESYNC_MS);

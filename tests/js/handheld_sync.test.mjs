@@ -259,3 +259,29 @@ test("lines for an order closed meanwhile are kept and the waiter is told", asyn
   assert.equal(hh.S.drafts[d.id].lines.length, 1);
   assert.deepEqual(hh.notes.at(-1), ["Not sent: The order is closed", "error"]);
 });
+
+test("a dish 86'd while the draft waited is refused (409 sold_out): kept, its line named, not retried", async () => {
+  const hh = handheld(server, storage, timers);
+  const d = draft();
+  const hummus = { ...d.lines[0], id: `${d.id.slice(0, -4)}bbbb`, item_id: 9, quantity: 1 };
+  d.lines.push(hummus);
+  hh.S.drafts[d.id] = d;
+  server.refuse = (method, path, body) => (body && body.lines.some((l) => l.item_id === 9)
+    ? [409, { error: { code: "sold_out", message: "Hummus is not available now (86'd)",
+      fields: { "lines.1.item_id": ["not available now (86'd)"] } } }] : null);
+  await hh.queue.sync();
+  const kept = hh.S.drafts[d.id];
+  assert.equal(kept.queued, false);
+  assert.equal(kept.error.code, "sold_out");
+  assert.deepEqual(kept.error.line_ids, [hummus.id]);
+  assert.equal(kept.lines.length, 2); // nothing thrown away: the waiter takes the dish out
+  assert.deepEqual(hh.notes.at(-1), ["Not sent: Hummus is not available now (86'd)", "error"]);
+  assert.equal(timers.due.length, 0);
+  await hh.queue.sync();
+  assert.equal(server.requests.length, 1); // never retried by itself
+
+  kept.lines = kept.lines.filter((l) => l.id !== hummus.id);
+  await hh.queue.queueSend(kept);
+  assert.equal(hh.S.drafts[d.id], undefined);
+  assert.deepEqual(server.orders.get(d.id).lines.map((l) => l.item_id), [3]);
+});

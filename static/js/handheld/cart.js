@@ -85,7 +85,11 @@ function serverLine(o, l, held) {
 function localLine(d, l) {
   var item = S.items.get(l.item_id);
   var mods = l.modifier_ids.map(function (id) { var m = modifierById(id); return m ? name(m) : ""; }).filter(Boolean);
-  var state = d.queued ? "queued" : "local";
+  // The server refused this line (its dish 86'd since it was typed): say so on it.
+  var refused = !d.queued && d.error && (d.error.line_ids || []).indexOf(l.id) >= 0;
+  var state = d.queued ? "queued" : refused ? "refused" : "local";
+  var tag = d.queued ? t("queued") : refused ? (item && item.sold_out === "stock" ? t("why_stock") : t("why_86"))
+    : t("not_sent");
   return el("li", { class: "hh-line hh-line-" + state, "data-testid": "cart-line", dataset: { state: state, lineId: l.id } },
     el("button", { type: "button", class: "hh-line-edit", disabled: d.queued, onclick: function () {
       if (item) itemSheet(item, l);
@@ -96,7 +100,7 @@ function localLine(d, l) {
       moneyEl(lineUnit(l) * l.quantity, "hh-line-price")),
     lineDetails(mods, l),
     el("div", { class: "hh-line-foot" },
-      el("span", { class: "hh-tag hh-tag-" + state }, d.queued ? t("queued") : t("not_sent")))));
+      el("span", { class: "hh-tag hh-tag-" + state }, tag))));
 }
 
 function fireCourse(o, course) {

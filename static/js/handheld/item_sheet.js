@@ -3,6 +3,7 @@
 import { clear, el } from "../lib/dom.js";
 import { courseLabel, current, LANG, moneyEl, name, S, saveLocal, t } from "./context.js";
 import { draftFor, dropDraftIfEmpty, makeLine, modifierById } from "./drafts.js";
+import { availabilitySheet, canEightySix } from "./eighty_six.js";
 import { bumpCart, render } from "./screen.js";
 import { chips, closeSheet, field, limited, LIMITS, openSheet, stepper } from "./sheet.js";
 
@@ -34,11 +35,13 @@ export function itemSheet(item, editing) {
         g.modifiers.forEach(function (m) {
           var on = st.mods.indexOf(m.id) >= 0;
           var full = !on && g.max_choices > 1 && picked >= g.max_choices;
+          var out = m.available === false; // out of stock: the server would refuse the line
           chipsBox.appendChild(el("button", {
-            type: "button", class: "hh-chip hh-mod", role: g.max_choices === 1 ? "radio" : "checkbox",
-            "aria-checked": on ? "true" : "false", disabled: full, "data-testid": "mod-" + m.id,
+            type: "button", class: "hh-chip hh-mod" + (out ? " is-sold-out" : ""), role: g.max_choices === 1 ? "radio" : "checkbox",
+            "aria-checked": on ? "true" : "false", disabled: full || (out && !on), "data-testid": "mod-" + m.id,
             onclick: function () { toggleMod(g, m); },
-          }, name(m), m.price_delta_minor ? el("small", null, " +", moneyEl(m.price_delta_minor)) : null));
+          }, name(m), m.price_delta_minor ? el("small", null, " +", moneyEl(m.price_delta_minor)) : null,
+          out ? el("small", { class: "hh-mod-out" }, " · ", t("why_stock")) : null));
         });
         groupBox.appendChild(el("fieldset", { class: "hh-group" + (ok ? " hh-group-ok" : " hh-group-need"), "data-testid": "group-" + g.id },
           el("legend", null, el("span", { class: "hh-group-name" }, name(g)),
@@ -116,10 +119,18 @@ export function itemSheet(item, editing) {
         onclick: function () {
           var d = S.drafts[c.id];
           if (d) d.lines = d.lines.filter(function (l) { return l.id !== editing.id; });
+          // The line a refusal named (a dish 86'd) is gone: the draft may be sent again.
+          if (d && d.error && d.error.line_ids && !d.lines.some(function (l) {
+            return d.error.line_ids.indexOf(l.id) >= 0;
+          })) d.error = null;
           dropDraftIfEmpty(d);
           closeSheet();
           render();
         } }, t("remove")));
+    }
+    if (canEightySix()) {
+      foot.appendChild(el("button", { type: "button", class: "hh-btn hh-btn-small hh-86-small", "data-testid": "sheet-86",
+        title: t("take_off"), onclick: function () { availabilitySheet(item); } }, "86"));
     }
     foot.appendChild(add);
     renderGroups();

@@ -3,6 +3,7 @@
 import { clear, el } from "../lib/dom.js";
 import { $, current, moneyEl, name, S, saveLocal, t } from "./context.js";
 import { draftFor, makeLine } from "./drafts.js";
+import { availabilitySheet, canEightySix, longPress, soldOutText } from "./eighty_six.js";
 import { itemSheet } from "./item_sheet.js";
 import { bumpCart, changed, flash, render } from "./screen.js";
 
@@ -27,12 +28,20 @@ export function renderMenu(c) {
   var grid = clear($("hh-items"));
   var cat = cats.filter(function (x) { return x.id === S.catId; })[0];
   if (!cat) return;
+  var manager = canEightySix();
   cat.items.forEach(function (item) {
-    var soldOut = item.available === false; // 86'd: greyed, cannot be tapped
-    grid.appendChild(el("button", {
+    // 86'd or out of stock: greyed, saying why, and it cannot be added. A manager may still
+    // tap it (or long-press any dish) to 86 it or bring it back.
+    var soldOut = item.available === false;
+    var pressed = null;
+    var button = el("button", {
       type: "button", class: soldOut ? "hh-item is-sold-out" : "hh-item", "data-testid": "item-" + item.id,
-      dataset: { name: item.name.en }, disabled: soldOut, "aria-disabled": soldOut ? "true" : null,
-      onclick: function () { tapItem(item); },
+      dataset: soldOut ? { name: item.name.en, soldOut: item.sold_out || "86" } : { name: item.name.en },
+      disabled: soldOut && !manager, "aria-disabled": soldOut ? "true" : null,
+      onclick: function () {
+        if (pressed && pressed()) return; // the long press opened the 86 sheet
+        tapItem(item);
+      },
     },
     item.thumb_url ? el("span", { class: "hh-item-top" },
       // A fixed size, so that a button never grows when its photo arrives; lazy: a long
@@ -42,14 +51,19 @@ export function renderMenu(c) {
       el("span", { class: "hh-item-name" }, name(item)))
       : el("span", { class: "hh-item-name" }, name(item)),
     el("span", { class: "hh-item-foot" }, moneyEl(item.price_minor, "hh-item-price"),
-      soldOut ? el("span", { class: "hh-item-out", "data-testid": "sold-out" }, t("sold_out")) : null,
+      soldOut ? el("span", { class: "hh-item-out", "data-testid": "sold-out" }, soldOutText(item)) : null,
       !soldOut && item.modifier_group_ids.length ? el("span", { class: "hh-item-opts" }, t("options")) : null),
-    inCart[item.id] ? el("span", { class: "hh-item-count" }, inCart[item.id]) : null));
+    inCart[item.id] ? el("span", { class: "hh-item-count" }, inCart[item.id]) : null);
+    if (manager) pressed = longPress(button, item);
+    grid.appendChild(button);
   });
 }
 
 function tapItem(item) {
-  if (item.available === false) return flash(t("sold_out"), "warn");
+  if (item.available === false) {
+    if (canEightySix()) return availabilitySheet(item);
+    return flash(soldOutText(item), "warn");
+  }
   var c = current();
   if (!c.id) return flash(t("choose_table_first"), "warn");
   if (!c.order && !c.draft) return;

@@ -2,8 +2,8 @@
 // check (menu.js, cart.js); rush on and off.
 import { clear, el } from "../lib/dom.js";
 import { isStale } from "../lib/api.js";
-import { $, api, current, errorText, once, S, saveLocal, t } from "./context.js";
-import { draftFor, newDraft, queueSend } from "./drafts.js";
+import { $, api, current, errorText, LANG, name, once, S, saveLocal, t } from "./context.js";
+import { draftFor, modifierById, newDraft, queueSend } from "./drafts.js";
 import { renderCart } from "./cart.js";
 import { renderMenu } from "./menu.js";
 import { applyOrder } from "./orders.js";
@@ -61,10 +61,16 @@ function renderAlert(c) {
   box.hidden = false;
   box.dataset.kind = "error";
   var code = d.error.code;
+  var refused = refusedLines(d);
   var message = code === "table_taken" ? t("table_taken") : code === "order_closed" ? t("order_closed")
-    : t("send_failed", { message: errorText(d.error) });
-  box.appendChild(el("span", null, message));
+    : refused.length ? t("sold_out_lines", { names: refused.map(refusedName).join(LANG === "ar" ? "، " : ", ") })
+      : t("send_failed", { message: errorText(d.error) });
+  box.appendChild(el("span", { "data-testid": "order-alert-text", dataset: { code: code } }, message));
   var actions = el("div", { class: "hh-alert-actions" });
+  if (refused.length) {
+    actions.appendChild(el("button", { type: "button", class: "hh-btn", "data-testid": "remove-sold-out",
+      onclick: function () { dropRefused(d); } }, t("remove_sold_out")));
+  }
   if (code === "table_taken") {
     actions.appendChild(el("button", { type: "button", class: "hh-btn", onclick: function () { joinTableOrder(d); } }, t("add_to_table_order")));
   }
@@ -72,6 +78,33 @@ function renderAlert(c) {
     actions.appendChild(el("button", { type: "button", class: "hh-btn", onclick: function () { restartDraft(d); } }, t("start_new_with_items")));
   }
   box.appendChild(actions);
+}
+
+/** The draft's lines a refusal named (a dish 86'd or out of stock since it was typed). */
+export function refusedLines(d) {
+  var ids = (d && d.error && d.error.line_ids) || [];
+  return d ? d.lines.filter(function (l) { return ids.indexOf(l.id) >= 0; }) : [];
+}
+
+// "Hummus (86'd)": the dish in the page's language, and why, as the menu says now (an option
+// out of stock when the dish itself is still on).
+function refusedName(line) {
+  var item = S.items.get(line.item_id);
+  var label = item ? name(item) : line._name ? line._name[LANG] || line._name.en : "?";
+  var option = item && item.available !== false && line.modifier_ids.map(modifierById)
+    .filter(function (m) { return m && m.available === false; })[0];
+  var why = option ? name(option) + ": " + t("why_stock")
+    : item && item.sold_out === "stock" ? t("why_stock") : t("why_86");
+  return label + " (" + why + ")";
+}
+
+// Take out the refused lines; the rest stays, ready to send again.
+function dropRefused(d) {
+  var ids = d.error.line_ids || [];
+  d.lines = d.lines.filter(function (l) { return ids.indexOf(l.id) < 0; });
+  d.error = null;
+  saveLocal();
+  render();
 }
 
 function joinTableOrder(d) {

@@ -48,6 +48,26 @@ export function lineIds(order) {
 }
 
 /**
+ * The ids of the sent lines a refusal names by its fields (`lines.N.item_id`: a dish 86'd or
+ * out of stock since the waiter typed it), so the page can show which to take out.
+ */
+export function refusedLines(error, sent) {
+  const ids = [];
+  Object.keys((error && error.fields) || {}).forEach((key) => {
+    const m = /^lines\.(\d+)\./.exec(key);
+    const line = m && sent[Number(m[1])];
+    if (line && ids.indexOf(line.id) < 0) ids.push(line.id);
+  });
+  return ids;
+}
+
+// The refusal as the draft keeps it: with `line_ids` when it names some of the sent lines.
+function refusal(error, sent) {
+  const ids = refusedLines(error, sent);
+  return error && ids.length ? Object.assign({}, error, { line_ids: ids }) : error;
+}
+
+/**
  * The queue of a handheld. deps:
  * - state: {drafts: {id: draft}, orders: Map(id -> order)}; save(): keep state on the device
  * - api(method, path, body): the page's API (lib/api.js makeApi: a NetError when no answer)
@@ -143,8 +163,9 @@ export function createSync(deps) {
   async function orderFor(draft) {
     let res;
     if (!draft.created) {
-      res = await deps.command("create_order", createBody(draft), "POST", "/orders");
-      if (!res.ok) return failDraft(draft, res.error);
+      const body = createBody(draft);
+      res = await deps.command("create_order", body, "POST", "/orders");
+      if (!res.ok) return failDraft(draft, refusal(res.error, body.lines));
       const order = res.data;
       draft.created = true;
       deps.save();
@@ -195,7 +216,7 @@ export function createSync(deps) {
         deps.applyOrder(res.error.current);
         return failDraft(draft, { code: "order_closed", message: t("order_closed") });
       }
-      return failDraft(draft, res.error);
+      return failDraft(draft, refusal(res.error, missing));
     }
     if (draft.created && draft.rush && !order.rush) {
       res = await deps.api("PATCH", "/orders/" + draft.id, { version: order.version, rush: true });

@@ -37,6 +37,7 @@ export const state = {
   offlineSince: null,
   audio: null,
   lastChime: 0,
+  lastAlarm: 0,
   confirming: null, // the expo ticket whose "Ready anyway" is being confirmed
   // The device's clock may drift; timers use the server's time (given when the page loaded).
   skew: 0,

@@ -44,8 +44,8 @@ export function tickOffline() {
 }
 
 /**
- * Connect; `on` has the handlers of connect, ticket pushes (push(name, payload)) and
- * printer_status. The first connection gets a moment before the board says it is offline.
+ * Connect; `on` has the handlers of connect, ticket pushes (push(name, payload)),
+ * printer_status, menu_changed and stock_alert. The first connection gets a moment before the board says it is offline.
  */
 export function openLink(on) {
   socket = openSocket("/kds", TOKEN, {
@@ -79,6 +79,9 @@ export function openLink(on) {
   // Not numbered: a printer's state, not a ticket event. It never enters the sequence (and so
   // never touches seq); the latest state of each printer simply wins.
   socket.on("printer_status", (p) => on.printerStatus(p));
+  // Not numbered either, and to every screen: a dish 86'd or back, an ingredient low or out.
+  socket.on("menu_changed", () => on.menuChanged());
+  socket.on("stock_alert", (p) => on.stockAlert(p));
   setTimeout(() => {
     initialGrace = false;
     if (!socket.connected) setConnected(false);

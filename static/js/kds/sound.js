@@ -26,8 +26,24 @@ export function chime() {
   if (!ctx || ctx.state !== "running" || now() - state.lastChime < 800) return;
   state.lastChime = now();
   root.dataset.chimes = String(Number(root.dataset.chimes || 0) + 1);
+  play(ctx, [[880, 0], [1318.5, 0.16]]);
+}
+
+/**
+ * A stock alert (an ingredient low or out): three falling notes, unlike a ticket's rising two,
+ * so the kitchen hears which it is; at most one in 2 s (one sale may cross several).
+ */
+export function alarm() {
+  const ctx = state.audio;
+  if (!ctx || ctx.state !== "running" || now() - state.lastAlarm < 2000) return;
+  state.lastAlarm = now();
+  root.dataset.alarms = String(Number(root.dataset.alarms || 0) + 1);
+  play(ctx, [[1318.5, 0], [987.8, 0.18], [740, 0.36]]);
+}
+
+function play(ctx, notes) {
   const start = ctx.currentTime + 0.01;
-  [[880, 0], [1318.5, 0.16]].forEach((note) => {
+  notes.forEach((note) => {
     const osc = ctx.createOscillator();
     const gain = ctx.createGain();
     osc.type = "sine";

@@ -154,6 +154,7 @@ HOME_TILES = (
     ("table_service_pages.handheld", _l("Floor and orders"), _l("Tables, orders, send to kitchen")),
     ("billing_pages.cashier", _l("Cashier"), _l("Bills, payments, shifts")),
     ("kds.screen", _l("Kitchen display"), _l("Tickets by station, expo")),
+    ("stock_pages.stock_count", _l("Stock count"), _l("Count ingredients on a phone, offline too")),
     ("backoffice.home", _l("Back office"), _l("Today's figures, menu, staff, printers")),
     ("backoffice.menu", _l("Menu"), _l("Dishes and prices in both languages")),
     ("backoffice.staff", _l("Staff"), _l("Roles, PINs and sign-in")),

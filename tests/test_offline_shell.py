@@ -17,7 +17,12 @@ from test_page_security import pin_login
 from pos_app.offline import module_imports, release_version, static_files
 
 SHELL = {"X-POS-Shell": "1", "Accept-Language": "en"}
-SCREENS = [("waiter", "/handheld"), ("kitchen", "/kds"), ("cashier", "/cashier")]
+SCREENS = [
+    ("waiter", "/handheld"),
+    ("kitchen", "/kds"),
+    ("cashier", "/cashier"),
+    ("kitchen", "/stock/count"),
+]
 
 
 def signed_in(client, make_staff, role: str) -> tuple[str, str]:
@@ -53,7 +58,7 @@ def test_a_shell_leaves_without_the_bearer_token_and_the_csrf_token(client, make
 
 def test_only_the_working_screens_have_shells(client, make_staff):
     _token, csrf = signed_in(client, make_staff, "manager")
-    assert worker_config(client)["shells"] == ["/cashier", "/handheld", "/kds"]
+    assert worker_config(client)["shells"] == ["/cashier", "/handheld", "/kds", "/stock/count"]
     for path in ("/home", "/admin/menu", "/admin/printers", "/login", "/api/v1/menu"):
         answer = client.get(path, headers=SHELL)
         assert "X-POS-Shell" not in answer.headers, path

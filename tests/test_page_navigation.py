@@ -28,9 +28,29 @@ SCREENS = {  # role -> where it lands after its PIN
 TILES = {  # role -> the home tiles it gets, in order
     "waiter": ["handheld", "cashier"],
     "cashier": ["handheld", "cashier"],
-    "kitchen": ["screen"],
-    "manager": ["handheld", "cashier", "screen", "home", "menu", "staff", "printers", "security"],
-    "owner": ["handheld", "cashier", "screen", "home", "menu", "staff", "printers", "security"],
+    "kitchen": ["screen", "stock_count"],
+    "manager": [
+        "handheld",
+        "cashier",
+        "screen",
+        "stock_count",
+        "home",
+        "menu",
+        "staff",
+        "printers",
+        "security",
+    ],
+    "owner": [
+        "handheld",
+        "cashier",
+        "screen",
+        "stock_count",
+        "home",
+        "menu",
+        "staff",
+        "printers",
+        "security",
+    ],
 }
 
 
@@ -158,7 +178,7 @@ def test_a_manager_lands_on_live_tiles_and_the_brand_link_brings_them_back(
         sign_in(page, "7314", "/admin")  # a manager starts in the back office
         page.goto("/home")
         tiles = page.get_by_test_id("home-tiles").locator("a.tile")
-        expect(tiles).to_have_count(8)
+        expect(tiles).to_have_count(9)
         assert all(float(t.evaluate("e => getComputedStyle(e).opacity")) == 1 for t in tiles.all())
         shot(page, "home-manager.png")
         for tile, lands in (
@@ -186,7 +206,7 @@ def test_the_brand_link_takes_a_cook_back_to_the_kitchen_screen(browser, server,
     try:
         sign_in(page, "7315", "/kds")
         page.goto("/home")
-        expect(page.get_by_test_id("home-tiles").locator("a.tile")).to_have_count(1)
+        expect(page.get_by_test_id("home-tiles").locator("a.tile")).to_have_count(2)  # +stock count
         page.get_by_test_id("brand").click()
         page.wait_for_url("**/kds")
     finally:

@@ -94,7 +94,8 @@ def test_pages_and_answers_with_a_token_are_never_cached(client, demo, make_staf
     make_staff("manager", pin="4811")
     assert client.get("/login").headers["Cache-Control"] == "no-store"  # its CSRF token
     pin_login(client, "4811")
-    for path in ("/handheld", "/cashier", "/kds", "/admin/printers", "/admin/menu", "/home"):
+    pages = ("/handheld", "/cashier", "/kds", "/stock/count", "/admin/printers", "/admin/menu")
+    for path in (*pages, "/home"):
         response = client.get(path)
         assert response.status_code == 200, path
         assert response.headers["Cache-Control"] == "no-store", path
@@ -217,6 +218,10 @@ def test_every_working_screen_runs_under_the_csp_without_a_violation(
         kds = signed_in_page(browser, url, "4823", "/kds?station=grill")
         kds.wait_for_function("() => document.getElementById('kds').dataset.live === '1'")
         assert_no_violation(kds, "kds")
+
+        count = signed_in_page(browser, url, "4823", "/stock/count")
+        expect(count.get_by_test_id("empty")).to_be_visible()  # no stock in this demo
+        assert_no_violation(count, "stock-count")
 
         till = signed_in_page(browser, url, "4822", "/cashier")
         expect(till.locator("#offline-banner")).to_be_hidden()

@@ -671,3 +671,47 @@ def test_sales_voids_cancels_and_refunds_move_stock_exactly(
         checked.append(step[0])
     levels_equal_movements(db)
     assert len(checked) <= len(steps)
+
+
+def test_two_fires_taking_the_same_ingredients_in_opposite_orders_both_go_through(
+    app, auth, stock_menu, ing, db
+):
+    """A burger then a grill, and a grill then a burger (onion in both): the levels are
+    locked in one order for the whole fire, so neither waits on the other forever."""
+    from tests.test_concurrency import at_once, statuses
+
+    waiter = auth("waiter")
+
+    def body(first, second):
+        lines = {
+            "burger": line(stock_menu, "Classic beef burger", mods=["Medium"]),
+            "grill": line(stock_menu, "Mixed grill", mods=["Saffron rice"]),
+        }
+        return {
+            "id": new_id(),
+            "type": "takeaway",
+            "customer_name": "G",
+            "lines": [lines[first], lines[second]],
+            "fire": True,
+        }
+
+    bodies = [body("burger", "grill"), body("grill", "burger")] + [
+        body("burger", "grill"),
+        body("grill", "burger"),
+    ]
+    client = app.test_client()
+    for b in bodies:  # taken first, fired together (opening an order queues on its number)
+        b["fire"] = False
+        assert client.post("/api/v1/orders", json=b, headers=waiter).status_code == 201
+    answers = at_once(
+        app,
+        [
+            lambda c, b=b: c.post(
+                f"/api/v1/orders/{b['id']}/fire", json={"version": 1}, headers=waiter
+            )
+            for b in bodies
+        ],
+    )
+    assert statuses(answers) == [200] * 4, [a.get_json() for a in answers]
+    assert lamb_left(db, ing) == 1_000_000 - 4 * 200_000
+    levels_equal_movements(db)

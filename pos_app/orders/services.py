@@ -268,7 +268,7 @@ def _send_to_kitchen(session: Session, actor, order: Order, course, stagger: boo
     for delta in deltas:
         routing.mark_sent(delta)
         delta.line.fired_at = delta.line.fired_at or now
-        stock.sync_line(session, actor, order, delta.line)  # 409 if the stock ran out
+    stock.sync_lines(session, actor, order, [d.line for d in deltas])  # 409: ran out
     order.fired_at = order.fired_at or now
     if any(d.kind != "void" for d in deltas) or released:
         order.status = OrderStatus.in_kitchen

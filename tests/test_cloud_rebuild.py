@@ -68,7 +68,7 @@ def demo_branch(path, url: str, key: str):
     migrate.upgrade(f"sqlite:///{path}")
     app = branch_app(path, url, key)
     with app.app_context(), unit_of_work() as s:
-        load_demo(s, TEST_SECRET, "fast")
+        load_demo(s, TEST_SECRET, "fast", stock=False)
     return app
 
 

@@ -241,7 +241,7 @@ def ticket_header(order: Order) -> dict:
     return {
         "number": order.number,
         "type": order.type.value,
-        "table": order.table_label,
+        "table": order.table_label or "",  # "" before the first flush sets the default
         "waiter": order.waiter_name,
         "customer": order.customer_name,
         "guests": order.guests,

@@ -715,3 +715,43 @@ def test_two_fires_taking_the_same_ingredients_in_opposite_orders_both_go_throug
     assert statuses(answers) == [200] * 4, [a.get_json() for a in answers]
     assert lamb_left(db, ing) == 1_000_000 - 4 * 200_000
     levels_equal_movements(db)
+
+
+def test_twin_counts_at_once_keep_one_and_huge_or_closed_input_is_refused(
+    app, client, auth, stock_menu, ing, db
+):
+    from pos_app.stock.models import StockCount
+    from tests.test_concurrency import at_once, statuses
+
+    manager = auth("manager")
+    body = {
+        "id": new_id(),
+        "lines": [{"ingredient_id": ing["onion"], "quantity": 7.5, "unit": "kg"}],
+    }
+    answers = at_once(
+        app, [lambda c: c.post("/api/v1/stock/counts", json=body, headers=manager)] * 3
+    )
+    assert statuses(answers) == [201, 409, 409]
+    with db(write=False) as s:
+        assert s.scalar(select(func.count()).select_from(StockCount)) == 1
+    many = [{"ingredient_id": ing["onion"], "quantity": 1}] * 501
+    r = client.post("/api/v1/stock/counts", json={"id": new_id(), "lines": many}, headers=manager)
+    assert r.status_code == 422 and "lines" in r.get_json()["error"]["fields"]
+    huge = {"ingredient_id": ing["onion"], "quantity": 1e300}
+    r = client.post("/api/v1/stock/counts", json={"id": new_id(), "lines": [huge]}, headers=manager)
+    assert r.status_code == 422
+    supplier = client.get("/api/v1/suppliers", headers=manager).get_json()["items"][0]
+    po = client.post(
+        "/api/v1/stock/purchases",
+        json={
+            "supplier_id": supplier["id"],
+            "lines": [{"ingredient_id": ing["onion"], "quantity": 1000}],
+        },
+        headers=manager,
+    ).get_json()
+    url = f"/api/v1/stock/purchases/{po['id']}/receive"
+    got = {"lines": [{"ingredient_id": ing["onion"], "quantity": 1000}]}
+    assert client.post(url, json=got, headers=manager).status_code == 200
+    again = client.post(url, json=got, headers=manager)
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "purchase_closed"
+    levels_equal_movements(db)

@@ -53,6 +53,7 @@ def main() -> int:
         POS_DATABASE_URL=f"sqlite:///{folder / 'pos.sqlite3'}",
         POS_SECRET_KEY="bench-checkout-cost-secret-key-0123456789",
         POS_INSTANCE_DIR=str(folder),
+        POS_DEMO_STOCK_SCALE="1000",  # the demo with stock that never runs out mid-run
         POS_PASSWORD_HASHING="fast",
     )
     sys.path.insert(0, str(PROJECT))

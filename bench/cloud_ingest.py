@@ -240,6 +240,7 @@ def start_cloud(folder: Path, n: int) -> tuple[str, object]:
         POS_MODE="cloud",
         POS_DATABASE_URL=PG_URL,
         POS_INSTANCE_DIR=str(folder),
+        POS_DEMO_STOCK_SCALE="1000",  # the demo with stock that never runs out mid-run
         POS_PRINT_PROCESS="0",
         POS_SCHEDULER="0",
         POS_LOG_LEVEL="WARNING",

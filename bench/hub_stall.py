@@ -124,6 +124,7 @@ def env_for(folder: Path, code: Path, scheduler: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("POS_")}
     env.update(
         POS_INSTANCE_DIR=str(folder),
+        POS_DEMO_STOCK_SCALE="1000",  # the demo with stock that never runs out mid-run
         POS_DATABASE_URL=f"sqlite:///{folder / 'pos.sqlite3'}",
         POS_SECRET_KEY="hub-stall-bench-secret-key-0123456789abcdef",
         POS_PASSWORD_HASHING="fast",

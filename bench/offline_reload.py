@@ -69,6 +69,7 @@ def server_env(database_url: str, folder: Path) -> dict:
         POS_SECRET_KEY=SECRET,
         POS_PASSWORD_HASHING="fast",
         POS_INSTANCE_DIR=str(folder),
+        POS_DEMO_STOCK_SCALE="1000",  # the demo with stock that never runs out mid-run
         POS_LOG_LEVEL="WARNING",
     )
     return env

@@ -40,6 +40,11 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=30)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--warm-up", action="store_true", help="rehearse as start_services does")
+    parser.add_argument(
+        "--stock-scale",
+        default="1000",
+        help="the demo's opening stock times N (recipes on, never running out); 0: no stock",
+    )
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="pos-cost-"))
@@ -48,6 +53,7 @@ def main() -> int:
         POS_DATABASE_URL=f"sqlite:///{folder / 'pos.sqlite3'}",
         POS_SECRET_KEY="bench-order-cost-secret-key-0123456789",
         POS_INSTANCE_DIR=str(folder),
+        POS_DEMO_STOCK_SCALE=args.stock_scale,
         POS_PASSWORD_HASHING="fast",
     )
     sys.path.insert(0, str(PROJECT))

@@ -87,6 +87,7 @@ def start_server(project: Path, folder: Path):
         POS_DATABASE_URL=f"sqlite:///{folder / 'pos.sqlite3'}",
         POS_SECRET_KEY=SECRET,
         POS_INSTANCE_DIR=str(folder),
+        POS_DEMO_STOCK_SCALE="1000",  # the demo with stock that never runs out mid-run
         POS_PASSWORD_HASHING="standard",
         POS_LOG_LEVEL="ERROR",
         POS_SCHEDULER="0",
@@ -219,6 +220,7 @@ def simulate(args) -> None:
         POS_DATABASE_URL=f"sqlite:///{folder / 'pos.sqlite3'}",
         POS_SECRET_KEY=SECRET,
         POS_INSTANCE_DIR=str(folder),
+        POS_DEMO_STOCK_SCALE="1000",  # the demo with stock that never runs out mid-run
         POS_PASSWORD_HASHING="fast",
     )
     sys.path.insert(0, str(PROJECT))

@@ -52,6 +52,7 @@ def server(database_url: str, folder: Path, redis_url: str | None):
         POS_SECRET_KEY=SECRET,
         POS_PASSWORD_HASHING="fast",
         POS_INSTANCE_DIR=str(folder),
+        POS_DEMO_STOCK_SCALE="1000",  # the demo with stock that never runs out mid-run
         POS_LOG_LEVEL="WARNING",
         POS_SCHEDULER="0",
     )

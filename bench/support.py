@@ -240,6 +240,7 @@ def base_env(folder: Path) -> dict:
         POS_DATABASE_URL=f"sqlite:///{folder / 'pos.sqlite3'}",
         POS_SECRET_KEY=secrets.token_urlsafe(32),
         POS_INSTANCE_DIR=str(folder),
+        POS_DEMO_STOCK_SCALE="1000",  # the demo with stock that never runs out mid-run
         PYTHONUNBUFFERED="1",
         # The demo's printers are virtual: with POS_BENCH_PRINTING=virtual the server prints
         # to in-process listeners (their CPU counts against the server); otherwise the print

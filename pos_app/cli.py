@@ -21,7 +21,16 @@ def migrate_command():
 
 @pos.command("demo")
 @click.option("--if-empty", is_flag=True, help="Only load when the database has no branch yet.")
-def demo_command(if_empty: bool):
+@click.option(
+    "--stock-scale",
+    envvar="POS_DEMO_STOCK_SCALE",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0, 100_000),
+    help="Opening stock times N (lamb: 1 kg, five Mixed grills); 0: no stock or recipes. "
+    "Benchmarks load 1000 so thousands of orders never run out.",
+)
+def demo_command(if_empty: bool, stock_scale: int):
     """Load the demo restaurant (Demo Bistro)."""
     from pos_app.demo import has_data, load_demo
 
@@ -32,7 +41,11 @@ def demo_command(if_empty: bool):
                 return
             raise click.ClickException("the database already has a branch")
         load_demo(
-            session, current_app.config["SECRET_KEY"], current_app.config["POS_PASSWORD_HASHING"]
+            session,
+            current_app.config["SECRET_KEY"],
+            current_app.config["POS_PASSWORD_HASHING"],
+            stock=stock_scale > 0,
+            stock_scale=max(stock_scale, 1),
         )
     click.echo("demo restaurant loaded")
 

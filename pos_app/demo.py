@@ -38,7 +38,11 @@ def has_data(session: Session) -> bool:
 
 
 def load_demo(
-    session: Session, secret_key: str, hashing: str = "standard", stock: bool = True
+    session: Session,
+    secret_key: str,
+    hashing: str = "standard",
+    stock: bool = True,
+    stock_scale: int = 1,
 ) -> None:
     """Write the demo restaurant in the caller's transaction (with its stock and recipes
     unless `stock` is False: most tests sell without counting lamb)."""
@@ -53,7 +57,7 @@ def load_demo(
     if stock:
         from pos_app.stock.demo import load_demo_stock
 
-        load_demo_stock(session)
+        load_demo_stock(session, stock_scale)
     record_audit(session, None, "demo.loaded", "branch", None, reason="demo restaurant")
     record_event(session, "demo.loaded", "branch", 1, {"source": "demo_menu.json"})
 

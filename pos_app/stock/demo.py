@@ -17,8 +17,9 @@ from pos_app.stock.models import Ingredient, RecipeLine, StockLevel, Supplier
 DEMO_STOCK = PROJECT_DIR / "pos_app" / "data" / "demo_stock.json"
 
 
-def load_demo_stock(session: Session) -> None:
-    """Write the demo's stock in the caller's transaction (after its menu)."""
+def load_demo_stock(session: Session, scale: int = 1) -> None:
+    """Write the demo's stock in the caller's transaction (after its menu); opening levels
+    times `scale` (benchmarks sell thousands of orders)."""
     data = json.loads(DEMO_STOCK.read_text(encoding="utf-8"))
     suppliers = {}
     for n, s in enumerate(data["suppliers"]):
@@ -45,7 +46,7 @@ def load_demo_stock(session: Session) -> None:
             sort=n,
         )
         session.add(row)
-        ingredients[i["code"]] = (row, i["level"] * 1000)
+        ingredients[i["code"]] = (row, i["level"] * 1000 * scale)
     session.flush()
     for row, _level in ingredients.values():
         session.add(StockLevel(ingredient_id=row.id, quantity_milli=0))

@@ -48,64 +48,127 @@ def move(
     """Move each ingredient's level by its signed thousandths, writing one movement each.
     `refuse_short`: a sale that would take a level below nothing is refused (409) and, the
     caller's transaction rolling back, moves nothing. Returns the movements."""
+    return move_parts(
+        session,
+        actor,
+        kind,
+        [(line, quantities)],
+        reason=reason,
+        ref=ref,
+        order=order,
+        cost_minor=cost_minor,
+        refuse_short=refuse_short,
+    )
+
+
+def move_parts(
+    session: Session,
+    actor,
+    kind: str,
+    parts: list[tuple],
+    *,
+    reason: str = "",
+    ref: str = "",
+    order=None,
+    cost_minor: dict[int, int] | None = None,
+    refuse_short: bool = False,
+) -> list[dict]:
+    """move() for several lines at once, [(line or None, {ingredient: thousandths})]: each
+    level changes once by the lines' sum (a fire of five lines is one UPDATE per ingredient),
+    each line gets its own movements."""
     book = recipe_book(session)
+    totals: dict[int, int] = {}
+    for _line, quantities in parts:
+        for ingredient_id, milli in quantities.items():
+            if milli and ingredient_id in book.ingredients:
+                totals[ingredient_id] = totals.get(ingredient_id, 0) + milli
+    totals = {i: m for i, m in totals.items() if m}
+    if not totals:
+        return []
     now = utcnow()
     branch = current_branch(session)
     day = business_day(branch, now) if branch else now.date()
-    rows = []
-    item = menu_snapshot(session).items.get(line.item_id) if line is not None else None
+    crossed: dict[int, tuple[int, int]] = {}
     # One order for every writer: two sales at once lock levels alike and queue, no deadlock.
-    for ingredient_id in sorted(quantities):
-        milli = quantities[ingredient_id]
-        if not milli:
-            continue
-        ing = book.ingredients.get(ingredient_id)
-        if ing is None:
-            continue
+    for ingredient_id in sorted(totals):
+        milli = totals[ingredient_id]
         level = _add_to_level(session, ingredient_id, milli, now)
+        crossed[ingredient_id] = (level - milli, level)
         if refuse_short and milli < 0 and level < 0:
+            ing = book.ingredients[ingredient_id]
+            dish = next((ln.name for ln, q in parts if ln is not None and q.get(ingredient_id)), "")
             raise Conflict(
-                f"{line.name if line is not None else ing.name} is out of stock: "
+                f"{dish or ing.name} is out of stock: "
                 f"{ing.name} has {units.label(level - milli, ing.unit)}, "
                 f"{units.label(-milli, ing.unit)} needed",
                 {"lines": [f"{ing.name}: out of stock"]},
-                "sold_out" if line is not None else "not_enough_stock",
+                "sold_out" if dish else "not_enough_stock",
                 extra={"ingredient": ing.code},
             )
-        cost = (cost_minor or {}).get(ingredient_id)
-        if cost is None:
-            cost = units.cost_of(milli, ing.cost_minor, ing.cost_per_milli)
-        rows.append(
-            {
-                "id": str(uuid.uuid4()),
-                "business_day": day.isoformat(),  # facts travel as JSON
-                "at": now.isoformat(),
-                "kind": kind,
-                "ingredient": ing.code,
-                "ingredient_name": ing.name,
-                "ingredient_ar": ing.name_ar,
-                "unit": ing.unit,
-                "qty_milli": milli,
-                "cost_minor": cost,
-                "level_milli": level,
-                "item": line.name if line is not None else "",
-                "item_ar": (line.name_ar or line.name) if line is not None else "",
-                "category": item.category if item else "",
-                "category_ar": item.category_ar if item else "",
-                "order_number": order.number if order is not None else 0,
-                "line_id": line.id if line is not None else "",
-                "ref": str(ref)[:64],
-                "reason": str(reason)[:200],
-                "actor": actor.name if actor is not None else "",
-            }
-        )
-        _alert_if_crossed(session, book, ing, level - milli, level)
-    if rows:
-        facts.record(session, {"stock": rows})
-        refresh_availability(
-            session, {book.ingredients[i].id for i in quantities if i in book.ingredients}
-        )
+    running = {i: before for i, (before, _after) in crossed.items()}
+    menu = menu_snapshot(session)
+    rows = []
+    for line, quantities in parts:
+        item = menu.items.get(line.item_id) if line is not None else None
+        for ingredient_id in sorted(quantities):
+            milli = quantities[ingredient_id]
+            if not milli or ingredient_id not in totals:
+                continue
+            ing = book.ingredients[ingredient_id]
+            running[ingredient_id] += milli
+            cost = (cost_minor or {}).get(ingredient_id)
+            if cost is None:
+                cost = units.cost_of(milli, ing.cost_minor, ing.cost_per_milli)
+            rows.append(
+                {
+                    "id": str(uuid.uuid4()),
+                    "business_day": day.isoformat(),  # facts travel as JSON
+                    "at": now.isoformat(),
+                    "kind": kind,
+                    "ingredient": ing.code,
+                    "ingredient_name": ing.name,
+                    "ingredient_ar": ing.name_ar,
+                    "unit": ing.unit,
+                    "qty_milli": milli,
+                    "cost_minor": cost,
+                    "level_milli": running[ingredient_id],
+                    "item": line.name if line is not None else "",
+                    "item_ar": (line.name_ar or line.name) if line is not None else "",
+                    "category": item.category if item else "",
+                    "category_ar": item.category_ar if item else "",
+                    "order_number": order.number if order is not None else 0,
+                    "line_id": line.id if line is not None else "",
+                    "ref": str(ref)[:64],
+                    "reason": str(reason)[:200],
+                    "actor": actor.name if actor is not None else "",
+                }
+            )
+    for ingredient_id, (before, after) in crossed.items():
+        _alert_if_crossed(session, book, book.ingredients[ingredient_id], before, after)
+    facts.record(session, {"stock": rows})
+    _refresh_crossed(session, book, crossed)
     return rows
+
+
+def _refresh_crossed(session: Session, book: RecipeBook, crossed: dict) -> None:
+    """refresh_availability for the dishes and modifiers whose state may have changed: one
+    that takes an ingredient now short of its portion and is not out yet, or one that is out
+    and whose ingredient now holds a portion again. A sale with stock to spare reads nothing."""
+    menu = menu_snapshot(session)
+    maybe = set()
+    for ingredient_id, (_before, level) in crossed.items():
+        for item_id in book.item_users.get(ingredient_id, ()):
+            item = menu.items.get(item_id)
+            short = level < book.items[item_id][ingredient_id]
+            if item is not None and short != item.stock_out:
+                maybe.add(ingredient_id)
+        for modifier_id in book.modifier_users.get(ingredient_id, ()):
+            modifier = menu.modifiers.get(modifier_id)
+            short = level < book.modifiers[modifier_id][ingredient_id]
+            if modifier is not None and short != modifier.stock_out:
+                maybe.add(ingredient_id)
+    if maybe:
+        refresh_availability(session, maybe)
 
 
 def _add_to_level(session: Session, ingredient_id: int, milli: int, now) -> int:
@@ -232,45 +295,50 @@ def lock_levels(session: Session, ingredient_ids) -> None:
 
 
 def sync_lines(session: Session, actor, order, lines, reason: str = "") -> None:
-    """sync_line for several lines of one order, their levels locked first."""
+    """Bring what each line has taken from stock to what the kitchen was sent: more is a
+    sale (refused whole, 409, when stock is short), less is given back (a void before
+    cooking; after cooking the food is waste: given back and written off with the reason).
+    Every level the lines touch is changed once, locked in one order first."""
     book = recipe_book(session)
     if not book.items and not book.modifiers:
         return
-    needed = set()
+    sales, backs, wasted = [], [], []
     for line in lines:
-        needed.update(line_need(book, line, 1, line.sent_modifiers))
-        needed.update(int(k) for k in (line.stock_taken or {}))
-    lock_levels(session, needed)
-    for line in lines:
-        sync_line(session, actor, order, line, reason)
+        target = line_need(book, line, line.sent_quantity, line.sent_modifiers)
+        taken = {int(k): v for k, v in (line.stock_taken or {}).items()}
+        more = {i: taken.get(i, 0) - t for i, t in target.items() if t > taken.get(i, 0)}
+        less = {i: v - target.get(i, 0) for i, v in taken.items() if v > target.get(i, 0)}
+        if more or less:
+            # Set before any query: a line made in this transaction is inserted with it.
+            line.stock_taken = {str(i): m for i, m in target.items() if m}
+        if more:
+            sales.append((line, more))
+        if less:
+            backs.append((line, less))
+            if cooked(order, line):
+                wasted.append((line, {i: -m for i, m in less.items()}))
+    if not (sales or backs):
+        return
+    needed = {i for _line, q in (*sales, *backs) for i in q}
+    if len(needed) > 1:
+        lock_levels(session, needed)
+    if sales:
+        move_parts(session, actor, "sale", sales, order=order, refuse_short=True)
+    if backs:
+        move_parts(session, actor, "void", backs, order=order, reason=reason)
+    if wasted:
+        why = f"voided after cooking: {reason}" if reason else "voided after cooking"
+        move_parts(session, actor, "waste", wasted, order=order, reason=why)
+
+
+def sync_line(session: Session, actor, order, line, reason: str = "") -> None:
+    """sync_lines for one line."""
+    sync_lines(session, actor, order, [line], reason)
 
 
 def cooked(order, line) -> bool:
     """The line was cooked already: everything fired with it was called ready."""
     return bool(order.ready_at and line.fired_at and line.fired_at <= order.ready_at)
-
-
-def sync_line(session: Session, actor, order, line, reason: str = "") -> None:
-    """Bring what the line has taken from stock to what the kitchen was sent: more is a sale
-    (refused, 409, when stock is short), less is given back (a void before cooking; after
-    cooking the food is waste: given back and written off with the reason)."""
-    book = recipe_book(session)
-    if not book.items and not book.modifiers:
-        return
-    target = line_need(book, line, line.sent_quantity, line.sent_modifiers)
-    taken = {int(k): v for k, v in (line.stock_taken or {}).items()}
-    more = {i: -(target.get(i, 0) - taken.get(i, 0)) for i in target if target[i] > taken.get(i, 0)}
-    less = {i: taken[i] - target.get(i, 0) for i in taken if taken[i] > target.get(i, 0)}
-    if more:
-        move(session, actor, "sale", more, order=order, line=line, refuse_short=True)
-    if less:
-        move(session, actor, "void", less, order=order, line=line, reason=reason)
-        if cooked(order, line):
-            waste = {i: -m for i, m in less.items()}
-            why = f"voided after cooking: {reason}" if reason else "voided after cooking"
-            move(session, actor, "waste", waste, order=order, line=line, reason=why)
-    if more or less:
-        line.stock_taken = {str(i): m for i, m in target.items() if m}
 
 
 def give_back_order(session: Session, actor, order, reason: str) -> None:

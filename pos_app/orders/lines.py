@@ -99,6 +99,7 @@ def build_line(
         sent_quantity=0,
         sent_signature="",
         sent_modifiers=[],
+        stock_taken={},  # set on every line alike: the lines of an order are one INSERT
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pos_app.branch.services import business_day, current_branch
@@ -171,19 +171,31 @@ def _refresh_crossed(session: Session, book: RecipeBook, crossed: dict) -> None:
         refresh_availability(session, maybe)
 
 
+_LEVEL = StockLevel.__table__
+
+
 def _add_to_level(session: Session, ingredient_id: int, milli: int, now) -> int:
     """Add to the level (made at 0 the first time) and return it; the row stays locked until
-    the transaction ends (PostgreSQL), so a second sale of the last portion waits and sees it."""
-    result = session.execute(
-        update(StockLevel)
-        .where(StockLevel.ingredient_id == ingredient_id)
-        .values(quantity_milli=StockLevel.quantity_milli + milli, updated_at=now)
-        .returning(StockLevel.quantity_milli)
-        .execution_options(synchronize_session=False)
-    ).scalar()
+    the transaction ends (PostgreSQL), so a second sale of the last portion waits and sees it.
+    Core on the session's connection: no autoflush, so an order being taken is still written
+    in one INSERT per table at the end, not flushed half-made here."""
+    connection = session.connection()
+    add = (
+        _LEVEL.update()
+        .where(_LEVEL.c.ingredient_id == ingredient_id)
+        .values(quantity_milli=_LEVEL.c.quantity_milli + milli, updated_at=now)
+        .returning(_LEVEL.c.quantity_milli)
+    )
+    result = connection.execute(add).scalar()
+    if result is None:  # no row yet (an ingredient made before levels were kept), or one
+        session.flush()  # added in this transaction and not flushed: flushed, then again
+        result = connection.execute(add).scalar()
     if result is None:
-        session.add(StockLevel(ingredient_id=ingredient_id, quantity_milli=milli, updated_at=now))
-        session.flush()
+        connection.execute(
+            _LEVEL.insert().values(
+                ingredient_id=ingredient_id, quantity_milli=milli, updated_at=now
+            )
+        )
         return milli
     return result
 

@@ -200,14 +200,14 @@ def test_a_count_typed_offline_is_sent_once_when_the_wifi_is_back(phone, manager
     expect(page.get_by_test_id("queued")).to_contain_text("Waiting to send")
     expect(page.get_by_test_id("qty-lamb")).to_be_disabled()
     shot(page, "stock-count-queued.png")
-    assert manager.get("/stock/counts") == []
+    assert manager.get("/stock/counts")["items"] == []
 
     # Back online: it goes by itself, once.
     page.context.set_offline(False)
     result = page.get_by_test_id("result")
     expect(result).to_be_visible()
     expect(page.locator("#offline-banner")).to_be_hidden()
-    counts = eventually(lambda: manager.get("/stock/counts"))
+    counts = eventually(lambda: manager.get("/stock/counts")["items"])
     assert [c["id"] for c in counts] == [count_id]
     [count] = counts
     assert count["note"] == "Friday close" and count["status"] == "submitted"
@@ -241,7 +241,7 @@ def test_a_count_typed_offline_is_sent_once_when_the_wifi_is_back(phone, manager
         ".staff.id]).id"
     )
     assert new_id != count_id
-    assert len(manager.get("/stock/counts")) == 1
+    assert len(manager.get("/stock/counts")["items"]) == 1
 
 
 def test_a_count_whose_answer_was_lost_is_shown_as_sent_once(phone, manager):
@@ -267,7 +267,7 @@ def test_a_count_whose_answer_was_lost_is_shown_as_sent_once(phone, manager):
     page.reload()
     expect(page.get_by_test_id("result")).to_be_visible()
     expect(page.get_by_test_id("duplicate")).to_be_visible()
-    [count] = manager.get("/stock/counts")
+    [count] = manager.get("/stock/counts")["items"]
     assert [line["counted"] for line in count["lines"]] == [19500]
 
 
@@ -284,7 +284,7 @@ def test_a_count_the_server_refuses_shows_its_field_message_and_stays(phone, man
     expect(page.get_by_test_id("notice")).to_contain_text("fix the marked counts")
     assert page.evaluate("document.getElementById('sc').dataset.state") == "counting"
     expect(page.get_by_test_id("qty-soda")).to_be_enabled()
-    assert manager.get("/stock/counts") == []
+    assert manager.get("/stock/counts")["items"] == []
 
 
 def test_a_keyboard_wedge_scan_jumps_to_the_ingredient(phone):
@@ -388,11 +388,11 @@ def test_the_count_page_reloads_with_the_server_down_and_sends_once_when_back(
     branch.start()
     expect(page.get_by_test_id("result")).to_be_visible(timeout=20000)
     expect(page.locator("#offline-banner")).to_be_hidden()
-    [count] = eventually(lambda: manager.get("/stock/counts"))
+    [count] = eventually(lambda: manager.get("/stock/counts")["items"])
     assert sorted((li["name"]["en"], li["counted"]) for li in count["lines"]) == [
         ("Coffee beans", 2500),
         ("Milk", 11500),
     ]
     calls.settled()  # a second send would have its answer by now
-    assert len(manager.get("/stock/counts")) == 1
+    assert len(manager.get("/stock/counts")["items"]) == 1
     assert page.evaluate("document.getElementById('sc').dataset.state") == "sent"

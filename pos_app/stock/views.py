@@ -94,7 +94,7 @@ def list_movements(call: Call):
     if "kind" in call.query:
         stmt = stmt.where(StockMovement.kind == call.query["kind"])
     rows = call.session.scalars(stmt.order_by(StockMovement.at.desc()).limit(500))
-    return [_movement(m) for m in rows]
+    return {"items": [_movement(m) for m in rows]}
 
 
 def _movement(m) -> dict:
@@ -149,7 +149,7 @@ def record_transfer(call: Call):
 def list_purchases(call: Call):
     """Purchase orders, newest first (200 at most)."""
     rows = call.session.scalars(select(PurchaseOrder).order_by(PurchaseOrder.id.desc()).limit(200))
-    return [services.purchase_dict(po) for po in rows]
+    return {"items": [services.purchase_dict(po) for po in rows]}
 
 
 def create_purchase(call: Call):
@@ -180,7 +180,7 @@ def list_counts(call: Call):
     rows = call.session.scalars(
         select(StockCount).order_by(StockCount.submitted_at.desc()).limit(100)
     )
-    return [services.count_dict(call.session, c) for c in rows]
+    return {"items": [services.count_dict(call.session, c) for c in rows]}
 
 
 def submit_count(call: Call):

@@ -32,7 +32,7 @@ function countCard(count) {
 export function drawCounts() {
   return api("GET", "/stock/counts").then((res) => {
     if (!res.ok) return;
-    const waiting = res.data.filter((c) => c.status === "submitted");
+    const waiting = res.data.items.filter((c) => c.status === "submitted");
     clear(box).append(...(waiting.length ? waiting.map(countCard) : [el("p", { class: "small" }, t("no_counts"))]));
   }).catch(noAnswer);
 }

@@ -56,7 +56,7 @@ export function drawMovements() {
   if (filters.elements.kind.value) q.set("kind", filters.elements.kind.value);
   return api("GET", "/stock/movements?" + q.toString()).then((res) => {
     if (!res.ok) return;
-    const rows = res.data.slice(0, SHOWN);
+    const rows = res.data.items.slice(0, SHOWN);
     clear(box).append(rows.length ? table(COLUMNS, rows, "movements-table", (tr, m) => { tr.dataset.kind = m.kind; })
       : el("p", { class: "small" }, t("no_movements")));
   }).catch(noAnswer);

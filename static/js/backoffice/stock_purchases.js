@@ -179,8 +179,8 @@ export function drawPurchases() {
   linesBox.querySelectorAll("select[data-field=ingredient_id]").forEach((s) => fillSelect(s, ingredientOptions(), t("choose")));
   return api("GET", "/stock/purchases").then((res) => {
     if (!res.ok) return;
-    const open = res.data.filter((po) => po.status === "open");
-    const done = res.data.filter((po) => po.status !== "open").slice(0, 10);
+    const open = res.data.items.filter((po) => po.status === "open");
+    const done = res.data.items.filter((po) => po.status !== "open").slice(0, 10);
     clear(list);
     list.append(...(open.length ? open.map(orderCard) : [el("p", { class: "small" }, t("no_open_orders"))]));
     if (done.length) list.append(el("details", { class: "st-earlier" }, el("summary", null, t("earlier_orders")), done.map(orderCard)));

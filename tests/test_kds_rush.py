@@ -70,3 +70,13 @@ def test_the_run_refuses_a_restaurant_that_is_not_the_demo(demo, runner, db):
     with db(write=False) as s:
         assert s.scalars(select(Order)).all() == []
     assert rush(runner, "--orders", "2", "--force").exit_code == 0
+
+
+def test_the_run_on_the_demo_with_stock_skips_what_ran_out(demo_stock, runner, db):
+    result = rush(runner, "--orders", "30")
+    assert result.exit_code == 0, result.output
+    with db(write=False) as s:
+        taken = len(s.scalars(select(Order)).all())
+    assert "orders were refused: a dish had run out of stock (86)" in result.output
+    refused = int(result.output.split("orders were refused")[0].split()[-1])
+    assert taken + refused == 30 and taken >= 1

@@ -46,9 +46,13 @@ function el(tag, attrs, text) {
   return node;
 }
 
-function table(container, columns, rows) {
+// A table of `rows`, or a short note (`options.empty`, a string key) when there are none;
+// a cell's value is text or a node; `options.row(r)` gives a row's attributes and
+// `options.foot` a last row (a total) under the body.
+function table(container, columns, rows, options) {
+  const opts = options || {};
   container.replaceChildren();
-  if (!rows.length) { container.append(el("p", { class: "small" }, t("nothing"))); return; }
+  if (!rows.length) { container.append(el("p", { class: "small", "data-empty": "" }, t(opts.empty || "nothing"))); return; }
   const tbl = el("table", { class: "bo-table rp-table" });
   const head = el("tr");
   columns.forEach((c) => head.append(el("th", { scope: "col" }, c.title)));
@@ -56,15 +60,23 @@ function table(container, columns, rows) {
   thead.append(head);
   tbl.append(thead);
   const body = el("tbody");
-  rows.forEach((r) => {
-    const tr = el("tr");
+  const line = (r, attrs) => {
+    const tr = el("tr", attrs);
     columns.forEach((c) => {
       const value = c.value(r);
-      tr.append(el("td", c.num ? { dir: "ltr", class: "num" } : { dir: "auto" }, value));
+      const td = el("td", c.num ? { dir: "ltr", class: "num" } : { dir: "auto" });
+      td.append(value instanceof Node ? value : document.createTextNode(value));
+      tr.append(td);
     });
-    body.append(tr);
-  });
+    return tr;
+  };
+  rows.forEach((r) => body.append(line(r, opts.row ? opts.row(r) : {})));
   tbl.append(body);
+  if (opts.foot) {
+    const foot = el("tfoot");
+    foot.append(line(opts.foot, { "data-total": "" }));
+    tbl.append(foot);
+  }
   container.append(tbl);
 }
 
@@ -140,6 +152,101 @@ function heat(grid) {
   box.append(tbl);
 }
 
+// Percentages and quantities in Western digits, as money is shown.
+const decimals = new Intl.NumberFormat("en", { maximumFractionDigits: 3 });
+const VARIANCE_LIMIT = 5; // percent either way: beyond it a row is marked, in words
+
+function pct(value) {
+  return value === null || value === undefined ? "—" : value.toFixed(1) + "%";
+}
+
+function qty(value) {
+  return decimals.format(value);
+}
+
+// A figure with a word beside it (the word says what colour alone would).
+function flagged(text, word, trend) {
+  const span = el("span", {}, text);
+  if (word) {
+    span.append(" ");
+    span.append(el("strong", { "data-trend": trend, "data-flag": "" }, word));
+  }
+  return span;
+}
+
+function countDifference(x) {
+  if (!x.count_variance) return qty(0);
+  const text = (x.count_variance > 0 ? "+" : "") + qty(x.count_variance);
+  return x.count_variance < 0 ? flagged(text, t("missing"), "down") : flagged(text, t("extra"), "up");
+}
+
+function variance(x) {
+  const p = x.variance_pct;
+  if (p === null || p === undefined || Math.abs(p) <= VARIANCE_LIMIT) return pct(p);
+  return flagged((p > 0 ? "+" : "") + pct(p), t(p > 0 ? "more_used" : "less_used"), "down");
+}
+
+function stockFigures(stock) {
+  const box = document.querySelector("[data-testid=margins-headline]");
+  box.replaceChildren();
+  const net = stock.by_item.reduce((sum, x) => sum + x.net_revenue_minor, 0);
+  const margin = net - stock.cogs_minor;
+  [["net_revenue_minor", "net_revenue", net], ["cogs_minor", "cogs", stock.cogs_minor],
+    ["margin_minor", "gross_margin", margin]].forEach(([key, word, minor]) => {
+    const card = el("div", { class: "bo-figure", "data-figure": "stock-" + key });
+    card.append(el("span", { class: "bo-figure-label" }, t(word)));
+    card.append(el("span", { class: "bo-figure-value", dir: "ltr", "data-testid": "figure-stock-" + key }, money(minor)));
+    if (key === "margin_minor") {
+      const share = net ? pct(Math.round((1000 * margin) / net) / 10) : "—";
+      card.append(el("span", { class: "small", "data-testid": "figure-stock-margin_pct" }, t("of_net", { percent: share })));
+    }
+    box.append(card);
+  });
+}
+
+// Cost of goods and margin, theoretical against actual use, waste by reason (report.stock).
+function stock(s, name) {
+  stockFigures(s);
+  const margins = [
+    { title: t("quantity"), value: (x) => qty(x.quantity), num: true },
+    { title: t("net_revenue"), value: (x) => money(x.net_revenue_minor), num: true },
+    { title: t("cost"), value: (x) => money(x.cost_minor), num: true },
+    { title: t("margin"), value: (x) => money(x.margin_minor), num: true },
+    { title: t("margin_pct"), value: (x) => pct(x.margin_pct), num: true },
+    { title: t("cost_pct"), value: (x) => pct(x.cost_pct), num: true },
+  ];
+  table(document.querySelector("[data-table=margins]"), [{ title: t("item"), value: name }].concat(margins),
+    s.by_item, { empty: "no_dishes", row: (x) => ({ "data-key": x.key }) });
+  table(document.querySelector("[data-table=margins-categories]"), [{ title: t("category"), value: name }]
+    .concat(margins.slice(1)), s.by_category, { empty: "no_dishes" });
+  const ingredient = (x) => (LANG === "ar" && x.label_ar) || x.ingredient;
+  table(document.querySelector("[data-table=usage]"), [
+    { title: t("ingredient"), value: ingredient },
+    { title: t("unit"), value: (x) => (strings["unit_" + x.unit] || x.unit) },
+    { title: t("theoretical"), value: (x) => qty(x.theoretical), num: true },
+    { title: t("waste"), value: (x) => qty(x.waste), num: true },
+    { title: t("count_diff"), value: countDifference, num: true },
+    { title: t("actual"), value: (x) => qty(x.actual), num: true },
+    { title: t("variance_pct"), value: variance, num: true },
+    { title: t("waste_value"), value: (x) => money(x.waste_minor), num: true },
+    { title: t("count_value"), value: (x) => money(x.count_variance_minor), num: true },
+  ], s.ingredients, {
+    empty: "no_stock",
+    row: (x) => ({ "data-ingredient": x.ingredient,
+      "data-variance": x.variance_pct !== null && Math.abs(x.variance_pct) > VARIANCE_LIMIT ? "high" : "ok" }),
+  });
+  table(document.querySelector("[data-table=waste]"), [
+    { title: t("reason"), value: (x) => x.reason },
+    { title: t("times"), value: (x) => String(x.times), num: true },
+    { title: t("value"), value: (x) => money(x.cost_minor), num: true },
+  ], s.waste, {
+    empty: "no_waste",
+    foot: { reason: t("total"), times: s.waste.reduce((n, x) => n + x.times, 0), cost_minor: s.waste_minor },
+  });
+}
+
+const NO_STOCK = { cogs_minor: 0, waste_minor: 0, count_variance_minor: 0, by_item: [], by_category: [], ingredients: [], waste: [] };
+
 function seconds(s) {
   return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
 }
@@ -175,6 +282,7 @@ function show(data) {
     { title: t("revenue"), value: (x) => money(x.revenue_minor), num: true },
     { title: t("comps"), value: (x) => money(x.comp_minor), num: true },
   ], r.by_item);
+  stock(r.stock || NO_STOCK, name);
   table(document.querySelector("[data-table=staff]"), [
     { title: t("staff"), value: (x) => x.staff },
     { title: t("net"), value: (x) => money(x.net_minor), num: true },

@@ -308,12 +308,13 @@ def suggested_order(session: Session, supplier_id: int, days: int = 7) -> dict:
         want = ing.par_milli + daily * max(supplier.lead_days, 0)
         have = held.get(ing.id, 0) + max(int(on_order.get(ing.id) or 0), 0)
         if want > have:
+            short = -(-(want - have) // 1000) * 1000  # whole grams, millilitres or pieces
             lines.append(
                 {
                     "ingredient_id": ing.id,
                     "name": bilingual(ing),
                     "unit": ing.unit,
-                    "quantity": units.show(want - have),
+                    "quantity": units.show(short),
                     "level": units.show(held.get(ing.id, 0)),
                     "par": units.show(ing.par_milli),
                     "daily_use": units.show(daily),

@@ -72,15 +72,16 @@ def test_the_owner_reads_cost_margin_use_and_waste_in_both_languages(
     _, phone = dashboard(browser, server, "fahd@example.com", "another long one", PHONE, "ar")
     expect(laptop.get_by_test_id("live")).to_have_attribute("data-state", "live")
     expect(laptop.get_by_test_id("margins")).to_have_text("No dish was sold in this period.")
-    expect(laptop.get_by_test_id("usage")).to_have_text("No stock moved in this period.")
+    expect(laptop.get_by_test_id("usage")).to_have_text(
+        "No stock was used or wasted in this period."
+    )
     expect(laptop.get_by_test_id("waste")).to_have_text("Nothing was written off in this period.")
 
     sell_two_grills_and_burn_lamb(server, token_for)
-    # The payment pushes `report_changed`; the waste alone does not: a new look at the period.
+    # The payment and the waste each push `report_changed`: the cards follow without a reload.
     for page in (laptop, phone):
         expect(page.get_by_test_id("figure-orders")).to_have_text("1")
-        page.get_by_test_id("period").select_option("week")
-        page.get_by_test_id("period").select_option("day")
+        expect(page.get_by_test_id("waste").locator("tbody tr")).to_have_count(1)
         assert page.evaluate("window.sameDocument === true")  # no reload
 
     # Per grill: lamb 13.00 + chicken 4.94 + onion 0.12 = 18.06; two: 36.12. Revenue 158.00
@@ -109,6 +110,7 @@ def test_the_owner_reads_cost_margin_use_and_waste_in_both_languages(
     expect(waste.locator("tbody tr")).to_contain_text("burnt")
     expect(waste.locator("tbody tr")).to_contain_text("6.50")
     expect(waste.locator("tfoot")).to_contain_text("Total")
+    laptop.get_by_test_id("margins-card").scroll_into_view_if_needed()
     shot(laptop, "reports-stock-laptop-en.png")
 
     expect(phone.locator("html")).to_have_attribute("dir", "rtl")
@@ -117,7 +119,7 @@ def test_the_owner_reads_cost_margin_use_and_waste_in_both_languages(
         "لحم ضأن"
     )
     expect(phone.get_by_test_id("waste")).to_contain_text("burnt")
-    phone.get_by_test_id("waste-card").scroll_into_view_if_needed()
+    phone.get_by_test_id("usage-card").scroll_into_view_if_needed()
     shot(phone, "reports-stock-phone-ar.png")
     wide = phone.evaluate(  # what is wider than the phone, if anything
         """[...document.querySelectorAll('#reports-page *')]

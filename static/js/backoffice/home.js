@@ -1,11 +1,13 @@
 // The back office's home: today's figures, refreshed every 15 s without a reload (and at
 // once when the tab comes back), in the page's language; the last figures stay on screen
-// with a note when the server does not answer.
+// with a note when the server does not answer. The stock alerts card is home_stock.js's,
+// live over the /floor socket.
 import "./nav.js";
 import { NetError, request } from "../lib/api.js";
 import { readJson } from "../lib/dom.js";
 import { translator, pageLanguage } from "../lib/i18n.js";
 import { formatMoney } from "../lib/money.js";
+import { startStockAlerts } from "./home_stock.js";
 
 const EVERY_MS = 15000;
 const t = translator(readJson("bo-i18n"));
@@ -65,5 +67,6 @@ function refresh() {
 }
 
 show(readJson("bo-today"));
-setInterval(() => { if (!document.hidden) refresh(); }, EVERY_MS);
-document.addEventListener("visibilitychange", () => { if (!document.hidden) refresh(); });
+const stockTick = startStockAlerts(t, LANG, TOKEN);
+setInterval(() => { if (!document.hidden) { refresh(); stockTick(); } }, EVERY_MS);
+document.addEventListener("visibilitychange", () => { if (!document.hidden) { refresh(); stockTick(); } });

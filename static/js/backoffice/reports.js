@@ -53,7 +53,7 @@ function table(container, columns, rows, options) {
   const opts = options || {};
   container.replaceChildren();
   if (!rows.length) { container.append(el("p", { class: "small", "data-empty": "" }, t(opts.empty || "nothing"))); return; }
-  const tbl = el("table", { class: "bo-table rp-table" });
+  const tbl = el("table", { class: "grid rp-table" });
   const head = el("tr");
   columns.forEach((c) => head.append(el("th", { scope: "col" }, c.title)));
   const thead = el("thead");
@@ -204,6 +204,12 @@ function stockFigures(stock) {
   });
 }
 
+// An ingredient the period used, wasted or counted differently (a purchase alone, such as
+// the opening stock, is no use).
+function used(x) {
+  return Boolean(x.theoretical || x.waste || x.count_variance);
+}
+
 // Cost of goods and margin, theoretical against actual use, waste by reason (report.stock).
 function stock(s, name) {
   stockFigures(s);
@@ -230,7 +236,7 @@ function stock(s, name) {
     { title: t("variance_pct"), value: variance, num: true },
     { title: t("waste_value"), value: (x) => money(x.waste_minor), num: true },
     { title: t("count_value"), value: (x) => money(x.count_variance_minor), num: true },
-  ], s.ingredients, {
+  ], s.ingredients.filter(used), {
     empty: "no_stock",
     row: (x) => ({ "data-ingredient": x.ingredient,
       "data-variance": x.variance_pct !== null && Math.abs(x.variance_pct) > VARIANCE_LIMIT ? "high" : "ok" }),

@@ -40,6 +40,29 @@ def push(cloud, code: str, events: list[dict]) -> None:  # noqa: F811
     assert answer.status_code == 200, answer.get_json()
 
 
+def report_events(db) -> list[dict]:
+    """The branch's `report.facts` outbox events, numbered from 1 as a push sends them."""
+    with db(write=False) as s:
+        return [
+            {
+                "seq": n + 1,
+                "event_id": e.event_id,
+                "type": e.type,
+                "aggregate_type": e.aggregate_type,
+                "aggregate_id": e.aggregate_id,
+                "payload": e.payload,
+                "created_at": e.created_at.isoformat(),
+            }
+            for n, e in enumerate(
+                s.scalars(
+                    select(OutboxEvent)
+                    .where(OutboxEvent.type == "report.facts")
+                    .order_by(OutboxEvent.seq)
+                )
+            )
+        ]
+
+
 def test_a_branchs_sales_reach_the_cloud_once_and_read_the_same(
     cloud,  # noqa: F811
     app,
@@ -73,25 +96,7 @@ def test_a_branchs_sales_reach_the_cloud_once_and_read_the_same(
             headers=cashier,
         )
         assert paid.status_code == 201, paid.get_json()
-    with db(write=False) as s:
-        events = [
-            {
-                "seq": n + 1,
-                "event_id": e.event_id,
-                "type": e.type,
-                "aggregate_type": e.aggregate_type,
-                "aggregate_id": e.aggregate_id,
-                "payload": e.payload,
-                "created_at": e.created_at.isoformat(),
-            }
-            for n, e in enumerate(
-                s.scalars(
-                    select(OutboxEvent)
-                    .where(OutboxEvent.type == "report.facts")
-                    .order_by(OutboxEvent.seq)
-                )
-            )
-        ]
+    events = report_events(db)
     assert len(events) == 2  # one per payment: its invoice, item rows and payment together
     push(cloud, "riyadh", events)
     push(cloud, "riyadh", events[:1])  # sent again (a retried push): kept once

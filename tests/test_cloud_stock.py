@@ -8,11 +8,10 @@ import uuid
 
 from sqlalchemy import func, select
 from test_cloud_access import cloud, give  # noqa: F401  (the fixture: two companies' branches)
-from test_cloud_reports import bearer, push
+from test_cloud_reports import bearer, push, report_events
 
 from pos_app.db import unit_of_work
 from pos_app.menu.models import MenuItem, Modifier
-from pos_app.outbox import OutboxEvent
 from pos_app.stock.models import Ingredient, StockMovement
 
 
@@ -59,24 +58,7 @@ def test_stock_movements_reach_the_cloud_exactly_once(
     assert waste.status_code == 201
     with db(write=False) as s:
         held = s.scalar(select(func.count()).select_from(StockMovement))
-        events = [
-            {
-                "seq": n + 1,
-                "event_id": e.event_id,
-                "type": e.type,
-                "aggregate_type": e.aggregate_type,
-                "aggregate_id": e.aggregate_id,
-                "payload": e.payload,
-                "created_at": e.created_at.isoformat(),
-            }
-            for n, e in enumerate(
-                s.scalars(
-                    select(OutboxEvent)
-                    .where(OutboxEvent.type == "report.facts")
-                    .order_by(OutboxEvent.seq)
-                )
-            )
-        ]
+    events = report_events(db)
     carried = sum(len(e["payload"].get("stock", [])) for e in events)
     assert carried == held  # every movement, opening stock included, is in an event
     push(cloud, "riyadh", events)
